@@ -1,0 +1,1 @@
+"""Administration for a city's IT: the site file and the ``tresen admin`` commands."""

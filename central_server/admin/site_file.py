@@ -1,0 +1,276 @@
+"""A site described in one TOML file, loaded with ``tresen admin apply FILE``.
+
+Applying is idempotent: the file states how the site should be, and applying it twice changes
+nothing the second time. Services are matched by ``key``, desks by ``code``, users by
+``username``, devices by ``name``. A service that is no longer in the file is switched off, not
+deleted (old tickets refer to it). A user's password is set only when the user is new; use
+``tresen admin reset-password`` to change it. A device token in the file is meant for the demo
+only; real tokens come from ``tresen admin issue-device-token`` and are printed once.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central_server.auth import tokens
+from central_server.db import Database
+from central_server.events import log as event_log
+from central_server.models import Desk, DeskService, Device, Service, Site, User, user_sites
+from central_server.sites import hours as hours_rules
+from central_server.writes import lock_site
+from resources.i18n import CITIZEN_LANGUAGES
+
+Texts = dict[str, str]
+
+
+class SiteFileError(ValueError):
+    """The file cannot be applied; the message says where and why. Nothing was changed."""
+
+
+def _all_languages(texts: Texts, what: str) -> Texts:
+    missing = [lang for lang in CITIZEN_LANGUAGES if not texts.get(lang, "").strip()]
+    if missing:
+        raise ValueError(f"{what} is missing in: {', '.join(missing)}")
+    return texts
+
+
+class ChecklistStep(BaseModel):
+    id: str = Field(min_length=1, max_length=64)
+    names: Texts
+
+
+class ServiceEntry(BaseModel):
+    key: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_\-]+$")
+    prefix: str = Field(pattern=r"^[A-Z]$")
+    names: Texts
+    hints: Texts = Field(default_factory=dict)
+    hours: dict[str, list[str]] = Field(default_factory=dict)
+    target_wait_minutes: int = Field(20, ge=1, le=600)
+    default_service_minutes: int = Field(10, ge=1, le=600)
+    checklist: list[ChecklistStep] = Field(default_factory=list)
+    active: bool = True
+
+    @field_validator("names")
+    @classmethod
+    def _names(cls, v: Texts) -> Texts:
+        return _all_languages(v, "the name")
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        hours_rules.validate(v)
+        return v
+
+
+class DeskEntry(BaseModel):
+    code: str = Field(min_length=1, max_length=32)
+    name: str = ""
+    kind: Literal["front_office", "back_office", "quick_pickup"] = "front_office"
+    services: list[str] = Field(default_factory=list, description="service prefixes, in order")
+
+
+class UserEntry(BaseModel):
+    username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    display_name: str = ""
+    roles: list[Literal["clerk", "pickup", "supervisor", "admin"]] = Field(min_length=1)
+    password: str | None = Field(None, description="initial password (demo and first set-up)")
+
+
+class DeviceEntry(BaseModel):
+    name: str = Field(min_length=1, max_length=64)
+    kind: Literal["kiosk", "display"]
+    token: str | None = Field(None, min_length=8, description="demo only")
+
+
+class SiteEntry(BaseModel):
+    slug: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9\-]+$")
+    name: str = Field(min_length=1)
+    timezone: str = "Europe/Berlin"
+
+
+class SiteFile(BaseModel):
+    site: SiteEntry
+    services: Annotated[list[ServiceEntry], Field(min_length=1)]
+    desks: list[DeskEntry] = Field(default_factory=list)
+    users: list[UserEntry] = Field(default_factory=list)
+    devices: list[DeviceEntry] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SiteFile:
+        for label, values in (
+            ("service key", [s.key for s in self.services]),
+            ("service prefix", [s.prefix for s in self.services]),
+            ("desk code", [d.code for d in self.desks]),
+            ("user name", [u.username for u in self.users]),
+            ("device name", [d.name for d in self.devices]),
+        ):
+            duplicates = sorted({v for v in values if values.count(v) > 1})
+            if duplicates:
+                raise ValueError(f"{label} given twice: {', '.join(duplicates)}")
+        prefixes = {s.prefix for s in self.services}
+        for desk in self.desks:
+            unknown = [p for p in desk.services if p not in prefixes]
+            if unknown:
+                raise ValueError(f"desk {desk.code} serves unknown services: {', '.join(unknown)}")
+        return self
+
+
+def read(path: Path) -> SiteFile:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SiteFileError(f"{path}: {exc}") from exc
+    try:
+        return SiteFile.model_validate(data)
+    except ValidationError as exc:
+        lines = [
+            f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        ]
+        raise SiteFileError(f"{path} is not a valid site file:\n" + "\n".join(lines)) from exc
+
+
+def apply(db: Database, spec: SiteFile) -> list[str]:
+    """Make the database match ``spec``; returns what changed, one line each."""
+    changes: list[str] = []
+    with db.write_session() as session:
+        site = session.scalars(select(Site).where(Site.slug == spec.site.slug)).one_or_none()
+        if site is None:
+            site = Site(slug=spec.site.slug, name=spec.site.name, timezone=spec.site.timezone,
+                        last_event_seq=0)
+            session.add(site)
+            session.flush()
+            changes.append(f"site {site.slug} created")
+        site = lock_site(session, site.id)
+        _set(site, changes, f"site {site.slug}", name=spec.site.name,
+             timezone=spec.site.timezone)
+        services = _apply_services(session, site, spec, changes)
+        _apply_desks(session, site, spec, services, changes)
+        _apply_users(session, site, spec, changes)
+        _apply_devices(session, site, spec, changes)
+        if changes:
+            event_log.append(session, site, "site.configured", actor="admin",
+                             data={"changes": len(changes)})
+    return changes
+
+
+def _set(obj: object, changes: list[str], label: str, **values: object) -> None:
+    changed = [k for k, v in values.items() if getattr(obj, k) != v]
+    for key in changed:
+        setattr(obj, key, values[key])
+    if changed:
+        changes.append(f"{label}: {', '.join(changed)} updated")
+
+
+def _apply_services(session: Session, site: Site, spec: SiteFile,
+                    changes: list[str]) -> dict[str, Service]:
+    existing = {s.key: s for s in session.scalars(select(Service).where(Service.site_id == site.id))}
+    # Free prefixes first, so two services may swap letters in one apply.
+    wanted_prefix = {s.key: s.prefix for s in spec.services}
+    for key, service in existing.items():
+        if wanted_prefix.get(key) != service.prefix:
+            service.prefix = service.prefix.lower()
+    session.flush()
+    by_prefix: dict[str, Service] = {}
+    for position, entry in enumerate(spec.services):
+        service = existing.get(entry.key)
+        if service is None:
+            service = Service(site_id=site.id, key=entry.key)
+            session.add(service)
+            changes.append(f"service {entry.prefix} ({entry.key}) created")
+            label = None
+        else:
+            label = f"service {entry.prefix} ({entry.key})"
+        values = dict(
+            prefix=entry.prefix, names=entry.names, hints=entry.hints, hours=entry.hours,
+            target_wait_minutes=entry.target_wait_minutes,
+            default_service_minutes=entry.default_service_minutes,
+            checklist=[step.model_dump() for step in entry.checklist],
+            position=position, active=entry.active,
+        )
+        if label is None:
+            for key, value in values.items():
+                setattr(service, key, value)
+        else:
+            _set(service, changes, label, **values)
+        by_prefix[entry.prefix] = service
+    for key, service in existing.items():
+        if key not in wanted_prefix:
+            service.prefix = service.prefix.lower()
+            if service.active:
+                service.active = False
+                changes.append(f"service {key} switched off (no longer in the file)")
+    session.flush()
+    return by_prefix
+
+
+def _apply_desks(session: Session, site: Site, spec: SiteFile, services: dict[str, Service],
+                 changes: list[str]) -> None:
+    existing = {d.code: d for d in session.scalars(select(Desk).where(Desk.site_id == site.id))}
+    for entry in spec.desks:
+        desk = existing.get(entry.code)
+        if desk is None:
+            desk = Desk(site_id=site.id, code=entry.code, name=entry.name, kind=entry.kind,
+                        state="closed")
+            session.add(desk)
+            changes.append(f"desk {entry.code} created")
+        else:
+            _set(desk, changes, f"desk {entry.code}", name=entry.name, kind=entry.kind)
+        wanted = [services[p].id for p in entry.services]
+        if [link.service_id for link in desk.services] != wanted:
+            desk.services.clear()
+            session.flush()
+            desk.services.extend(
+                DeskService(service_id=sid, position=i) for i, sid in enumerate(wanted)
+            )
+            if entry.code in existing:
+                changes.append(f"desk {entry.code}: services updated")
+    for code in existing.keys() - {d.code for d in spec.desks}:
+        changes.append(f"desk {code} is no longer in the file and was left as it is")
+
+
+def _apply_users(session: Session, site: Site, spec: SiteFile, changes: list[str]) -> None:
+    for entry in spec.users:
+        user = session.scalars(select(User).where(User.username == entry.username)).one_or_none()
+        if user is None:
+            if entry.password is None:
+                raise SiteFileError(
+                    f"user {entry.username} is new and needs a password in the file "
+                    "(or add them with `tresen admin add-user`)"
+                )
+            user = User(username=entry.username, display_name=entry.display_name,
+                        roles=sorted(entry.roles), password_hash=tokens.hash_password(
+                            entry.password), active=True)
+            session.add(user)
+            session.flush()
+            changes.append(f"user {entry.username} created")
+        else:
+            _set(user, changes, f"user {entry.username}", display_name=entry.display_name,
+                 roles=sorted(entry.roles))
+        linked = session.execute(select(user_sites).where(
+            user_sites.c.user_id == user.id, user_sites.c.site_id == site.id)).first()
+        if linked is None:
+            session.execute(user_sites.insert().values(user_id=user.id, site_id=site.id))
+            if not any(c == f"user {entry.username} created" for c in changes):
+                changes.append(f"user {entry.username} now works at {site.slug}")
+
+
+def _apply_devices(session: Session, site: Site, spec: SiteFile, changes: list[str]) -> None:
+    existing = {d.name: d for d in session.scalars(select(Device).where(Device.site_id == site.id))}
+    for entry in spec.devices:
+        device = existing.get(entry.name)
+        if device is None:
+            device = Device(site_id=site.id, name=entry.name, kind=entry.kind)
+            session.add(device)
+            changes.append(f"device {entry.name} ({entry.kind}) created")
+        else:
+            _set(device, changes, f"device {entry.name}", kind=entry.kind)
+        if entry.token is not None and device.token_hash != tokens.digest(entry.token):
+            device.token_hash = tokens.digest(entry.token)
+            device.revoked_at = None
+            changes.append(f"device {entry.name}: token set from the file")

@@ -1,0 +1,116 @@
+"""The FastAPI application: routes, error answers, start-up (migrations, demo site)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from central_server import migrate
+from central_server.auth import endpoints as auth_endpoints
+from central_server.auth.service import LoginThrottle
+from central_server.config import ServerSettings
+from central_server.db import Database
+from central_server.desks import endpoints as desks_endpoints
+from central_server.errors import N_, TresenError
+from central_server.events import endpoints as events_endpoints
+from central_server.events.bus import EventBus
+from central_server.sites import endpoints as sites_endpoints
+from central_server.tickets import endpoints as tickets_endpoints
+from resources.i18n import best_language, gettext_for
+
+log = logging.getLogger("tresen.server")
+
+API_PREFIX = "/api/v1"
+
+
+def _translate(request: Request):  # type: ignore[no-untyped-def]
+    return gettext_for(best_language(request.headers.get("accept-language")))
+
+
+def _error(request: Request, status: int, code: str, message: str,
+           details: object = None) -> JSONResponse:
+    body = {"code": code, "message": message, "details": details or {}}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(TresenError)
+    async def _on_tresen_error(request: Request, exc: TresenError) -> JSONResponse:
+        return _error(request, exc.status_code, exc.code, exc.render(_translate(request)),
+                      exc.details())
+
+    @app.exception_handler(RequestValidationError)
+    async def _on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+             "problem": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        fields = ", ".join(p["field"] for p in problems if p["field"]) or "-"
+        message = _translate(request)(N_("The request is incomplete or wrong: {fields}"))
+        return _error(request, 422, "invalid_input", message.format(fields=fields),
+                      {"problems": problems})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        translate = _translate(request)
+        if exc.status_code == 404:
+            return _error(request, 404, "not_found", translate(N_("There is nothing here.")))
+        if exc.status_code == 405:
+            return _error(request, 405, "method_not_allowed",
+                          translate(N_("This address does not take that method.")))
+        return _error(request, exc.status_code, "http_error", str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _on_crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return _error(request, 500, "internal_error",
+                      _translate(request)(N_("Something went wrong on the server. "
+                                             "Nothing was changed. Please try again.")))
+
+
+def create_app(settings: ServerSettings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or ServerSettings()
+    database = db or Database(settings.db)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        migrate.upgrade(database.engine)
+        if settings.demo:
+            from central_server.admin import demo
+
+            demo.load(database)
+        yield
+        if db is None:
+            database.dispose()
+
+    app = FastAPI(
+        title="Tresen central server",
+        version="1",
+        description="Queue and case flow of the citizen-service centres of a city.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.bus = EventBus()
+    app.state.login_throttle = LoginThrottle(settings.failed_logins_per_minute)
+    _install_error_handlers(app)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Up, and the database answers."""
+        with database.read_session() as session:
+            session.connection().exec_driver_sql("SELECT 1")
+        return {"status": "ok"}
+
+    for module in (auth_endpoints, sites_endpoints, desks_endpoints, tickets_endpoints,
+                   events_endpoints):
+        app.include_router(module.router, prefix=API_PREFIX)
+    return app

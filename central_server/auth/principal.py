@@ -1,0 +1,96 @@
+"""Who is asking: a signed-in user or a device, with roles and the sites they may act at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from central_server.errors import N_, Forbidden
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    PICKUP = "pickup"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+    # Devices act in the role of their kind.
+    KIOSK = "kiosk"
+    DISPLAY = "display"
+
+
+USER_ROLES = frozenset({Role.CLERK, Role.PICKUP, Role.SUPERVISOR, Role.ADMIN})
+DEVICE_KINDS = frozenset({Role.KIOSK, Role.DISPLAY})
+
+
+class Capability(StrEnum):
+    READ_SERVICES = "read_services"
+    CREATE_TICKET = "create_ticket"
+    READ_QUEUE = "read_queue"
+    READ_CASES = "read_cases"
+    OPERATE_DESK = "operate_desk"
+    READ_EVENTS = "read_events"
+
+
+GRANTS: dict[Role, frozenset[Capability]] = {
+    Role.CLERK: frozenset(
+        {
+            Capability.READ_SERVICES,
+            Capability.CREATE_TICKET,
+            Capability.READ_QUEUE,
+            Capability.READ_CASES,
+            Capability.OPERATE_DESK,
+            Capability.READ_EVENTS,
+        }
+    ),
+    Role.PICKUP: frozenset(
+        {
+            Capability.READ_SERVICES,
+            Capability.READ_QUEUE,
+            Capability.OPERATE_DESK,
+            Capability.READ_EVENTS,
+        }
+    ),
+    Role.SUPERVISOR: frozenset(Capability),
+    Role.ADMIN: frozenset({Capability.READ_SERVICES, Capability.READ_QUEUE, Capability.READ_EVENTS}),
+    Role.KIOSK: frozenset({Capability.READ_SERVICES, Capability.CREATE_TICKET}),
+    Role.DISPLAY: frozenset({Capability.READ_SERVICES, Capability.READ_QUEUE, Capability.READ_EVENTS}),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: Literal["user", "device"]
+    id: int
+    name: str
+    roles: frozenset[Role]
+    #: The sites this principal may act at; None means every site (an admin).
+    site_ids: frozenset[int] | None
+
+    @property
+    def key(self) -> str:
+        """A stable name for idempotency records and the event log."""
+        return f"{self.kind}:{self.id}"
+
+    @property
+    def actor(self) -> str:
+        return self.name if self.kind == "user" else f"device:{self.name}"
+
+    def can(self, capability: Capability) -> bool:
+        return any(capability in GRANTS[role] for role in self.roles)
+
+    def works_at(self, site_id: int) -> bool:
+        return self.site_ids is None or site_id in self.site_ids
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+def require(principal: Principal, capability: Capability, site_id: int) -> None:
+    """Refuse unless ``principal`` has ``capability`` at the site."""
+    if not principal.can(capability):
+        raise Forbidden(
+            "forbidden_role", N_("Your role does not allow this."), capability=capability.value
+        )
+    if not principal.works_at(site_id):
+        raise Forbidden("forbidden_site", N_("You are not signed up for this site."))

@@ -1,0 +1,164 @@
+"""The ``tresen`` command.
+
+::
+
+    tresen server [--db URL] [--host 127.0.0.1] [--port 8080] [--demo]
+    tresen demo                       the server with the demo site on its own database
+    tresen admin apply FILE           load a site file (idempotent)
+    tresen admin add-user NAME --role clerk --site SLUG
+    tresen admin reset-password NAME
+    tresen admin issue-device-token SITE NAME --kind kiosk|display
+    tresen admin revoke-device-token SITE NAME
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+from central_server.config import ServerSettings
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help="database URL (default: TRESEN_DB or a SQLite file in the "
+                        "user's data folder)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tresen", description="Tresen: queue and case flow "
+                                     "for citizen-service centres")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    server = commands.add_parser("server", help="run the central server")
+    _add_db(server)
+    server.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    server.add_argument("--port", type=int, help="port (default 8080)")
+    server.add_argument("--demo", action="store_true", help="load the demo site")
+
+    demo = commands.add_parser("demo", help="the server with the demo site, on its own database")
+    demo.add_argument("--port", type=int, default=8080)
+
+    admin = commands.add_parser("admin", help="administration for the city's IT")
+    actions = admin.add_subparsers(dest="action", required=True)
+    apply = actions.add_parser("apply", help="load a site file (TOML); safe to repeat")
+    apply.add_argument("file", type=Path)
+    _add_db(apply)
+
+    add_user = actions.add_parser("add-user", help="add a member of staff")
+    add_user.add_argument("username")
+    add_user.add_argument("--role", action="append", required=True,
+                          choices=["clerk", "pickup", "supervisor", "admin"])
+    add_user.add_argument("--site", action="append", default=[], help="site slug (repeatable)")
+    add_user.add_argument("--name", default="", help="display name")
+    add_user.add_argument("--password-stdin", action="store_true",
+                          help="read the password from standard input instead of making one")
+    _add_db(add_user)
+
+    reset = actions.add_parser("reset-password", help="set a new password, end all sign-ins")
+    reset.add_argument("username")
+    reset.add_argument("--password-stdin", action="store_true")
+    _add_db(reset)
+
+    issue = actions.add_parser("issue-device-token", help="new token for a kiosk or display")
+    issue.add_argument("site")
+    issue.add_argument("name")
+    issue.add_argument("--kind", required=True, choices=["kiosk", "display"])
+    _add_db(issue)
+
+    revoke = actions.add_parser("revoke-device-token", help="the device's token stops working")
+    revoke.add_argument("site")
+    revoke.add_argument("name")
+    _add_db(revoke)
+    return parser
+
+
+def _settings(args: argparse.Namespace, **extra: object) -> ServerSettings:
+    values = {k: v for k, v in {"db": getattr(args, "db", None), **extra}.items()
+              if v is not None}
+    return ServerSettings(**values)  # type: ignore[arg-type]
+
+
+def run_server(settings: ServerSettings) -> None:
+    import uvicorn
+
+    from central_server.app import create_app
+
+    print(f"Tresen server on http://{settings.host}:{settings.port}  (database: "
+          f"{settings.db.split('@')[-1]})", flush=True)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                log_level="info", timeout_graceful_shutdown=3)
+
+
+def _password(args: argparse.Namespace) -> tuple[str, bool]:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else \
+            getpass.getpass("Password: ")
+        if len(password) < 8:
+            raise SystemExit("error: the password must have at least 8 characters")
+        return password, False
+    from central_server.admin.commands import new_password
+
+    return new_password(), True
+
+
+def run_admin(args: argparse.Namespace) -> int:
+    from central_server import migrate
+    from central_server.admin import commands, site_file
+    from central_server.db import Database
+
+    settings = _settings(args)
+    db = Database(settings.db)
+    migrate.upgrade(db.engine)
+    try:
+        if args.action == "apply":
+            changes = site_file.apply(db, site_file.read(args.file))
+            print("\n".join(changes) if changes else "nothing to change: the site is as the "
+                  "file says")
+        elif args.action == "add-user":
+            password, made = _password(args)
+            commands.add_user(db, args.username, password, args.role, args.site, args.name)
+            print(f"user {args.username} added")
+            if made:
+                print(f"password (shown once): {password}")
+        elif args.action == "reset-password":
+            password, made = _password(args)
+            commands.reset_password(db, args.username, password)
+            print(f"password of {args.username} reset; all their sign-ins ended")
+            if made:
+                print(f"new password (shown once): {password}")
+        elif args.action == "issue-device-token":
+            token = commands.issue_device_token(db, args.site, args.name, args.kind)
+            print(f"token for {args.kind} {args.name} at {args.site} (shown once):\n{token}")
+        elif args.action == "revoke-device-token":
+            commands.revoke_device_token(db, args.site, args.name)
+            print(f"token of {args.name} at {args.site} revoked")
+    except (site_file.SiteFileError, commands.AdminError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s "
+                        "%(message)s")
+    args = build_parser().parse_args(argv)
+    if args.command == "server":
+        run_server(_settings(args, host=args.host, port=args.port, demo=args.demo or None))
+    elif args.command == "demo":
+        folder = user_data_path("tresen", appauthor=False, ensure_exists=True)
+        run_server(ServerSettings(db=f"sqlite:///{folder / 'demo.sqlite3'}", demo=True,
+                                  port=args.port))
+    elif args.command == "admin":
+        return run_admin(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

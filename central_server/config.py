@@ -1,0 +1,39 @@
+"""The server's settings, declared once. Each can be set as ``TRESEN_<NAME>`` in the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_path
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_database_url() -> str:
+    folder: Path = user_data_path("tresen", appauthor=False, ensure_exists=True)
+    return f"sqlite:///{folder / 'tresen.sqlite3'}"
+
+
+class ServerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TRESEN_")
+
+    db: str = Field(
+        default_factory=default_database_url,
+        description="SQLAlchemy URL; a SQLite file in the user's data folder by default, "
+        "postgresql+psycopg://user@host/db for a city",
+    )
+    host: str = Field("127.0.0.1", description="address to listen on")
+    port: int = Field(8080, description="port to listen on")
+    demo: bool = Field(False, description="load the demo site on start")
+    token_hours: float = Field(12.0, description="how long a sign-in stays valid (one shift)")
+    failed_logins_per_minute: int = Field(
+        5, description="failed sign-ins per user name and per address before 429"
+    )
+    idempotency_hours: float = Field(48.0, description="how long retried requests are recognised")
+    event_poll_seconds: float = Field(
+        1.0, description="how often a live stream looks into the database for events written "
+        "by another server process"
+    )
+    public_url: str = Field(
+        "", description="the address citizens' phones reach the server at, for ticket links"
+    )

@@ -1,0 +1,82 @@
+"""What endpoints receive: the database, the caller, the caller's language, retry keys."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from central_server.auth import service as auth_service
+from central_server.auth.principal import Principal
+from central_server.db import Database
+from central_server.errors import N_, InvalidInput, Unauthorized
+from central_server.events.bus import EventBus
+from central_server.config import ServerSettings
+
+_bearer = HTTPBearer(auto_error=False, description="a user's sign-in token or a device token")
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> ServerSettings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_bus(request: Request) -> EventBus:
+    return request.app.state.bus  # type: ignore[no-any-return]
+
+
+def bearer_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    if credentials is None or not credentials.credentials:
+        raise Unauthorized("not_signed_in", N_("Please sign in first."))
+    return credentials.credentials
+
+
+def get_principal(
+    token: Annotated[str, Depends(bearer_token)], db: Annotated[Database, Depends(get_db)]
+) -> Principal:
+    return auth_service.principal_for_token(db, token)
+
+
+@dataclass(frozen=True)
+class IdempotentRequest:
+    """The ``Idempotency-Key`` of a request and a digest of what was asked."""
+
+    key: str | None
+    fingerprint: str
+
+
+async def get_idempotent_request(
+    request: Request,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            description="a unique key per intended change; a retry with the same key gets the "
+            "first answer instead of a second change",
+        ),
+    ] = None,
+) -> IdempotentRequest:
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
+        raise InvalidInput(
+            "invalid_idempotency_key",
+            N_("The Idempotency-Key must have between 1 and 200 characters."),
+        )
+    body = await request.body()
+    fingerprint = hashlib.sha256(
+        request.method.encode() + b" " + request.url.path.encode() + b"\n" + body
+    ).hexdigest()
+    return IdempotentRequest(idempotency_key, fingerprint)
+
+
+DbDep = Annotated[Database, Depends(get_db)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+IdempotencyDep = Annotated[IdempotentRequest, Depends(get_idempotent_request)]
+SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
+BusDep = Annotated[EventBus, Depends(get_bus)]

@@ -1,0 +1,1 @@
+"""Desks: who is signed on where, breaks, and what each desk serves."""

@@ -1,0 +1,112 @@
+"""Signing on at a desk, taking a break, signing off. A desk on a break or closed does not
+count for the wait estimate, and other desks see its state live."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central_server.auth.principal import Capability, Principal, Role, require
+from central_server.db import Database
+from central_server.errors import N_, Conflict, InvalidInput
+from central_server.events import log as event_log
+from central_server.events.bus import EventBus
+from central_server.models import Desk, Site, User
+from central_server.queue_rules import OPEN_AT_DESK, Status, format_number
+from central_server.sites import repository as sites_repo
+from central_server.sites.schemas import DeskPublic
+from central_server.tickets import repository as tickets_repo
+from central_server.tickets.service import _check_desk_role, _site_id
+from central_server.writes import Answer, perform
+
+
+def _public(session: Session, desk: Desk) -> DeskPublic:
+    user = session.get(User, desk.signed_on_user_id) if desk.signed_on_user_id else None
+    open_ticket = tickets_repo.open_ticket_at_desk(session, desk.id)
+    return DeskPublic(
+        code=desk.code,
+        name=desk.name,
+        kind=desk.kind,
+        state=desk.state,
+        signed_on_user=user.username if user else None,
+        service_ids=[link.service_id for link in desk.services],
+        current_ticket=format_number(open_ticket.prefix, open_ticket.number)
+        if open_ticket else None,
+    )
+
+
+def list_desks(db: Database, slug: str, principal: Principal) -> list[DeskPublic]:
+    with db.read_session() as session:
+        site = sites_repo.site_by_slug(session, slug)
+        require(principal, Capability.READ_QUEUE, site.id)
+        return [_public(session, d) for d in sites_repo.desks_of(session, site.id)]
+
+
+def _user_only(principal: Principal) -> None:
+    if principal.kind != "user":
+        raise InvalidInput("user_required", N_("Only a signed-in person can do this."))
+
+
+def sign_on(db: Database, bus: EventBus, slug: str, desk_code: str, principal: Principal,
+            force: bool) -> Answer:
+    site_id = _site_id(db, slug)
+    require(principal, Capability.OPERATE_DESK, site_id)
+    _user_only(principal)
+
+    def change(session: Session, site: Site) -> Answer:
+        desk = sites_repo.desk_by_code(session, site.id, desk_code)
+        _check_desk_role(principal, desk)
+        holder = desk.signed_on_user_id
+        if holder not in (None, principal.id) and not force:
+            name = session.get_one(User, holder).username
+            raise Conflict(
+                "desk_taken",
+                N_("{user} is signed on at desk {desk}. Sign on anyway to take the desk over."),
+                user=name, desk=desk.code,
+            )
+        # A person works at one desk at a time: leave any other desk of this site.
+        others = session.scalars(select(Desk).where(
+            Desk.site_id == site.id, Desk.signed_on_user_id == principal.id, Desk.id != desk.id))
+        for other in others:
+            other.state, other.signed_on_user_id = "closed", None
+            event_log.append(session, site, "desk.signed_off", actor=principal.actor,
+                             desk_code=other.code)
+        desk.state, desk.signed_on_user_id = "open", principal.id
+        event_log.append(session, site, "desk.signed_on", actor=principal.actor,
+                         desk_code=desk.code, data={"user": principal.name})
+        return 200, _public(session, desk).model_dump(mode="json")
+
+    return perform(db, bus, site_id, principal, None, change)
+
+
+def set_state(db: Database, bus: EventBus, slug: str, desk_code: str, principal: Principal,
+              state: str) -> Answer:
+    """Pause (``paused``) or sign off (``closed``); the desk must hold no called ticket."""
+    site_id = _site_id(db, slug)
+    require(principal, Capability.OPERATE_DESK, site_id)
+
+    def change(session: Session, site: Site) -> Answer:
+        desk = sites_repo.desk_by_code(session, site.id, desk_code)
+        _check_desk_role(principal, desk)
+        if desk.signed_on_user_id not in (None, principal.id) and not principal.has_role(
+            Role.SUPERVISOR
+        ):
+            raise Conflict("desk_taken_by_other",
+                           N_("Somebody else is signed on at desk {desk}."), desk=desk.code)
+        busy = tickets_repo.open_ticket_at_desk(session, desk.id)
+        if busy is not None and Status(busy.status) in OPEN_AT_DESK:
+            raise Conflict(
+                "desk_busy",
+                N_("Desk {desk} still has ticket {number} open. Finish it, park it or mark it "
+                   "as no-show first."),
+                desk=desk.code, number=format_number(busy.prefix, busy.number),
+            )
+        desk.state = state
+        if state == "closed":
+            desk.signed_on_user_id = None
+        event_log.append(session, site,
+                         "desk.signed_off" if state == "closed" else "desk.paused",
+                         actor=principal.actor, desk_code=desk.code)
+        return 200, _public(session, desk).model_dump(mode="json")
+
+    return perform(db, bus, site_id, principal, None, change)

@@ -1,0 +1,76 @@
+"""The server's errors: one tree, one JSON shape, messages in the caller's language.
+
+::
+
+    TresenError                 400 bad_request
+    ├── Unauthorized            401 (no token, a wrong or expired one, a wrong password)
+    ├── Forbidden               403 (the role or the site does not allow it)
+    ├── NotFound                404
+    ├── Conflict                409 (the state does not allow it: a ticket, a desk)
+    ├── InvalidInput            422 (well-formed but wrong: an unknown service, a bad key)
+    └── RateLimited             429 (too many failed logins)
+
+Every error answers ``{"code": ..., "message": ..., "details": {...}}``. ``code`` is stable for
+programs; ``message`` is for people, rendered from the catalogue in the language the request
+asks for (``Accept-Language``: de by default, en).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue; it is translated when the answer is rendered."""
+    return message
+
+
+class TresenError(Exception):
+    status_code: ClassVar[int] = 400
+
+    def __init__(self, code: str, message: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message
+        self.params = params
+
+    def render(self, translate: Any) -> str:
+        """The message in the caller's language; ``translate`` is a gettext function."""
+        params = {k: translate(v) if isinstance(v, _Translatable) else v
+                  for k, v in self.params.items()}
+        return str(translate(self.message)).format(**params)
+
+    def details(self) -> dict[str, Any]:
+        return {k: str(v) for k, v in self.params.items()}
+
+
+class _Translatable(str):
+    """A parameter value that is itself a catalogue message (e.g. a status name)."""
+
+
+def translatable(message: str) -> str:
+    return _Translatable(message)
+
+
+class Unauthorized(TresenError):
+    status_code = 401
+
+
+class Forbidden(TresenError):
+    status_code = 403
+
+
+class NotFound(TresenError):
+    status_code = 404
+
+
+class Conflict(TresenError):
+    status_code = 409
+
+
+class InvalidInput(TresenError):
+    status_code = 422
+
+
+class RateLimited(TresenError):
+    status_code = 429

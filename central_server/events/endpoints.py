@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import StreamingResponse
+
+from central_server.auth.principal import Capability, require
+from central_server.deps import BusDep, DbDep, PrincipalDep, SettingsDep
+from central_server.errors import N_, InvalidInput
+from central_server.events import stream
+from central_server.sites import repository as sites_repo
+
+router = APIRouter(tags=["events"])
+
+
+@router.get(
+    "/sites/{site}/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}},
+                     "description": "server-sent events; each id is the site's event sequence"}},
+)
+def site_events(
+    site: str,
+    request: Request,
+    db: DbDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    last_event_id: Annotated[str | None, Header()] = None,
+    after: Annotated[int | None, Query(ge=0, description="like Last-Event-ID")] = None,
+) -> StreamingResponse:
+    with db.read_session() as session:
+        site_id = sites_repo.site_by_slug(session, site).id
+    require(principal, Capability.READ_EVENTS, site_id)
+    if last_event_id is not None:
+        if not last_event_id.strip().isdigit():
+            raise InvalidInput("invalid_last_event_id",
+                               N_("Last-Event-ID must be a whole number."))
+        after = int(last_event_id)
+    return StreamingResponse(
+        stream.stream(request, db, bus, site_id, after, settings.event_poll_seconds),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

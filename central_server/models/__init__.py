@@ -1,0 +1,22 @@
+"""SQLAlchemy models, one module per domain. Import from here."""
+
+from central_server.models.auth import AuthToken, Device, User, user_sites
+from central_server.models.events import Event, IdempotencyRecord
+from central_server.models.sites import Desk, DeskService, Service, Site
+from central_server.models.tickets import Case, Ticket, TicketCounter
+
+__all__ = [
+    "AuthToken",
+    "Case",
+    "Desk",
+    "DeskService",
+    "Device",
+    "Event",
+    "IdempotencyRecord",
+    "Service",
+    "Site",
+    "Ticket",
+    "TicketCounter",
+    "User",
+    "user_sites",
+]

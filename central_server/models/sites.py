@@ -1,0 +1,91 @@
+"""Sites, the services citizens come for, and the desks that serve them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from central_server.db import Base
+
+
+class Site(Base):
+    """One office building with its own lobby and queue.
+
+    ``last_event_seq`` is the sequence number of the site's newest event. Writers lock this row
+    first (see ``central_server.db``), so it also serialises all changes at one site.
+    """
+
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin")
+    last_event_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Service(Base):
+    """What a citizen comes for. Its prefix letter starts every ticket number of the service.
+
+    ``names`` and ``hints`` map a language code (de, en, tr, ar, ru, uk) to text. ``hours`` maps a
+    weekday (mon..sun) to a list of "HH:MM-HH:MM" ranges in the site's time zone; a weekday that is
+    missing means closed, and an empty ``hours`` means always open. ``checklist`` lists the steps
+    a clerk ticks off for this service, each ``{"id": ..., "names": {lang: text}}``.
+    """
+
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("site_id", "prefix"), UniqueConstraint("site_id", "key"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    prefix: Mapped[str] = mapped_column(String(1))
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    hints: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    hours: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    target_wait_minutes: Mapped[int] = mapped_column(Integer, default=20)
+    default_service_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    checklist: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Desk(Base):
+    """Where a clerk serves. ``code`` is what citizens read on the display ("3").
+
+    ``state`` is ``closed`` (nobody signed on), ``open`` or ``paused`` (on a break).
+    """
+
+    __tablename__ = "desks"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(20), default="front_office")
+    state: Mapped[str] = mapped_column(String(10), default="closed")
+    signed_on_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    services: Mapped[list[DeskService]] = relationship(
+        order_by="DeskService.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
+
+class DeskService(Base):
+    """A service a desk serves; ``position`` is the desk's order among equals."""
+
+    __tablename__ = "desk_services"
+
+    desk_id: Mapped[int] = mapped_column(
+        ForeignKey("desks.id", ondelete="CASCADE"), primary_key=True
+    )
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)

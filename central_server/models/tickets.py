@@ -1,0 +1,88 @@
+"""Tickets (a numbered place in the queue) and the case recorded while serving."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from central_server.db import Base
+from central_server.models._types import UTCDateTime, utcnow
+
+
+class TicketCounter(Base):
+    """The last number given for a service at a site on one local day."""
+
+    __tablename__ = "ticket_counters"
+
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Ticket(Base):
+    """A citizen's place in the queue. Anonymous: it holds no personal data.
+
+    ``queued_at`` is when the citizen joined the queue; a transfer keeps it, so a forwarded
+    citizen keeps their place. ``desk_id`` is the desk that called it last; ``target_desk_id``
+    restricts a transferred ticket to one desk. The status changes only through
+    ``central_server.queue_rules``.
+    """
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("site_id", "service_id", "day", "number"),
+        Index("ix_tickets_site_status", "site_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    day: Mapped[date] = mapped_column(Date)
+    number: Mapped[int] = mapped_column(Integer)
+    prefix: Mapped[str] = mapped_column(String(1))
+    priority: Mapped[str] = mapped_column(String(12), default="normal")
+    language: Mapped[str] = mapped_column(String(5), default="de")
+    status: Mapped[str] = mapped_column(String(12), default="waiting")
+    status_token: Mapped[str] = mapped_column(String(64), unique=True)
+    desk_id: Mapped[int | None] = mapped_column(ForeignKey("desks.id"), default=None)
+    target_desk_id: Mapped[int | None] = mapped_column(ForeignKey("desks.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    recall_count: Mapped[int] = mapped_column(Integer, default=0)
+    transfer_count: Mapped[int] = mapped_column(Integer, default=0)
+    case: Mapped[Case | None] = relationship(
+        back_populates="ticket", lazy="selectin", cascade="all, delete-orphan", uselist=False
+    )
+
+    @property
+    def display_number(self) -> str:
+        return f"{self.prefix}{self.number:03d}"
+
+
+class Case(Base):
+    """What happened to the citizen's concern: steps done, outcome, notes, forwarding."""
+
+    __tablename__ = "cases"
+
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    steps_done: Mapped[list[str]] = mapped_column(JSON, default=list)
+    outcome: Mapped[str | None] = mapped_column(String(40), default=None)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    case_reference: Mapped[str] = mapped_column(String(100), default="")
+    forward_reason: Mapped[str] = mapped_column(Text, default="")
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    ticket: Mapped[Ticket] = relationship(back_populates="case", lazy="raise")

@@ -1,0 +1,228 @@
+"""The queue's rules: plain Python, no I/O, readable in one sitting.
+
+Statuses of a ticket::
+
+    waiting ──call──▶ called ──start──▶ serving ──finish──▶ done
+       ▲  │            │  ▲ recall        │  ▲
+       │  │            │  └───────────────┘  │ resume
+       │  │            └──no-show──▶ no_show │
+       │  │                        park──▶ parked
+       │  └─ transfer (from waiting, called, serving, parked) ─▶ transferred
+       └──────── a transferred ticket waits again and is called like a waiting one
+    cancel: from every status that is not final ─▶ cancelled
+
+*Transferred* means "waiting again after a transfer": to another service, or to one desk (e.g.
+from the front office to the back office). The ticket keeps ``queued_at``, so the citizen keeps
+their place in the new queue.
+
+Who is next at a desk: among the tickets the desk may call (those of its services that are not
+meant for another desk, plus those transferred to this desk), the highest priority class first
+(appointment, then urgent, then normal), then whoever has waited longest, then the desk's own
+order of its services, then the lower number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from statistics import median
+
+
+class Status(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    PARKED = "parked"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    TRANSFERRED = "transferred"
+
+
+class Priority(StrEnum):
+    APPOINTMENT = "appointment"
+    URGENT = "urgent"
+    NORMAL = "normal"
+
+    @property
+    def rank(self) -> int:
+        return _PRIORITY_RANK[self]
+
+
+_PRIORITY_RANK = {Priority.APPOINTMENT: 0, Priority.URGENT: 1, Priority.NORMAL: 2}
+
+
+class Action(StrEnum):
+    CALL = "call"
+    RECALL = "recall"
+    NO_SHOW = "no-show"
+    START = "start"
+    PARK = "park"
+    RESUME = "resume"
+    FINISH = "finish"
+    CANCEL = "cancel"
+    TRANSFER = "transfer"
+
+
+#: Tickets in these statuses stand in a queue.
+QUEUED = frozenset({Status.WAITING, Status.TRANSFERRED})
+#: A desk holding a ticket in one of these statuses must finish with it before calling the next.
+OPEN_AT_DESK = frozenset({Status.CALLED, Status.SERVING})
+#: Nothing happens to a ticket after these.
+FINAL = frozenset({Status.DONE, Status.NO_SHOW, Status.CANCELLED})
+
+TRANSITIONS: Mapping[Action, tuple[frozenset[Status], Status]] = {
+    Action.CALL: (QUEUED, Status.CALLED),
+    Action.RECALL: (frozenset({Status.CALLED}), Status.CALLED),
+    Action.NO_SHOW: (frozenset({Status.CALLED}), Status.NO_SHOW),
+    Action.START: (frozenset({Status.CALLED}), Status.SERVING),
+    Action.PARK: (frozenset({Status.SERVING}), Status.PARKED),
+    Action.RESUME: (frozenset({Status.PARKED}), Status.SERVING),
+    Action.FINISH: (frozenset({Status.SERVING}), Status.DONE),
+    Action.CANCEL: (frozenset(Status) - FINAL, Status.CANCELLED),
+    Action.TRANSFER: (
+        frozenset({Status.WAITING, Status.TRANSFERRED, Status.CALLED, Status.SERVING, Status.PARKED}),
+        Status.TRANSFERRED,
+    ),
+}
+
+
+class TransitionRefused(ValueError):
+    """An action that does not fit the ticket's status."""
+
+    def __init__(self, action: Action, status: Status) -> None:
+        self.action = action
+        self.status = status
+        self.allowed_from = TRANSITIONS[action][0]
+        super().__init__(f"{action} is not allowed for a ticket that is {status}")
+
+
+def next_status(status: Status, action: Action) -> Status:
+    """The status after ``action``; raises :class:`TransitionRefused` where it does not fit."""
+    allowed_from, to = TRANSITIONS[action]
+    if status not in allowed_from:
+        raise TransitionRefused(action, status)
+    return to
+
+
+def format_number(prefix: str, number: int) -> str:
+    """``A`` and 42 make ``A042``: what the citizen reads on ticket and display."""
+    return f"{prefix}{number:03d}"
+
+
+@dataclass(frozen=True)
+class QueuedTicket:
+    """What the rules need to know of a ticket in the queue."""
+
+    id: int
+    service_id: int
+    priority: Priority
+    queued_at: datetime
+    target_desk_id: int | None = None
+    number: int = 0
+
+
+@dataclass(frozen=True)
+class DeskRule:
+    """A desk as the rules see it: its services in the desk's order, and whether it is open."""
+
+    id: int
+    service_ids: tuple[int, ...]
+    open: bool = True
+    _positions: Mapping[int, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "_positions", {sid: i for i, sid in enumerate(self.service_ids)}
+        )
+
+    def may_call(self, ticket: QueuedTicket) -> bool:
+        if ticket.target_desk_id is not None:
+            return ticket.target_desk_id == self.id
+        return ticket.service_id in self._positions
+
+    def service_rank(self, ticket: QueuedTicket) -> int:
+        return self._positions.get(ticket.service_id, len(self.service_ids))
+
+
+def queue_key(ticket: QueuedTicket) -> tuple[int, datetime, int, int]:
+    """The site-wide order of waiting tickets: priority, then time waited."""
+    return (ticket.priority.rank, ticket.queued_at, ticket.number, ticket.id)
+
+
+def draw_order(tickets: Iterable[QueuedTicket], desk: DeskRule) -> list[QueuedTicket]:
+    """The tickets ``desk`` may call, in the order it calls them."""
+    return sorted(
+        (t for t in tickets if desk.may_call(t)),
+        key=lambda t: (t.priority.rank, t.queued_at, desk.service_rank(t), t.number, t.id),
+    )
+
+
+def pick_next(tickets: Iterable[QueuedTicket], desk: DeskRule) -> QueuedTicket | None:
+    """The ticket ``desk`` calls next, or None when nobody waits for it."""
+    order = draw_order(tickets, desk)
+    return order[0] if order else None
+
+
+@dataclass(frozen=True)
+class WaitEstimate:
+    position: int
+    minutes: int
+
+
+def typical_service_minutes(durations_minutes: Sequence[float], default: float) -> float:
+    """The median of recent service times, or ``default`` while there are fewer than three."""
+    if len(durations_minutes) < 3:
+        return default
+    return float(median(durations_minutes))
+
+
+def estimate_waits(
+    tickets: Iterable[QueuedTicket],
+    desks: Iterable[DeskRule],
+    service_minutes: Mapping[int, float],
+) -> dict[int, WaitEstimate]:
+    """Position and estimated wait of every queued ticket.
+
+    For a ticket T, the desks that may call it are D(T). A ticket U stands *ahead* of T when it
+    comes earlier in the site-wide order (:func:`queue_key`) and some desk in D(T) may call U too
+    (its desks and T's overlap): those citizens compete for the same desks.
+
+    * ``position`` = 1 + the number of tickets ahead (1 means "you are next").
+    * ``minutes`` = the sum of the typical service times of the tickets ahead
+      (``service_minutes``, the median of recent service times per service), divided by the
+      number of desks in D(T) that are open now; if none is open, by the number of desks that
+      could call T at all (the office is about to open), and at least by one. Rounded up.
+
+    The estimate leaves out the citizens already at a desk; it is exact for a steady queue and
+    errs on the short side by at most one service time when every desk is busy.
+    """
+    desk_list = list(desks)
+    ordered = sorted(tickets, key=queue_key)
+
+    def callers(ticket: QueuedTicket) -> frozenset[int]:
+        return frozenset(d.id for d in desk_list if d.may_call(ticket))
+
+    open_desks = frozenset(d.id for d in desk_list if d.open)
+    # Tickets grouped by the set of desks that may call them: few groups, so this stays linear.
+    count_by_group: dict[frozenset[int], int] = {}
+    work_by_group: dict[frozenset[int], float] = {}
+    result: dict[int, WaitEstimate] = {}
+    for ticket in ordered:
+        group = callers(ticket)
+        ahead = 0
+        work = 0.0
+        for other_group, count in count_by_group.items():
+            if other_group == group or other_group & group:
+                ahead += count
+                work += work_by_group[other_group]
+        parallel = len(group & open_desks) or len(group) or 1
+        result[ticket.id] = WaitEstimate(position=ahead + 1, minutes=math.ceil(work / parallel))
+        count_by_group[group] = count_by_group.get(group, 0) + 1
+        work_by_group[group] = work_by_group.get(group, 0.0) + service_minutes.get(
+            ticket.service_id, 10.0
+        )
+    return result

@@ -1,0 +1,1 @@
+"""Sites, their services (with opening hours) and desks."""

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+from central_server.auth.principal import Capability, Principal, require
+from central_server.db import Database
+from central_server.models._types import utcnow
+from central_server.sites import hours
+from central_server.sites import repository
+from central_server.sites.schemas import ServicePublic
+from central_server.tickets import repository as tickets_repo
+from resources.i18n import DEFAULT_LANGUAGE
+
+
+def list_services(
+    db: Database, slug: str, principal: Principal, language: str
+) -> list[ServicePublic]:
+    """The site's active services with names in ``language`` (German where one is missing)."""
+    with db.read_session() as session:
+        site = repository.site_by_slug(session, slug)
+        require(principal, Capability.READ_SERVICES, site.id)
+        local_now = utcnow().astimezone(ZoneInfo(site.timezone))
+        waiting = Counter(t.service_id for t in tickets_repo.queued_tickets(session, site.id))
+        return [
+            ServicePublic(
+                id=s.id,
+                key=s.key,
+                prefix=s.prefix,
+                name=s.names.get(language) or s.names.get(DEFAULT_LANGUAGE, s.key),
+                hint=s.hints.get(language) or s.hints.get(DEFAULT_LANGUAGE, ""),
+                names=s.names,
+                hints=s.hints,
+                hours=s.hours,
+                open_now=hours.is_open(s.hours, local_now),
+                hours_today=hours.today_text(s.hours, local_now),
+                target_wait_minutes=s.target_wait_minutes,
+                checklist=s.checklist,
+                waiting=waiting[s.id],
+            )
+            for s in repository.services_of(session, site.id, active_only=True)
+        ]

@@ -1,0 +1,1 @@
+"""Tickets: creating them, calling them, and every action on them."""

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central_server.errors import N_, NotFound
+from central_server.models import Ticket, TicketCounter
+from central_server.queue_rules import OPEN_AT_DESK, QUEUED, Status
+
+
+def ticket_by_id(session: Session, ticket_id: int) -> Ticket:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound("ticket_not_found", N_("There is no ticket {ticket}."), ticket=ticket_id)
+    return ticket
+
+
+def tickets_in(session: Session, site_id: int, statuses: frozenset[Status]) -> list[Ticket]:
+    query = select(Ticket).where(Ticket.site_id == site_id, Ticket.status.in_(statuses))
+    return list(session.scalars(query))
+
+
+def queued_tickets(session: Session, site_id: int) -> list[Ticket]:
+    return tickets_in(session, site_id, QUEUED)
+
+
+def open_ticket_at_desk(session: Session, desk_id: int) -> Ticket | None:
+    query = select(Ticket).where(Ticket.desk_id == desk_id, Ticket.status.in_(OPEN_AT_DESK))
+    return session.scalars(query.limit(1)).one_or_none()
+
+
+def next_number(session: Session, site_id: int, service_id: int, day: date) -> int:
+    """The next number of a service today. The caller holds the site lock."""
+    counter = session.get(TicketCounter, (site_id, service_id, day))
+    if counter is None:
+        counter = TicketCounter(site_id=site_id, service_id=service_id, day=day, last_number=0)
+        session.add(counter)
+    counter.last_number += 1
+    return counter.last_number
+
+
+def recent_service_minutes(
+    session: Session, site_id: int, since: datetime, per_service: int = 20
+) -> dict[int, list[float]]:
+    """Service times (start to finish) of the latest finished tickets, per service."""
+    query = (
+        select(Ticket.service_id, Ticket.started_at, Ticket.finished_at)
+        .where(
+            Ticket.site_id == site_id,
+            Ticket.status == Status.DONE,
+            Ticket.finished_at >= since,
+            Ticket.started_at.is_not(None),
+        )
+        .order_by(Ticket.finished_at.desc())
+        .limit(per_service * 20)
+    )
+    result: dict[int, list[float]] = defaultdict(list)
+    for service_id, started_at, finished_at in session.execute(query):
+        if len(result[service_id]) < per_service:
+            result[service_id].append((finished_at - started_at).total_seconds() / 60)
+    return result

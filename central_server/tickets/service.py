@@ -1,0 +1,412 @@
+"""The queue's actions: create, call next, recall, no-show, start, park, resume, transfer,
+finish, cancel, and recording a case. Permissions are checked here; the rules themselves live
+in ``central_server.queue_rules``; every change goes through ``central_server.writes.perform``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from central_server.auth.principal import Capability, Principal, Role, require
+from central_server.db import Database
+from central_server.deps import IdempotentRequest
+from central_server.errors import N_, Conflict, Forbidden, InvalidInput, translatable
+from central_server.events import log as event_log
+from central_server.events.bus import EventBus
+from central_server.models import Case, Desk, Site, Ticket
+from central_server.models._types import utcnow
+from central_server.queue_rules import (
+    FINAL,
+    Action,
+    Priority,
+    Status,
+    TransitionRefused,
+    draw_order,
+    format_number,
+    next_status,
+    pick_next,
+    queue_key,
+)
+from central_server.sites import hours
+from central_server.sites import repository as sites_repo
+from central_server.tickets import repository
+from central_server.tickets.schemas import (
+    CaseUpdate,
+    DeskCounts,
+    FinishRequest,
+    QueuePublic,
+    ResumeRequest,
+    TicketCreate,
+    TransferRequest,
+)
+from central_server.tickets.view import SiteView, as_queued, desk_rule
+from central_server.writes import Answer, perform
+
+# Status names as people read them in messages.
+STATUS_NAMES = {
+    Status.WAITING: N_("waiting"),
+    Status.CALLED: N_("called"),
+    Status.SERVING: N_("being served"),
+    Status.PARKED: N_("parked"),
+    Status.DONE: N_("done"),
+    Status.NO_SHOW: N_("marked as no-show"),
+    Status.CANCELLED: N_("cancelled"),
+    Status.TRANSFERRED: N_("transferred"),
+}
+
+# Why an action does not fit, said to the clerk.
+REFUSALS = {
+    Action.CALL: N_("Ticket {number} is {status}; only a waiting ticket can be called."),
+    Action.RECALL: N_("Ticket {number} is {status}; only a called ticket can be called again."),
+    Action.NO_SHOW: N_(
+        "Ticket {number} is {status}; only a called ticket can be marked as no-show."
+    ),
+    Action.START: N_("Ticket {number} is {status}; only a called ticket can be started."),
+    Action.PARK: N_("Ticket {number} is {status}; only a ticket being served can be parked."),
+    Action.RESUME: N_("Ticket {number} is {status}; only a parked ticket can be resumed."),
+    Action.FINISH: N_(
+        "Ticket {number} is {status}; only a ticket being served can be finished."
+    ),
+    Action.CANCEL: N_("Ticket {number} is {status} already and cannot be cancelled."),
+    Action.TRANSFER: N_("Ticket {number} is {status} and cannot be transferred any more."),
+}
+
+
+def _transition(ticket: Ticket, action: Action) -> Status:
+    try:
+        return next_status(Status(ticket.status), action)
+    except TransitionRefused as refused:
+        raise Conflict(
+            "invalid_transition",
+            REFUSALS[action],
+            number=format_number(ticket.prefix, ticket.number),
+            status=translatable(STATUS_NAMES[refused.status]),
+        ) from None
+
+
+def _site_id(db: Database, slug: str) -> int:
+    with db.read_session() as session:
+        return sites_repo.site_by_slug(session, slug).id
+
+
+def _ticket_site_id(db: Database, ticket_id: int) -> int:
+    with db.read_session() as session:
+        return repository.ticket_by_id(session, ticket_id).site_id
+
+
+def _check_desk_role(principal: Principal, desk: Desk) -> None:
+    """Quick-pickup staff work at quick-pickup desks only."""
+    if principal.has_role(Role.CLERK, Role.SUPERVISOR):
+        return
+    if principal.has_role(Role.PICKUP) and desk.kind == "quick_pickup":
+        return
+    raise Forbidden("forbidden_desk", N_("Your role does not allow you to work at desk {desk}."),
+                    desk=desk.code)
+
+
+def _ensure_desk_free(session: Session, desk: Desk) -> None:
+    busy = repository.open_ticket_at_desk(session, desk.id)
+    if busy is not None:
+        raise Conflict(
+            "desk_busy",
+            N_("Desk {desk} still has ticket {number} open. Finish it, park it or mark it as "
+               "no-show first."),
+            desk=desk.code,
+            number=format_number(busy.prefix, busy.number),
+        )
+
+
+def _occupy(desk: Desk, principal: Principal) -> None:
+    desk.state = "open"
+    if principal.kind == "user":
+        desk.signed_on_user_id = principal.id
+
+
+def create_ticket(
+    db: Database, bus: EventBus, slug: str, principal: Principal, body: TicketCreate,
+    request: IdempotentRequest,
+) -> Answer:
+    site_id = _site_id(db, slug)
+    require(principal, Capability.CREATE_TICKET, site_id)
+    if body.priority == Priority.URGENT and not principal.has_role(Role.CLERK, Role.SUPERVISOR):
+        raise Forbidden("forbidden_priority", N_("Only staff can issue urgent tickets."))
+
+    def change(session: Session, site: Site) -> Answer:
+        service = sites_repo.service_at(session, site.id, body.service_id)
+        now = utcnow()
+        local_now = now.astimezone(ZoneInfo(site.timezone))
+        if not service.active:
+            raise Conflict("service_inactive", N_("This service is not offered at the moment."))
+        if not hours.is_open(service.hours, local_now):
+            raise Conflict(
+                "service_closed",
+                N_("This service is closed now. Opening hours today: {hours}"),
+                hours=hours.today_text(service.hours, local_now) or "—",
+            )
+        ticket = Ticket(
+            site_id=site.id,
+            service_id=service.id,
+            day=local_now.date(),
+            number=repository.next_number(session, site.id, service.id, local_now.date()),
+            prefix=service.prefix,
+            priority=body.priority,
+            language=body.language,
+            status=Status.WAITING,
+            status_token=secrets.token_urlsafe(16),
+            created_at=now,
+            queued_at=now,
+        )
+        session.add(ticket)
+        session.flush()
+        view = SiteView.load(session, site)
+        event_log.append(session, site, "ticket.created", actor=principal.actor,
+                         ticket_id=ticket.id, data={"ticket": view.event_summary(ticket)})
+        return 201, view.created(session, ticket).model_dump(mode="json")
+
+    return perform(db, bus, site_id, principal, request, change)
+
+
+def call_next(
+    db: Database, bus: EventBus, slug: str, desk_code: str, principal: Principal,
+    request: IdempotentRequest,
+) -> Answer:
+    site_id = _site_id(db, slug)
+    require(principal, Capability.OPERATE_DESK, site_id)
+
+    def change(session: Session, site: Site) -> Answer:
+        desk = sites_repo.desk_by_code(session, site.id, desk_code)
+        _check_desk_role(principal, desk)
+        _ensure_desk_free(session, desk)
+        view = SiteView.load(session, site)
+        chosen = pick_next([as_queued(t) for t in view.queued], desk_rule(desk))
+        if chosen is None:
+            return 204, None
+        ticket = next(t for t in view.queued if t.id == chosen.id)
+        ticket.status = _transition(ticket, Action.CALL)
+        ticket.desk_id = desk.id
+        ticket.target_desk_id = None
+        ticket.called_at = utcnow()
+        _occupy(desk, principal)
+        event_log.append(session, site, "ticket.called", actor=principal.actor,
+                         desk_code=desk.code, ticket_id=ticket.id,
+                         data={"ticket": view.event_summary(ticket)})
+        return 200, view.public(session, ticket, include_case=True).model_dump(mode="json")
+
+    return perform(db, bus, site_id, principal, request, change)
+
+
+def _case_of(ticket: Ticket) -> Case:
+    if ticket.case is None:
+        ticket.case = Case(steps_done=[], notes="", case_reference="", forward_reason="")
+    return ticket.case
+
+
+def _apply_case(ticket: Ticket, update: CaseUpdate) -> None:
+    if update.steps_done is None and update.notes is None and update.case_reference is None:
+        return
+    case = _case_of(ticket)
+    if update.steps_done is not None:
+        case.steps_done = list(dict.fromkeys(update.steps_done))
+    if update.notes is not None:
+        case.notes = update.notes
+    if update.case_reference is not None:
+        case.case_reference = update.case_reference
+    case.updated_at = utcnow()
+
+
+TicketChange = Callable[[Session, Site, Ticket, SiteView], dict[str, object]]
+
+
+def _act(
+    db: Database, bus: EventBus, ticket_id: int, principal: Principal,
+    request: IdempotentRequest, event_type: str, change: TicketChange,
+) -> Answer:
+    site_id = _ticket_site_id(db, ticket_id)
+    require(principal, Capability.OPERATE_DESK, site_id)
+
+    def run(session: Session, site: Site) -> Answer:
+        ticket = repository.ticket_by_id(session, ticket_id)
+        view = SiteView.load(session, site)
+        if ticket.desk_id is not None:
+            _check_desk_role(principal, view.desks[ticket.desk_id])
+        extra = change(session, site, ticket, view)
+        session.flush()
+        view = SiteView.load(session, site)
+        event_log.append(session, site, event_type, actor=principal.actor,
+                         desk_code=view.desk_code(ticket.desk_id), ticket_id=ticket.id,
+                         data={"ticket": view.event_summary(ticket), **extra})
+        return 200, view.public(session, ticket, include_case=True).model_dump(mode="json")
+
+    return perform(db, bus, site_id, principal, request, run)
+
+
+def recall(db: Database, bus: EventBus, ticket_id: int, principal: Principal,
+           request: IdempotentRequest) -> Answer:
+    def change(session: Session, site: Site, ticket: Ticket, view: SiteView) -> dict[str, object]:
+        ticket.status = _transition(ticket, Action.RECALL)
+        ticket.recall_count += 1
+        return {"recall_count": ticket.recall_count}
+
+    return _act(db, bus, ticket_id, principal, request, "ticket.recalled", change)
+
+
+def _simple(action: Action, event_type: str, stamp: str | None = None):  # type: ignore[no-untyped-def]
+    def handler(db: Database, bus: EventBus, ticket_id: int, principal: Principal,
+                request: IdempotentRequest) -> Answer:
+        def change(session: Session, site: Site, ticket: Ticket,
+                   view: SiteView) -> dict[str, object]:
+            ticket.status = _transition(ticket, action)
+            if stamp is not None:
+                setattr(ticket, stamp, utcnow())
+            return {}
+
+        return _act(db, bus, ticket_id, principal, request, event_type, change)
+
+    return handler
+
+
+no_show = _simple(Action.NO_SHOW, "ticket.no_show", "finished_at")
+start = _simple(Action.START, "ticket.started", "started_at")
+park = _simple(Action.PARK, "ticket.parked")
+cancel = _simple(Action.CANCEL, "ticket.cancelled", "finished_at")
+
+
+def resume(db: Database, bus: EventBus, ticket_id: int, principal: Principal,
+           request: IdempotentRequest, body: ResumeRequest) -> Answer:
+    def change(session: Session, site: Site, ticket: Ticket, view: SiteView) -> dict[str, object]:
+        new_status = _transition(ticket, Action.RESUME)
+        if body.desk is not None:
+            desk = sites_repo.desk_by_code(session, site.id, body.desk)
+        else:
+            desk = view.desks[ticket.desk_id] if ticket.desk_id in view.desks else None
+        if desk is None:
+            raise InvalidInput("desk_required", N_("Please say at which desk to resume."))
+        _check_desk_role(principal, desk)
+        _ensure_desk_free(session, desk)
+        ticket.status = new_status
+        ticket.desk_id = desk.id
+        _occupy(desk, principal)
+        return {}
+
+    return _act(db, bus, ticket_id, principal, request, "ticket.resumed", change)
+
+
+def finish(db: Database, bus: EventBus, ticket_id: int, principal: Principal,
+           request: IdempotentRequest, body: FinishRequest) -> Answer:
+    def change(session: Session, site: Site, ticket: Ticket, view: SiteView) -> dict[str, object]:
+        ticket.status = _transition(ticket, Action.FINISH)
+        ticket.finished_at = utcnow()
+        _apply_case(ticket, body)
+        _case_of(ticket).outcome = body.outcome.value
+        return {"outcome": body.outcome.value}
+
+    return _act(db, bus, ticket_id, principal, request, "ticket.finished", change)
+
+
+def transfer(db: Database, bus: EventBus, ticket_id: int, principal: Principal,
+             request: IdempotentRequest, body: TransferRequest) -> Answer:
+    if (body.service_id is None) == (body.desk is None):
+        raise InvalidInput(
+            "transfer_target",
+            N_("Please choose either a service or a desk to transfer the ticket to."),
+        )
+
+    def change(session: Session, site: Site, ticket: Ticket, view: SiteView) -> dict[str, object]:
+        ticket.status = _transition(ticket, Action.TRANSFER)
+        extra: dict[str, object] = {"from_desk": view.desk_code(ticket.desk_id),
+                                    "reason": bool(body.reason)}
+        if body.service_id is not None:
+            service = sites_repo.service_at(session, site.id, body.service_id)
+            if not service.active:
+                raise Conflict("service_inactive",
+                               N_("This service is not offered at the moment."))
+            ticket.service_id = service.id
+            ticket.target_desk_id = None
+            extra["to_service"] = service.id
+        else:
+            assert body.desk is not None
+            desk = sites_repo.desk_by_code(session, site.id, body.desk)
+            ticket.target_desk_id = desk.id
+            extra["to_desk"] = desk.code
+        ticket.transfer_count += 1
+        ticket.started_at = None
+        case = _case_of(ticket)
+        case.forward_reason = body.reason
+        if body.notes is not None:
+            case.notes = body.notes
+        case.updated_at = utcnow()
+        return extra
+
+    return _act(db, bus, ticket_id, principal, request, "ticket.transferred", change)
+
+
+def update_case(db: Database, bus: EventBus, ticket_id: int, principal: Principal,
+                request: IdempotentRequest, body: CaseUpdate) -> Answer:
+    def change(session: Session, site: Site, ticket: Ticket, view: SiteView) -> dict[str, object]:
+        if Status(ticket.status) in FINAL:
+            raise Conflict(
+                "case_closed",
+                N_("Ticket {number} is {status}; its case can no longer be changed."),
+                number=format_number(ticket.prefix, ticket.number),
+                status=translatable(STATUS_NAMES[Status(ticket.status)]),
+            )
+        _apply_case(ticket, body)
+        _case_of(ticket)
+        return {}
+
+    return _act(db, bus, ticket_id, principal, request, "ticket.case_updated", change)
+
+
+def get_ticket(db: Database, ticket_id: int, principal: Principal) -> dict[str, object]:
+    with db.read_session() as session:
+        ticket = repository.ticket_by_id(session, ticket_id)
+        require(principal, Capability.READ_QUEUE, ticket.site_id)
+        site = session.get_one(Site, ticket.site_id)
+        view = SiteView.load(session, site)
+        include_case = principal.can(Capability.READ_CASES)
+        return view.public(session, ticket, include_case=include_case).model_dump(mode="json")
+
+
+def get_queue(
+    db: Database, slug: str, principal: Principal, desk_code: str | None = None
+) -> QueuePublic:
+    with db.read_session() as session:
+        site = sites_repo.site_by_slug(session, slug)
+        require(principal, Capability.READ_QUEUE, site.id)
+        include_case = principal.can(Capability.READ_CASES)
+        view = SiteView.load(session, site)
+        by_id = {t.id: t for t in view.queued}
+        queued = [as_queued(t) for t in view.queued]
+        if desk_code is not None:
+            desk = sites_repo.desk_by_code(session, site.id, desk_code)
+            order = draw_order(queued, desk_rule(desk))
+        else:
+            order = sorted(queued, key=queue_key)
+
+        def public(tickets: list[Ticket]) -> list:  # type: ignore[type-arg]
+            return [view.public(session, t, include_case=include_case) for t in tickets]
+
+        at_desks = repository.tickets_in(
+            session, site.id, frozenset({Status.CALLED, Status.SERVING, Status.PARKED})
+        )
+        now = utcnow()
+        counts = []
+        for service in view.services.values():
+            waiting = [t for t in view.queued if t.service_id == service.id]
+            longest = max((now - t.queued_at for t in waiting), default=None)
+            counts.append(DeskCounts(
+                service_id=service.id, prefix=service.prefix, waiting=len(waiting),
+                longest_wait_minutes=int(longest.total_seconds() // 60) if longest else 0,
+            ))
+        return QueuePublic(
+            waiting=public([by_id[q.id] for q in order]),
+            called=public(sorted((t for t in at_desks if t.status == Status.CALLED),
+                                 key=lambda t: t.called_at or t.queued_at)),
+            serving=public([t for t in at_desks if t.status == Status.SERVING]),
+            parked=public([t for t in at_desks if t.status == Status.PARKED]),
+            counts=counts,
+        )

@@ -1,0 +1,99 @@
+"""The one way a change is written: lock the site, honour retries, log, commit, wake streams.
+
+Every state change at a site runs through :func:`perform`:
+
+1. open a write transaction and lock the site's row (so one site's changes are serialised);
+2. if the request carries an ``Idempotency-Key`` that was answered before, return that answer
+   unchanged (a kiosk or desk retrying after a fault never makes a second ticket);
+3. run the change, which appends its events to the log;
+4. remember the answer under the key, in the same transaction as the change;
+5. commit, then wake the live streams of the site.
+
+A change that raises rolls back entirely: bad input changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from central_server.auth.principal import Principal
+from central_server.db import Database
+from central_server.deps import IdempotentRequest
+from central_server.errors import N_, InvalidInput
+from central_server.events.bus import EventBus
+from central_server.events.log import CHANGED_SITES
+from central_server.models import IdempotencyRecord, Site
+from central_server.models._types import utcnow
+
+Answer = tuple[int, Any]
+
+
+def lock_site(session: Session, site_id: int) -> Site:
+    query = (
+        select(Site)
+        .where(Site.id == site_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.scalars(query).one()
+
+
+def perform(
+    db: Database,
+    bus: EventBus,
+    site_id: int,
+    principal: Principal,
+    request: IdempotentRequest | None,
+    change: Callable[[Session, Site], Answer],
+) -> Answer:
+    with db.write_session() as session:
+        site = lock_site(session, site_id)
+        if request is not None and request.key is not None:
+            earlier = _earlier_answer(session, principal, request)
+            if earlier is not None:
+                return earlier
+        status, body = change(session, site)
+        # An empty answer (204) changed nothing worth replaying; a retry may well find work.
+        if request is not None and request.key is not None and status != 204:
+            session.add(
+                IdempotencyRecord(
+                    principal=principal.key,
+                    key=request.key,
+                    fingerprint=request.fingerprint,
+                    status_code=status,
+                    body=body,
+                )
+            )
+        changed = set(session.info.get(CHANGED_SITES, ()))
+    bus.notify(changed)
+    return status, body
+
+
+def _earlier_answer(
+    session: Session, principal: Principal, request: IdempotentRequest
+) -> Answer | None:
+    query = select(IdempotencyRecord).where(
+        IdempotencyRecord.principal == principal.key, IdempotencyRecord.key == request.key
+    )
+    record = session.scalars(query).one_or_none()
+    if record is None:
+        return None
+    if record.fingerprint != request.fingerprint:
+        raise InvalidInput(
+            "idempotency_key_reused",
+            N_("This Idempotency-Key was already used for a different request."),
+        )
+    return record.status_code, record.body
+
+
+def purge_idempotency_records(db: Database, older_than: timedelta) -> int:
+    with db.write_session() as session:
+        result = session.execute(
+            delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - older_than)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,65 @@
+"""The one message catalogue of Tresen.
+
+Every text a person reads goes through here: the server's messages, the clerk's screens, the
+kiosk, printed tickets and web pages. The catalogue is gettext: one ``.po`` file per language in
+``resources/translations/``, with the English text as message id. Messages meant for citizens
+carry the context ``citizen`` and exist in all six citizen languages; all others exist in the
+staff languages German and English.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Iterable
+from functools import cache
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from resources import path
+
+STAFF_LANGUAGES = ("de", "en")
+CITIZEN_LANGUAGES = ("de", "en", "tr", "ar", "ru", "uk")
+RIGHT_TO_LEFT = frozenset({"ar"})
+DEFAULT_LANGUAGE = "de"
+
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    """The catalogue of ``language``; unknown languages fall back to the message ids."""
+    po_file = path("translations", f"{language}.po")
+    if language not in CITIZEN_LANGUAGES or not po_file.exists():
+        return gettext.NullTranslations()
+    with po_file.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def gettext_for(language: str):  # type: ignore[no-untyped-def]
+    """A ``gettext`` function for ``language``."""
+    return translations(language).gettext
+
+
+def best_language(accept_language: str | None, offered: Iterable[str] = STAFF_LANGUAGES) -> str:
+    """The first language of an ``Accept-Language`` header that we offer, else German."""
+    offered = tuple(offered)
+    if not accept_language:
+        return DEFAULT_LANGUAGE
+    weighted: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept_language.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        weighted.append((-quality, index, tag.strip().lower().split("-")[0]))
+    for _q, _i, language in sorted(weighted):
+        if language in offered:
+            return language
+    return DEFAULT_LANGUAGE

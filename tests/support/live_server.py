@@ -1,0 +1,95 @@
+"""A real uvicorn server in a background thread, on a free port of 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from typing import Any
+
+import requests
+import uvicorn
+
+from central_server.app import create_app
+from central_server.config import ServerSettings
+from central_server.db import Database
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """Start, stop and start again (same port, same database) like a real server restart."""
+
+    def __init__(self, database_url: str, **settings: Any) -> None:
+        self.database_url = database_url
+        self.port = free_port()
+        self.settings = ServerSettings(db=database_url, port=self.port, **settings)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.db: Database | None = None
+
+    def start(self) -> None:
+        self.db = Database(self.database_url)
+        app = create_app(self.settings, db=self.db)
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning",
+            timeout_graceful_shutdown=1, lifespan="on",
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=15)
+        if self.db is not None:
+            self.db.dispose()
+        self._server = self._thread = self.db = None
+
+    # Helpers for tests -------------------------------------------------------------------
+
+    def login(self, username: str, password: str = "demo") -> str:
+        answer = requests.post(f"{self.url}/api/v1/login",
+                               json={"username": username, "password": password}, timeout=10)
+        answer.raise_for_status()
+        return str(answer.json()["token"])
+
+    def client(self, token: str) -> ApiClient:
+        return ApiClient(self.url, token)
+
+
+class ApiClient:
+    """requests with the bearer token and the /api/v1 prefix."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.base = base + "/api/v1"
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", 10)
+        return self.session.get(self.base + path, **kwargs)
+
+    def post(self, path: str, json: Any = None, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", 10)
+        return self.session.post(self.base + path, json=json, **kwargs)
+
+    def put(self, path: str, json: Any = None, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", 10)
+        return self.session.put(self.base + path, json=json, **kwargs)
+
+    def service_id(self, prefix: str, site: str = "demo") -> int:
+        services = self.get(f"/sites/{site}/services").json()
+        return next(int(s["id"]) for s in services if s["prefix"] == prefix)
