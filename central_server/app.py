@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from datetime import timedelta
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central_server import migrate
 from central_server.auth import endpoints as auth_endpoints
+from central_server.auth import service as auth_service
 from central_server.auth.service import LoginThrottle
 from central_server.config import ServerSettings
 from central_server.db import Database
@@ -22,6 +26,7 @@ from central_server.events import endpoints as events_endpoints
 from central_server.events.bus import EventBus
 from central_server.sites import endpoints as sites_endpoints
 from central_server.tickets import endpoints as tickets_endpoints
+from central_server.writes import purge_idempotency_records
 from resources.i18n import best_language, gettext_for
 
 log = logging.getLogger("tresen.server")
@@ -76,6 +81,19 @@ def _install_error_handlers(app: FastAPI) -> None:
                                              "Nothing was changed. Please try again.")))
 
 
+async def _housekeeping(database: Database, settings: ServerSettings) -> None:
+    """Once an hour: forget old retry answers and expired sign-ins."""
+    while True:
+        try:
+            await run_in_threadpool(
+                purge_idempotency_records, database, timedelta(hours=settings.idempotency_hours)
+            )
+            await run_in_threadpool(auth_service.purge_expired_tokens, database)
+        except Exception:  # a locked or absent database must not end the server
+            log.exception("housekeeping failed; trying again in an hour")
+        await asyncio.sleep(3600)
+
+
 def create_app(settings: ServerSettings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or ServerSettings()
     database = db or Database(settings.db)
@@ -87,7 +105,9 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
             from central_server.admin import demo
 
             demo.load(database)
+        housekeeping = asyncio.create_task(_housekeeping(database, settings))
         yield
+        housekeeping.cancel()
         if db is None:
             database.dispose()
 

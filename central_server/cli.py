@@ -148,6 +148,7 @@ def run_admin(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s "
                         "%(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     if args.command == "server":
         run_server(_settings(args, host=args.host, port=args.port, demo=args.demo or None))

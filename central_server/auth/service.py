@@ -102,3 +102,8 @@ def logout(db: Database, token: str) -> None:
         row = session.get(AuthToken, tokens.digest(token))
         if row is not None:
             session.delete(row)
+
+
+def purge_expired_tokens(db: Database) -> None:
+    with db.write_session() as session:
+        repository.delete_expired_tokens(session, utcnow())

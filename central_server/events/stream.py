@@ -10,6 +10,7 @@ A comment line every 15 s keeps proxies from closing an idle stream.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -68,7 +69,7 @@ async def stream(
     if after is None:
         after = await run_in_threadpool(latest_seq, db, site_id)
     yield f"retry: 1000\n: connected at event {after}\n\n"
-    idle = 0.0
+    last_sent = time.monotonic()
     with bus.subscribe(site_id) as subscription:
         while not await request.is_disconnected():
             subscription.clear()
@@ -79,10 +80,8 @@ async def stream(
             if len(batch) == BATCH:
                 continue
             if batch:
-                idle = 0.0
-            else:
-                idle += poll_seconds
-                if idle >= KEEPALIVE_SECONDS:
-                    idle = 0.0
-                    yield ": keep-alive\n\n"
+                last_sent = time.monotonic()
+            elif time.monotonic() - last_sent >= KEEPALIVE_SECONDS:
+                last_sent = time.monotonic()
+                yield ": keep-alive\n\n"
             await subscription.wait(poll_seconds)
