@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -34,12 +34,13 @@ log = logging.getLogger("tresen.server")
 API_PREFIX = "/api/v1"
 
 
-def _translate(request: Request):  # type: ignore[no-untyped-def]
+def _translate(request: Request):
     return gettext_for(best_language(request.headers.get("accept-language")))
 
 
-def _error(request: Request, status: int, code: str, message: str,
-           details: object = None) -> JSONResponse:
+def _error(
+    request: Request, status: int, code: str, message: str, details: object = None
+) -> JSONResponse:
     body = {"code": code, "message": message, "details": details or {}}
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, headers=headers)
@@ -48,20 +49,24 @@ def _error(request: Request, status: int, code: str, message: str,
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TresenError)
     async def _on_tresen_error(request: Request, exc: TresenError) -> JSONResponse:
-        return _error(request, exc.status_code, exc.code, exc.render(_translate(request)),
-                      exc.details())
+        return _error(
+            request, exc.status_code, exc.code, exc.render(_translate(request)), exc.details()
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [
-            {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
-             "problem": e.get("msg", "")}
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+                "problem": e.get("msg", ""),
+            }
             for e in exc.errors()
         ]
         fields = ", ".join(p["field"] for p in problems if p["field"]) or "-"
         message = _translate(request)(N_("The request is incomplete or wrong: {fields}"))
-        return _error(request, 422, "invalid_input", message.format(fields=fields),
-                      {"problems": problems})
+        return _error(
+            request, 422, "invalid_input", message.format(fields=fields), {"problems": problems}
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -69,16 +74,25 @@ def _install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             return _error(request, 404, "not_found", translate(N_("There is nothing here.")))
         if exc.status_code == 405:
-            return _error(request, 405, "method_not_allowed",
-                          translate(N_("This address does not take that method.")))
+            return _error(
+                request,
+                405,
+                "method_not_allowed",
+                translate(N_("This address does not take that method.")),
+            )
         return _error(request, exc.status_code, "http_error", str(exc.detail))
 
     @app.exception_handler(Exception)
     async def _on_crash(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return _error(request, 500, "internal_error",
-                      _translate(request)(N_("Something went wrong on the server. "
-                                             "Nothing was changed. Please try again.")))
+        return _error(
+            request,
+            500,
+            "internal_error",
+            _translate(request)(
+                N_("Something went wrong on the server. Nothing was changed. Please try again.")
+            ),
+        )
 
 
 async def _housekeeping(database: Database, settings: ServerSettings) -> None:
@@ -130,7 +144,12 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
             session.connection().exec_driver_sql("SELECT 1")
         return {"status": "ok"}
 
-    for module in (auth_endpoints, sites_endpoints, desks_endpoints, tickets_endpoints,
-                   events_endpoints):
+    for module in (
+        auth_endpoints,
+        sites_endpoints,
+        desks_endpoints,
+        tickets_endpoints,
+        events_endpoints,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     return app

@@ -25,13 +25,15 @@ from central_server.config import ServerSettings
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", help="database URL (default: TRESEN_DB or a SQLite file in the "
-                        "user's data folder)")
+    parser.add_argument(
+        "--db", help="database URL (default: TRESEN_DB or a SQLite file in the user's data folder)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tresen", description="Tresen: queue and case flow "
-                                     "for citizen-service centres")
+    parser = argparse.ArgumentParser(
+        prog="tresen", description="Tresen: queue and case flow for citizen-service centres"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     server = commands.add_parser("server", help="run the central server")
@@ -51,12 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_user = actions.add_parser("add-user", help="add a member of staff")
     add_user.add_argument("username")
-    add_user.add_argument("--role", action="append", required=True,
-                          choices=["clerk", "pickup", "supervisor", "admin"])
+    add_user.add_argument(
+        "--role", action="append", required=True, choices=["clerk", "pickup", "supervisor", "admin"]
+    )
     add_user.add_argument("--site", action="append", default=[], help="site slug (repeatable)")
     add_user.add_argument("--name", default="", help="display name")
-    add_user.add_argument("--password-stdin", action="store_true",
-                          help="read the password from standard input instead of making one")
+    add_user.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of making one",
+    )
     _add_db(add_user)
 
     reset = actions.add_parser("reset-password", help="set a new password, end all sign-ins")
@@ -78,8 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace, **extra: object) -> ServerSettings:
-    values = {k: v for k, v in {"db": getattr(args, "db", None), **extra}.items()
-              if v is not None}
+    values = {k: v for k, v in {"db": getattr(args, "db", None), **extra}.items() if v is not None}
     return ServerSettings(**values)  # type: ignore[arg-type]
 
 
@@ -88,16 +93,27 @@ def run_server(settings: ServerSettings) -> None:
 
     from central_server.app import create_app
 
-    print(f"Tresen server on http://{settings.host}:{settings.port}  (database: "
-          f"{settings.db.split('@')[-1]})", flush=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level="info", timeout_graceful_shutdown=3)
+    print(
+        f"Tresen server on http://{settings.host}:{settings.port}  (database: "
+        f"{settings.db.split('@')[-1]})",
+        flush=True,
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        timeout_graceful_shutdown=3,
+    )
 
 
 def _password(args: argparse.Namespace) -> tuple[str, bool]:
     if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else \
-            getpass.getpass("Password: ")
+        password = (
+            sys.stdin.readline().rstrip("\n")
+            if not sys.stdin.isatty()
+            else getpass.getpass("Password: ")
+        )
         if len(password) < 8:
             raise SystemExit("error: the password must have at least 8 characters")
         return password, False
@@ -117,8 +133,9 @@ def run_admin(args: argparse.Namespace) -> int:
     try:
         if args.action == "apply":
             changes = site_file.apply(db, site_file.read(args.file))
-            print("\n".join(changes) if changes else "nothing to change: the site is as the "
-                  "file says")
+            print(
+                "\n".join(changes) if changes else "nothing to change: the site is as the file says"
+            )
         elif args.action == "add-user":
             password, made = _password(args)
             commands.add_user(db, args.username, password, args.role, args.site, args.name)
@@ -146,16 +163,16 @@ def run_admin(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s "
-                        "%(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     if args.command == "server":
         run_server(_settings(args, host=args.host, port=args.port, demo=args.demo or None))
     elif args.command == "demo":
         folder = user_data_path("tresen", appauthor=False, ensure_exists=True)
-        run_server(ServerSettings(db=f"sqlite:///{folder / 'demo.sqlite3'}", demo=True,
-                                  port=args.port))
+        run_server(
+            ServerSettings(db=f"sqlite:///{folder / 'demo.sqlite3'}", demo=True, port=args.port)
+        )
     elif args.command == "admin":
         return run_admin(args)
     return 0

@@ -31,8 +31,9 @@ class ServerSettings(BaseSettings):
     )
     idempotency_hours: float = Field(48.0, description="how long retried requests are recognised")
     event_poll_seconds: float = Field(
-        1.0, description="how often a live stream looks into the database for events written "
-        "by another server process"
+        1.0,
+        description="how often a live stream looks into the database for events written "
+        "by another server process",
     )
     public_url: str = Field(
         "", description="the address citizens' phones reach the server at, for ticket links"

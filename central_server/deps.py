@@ -11,24 +11,24 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from central_server.auth import service as auth_service
 from central_server.auth.principal import Principal
+from central_server.config import ServerSettings
 from central_server.db import Database
 from central_server.errors import N_, InvalidInput, Unauthorized
 from central_server.events.bus import EventBus
-from central_server.config import ServerSettings
 
 _bearer = HTTPBearer(auto_error=False, description="a user's sign-in token or a device token")
 
 
 def get_db(request: Request) -> Database:
-    return request.app.state.db  # type: ignore[no-any-return]
+    return request.app.state.db
 
 
 def get_settings(request: Request) -> ServerSettings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 def get_bus(request: Request) -> EventBus:
-    return request.app.state.bus  # type: ignore[no-any-return]
+    return request.app.state.bus
 
 
 def bearer_token(

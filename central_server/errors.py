@@ -36,8 +36,9 @@ class TresenError(Exception):
 
     def render(self, translate: Any) -> str:
         """The message in the caller's language; ``translate`` is a gettext function."""
-        params = {k: translate(v) if isinstance(v, _Translatable) else v
-                  for k, v in self.params.items()}
+        params = {
+            k: translate(v) if isinstance(v, _Translatable) else v for k, v in self.params.items()
+        }
         return str(translate(self.message)).format(**params)
 
     def details(self) -> dict[str, Any]:

@@ -84,7 +84,9 @@ TRANSITIONS: Mapping[Action, tuple[frozenset[Status], Status]] = {
     Action.FINISH: (frozenset({Status.SERVING}), Status.DONE),
     Action.CANCEL: (frozenset(Status) - FINAL, Status.CANCELLED),
     Action.TRANSFER: (
-        frozenset({Status.WAITING, Status.TRANSFERRED, Status.CALLED, Status.SERVING, Status.PARKED}),
+        frozenset(
+            {Status.WAITING, Status.TRANSFERRED, Status.CALLED, Status.SERVING, Status.PARKED}
+        ),
         Status.TRANSFERRED,
     ),
 }
@@ -135,9 +137,7 @@ class DeskRule:
     _positions: Mapping[int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "_positions", {sid: i for i, sid in enumerate(self.service_ids)}
-        )
+        object.__setattr__(self, "_positions", {sid: i for i, sid in enumerate(self.service_ids)})
 
     def may_call(self, ticket: QueuedTicket) -> bool:
         if ticket.target_desk_id is not None:

@@ -39,7 +39,7 @@ def translations(language: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
-def gettext_for(language: str):  # type: ignore[no-untyped-def]
+def gettext_for(language: str):
     """A ``gettext`` function for ``language``."""
     return translations(language).gettext
 

@@ -21,10 +21,30 @@ LANGUAGES = ("de", "en", "tr", "ar", "ru", "uk")
 
 def extract() -> None:
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "N_", "-k", "_", "-k", "pgettext:1c,2", "-k", "N_citizen:1c,2",
-         "--no-location", "--omit-header", "--sort-output", "-o", str(POT), "."],
-        cwd=ROOT, check=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "-k",
+            "_",
+            "-k",
+            "pgettext:1c,2",
+            "-k",
+            "N_citizen:1c,2",
+            "--no-location",
+            "--omit-header",
+            "--sort-output",
+            "-o",
+            str(POT),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
     )
 
 
@@ -43,8 +63,15 @@ def update(language: str) -> None:
             if message.id and not message.string:
                 message.string = message.id
     with po_file.open("wb") as handle:
-        write_po(handle, catalog, omit_header=False, no_location=True, sort_output=True,
-                 ignore_obsolete=True, width=100)
+        write_po(
+            handle,
+            catalog,
+            omit_header=False,
+            no_location=True,
+            sort_output=True,
+            ignore_obsolete=True,
+            width=100,
+        )
 
 
 if __name__ == "__main__":

@@ -67,8 +67,9 @@ def test_translations_keep_the_placeholders(language: str) -> None:
     wrong = [
         message.id
         for message in _catalog(language)
-        if message.id and message.string and _placeholders(message.id) != _placeholders(
-            message.string)
+        if message.id
+        and message.string
+        and _placeholders(message.id) != _placeholders(message.string)
     ]
     assert not wrong, f"{language}.po changes the {{placeholders}} of: {wrong}"
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from central_server.auth import tokens
-from central_server.auth.principal import USER_ROLES, DEVICE_KINDS
+from central_server.auth.principal import DEVICE_KINDS, USER_ROLES
 from central_server.db import Database
 from central_server.models import AuthToken, Device, Site, User, user_sites
 from central_server.models._types import utcnow
@@ -22,15 +23,21 @@ def new_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def _site(session, slug: str) -> Site:  # type: ignore[no-untyped-def]
+def _site(session: Session, slug: str) -> Site:
     site = session.scalars(select(Site).where(Site.slug == slug)).one_or_none()
     if site is None:
         raise AdminError(f"there is no site {slug!r}; load it first with `tresen admin apply`")
     return site
 
 
-def add_user(db: Database, username: str, password: str, roles: list[str], sites: list[str],
-             display_name: str = "") -> None:
+def add_user(
+    db: Database,
+    username: str,
+    password: str,
+    roles: list[str],
+    sites: list[str],
+    display_name: str = "",
+) -> None:
     unknown = sorted(set(roles) - {r.value for r in USER_ROLES})
     if unknown or not roles:
         raise AdminError(f"roles must be some of clerk, pickup, supervisor, admin; got {roles}")
@@ -38,8 +45,13 @@ def add_user(db: Database, username: str, password: str, roles: list[str], sites
         if session.scalars(select(User).where(User.username == username)).first():
             raise AdminError(f"user {username!r} exists already")
         site_rows = [_site(session, slug) for slug in sites]
-        user = User(username=username, display_name=display_name, roles=sorted(set(roles)),
-                    password_hash=tokens.hash_password(password), active=True)
+        user = User(
+            username=username,
+            display_name=display_name,
+            roles=sorted(set(roles)),
+            password_hash=tokens.hash_password(password),
+            active=True,
+        )
         session.add(user)
         session.flush()
         for site in site_rows:

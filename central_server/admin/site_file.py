@@ -129,9 +129,7 @@ def read(path: Path) -> SiteFile:
     try:
         return SiteFile.model_validate(data)
     except ValidationError as exc:
-        lines = [
-            f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        ]
+        lines = [f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         raise SiteFileError(f"{path} is not a valid site file:\n" + "\n".join(lines)) from exc
 
 
@@ -141,21 +139,25 @@ def apply(db: Database, spec: SiteFile) -> list[str]:
     with db.write_session() as session:
         site = session.scalars(select(Site).where(Site.slug == spec.site.slug)).one_or_none()
         if site is None:
-            site = Site(slug=spec.site.slug, name=spec.site.name, timezone=spec.site.timezone,
-                        last_event_seq=0)
+            site = Site(
+                slug=spec.site.slug,
+                name=spec.site.name,
+                timezone=spec.site.timezone,
+                last_event_seq=0,
+            )
             session.add(site)
             session.flush()
             changes.append(f"site {site.slug} created")
         site = lock_site(session, site.id)
-        _set(site, changes, f"site {site.slug}", name=spec.site.name,
-             timezone=spec.site.timezone)
+        _set(site, changes, f"site {site.slug}", name=spec.site.name, timezone=spec.site.timezone)
         services = _apply_services(session, site, spec, changes)
         _apply_desks(session, site, spec, services, changes)
         _apply_users(session, site, spec, changes)
         _apply_devices(session, site, spec, changes)
         if changes:
-            event_log.append(session, site, "site.configured", actor="admin",
-                             data={"changes": len(changes)})
+            event_log.append(
+                session, site, "site.configured", actor="admin", data={"changes": len(changes)}
+            )
     return changes
 
 
@@ -167,9 +169,12 @@ def _set(obj: object, changes: list[str], label: str, **values: object) -> None:
         changes.append(f"{label}: {', '.join(changed)} updated")
 
 
-def _apply_services(session: Session, site: Site, spec: SiteFile,
-                    changes: list[str]) -> dict[str, Service]:
-    existing = {s.key: s for s in session.scalars(select(Service).where(Service.site_id == site.id))}
+def _apply_services(
+    session: Session, site: Site, spec: SiteFile, changes: list[str]
+) -> dict[str, Service]:
+    existing = {
+        s.key: s for s in session.scalars(select(Service).where(Service.site_id == site.id))
+    }
     # Free prefixes first, so two services may swap letters in one apply.
     wanted_prefix = {s.key: s.prefix for s in spec.services}
     for key, service in existing.items():
@@ -178,20 +183,25 @@ def _apply_services(session: Session, site: Site, spec: SiteFile,
     session.flush()
     by_prefix: dict[str, Service] = {}
     for position, entry in enumerate(spec.services):
-        service = existing.get(entry.key)
-        if service is None:
+        found = existing.get(entry.key)
+        if found is None:
             service = Service(site_id=site.id, key=entry.key)
             session.add(service)
             changes.append(f"service {entry.prefix} ({entry.key}) created")
             label = None
         else:
+            service = found
             label = f"service {entry.prefix} ({entry.key})"
         values = dict(
-            prefix=entry.prefix, names=entry.names, hints=entry.hints, hours=entry.hours,
+            prefix=entry.prefix,
+            names=entry.names,
+            hints=entry.hints,
+            hours=entry.hours,
             target_wait_minutes=entry.target_wait_minutes,
             default_service_minutes=entry.default_service_minutes,
             checklist=[step.model_dump() for step in entry.checklist],
-            position=position, active=entry.active,
+            position=position,
+            active=entry.active,
         )
         if label is None:
             for key, value in values.items():
@@ -209,14 +219,16 @@ def _apply_services(session: Session, site: Site, spec: SiteFile,
     return by_prefix
 
 
-def _apply_desks(session: Session, site: Site, spec: SiteFile, services: dict[str, Service],
-                 changes: list[str]) -> None:
+def _apply_desks(
+    session: Session, site: Site, spec: SiteFile, services: dict[str, Service], changes: list[str]
+) -> None:
     existing = {d.code: d for d in session.scalars(select(Desk).where(Desk.site_id == site.id))}
     for entry in spec.desks:
         desk = existing.get(entry.code)
         if desk is None:
-            desk = Desk(site_id=site.id, code=entry.code, name=entry.name, kind=entry.kind,
-                        state="closed")
+            desk = Desk(
+                site_id=site.id, code=entry.code, name=entry.name, kind=entry.kind, state="closed"
+            )
             session.add(desk)
             changes.append(f"desk {entry.code} created")
         else:
@@ -243,17 +255,29 @@ def _apply_users(session: Session, site: Site, spec: SiteFile, changes: list[str
                     f"user {entry.username} is new and needs a password in the file "
                     "(or add them with `tresen admin add-user`)"
                 )
-            user = User(username=entry.username, display_name=entry.display_name,
-                        roles=sorted(entry.roles), password_hash=tokens.hash_password(
-                            entry.password), active=True)
+            user = User(
+                username=entry.username,
+                display_name=entry.display_name,
+                roles=sorted(entry.roles),
+                password_hash=tokens.hash_password(entry.password),
+                active=True,
+            )
             session.add(user)
             session.flush()
             changes.append(f"user {entry.username} created")
         else:
-            _set(user, changes, f"user {entry.username}", display_name=entry.display_name,
-                 roles=sorted(entry.roles))
-        linked = session.execute(select(user_sites).where(
-            user_sites.c.user_id == user.id, user_sites.c.site_id == site.id)).first()
+            _set(
+                user,
+                changes,
+                f"user {entry.username}",
+                display_name=entry.display_name,
+                roles=sorted(entry.roles),
+            )
+        linked = session.execute(
+            select(user_sites).where(
+                user_sites.c.user_id == user.id, user_sites.c.site_id == site.id
+            )
+        ).first()
         if linked is None:
             session.execute(user_sites.insert().values(user_id=user.id, site_id=site.id))
             if not any(c == f"user {entry.username} created" for c in changes):

@@ -52,9 +52,13 @@ GRANTS: dict[Role, frozenset[Capability]] = {
         }
     ),
     Role.SUPERVISOR: frozenset(Capability),
-    Role.ADMIN: frozenset({Capability.READ_SERVICES, Capability.READ_QUEUE, Capability.READ_EVENTS}),
+    Role.ADMIN: frozenset(
+        {Capability.READ_SERVICES, Capability.READ_QUEUE, Capability.READ_EVENTS}
+    ),
     Role.KIOSK: frozenset({Capability.READ_SERVICES, Capability.CREATE_TICKET}),
-    Role.DISPLAY: frozenset({Capability.READ_SERVICES, Capability.READ_QUEUE, Capability.READ_EVENTS}),
+    Role.DISPLAY: frozenset(
+        {Capability.READ_SERVICES, Capability.READ_QUEUE, Capability.READ_EVENTS}
+    ),
 }
 
 

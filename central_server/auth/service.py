@@ -55,9 +55,7 @@ def login(
             throttle.failed(request.username, client)
             # Never the password; the name helps IT see an attack on one account.
             log.warning("failed sign-in for user %r from %s", request.username, client)
-            raise Unauthorized(
-                "invalid_credentials", N_("User name or password is wrong.")
-            )
+            raise Unauthorized("invalid_credentials", N_("User name or password is wrong."))
         now = utcnow()
         repository.delete_expired_tokens(session, now)
         token = tokens.new_token()
@@ -82,14 +80,15 @@ def principal_for_token(db: Database, token: str) -> Principal:
         if found is not None:
             _, user = found
             roles = frozenset(Role(r) for r in user.roles)
-            sites = (
-                None if Role.ADMIN in roles else repository.site_ids_of_user(session, user.id)
-            )
+            sites = None if Role.ADMIN in roles else repository.site_ids_of_user(session, user.id)
             return Principal("user", user.id, user.username, roles, sites)
         device = repository.device_by_token(session, token_hash)
         if device is not None:
             return Principal(
-                "device", device.id, device.name, frozenset({Role(device.kind)}),
+                "device",
+                device.id,
+                device.name,
+                frozenset({Role(device.kind)}),
                 frozenset({device.site_id}),
             )
     raise Unauthorized(

@@ -21,8 +21,14 @@ def list_desks(site: str, db: DbDep, principal: PrincipalDep) -> list[DeskPublic
 
 
 @router.post("/sites/{site}/desks/{desk}/sign-on", response_model=DeskPublic)
-def sign_on(site: str, desk: str, db: DbDep, bus: BusDep, principal: PrincipalDep,
-            body: SignOnRequest | None = None) -> JSONResponse:
+def sign_on(
+    site: str,
+    desk: str,
+    db: DbDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    body: SignOnRequest | None = None,
+) -> JSONResponse:
     """Sign on at the desk; ``force`` takes it over from someone who forgot to sign off."""
     status, answer = service.sign_on(db, bus, site, desk, principal, bool(body and body.force))
     return JSONResponse(answer, status_code=status)
@@ -35,7 +41,6 @@ def pause(site: str, desk: str, db: DbDep, bus: BusDep, principal: PrincipalDep)
 
 
 @router.post("/sites/{site}/desks/{desk}/sign-off", response_model=DeskPublic)
-def sign_off(site: str, desk: str, db: DbDep, bus: BusDep,
-             principal: PrincipalDep) -> JSONResponse:
+def sign_off(site: str, desk: str, db: DbDep, bus: BusDep, principal: PrincipalDep) -> JSONResponse:
     status, answer = service.set_state(db, bus, site, desk, principal, "closed")
     return JSONResponse(answer, status_code=status)

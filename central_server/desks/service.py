@@ -31,7 +31,8 @@ def _public(session: Session, desk: Desk) -> DeskPublic:
         signed_on_user=user.username if user else None,
         service_ids=[link.service_id for link in desk.services],
         current_ticket=format_number(open_ticket.prefix, open_ticket.number)
-        if open_ticket else None,
+        if open_ticket
+        else None,
     )
 
 
@@ -47,8 +48,9 @@ def _user_only(principal: Principal) -> None:
         raise InvalidInput("user_required", N_("Only a signed-in person can do this."))
 
 
-def sign_on(db: Database, bus: EventBus, slug: str, desk_code: str, principal: Principal,
-            force: bool) -> Answer:
+def sign_on(
+    db: Database, bus: EventBus, slug: str, desk_code: str, principal: Principal, force: bool
+) -> Answer:
     site_id = _site_id(db, slug)
     require(principal, Capability.OPERATE_DESK, site_id)
     _user_only(principal)
@@ -62,25 +64,37 @@ def sign_on(db: Database, bus: EventBus, slug: str, desk_code: str, principal: P
             raise Conflict(
                 "desk_taken",
                 N_("{user} is signed on at desk {desk}. Sign on anyway to take the desk over."),
-                user=name, desk=desk.code,
+                user=name,
+                desk=desk.code,
             )
         # A person works at one desk at a time: leave any other desk of this site.
-        others = session.scalars(select(Desk).where(
-            Desk.site_id == site.id, Desk.signed_on_user_id == principal.id, Desk.id != desk.id))
+        others = session.scalars(
+            select(Desk).where(
+                Desk.site_id == site.id, Desk.signed_on_user_id == principal.id, Desk.id != desk.id
+            )
+        )
         for other in others:
             other.state, other.signed_on_user_id = "closed", None
-            event_log.append(session, site, "desk.signed_off", actor=principal.actor,
-                             desk_code=other.code)
+            event_log.append(
+                session, site, "desk.signed_off", actor=principal.actor, desk_code=other.code
+            )
         desk.state, desk.signed_on_user_id = "open", principal.id
-        event_log.append(session, site, "desk.signed_on", actor=principal.actor,
-                         desk_code=desk.code, data={"user": principal.name})
+        event_log.append(
+            session,
+            site,
+            "desk.signed_on",
+            actor=principal.actor,
+            desk_code=desk.code,
+            data={"user": principal.name},
+        )
         return 200, _public(session, desk).model_dump(mode="json")
 
     return perform(db, bus, site_id, principal, None, change)
 
 
-def set_state(db: Database, bus: EventBus, slug: str, desk_code: str, principal: Principal,
-              state: str) -> Answer:
+def set_state(
+    db: Database, bus: EventBus, slug: str, desk_code: str, principal: Principal, state: str
+) -> Answer:
     """Pause (``paused``) or sign off (``closed``); the desk must hold no called ticket."""
     site_id = _site_id(db, slug)
     require(principal, Capability.OPERATE_DESK, site_id)
@@ -91,22 +105,32 @@ def set_state(db: Database, bus: EventBus, slug: str, desk_code: str, principal:
         if desk.signed_on_user_id not in (None, principal.id) and not principal.has_role(
             Role.SUPERVISOR
         ):
-            raise Conflict("desk_taken_by_other",
-                           N_("Somebody else is signed on at desk {desk}."), desk=desk.code)
+            raise Conflict(
+                "desk_taken_by_other",
+                N_("Somebody else is signed on at desk {desk}."),
+                desk=desk.code,
+            )
         busy = tickets_repo.open_ticket_at_desk(session, desk.id)
         if busy is not None and Status(busy.status) in OPEN_AT_DESK:
             raise Conflict(
                 "desk_busy",
-                N_("Desk {desk} still has ticket {number} open. Finish it, park it or mark it "
-                   "as no-show first."),
-                desk=desk.code, number=format_number(busy.prefix, busy.number),
+                N_(
+                    "Desk {desk} still has ticket {number} open. Finish it, park it or mark it "
+                    "as no-show first."
+                ),
+                desk=desk.code,
+                number=format_number(busy.prefix, busy.number),
             )
         desk.state = state
         if state == "closed":
             desk.signed_on_user_id = None
-        event_log.append(session, site,
-                         "desk.signed_off" if state == "closed" else "desk.paused",
-                         actor=principal.actor, desk_code=desk.code)
+        event_log.append(
+            session,
+            site,
+            "desk.signed_off" if state == "closed" else "desk.paused",
+            actor=principal.actor,
+            desk_code=desk.code,
+        )
         return 200, _public(session, desk).model_dump(mode="json")
 
     return perform(db, bus, site_id, principal, None, change)

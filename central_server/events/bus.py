@@ -12,6 +12,7 @@ notification that arrives while it reads is never lost.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -28,10 +29,8 @@ class Subscription:
 
     async def wait(self, timeout: float) -> None:
         """Return when the site has news, or after ``timeout`` seconds."""
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.flag.wait(), timeout)
-        except TimeoutError:
-            pass
 
 
 class EventBus:

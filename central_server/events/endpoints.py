@@ -17,8 +17,12 @@ router = APIRouter(tags=["events"])
 @router.get(
     "/sites/{site}/events",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}},
-                     "description": "server-sent events; each id is the site's event sequence"}},
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "server-sent events; each id is the site's event sequence",
+        }
+    },
 )
 def site_events(
     site: str,
@@ -35,8 +39,7 @@ def site_events(
     require(principal, Capability.READ_EVENTS, site_id)
     if last_event_id is not None:
         if not last_event_id.strip().isdigit():
-            raise InvalidInput("invalid_last_event_id",
-                               N_("Last-Event-ID must be a whole number."))
+            raise InvalidInput("invalid_last_event_id", N_("Last-Event-ID must be a whole number."))
         after = int(last_event_id)
     return StreamingResponse(
         stream.stream(request, db, bus, site_id, after, settings.event_poll_seconds),

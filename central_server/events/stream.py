@@ -29,8 +29,10 @@ KEEPALIVE_SECONDS = 15.0
 def latest_seq(db: Database, site_id: int) -> int:
     with db.read_session() as session:
         return int(
-            session.scalar(select(func.coalesce(func.max(Event.seq), 0)).where(
-                Event.site_id == site_id)) or 0
+            session.scalar(
+                select(func.coalesce(func.max(Event.seq), 0)).where(Event.site_id == site_id)
+            )
+            or 0
         )
 
 
@@ -63,7 +65,11 @@ def format_sse(message: dict[str, Any]) -> str:
 
 
 async def stream(
-    request: Request, db: Database, bus: EventBus, site_id: int, after: int | None,
+    request: Request,
+    db: Database,
+    bus: EventBus,
+    site_id: int,
+    after: int | None,
     poll_seconds: float,
 ) -> AsyncIterator[str]:
     if after is None:

@@ -21,7 +21,7 @@ def list_services(
     accept_language: Annotated[str | None, Header()] = None,
 ) -> list[ServicePublic]:
     """The site's active services; ``name`` and ``hint`` in ``lang`` (or Accept-Language)."""
-    language = lang if lang in CITIZEN_LANGUAGES else best_language(
-        accept_language, CITIZEN_LANGUAGES
+    language = (
+        lang if lang in CITIZEN_LANGUAGES else best_language(accept_language, CITIZEN_LANGUAGES)
     )
     return service.list_services(db, site, principal, language)

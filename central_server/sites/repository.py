@@ -25,7 +25,8 @@ def service_at(session: Session, site_id: int, service_id: int) -> Service:
     service = session.get(Service, service_id)
     if service is None or service.site_id != site_id:
         raise NotFound(
-            "service_not_found", N_("There is no service {service} at this site."),
+            "service_not_found",
+            N_("There is no service {service} at this site."),
             service=service_id,
         )
     return service

@@ -6,8 +6,7 @@ from zoneinfo import ZoneInfo
 from central_server.auth.principal import Capability, Principal, require
 from central_server.db import Database
 from central_server.models._types import utcnow
-from central_server.sites import hours
-from central_server.sites import repository
+from central_server.sites import hours, repository
 from central_server.sites.schemas import ServicePublic
 from central_server.tickets import repository as tickets_repo
 from resources.i18n import DEFAULT_LANGUAGE

@@ -23,7 +23,7 @@ from central_server.writes import Answer
 
 router = APIRouter(tags=["tickets"])
 
-CONFLICT = {409: {"description": "the ticket's or desk's state does not allow this"}}
+CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "the ticket's or desk's state does not allow this"}}
 
 
 def _respond(answer: Answer) -> Response:
@@ -33,24 +33,36 @@ def _respond(answer: Answer) -> Response:
     return JSONResponse(body, status_code=status)
 
 
-@router.post("/sites/{site}/tickets", status_code=201, response_model=TicketCreated,
-             responses=CONFLICT)
-def create_ticket(site: str, body: TicketCreate, db: DbDep, bus: BusDep,
-                  principal: PrincipalDep, request: IdempotencyDep) -> Response:
+@router.post(
+    "/sites/{site}/tickets", status_code=201, response_model=TicketCreated, responses=CONFLICT
+)
+def create_ticket(
+    site: str,
+    body: TicketCreate,
+    db: DbDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    request: IdempotencyDep,
+) -> Response:
     return _respond(service.create_ticket(db, bus, site, principal, body, request))
 
 
 @router.get("/sites/{site}/queue", response_model=QueuePublic)
-def get_queue(site: str, db: DbDep, principal: PrincipalDep,
-              desk: str | None = None) -> QueuePublic:
+def get_queue(
+    site: str, db: DbDep, principal: PrincipalDep, desk: str | None = None
+) -> QueuePublic:
     """The site's queue; with ``desk``, only what that desk may call, in its calling order."""
     return service.get_queue(db, site, principal, desk)
 
 
-@router.post("/sites/{site}/desks/{desk}/call-next", response_model=TicketPublic,
-             responses={204: {"description": "nobody waits for this desk"}, **CONFLICT})
-def call_next(site: str, desk: str, db: DbDep, bus: BusDep, principal: PrincipalDep,
-              request: IdempotencyDep) -> Response:
+@router.post(
+    "/sites/{site}/desks/{desk}/call-next",
+    response_model=TicketPublic,
+    responses={204: {"description": "nobody waits for this desk"}, **CONFLICT},
+)
+def call_next(
+    site: str, desk: str, db: DbDep, bus: BusDep, principal: PrincipalDep, request: IdempotencyDep
+) -> Response:
     return _respond(service.call_next(db, bus, site, desk, principal, request))
 
 
@@ -60,14 +72,19 @@ def get_ticket(ticket_id: int, db: DbDep, principal: PrincipalDep) -> dict[str, 
 
 
 def _simple_action(name: str, handler: Any, summary: str) -> None:
-    def endpoint(ticket_id: int, db: DbDep, bus: BusDep, principal: PrincipalDep,
-                 request: IdempotencyDep) -> Response:
+    def endpoint(
+        ticket_id: int, db: DbDep, bus: BusDep, principal: PrincipalDep, request: IdempotencyDep
+    ) -> Response:
         return _respond(handler(db, bus, ticket_id, principal, request))
 
     endpoint.__name__ = name.replace("-", "_")
     router.add_api_route(
-        f"/tickets/{{ticket_id}}/{name}", endpoint, methods=["POST"],
-        response_model=TicketPublic, responses=CONFLICT, summary=summary,
+        f"/tickets/{{ticket_id}}/{name}",
+        endpoint,
+        methods=["POST"],
+        response_model=TicketPublic,
+        responses=CONFLICT,
+        summary=summary,
     )
 
 
@@ -79,27 +96,50 @@ _simple_action("cancel", service.cancel, "Cancel the ticket")
 
 
 @router.post("/tickets/{ticket_id}/resume", response_model=TicketPublic, responses=CONFLICT)
-def resume(ticket_id: int, db: DbDep, bus: BusDep, principal: PrincipalDep,
-           request: IdempotencyDep, body: ResumeRequest | None = None) -> Response:
-    return _respond(service.resume(db, bus, ticket_id, principal, request,
-                                   body or ResumeRequest()))
+def resume(
+    ticket_id: int,
+    db: DbDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    request: IdempotencyDep,
+    body: ResumeRequest | None = None,
+) -> Response:
+    return _respond(service.resume(db, bus, ticket_id, principal, request, body or ResumeRequest()))
 
 
 @router.post("/tickets/{ticket_id}/finish", response_model=TicketPublic, responses=CONFLICT)
-def finish(ticket_id: int, body: FinishRequest, db: DbDep, bus: BusDep,
-           principal: PrincipalDep, request: IdempotencyDep) -> Response:
+def finish(
+    ticket_id: int,
+    body: FinishRequest,
+    db: DbDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    request: IdempotencyDep,
+) -> Response:
     return _respond(service.finish(db, bus, ticket_id, principal, request, body))
 
 
 @router.post("/tickets/{ticket_id}/transfer", response_model=TicketPublic, responses=CONFLICT)
-def transfer(ticket_id: int, body: TransferRequest, db: DbDep, bus: BusDep,
-             principal: PrincipalDep, request: IdempotencyDep) -> Response:
+def transfer(
+    ticket_id: int,
+    body: TransferRequest,
+    db: DbDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    request: IdempotencyDep,
+) -> Response:
     """Move the ticket to another service's queue or to one desk; it keeps its place."""
     return _respond(service.transfer(db, bus, ticket_id, principal, request, body))
 
 
 @router.put("/tickets/{ticket_id}/case", response_model=TicketPublic, responses=CONFLICT)
-def update_case(ticket_id: int, body: CaseUpdate, db: DbDep, bus: BusDep,
-                principal: PrincipalDep, request: IdempotencyDep) -> Response:
+def update_case(
+    ticket_id: int,
+    body: CaseUpdate,
+    db: DbDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    request: IdempotencyDep,
+) -> Response:
     """Record case progress: steps done, notes, case reference (Aktenzeichen)."""
     return _respond(service.update_case(db, bus, ticket_id, principal, request, body))

@@ -83,7 +83,9 @@ class TransferRequest(BaseModel):
 
 
 class ResumeRequest(BaseModel):
-    desk: str | None = Field(default=None, description="the desk resuming; the ticket's own by default")
+    desk: str | None = Field(
+        default=None, description="the desk resuming; the ticket's own by default"
+    )
 
 
 class DeskCounts(BaseModel):

@@ -68,9 +68,7 @@ REFUSALS = {
     Action.START: N_("Ticket {number} is {status}; only a called ticket can be started."),
     Action.PARK: N_("Ticket {number} is {status}; only a ticket being served can be parked."),
     Action.RESUME: N_("Ticket {number} is {status}; only a parked ticket can be resumed."),
-    Action.FINISH: N_(
-        "Ticket {number} is {status}; only a ticket being served can be finished."
-    ),
+    Action.FINISH: N_("Ticket {number} is {status}; only a ticket being served can be finished."),
     Action.CANCEL: N_("Ticket {number} is {status} already and cannot be cancelled."),
     Action.TRANSFER: N_("Ticket {number} is {status} and cannot be transferred any more."),
 }
@@ -104,8 +102,9 @@ def _check_desk_role(principal: Principal, desk: Desk) -> None:
         return
     if principal.has_role(Role.PICKUP) and desk.kind == "quick_pickup":
         return
-    raise Forbidden("forbidden_desk", N_("Your role does not allow you to work at desk {desk}."),
-                    desk=desk.code)
+    raise Forbidden(
+        "forbidden_desk", N_("Your role does not allow you to work at desk {desk}."), desk=desk.code
+    )
 
 
 def _ensure_desk_free(session: Session, desk: Desk) -> None:
@@ -113,8 +112,10 @@ def _ensure_desk_free(session: Session, desk: Desk) -> None:
     if busy is not None:
         raise Conflict(
             "desk_busy",
-            N_("Desk {desk} still has ticket {number} open. Finish it, park it or mark it as "
-               "no-show first."),
+            N_(
+                "Desk {desk} still has ticket {number} open. Finish it, park it or mark it as "
+                "no-show first."
+            ),
             desk=desk.code,
             number=format_number(busy.prefix, busy.number),
         )
@@ -127,7 +128,11 @@ def _occupy(desk: Desk, principal: Principal) -> None:
 
 
 def create_ticket(
-    db: Database, bus: EventBus, slug: str, principal: Principal, body: TicketCreate,
+    db: Database,
+    bus: EventBus,
+    slug: str,
+    principal: Principal,
+    body: TicketCreate,
     request: IdempotentRequest,
 ) -> Answer:
     site_id = _site_id(db, slug)
@@ -163,15 +168,25 @@ def create_ticket(
         session.add(ticket)
         session.flush()
         view = SiteView.load(session, site)
-        event_log.append(session, site, "ticket.created", actor=principal.actor,
-                         ticket_id=ticket.id, data={"ticket": view.event_summary(ticket)})
+        event_log.append(
+            session,
+            site,
+            "ticket.created",
+            actor=principal.actor,
+            ticket_id=ticket.id,
+            data={"ticket": view.event_summary(ticket)},
+        )
         return 201, view.created(session, ticket).model_dump(mode="json")
 
     return perform(db, bus, site_id, principal, request, change)
 
 
 def call_next(
-    db: Database, bus: EventBus, slug: str, desk_code: str, principal: Principal,
+    db: Database,
+    bus: EventBus,
+    slug: str,
+    desk_code: str,
+    principal: Principal,
     request: IdempotentRequest,
 ) -> Answer:
     site_id = _site_id(db, slug)
@@ -191,9 +206,15 @@ def call_next(
         ticket.target_desk_id = None
         ticket.called_at = utcnow()
         _occupy(desk, principal)
-        event_log.append(session, site, "ticket.called", actor=principal.actor,
-                         desk_code=desk.code, ticket_id=ticket.id,
-                         data={"ticket": view.event_summary(ticket)})
+        event_log.append(
+            session,
+            site,
+            "ticket.called",
+            actor=principal.actor,
+            desk_code=desk.code,
+            ticket_id=ticket.id,
+            data={"ticket": view.event_summary(ticket)},
+        )
         return 200, view.public(session, ticket, include_case=True).model_dump(mode="json")
 
     return perform(db, bus, site_id, principal, request, change)
@@ -222,8 +243,13 @@ TicketChange = Callable[[Session, Site, Ticket, SiteView], dict[str, object]]
 
 
 def _act(
-    db: Database, bus: EventBus, ticket_id: int, principal: Principal,
-    request: IdempotentRequest, event_type: str, change: TicketChange,
+    db: Database,
+    bus: EventBus,
+    ticket_id: int,
+    principal: Principal,
+    request: IdempotentRequest,
+    event_type: str,
+    change: TicketChange,
 ) -> Answer:
     site_id = _ticket_site_id(db, ticket_id)
     require(principal, Capability.OPERATE_DESK, site_id)
@@ -236,16 +262,23 @@ def _act(
         extra = change(session, site, ticket, view)
         session.flush()
         view = SiteView.load(session, site)
-        event_log.append(session, site, event_type, actor=principal.actor,
-                         desk_code=view.desk_code(ticket.desk_id), ticket_id=ticket.id,
-                         data={"ticket": view.event_summary(ticket), **extra})
+        event_log.append(
+            session,
+            site,
+            event_type,
+            actor=principal.actor,
+            desk_code=view.desk_code(ticket.desk_id),
+            ticket_id=ticket.id,
+            data={"ticket": view.event_summary(ticket), **extra},
+        )
         return 200, view.public(session, ticket, include_case=True).model_dump(mode="json")
 
     return perform(db, bus, site_id, principal, request, run)
 
 
-def recall(db: Database, bus: EventBus, ticket_id: int, principal: Principal,
-           request: IdempotentRequest) -> Answer:
+def recall(
+    db: Database, bus: EventBus, ticket_id: int, principal: Principal, request: IdempotentRequest
+) -> Answer:
     def change(session: Session, site: Site, ticket: Ticket, view: SiteView) -> dict[str, object]:
         ticket.status = _transition(ticket, Action.RECALL)
         ticket.recall_count += 1
@@ -254,11 +287,17 @@ def recall(db: Database, bus: EventBus, ticket_id: int, principal: Principal,
     return _act(db, bus, ticket_id, principal, request, "ticket.recalled", change)
 
 
-def _simple(action: Action, event_type: str, stamp: str | None = None):  # type: ignore[no-untyped-def]
-    def handler(db: Database, bus: EventBus, ticket_id: int, principal: Principal,
-                request: IdempotentRequest) -> Answer:
-        def change(session: Session, site: Site, ticket: Ticket,
-                   view: SiteView) -> dict[str, object]:
+def _simple(action: Action, event_type: str, stamp: str | None = None):
+    def handler(
+        db: Database,
+        bus: EventBus,
+        ticket_id: int,
+        principal: Principal,
+        request: IdempotentRequest,
+    ) -> Answer:
+        def change(
+            session: Session, site: Site, ticket: Ticket, view: SiteView
+        ) -> dict[str, object]:
             ticket.status = _transition(ticket, action)
             if stamp is not None:
                 setattr(ticket, stamp, utcnow())
@@ -275,14 +314,21 @@ park = _simple(Action.PARK, "ticket.parked")
 cancel = _simple(Action.CANCEL, "ticket.cancelled", "finished_at")
 
 
-def resume(db: Database, bus: EventBus, ticket_id: int, principal: Principal,
-           request: IdempotentRequest, body: ResumeRequest) -> Answer:
+def resume(
+    db: Database,
+    bus: EventBus,
+    ticket_id: int,
+    principal: Principal,
+    request: IdempotentRequest,
+    body: ResumeRequest,
+) -> Answer:
     def change(session: Session, site: Site, ticket: Ticket, view: SiteView) -> dict[str, object]:
         new_status = _transition(ticket, Action.RESUME)
+        desk: Desk | None
         if body.desk is not None:
             desk = sites_repo.desk_by_code(session, site.id, body.desk)
         else:
-            desk = view.desks[ticket.desk_id] if ticket.desk_id in view.desks else None
+            desk = view.desks.get(ticket.desk_id) if ticket.desk_id is not None else None
         if desk is None:
             raise InvalidInput("desk_required", N_("Please say at which desk to resume."))
         _check_desk_role(principal, desk)
@@ -295,8 +341,14 @@ def resume(db: Database, bus: EventBus, ticket_id: int, principal: Principal,
     return _act(db, bus, ticket_id, principal, request, "ticket.resumed", change)
 
 
-def finish(db: Database, bus: EventBus, ticket_id: int, principal: Principal,
-           request: IdempotentRequest, body: FinishRequest) -> Answer:
+def finish(
+    db: Database,
+    bus: EventBus,
+    ticket_id: int,
+    principal: Principal,
+    request: IdempotentRequest,
+    body: FinishRequest,
+) -> Answer:
     def change(session: Session, site: Site, ticket: Ticket, view: SiteView) -> dict[str, object]:
         ticket.status = _transition(ticket, Action.FINISH)
         ticket.finished_at = utcnow()
@@ -307,8 +359,14 @@ def finish(db: Database, bus: EventBus, ticket_id: int, principal: Principal,
     return _act(db, bus, ticket_id, principal, request, "ticket.finished", change)
 
 
-def transfer(db: Database, bus: EventBus, ticket_id: int, principal: Principal,
-             request: IdempotentRequest, body: TransferRequest) -> Answer:
+def transfer(
+    db: Database,
+    bus: EventBus,
+    ticket_id: int,
+    principal: Principal,
+    request: IdempotentRequest,
+    body: TransferRequest,
+) -> Answer:
     if (body.service_id is None) == (body.desk is None):
         raise InvalidInput(
             "transfer_target",
@@ -317,13 +375,14 @@ def transfer(db: Database, bus: EventBus, ticket_id: int, principal: Principal,
 
     def change(session: Session, site: Site, ticket: Ticket, view: SiteView) -> dict[str, object]:
         ticket.status = _transition(ticket, Action.TRANSFER)
-        extra: dict[str, object] = {"from_desk": view.desk_code(ticket.desk_id),
-                                    "reason": bool(body.reason)}
+        extra: dict[str, object] = {
+            "from_desk": view.desk_code(ticket.desk_id),
+            "reason": bool(body.reason),
+        }
         if body.service_id is not None:
             service = sites_repo.service_at(session, site.id, body.service_id)
             if not service.active:
-                raise Conflict("service_inactive",
-                               N_("This service is not offered at the moment."))
+                raise Conflict("service_inactive", N_("This service is not offered at the moment."))
             ticket.service_id = service.id
             ticket.target_desk_id = None
             extra["to_service"] = service.id
@@ -344,8 +403,14 @@ def transfer(db: Database, bus: EventBus, ticket_id: int, principal: Principal,
     return _act(db, bus, ticket_id, principal, request, "ticket.transferred", change)
 
 
-def update_case(db: Database, bus: EventBus, ticket_id: int, principal: Principal,
-                request: IdempotentRequest, body: CaseUpdate) -> Answer:
+def update_case(
+    db: Database,
+    bus: EventBus,
+    ticket_id: int,
+    principal: Principal,
+    request: IdempotentRequest,
+    body: CaseUpdate,
+) -> Answer:
     def change(session: Session, site: Site, ticket: Ticket, view: SiteView) -> dict[str, object]:
         if Status(ticket.status) in FINAL:
             raise Conflict(
@@ -387,7 +452,7 @@ def get_queue(
         else:
             order = sorted(queued, key=queue_key)
 
-        def public(tickets: list[Ticket]) -> list:  # type: ignore[type-arg]
+        def public(tickets: list[Ticket]) -> list:
             return [view.public(session, t, include_case=include_case) for t in tickets]
 
         at_desks = repository.tickets_in(
@@ -398,14 +463,22 @@ def get_queue(
         for service in view.services.values():
             waiting = [t for t in view.queued if t.service_id == service.id]
             longest = max((now - t.queued_at for t in waiting), default=None)
-            counts.append(DeskCounts(
-                service_id=service.id, prefix=service.prefix, waiting=len(waiting),
-                longest_wait_minutes=int(longest.total_seconds() // 60) if longest else 0,
-            ))
+            counts.append(
+                DeskCounts(
+                    service_id=service.id,
+                    prefix=service.prefix,
+                    waiting=len(waiting),
+                    longest_wait_minutes=int(longest.total_seconds() // 60) if longest else 0,
+                )
+            )
         return QueuePublic(
             waiting=public([by_id[q.id] for q in order]),
-            called=public(sorted((t for t in at_desks if t.status == Status.CALLED),
-                                 key=lambda t: t.called_at or t.queued_at)),
+            called=public(
+                sorted(
+                    (t for t in at_desks if t.status == Status.CALLED),
+                    key=lambda t: t.called_at or t.queued_at,
+                )
+            ),
             serving=public([t for t in at_desks if t.status == Status.SERVING]),
             parked=public([t for t in at_desks if t.status == Status.PARKED]),
             counts=counts,

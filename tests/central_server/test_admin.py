@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from sqlalchemy import select
 
 from central_server import cli, migrate
-from central_server.models import Site
 from central_server.admin import site_file
 from central_server.db import Database
+from central_server.models import Site
 from resources import path
 from tests.support.live_server import LiveServer
 
@@ -27,7 +26,10 @@ def tresen(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[
     """The real `tresen` command, as IT runs it."""
     return subprocess.run(
         [sys.executable, "-m", "central_server.cli", *args],
-        capture_output=True, text=True, input=stdin, timeout=120,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=120,
     )
 
 
@@ -65,9 +67,7 @@ def test_a_broken_site_file_is_refused_with_the_reason_and_changes_nothing(
     db_url: str, run, tmp_path: Path
 ) -> None:
     broken = tmp_path / "broken.toml"
-    text = EXAMPLE.read_text(encoding="utf-8").replace(
-        'uk = "Посвідчення водія"', 'uk = ""'
-    )
+    text = EXAMPLE.read_text(encoding="utf-8").replace('uk = "Посвідчення водія"', 'uk = ""')
     broken.write_text(text, encoding="utf-8")
     result = run("admin", "apply", str(broken), "--db", db_url)
     assert result.returncode == 2
@@ -96,11 +96,23 @@ def test_editing_the_file_changes_only_what_changed(db_url: str) -> None:
 
 def test_users_and_device_tokens_from_the_command_line(db_url: str, run) -> None:
     assert run("admin", "apply", str(EXAMPLE), "--db", db_url).returncode == 0
-    added = run("admin", "add-user", "a.neumann", "--role", "clerk", "--site", "mitte",
-                   "--password-stdin", "--db", db_url, stdin="sicheres-passwort\n")
+    added = run(
+        "admin",
+        "add-user",
+        "a.neumann",
+        "--role",
+        "clerk",
+        "--site",
+        "mitte",
+        "--password-stdin",
+        "--db",
+        db_url,
+        stdin="sicheres-passwort\n",
+    )
     assert added.returncode == 0, added.stderr
-    issued = run("admin", "issue-device-token", "mitte", "lobby-kiosk-1", "--kind", "kiosk",
-                    "--db", db_url)
+    issued = run(
+        "admin", "issue-device-token", "mitte", "lobby-kiosk-1", "--kind", "kiosk", "--db", db_url
+    )
     assert issued.returncode == 0, issued.stderr
     token = issued.stdout.strip().splitlines()[-1]
     assert len(token) >= 40
@@ -108,9 +120,11 @@ def test_users_and_device_tokens_from_the_command_line(db_url: str, run) -> None
     server = LiveServer(db_url)
     server.start()
     try:
-        login = requests.post(f"{server.url}/api/v1/login",
-                              json={"username": "a.neumann", "password": "sicheres-passwort"},
-                              timeout=10)
+        login = requests.post(
+            f"{server.url}/api/v1/login",
+            json={"username": "a.neumann", "password": "sicheres-passwort"},
+            timeout=10,
+        )
         assert login.status_code == 200
         assert login.json()["sites"] == ["mitte"]
         kiosk = server.client(token)
@@ -132,8 +146,9 @@ def test_users_and_device_tokens_from_the_command_line(db_url: str, run) -> None
 
 def test_secrets_never_reach_the_log_output(db_url: str, run) -> None:
     assert run("admin", "apply", str(EXAMPLE), "--db", db_url).returncode == 0
-    issued = run("admin", "issue-device-token", "mitte", "lobby-kiosk-2", "--kind", "kiosk",
-                    "--db", db_url)
+    issued = run(
+        "admin", "issue-device-token", "mitte", "lobby-kiosk-2", "--kind", "kiosk", "--db", db_url
+    )
     token = issued.stdout.strip().splitlines()[-1]
     assert token not in issued.stderr
 
@@ -142,7 +157,6 @@ def test_unknown_user_and_site_are_clear_errors(db_url: str, run) -> None:
     result = run("admin", "reset-password", "nobody", "--db", db_url)
     assert result.returncode == 2
     assert "there is no user 'nobody'" in result.stderr
-    result = run("admin", "issue-device-token", "nowhere", "k", "--kind", "kiosk",
-                    "--db", db_url)
+    result = run("admin", "issue-device-token", "nowhere", "k", "--kind", "kiosk", "--db", db_url)
     assert result.returncode == 2
     assert "there is no site 'nowhere'" in result.stderr

@@ -1,0 +1,1 @@
+"""The lobby kiosk: touch screen, ticket layout, thermal printers. Built in issue #4."""
