@@ -3,7 +3,8 @@
 ::
 
     python bench/load.py [--server URL] [--desks 8] [--kiosks 2] [--duration 20]
-                         [--db sqlite|postgres] [--kiosk-pause 0.01] [--json FILE]
+                         [--db sqlite|postgres] [--kiosk-pause 0.01] [--desk-pause 0]
+                         [--no-access-log] [--json FILE]
 
 Without ``--server`` the benchmark starts its own server (``tresen server``) on a free port of
 127.0.0.1 with a fresh database (a SQLite file in a temporary folder, or a new PostgreSQL
@@ -13,7 +14,8 @@ database beforehand (``tresen admin apply bench/bench_site.toml --db URL``).
 
 Every desk and every kiosk is its own process with its own ``requests.Session``, so the clients
 do not share a GIL with each other; the server is a separate process anyway. Kiosks create
-tickets (with a short pause between two); desks loop call-next -> start -> finish. Each request
+tickets (with a short pause between two); desks loop call-next -> start -> finish (with no pause
+by default: a stress test, see bench/README.md). Each request
 is timed wall-clock with ``time.perf_counter`` around the whole HTTP call, as a client sees it.
 Only loopback traffic; every loop is bounded in time and count; the script stops by itself and
 stops the server it started.
@@ -145,7 +147,8 @@ def _desk_setup(base: str, desk: int) -> Client:
     return client
 
 
-def _desk_loop(client: Client, desk: int, deadline: float, result: WorkerResult) -> None:
+def _desk_loop(client: Client, desk: int, deadline: float, pause: float,
+               result: WorkerResult) -> None:
     requests_made = 0
     while time.time() < deadline and requests_made < MAX_REQUESTS_PER_WORKER:
         # call-next: 200 with a ticket, or 204 when nobody waits for this desk
@@ -181,6 +184,8 @@ def _desk_loop(client: Client, desk: int, deadline: float, result: WorkerResult)
                 result.error(f"{operation}: HTTP {answer_or_none.status_code} "
                              f"{_code(answer_or_none)}")
                 break
+        if pause > 0:
+            time.sleep(pause)
 
 
 def _code(answer: requests.Response) -> str:
@@ -213,7 +218,7 @@ def _kiosk_loop(client: Client, services: list[int], deadline: float, pause: flo
             time.sleep(pause)
 
 
-def worker(kind: str, index: int, base: str, duration: float, kiosk_pause: float,
+def worker(kind: str, index: int, base: str, duration: float, pause: float,
            ready: Any, go: Any, start_time: Any, results: Any) -> None:
     """One desk or kiosk: set up, say ready, wait for the start, loop until the deadline."""
     result = WorkerResult(f"{kind}{index}")
@@ -228,10 +233,9 @@ def worker(kind: str, index: int, base: str, duration: float, kiosk_pause: float
         deadline = start_time.value + duration
         cpu_before = _own_cpu_seconds()
         if kind == "desk":
-            _desk_loop(desk_client, index, deadline, result)
+            _desk_loop(desk_client, index, deadline, pause, result)
         else:
-            _kiosk_loop(kiosk_client, services, deadline, kiosk_pause,
-                        random.Random(index), result)
+            _kiosk_loop(kiosk_client, services, deadline, pause, random.Random(index), result)
         result.cpu_seconds = _own_cpu_seconds() - cpu_before
     except Exception as exc:  # reported by the parent; a worker never hangs it
         result.failure = f"{type(exc).__name__}: {exc}"
@@ -394,6 +398,12 @@ def os_name() -> str:
     return platform.platform()
 
 
+def load_average() -> str:
+    with suppress(OSError):
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    return "unknown"
+
+
 def database_description(db_kind: str | None, db_url: str | None) -> str:
     if db_kind == "sqlite":
         return f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=NORMAL)"
@@ -439,10 +449,12 @@ def print_report(report: dict[str, Any]) -> None:
     setup = report["setup"]
     print()
     print(f"Tresen load benchmark: {setup['desks']} desks, {setup['kiosks']} kiosks, "
-          f"{setup['measured_seconds']:.1f} s measured, kiosk pause {setup['kiosk_pause']} s, "
-          f"access log {'on' if setup['access_log'] else 'off'}")
+          f"{setup['measured_seconds']:.1f} s measured, pauses: kiosk {setup['kiosk_pause']} s, "
+          f"desk {setup['desk_pause']} s; access log {'on' if setup['access_log'] else 'off'}")
     print(f"machine:  {info['cores']} cores, {info['cpu']}, {info['os']}, Python {info['python']}")
     print(f"database: {info['database']}   server: {setup['server']}")
+    print(f"load average before the run: {info['load_before']} (other work on the machine "
+          "skews the figures)")
     print()
     header = (f"{'operation':<20}{'count':>8}{'mean':>8}{'p50':>8}{'p90':>8}{'p99':>8}"
               f"{'max':>9}{'req/s':>9}")
@@ -499,8 +511,9 @@ def run_load(base: str, args: argparse.Namespace, server_pid: int | None) -> dic
             [("kiosk", i) for i in range(1, args.kiosks + 1)]
     processes = [
         ctx.Process(target=worker, name=f"{kind}{i}", daemon=True,
-                    args=(kind, i, base, args.duration, args.kiosk_pause, ready, go,
-                          start_time, results))
+                    args=(kind, i, base, args.duration,
+                          args.desk_pause if kind == "desk" else args.kiosk_pause,
+                          ready, go, start_time, results))
         for kind, i in roles
     ]
     for process in processes:
@@ -565,6 +578,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="database of the server the benchmark starts")
     parser.add_argument("--kiosk-pause", type=float, default=0.01,
                         help="seconds each kiosk waits between two tickets (default 0.01)")
+    parser.add_argument("--desk-pause", type=float, default=0.0,
+                        help="seconds each desk waits after a finish before the next call "
+                        "(default 0: as fast as the server answers)")
     parser.add_argument("--no-access-log", action="store_true",
                         help="start the server without uvicorn's access log, to see its cost")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -575,8 +591,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"--kiosks must be between 0 and {MAX_KIOSKS} (tokens in bench_site.toml)")
     if not 1 <= args.duration <= 600:
         parser.error("--duration must be between 1 and 600 seconds")
-    if not 0 <= args.kiosk_pause <= 60:
-        parser.error("--kiosk-pause must be between 0 and 60 seconds")
+    for name in ("kiosk_pause", "desk_pause"):
+        if not 0 <= getattr(args, name) <= 60:
+            parser.error(f"--{name.replace('_', '-')} must be between 0 and 60 seconds")
     if args.server:
         host = urlsplit(args.server).hostname or ""
         if host not in ("localhost", "::1") and not host.startswith("127."):
@@ -591,30 +608,35 @@ def main(argv: list[str] | None = None) -> int:
         "cpu": cpu_model(),
         "os": os_name(),
         "python": platform.python_version(),
+        "load_before": load_average(),
     }
-    with tempfile.TemporaryDirectory(prefix="tresen-bench-") as tmp:
-        if args.server:
-            base, db_kind, db_url, pid = args.server.rstrip("/"), None, None, None
-            server_label = base
-            measured = run_load(base, args, None)
-            waiting = waiting_at_end(base)
-        else:
-            db_kind = args.db
-            print(f"starting a server on a fresh {db_kind} database ...", flush=True)
-            with own_server(db_kind, not args.no_access_log, Path(tmp)) as (server, db_url):
-                base, pid = server.url, server.process.pid
-                server_label = f"own ({'tresen server' if not args.no_access_log else 'uvicorn, no access log'}) at {base}"  # noqa: E501
-                print(f"server up at {base}; {args.desks} desks and {args.kiosks} kiosks run "
-                      f"for {args.duration:.0f} s ...", flush=True)
-                measured = run_load(base, args, pid)
-                waiting = waiting_at_end(base)
-                machine["database"] = database_description(db_kind, db_url)
-        machine.setdefault("database", database_description(db_kind, db_url))
+    if args.server:
+        base = args.server.rstrip("/")
+        try:
+            requests.get(base + "/healthz", timeout=5).raise_for_status()
+        except requests.RequestException as exc:
+            raise SystemExit(f"the server at {base} does not answer: {exc}") from None
+        server_label = base
+        machine["database"] = database_description(None, None)
+        measured = run_load(base, args, None)
+        waiting = waiting_at_end(base)
+    else:
+        how = "uvicorn without access log" if args.no_access_log else "tresen server"
+        print(f"starting a server ({how}) on a fresh {args.db} database ...", flush=True)
+        with tempfile.TemporaryDirectory(prefix="tresen-bench-") as tmp, \
+                own_server(args.db, not args.no_access_log, Path(tmp)) as (server, db_url):
+            server_label = f"own ({how}) at {server.url}"
+            machine["database"] = database_description(args.db, db_url)
+            print(f"server up at {server.url}; {args.desks} desks and {args.kiosks} kiosks run "
+                  f"for {args.duration:.0f} s ...", flush=True)
+            measured = run_load(server.url, args, server.process.pid)
+            waiting = waiting_at_end(server.url)
     report = {
         "machine": machine,
         "setup": {
             "desks": args.desks, "kiosks": args.kiosks, "duration": args.duration,
             "measured_seconds": measured["wall"], "kiosk_pause": args.kiosk_pause,
+            "desk_pause": args.desk_pause,
             "access_log": not args.no_access_log, "server": server_label,
         },
         "operations": measured["operations"],

@@ -3,7 +3,6 @@
 ::
 
     tresen server [--db URL] [--host 127.0.0.1] [--port 8080] [--demo]
-    tresen demo                       the server with the demo site on its own database
     tresen admin apply FILE           load a site file (idempotent)
     tresen admin add-user NAME --role clerk --site SLUG
     tresen admin reset-password NAME
@@ -18,8 +17,6 @@ import getpass
 import logging
 import sys
 from pathlib import Path
-
-from platformdirs import user_data_path
 
 from central_server.config import ServerSettings
 
@@ -41,9 +38,6 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     server.add_argument("--port", type=int, help="port (default 8080)")
     server.add_argument("--demo", action="store_true", help="load the demo site")
-
-    demo = commands.add_parser("demo", help="the server with the demo site, on its own database")
-    demo.add_argument("--port", type=int, default=8080)
 
     admin = commands.add_parser("admin", help="administration for the city's IT")
     actions = admin.add_subparsers(dest="action", required=True)
@@ -168,11 +162,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "server":
         run_server(_settings(args, host=args.host, port=args.port, demo=args.demo or None))
-    elif args.command == "demo":
-        folder = user_data_path("tresen", appauthor=False, ensure_exists=True)
-        run_server(
-            ServerSettings(db=f"sqlite:///{folder / 'demo.sqlite3'}", demo=True, port=args.port)
-        )
     elif args.command == "admin":
         return run_admin(args)
     return 0

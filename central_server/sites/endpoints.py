@@ -6,10 +6,16 @@ from fastapi import APIRouter, Header
 
 from central_server.deps import DbDep, PrincipalDep
 from central_server.sites import service
-from central_server.sites.schemas import ServicePublic
+from central_server.sites.schemas import ServicePublic, SitePublic
 from resources.i18n import CITIZEN_LANGUAGES, best_language
 
 router = APIRouter(tags=["sites"])
+
+
+@router.get("/sites/{site}", response_model=SitePublic)
+def get_site(site: str, db: DbDep, principal: PrincipalDep) -> SitePublic:
+    """The site's name (for titles and printed tickets) and time zone."""
+    return service.get_site(db, site, principal)
 
 
 @router.get("/sites/{site}/services", response_model=list[ServicePublic])

@@ -5,6 +5,12 @@ from typing import Any
 from pydantic import BaseModel
 
 
+class SitePublic(BaseModel):
+    slug: str
+    name: str
+    timezone: str
+
+
 class ServicePublic(BaseModel):
     id: int
     key: str

@@ -7,9 +7,16 @@ from central_server.auth.principal import Capability, Principal, require
 from central_server.db import Database
 from central_server.models._types import utcnow
 from central_server.sites import hours, repository
-from central_server.sites.schemas import ServicePublic
+from central_server.sites.schemas import ServicePublic, SitePublic
 from central_server.tickets import repository as tickets_repo
 from resources.i18n import DEFAULT_LANGUAGE
+
+
+def get_site(db: Database, slug: str, principal: Principal) -> SitePublic:
+    with db.read_session() as session:
+        site = repository.site_by_slug(session, slug)
+        require(principal, Capability.READ_SERVICES, site.id)
+        return SitePublic(slug=site.slug, name=site.name, timezone=site.timezone)
 
 
 def list_services(

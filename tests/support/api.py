@@ -38,7 +38,8 @@ def call_next(client: ApiClient, desk: str, expect: int = 200) -> dict[str, Any]
 
 def assert_error(answer: Any, status: int, code: str) -> dict[str, Any]:
     """The answer is the JSON error ``{"code", "message", "details"}`` with ``status``."""
-    assert answer.status_code == status, f"expected {status} {code}: {answer.status_code} {answer.text}"
+    assert answer.status_code == status, (
+        f"expected {status} {code}: {answer.status_code} {answer.text}")
     assert answer.headers["content-type"].startswith("application/json"), answer.headers
     body = answer.json()
     assert set(body) == {"code", "message", "details"}, body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from central_server.admin import site_file
@@ -20,8 +21,8 @@ def demo_spec() -> dict[str, Any]:
     return site_file.read(path("demo_site.toml")).model_dump(mode="json")
 
 
-def extend_demo(db: Database, *, desks: list[dict[str, Any]] = (),  # type: ignore[assignment]
-                users: list[dict[str, Any]] = ()) -> list[str]:  # type: ignore[assignment]
+def extend_demo(db: Database, *, desks: Sequence[dict[str, Any]] = (),
+                users: Sequence[dict[str, Any]] = ()) -> list[str]:
     """Add desks and users to the demo site; everything already there stays as it is."""
     spec = demo_spec()
     spec["desks"].extend(desks)

@@ -1,0 +1,95 @@
+"""``tresen clerk``: sign in, sign on at the desk, work."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+from counter_app.clerk.controller import DeskController
+from counter_app.clerk.login import LoginDialog
+from counter_app.clerk.window import ClerkWindow
+from counter_app.core import settings as desk_settings
+from counter_app.core.api import SignIn, TresenClient
+from counter_app.core.outbox import Outbox
+from counter_app.qt.i18n import Language
+from counter_app.qt.live import LiveSignals
+from counter_app.qt.tasks import Tasks
+
+PASSWORD_VARIABLE = "TRESEN_PASSWORD"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tresen clerk", description="the clerk workstation")
+    parser.add_argument("--server", help="address of the central server")
+    parser.add_argument("--site", help="site slug")
+    parser.add_argument("--user", help=f"user name; the password may come from ${PASSWORD_VARIABLE}")
+    parser.add_argument("--desk", help="desk code")
+    parser.add_argument("--language", choices=["de", "en"])
+    return parser
+
+
+class ClerkSession:
+    """Everything one signed-on desk holds: client, outbox, live events, controller, window."""
+
+    def __init__(self, client: TresenClient, sign_in: SignIn, site: str, desk: str,
+                 language: Language, outbox: Outbox, tasks: Tasks) -> None:
+        self.controller = DeskController(client, outbox, site, desk, tasks)
+        self.window = ClerkWindow(self.controller, language, sign_in.display_name
+                                  or sign_in.username)
+        language.changed.connect(self._on_language_changed)
+        self.client = client
+        self.live = LiveSignals(client.base_url, sign_in.token, site, self.window)
+        self.live.event.connect(self.controller.on_live_event)
+        self.live.connection.connect(self.controller.on_live_connection)
+
+    def _on_language_changed(self, code: str) -> None:
+        self.client.language = code
+        self.controller.refresh()
+
+    def start(self) -> None:
+        self.controller.sign_on()
+        self.controller.load()
+        self.controller.flush_outbox()
+        self.live.start()
+
+    def stop(self) -> None:
+        self.live.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    config = desk_settings.config_file("clerk")
+    saved = desk_settings.load(config)
+    merged = saved.model_copy(update={k: v for k, v in {
+        "server": args.server, "site": args.site, "user": args.user, "desk": args.desk,
+        "language": args.language}.items() if v})
+    language = Language(merged.language)
+    tasks = Tasks()
+    dialog = LoginDialog(merged, language, tasks)
+    holder: dict[str, ClerkSession] = {}
+
+    def on_signed_in(client: TresenClient, sign_in: SignIn) -> None:
+        chosen = dialog.settings()
+        desk_settings.save(config, chosen)
+        outbox = Outbox(desk_settings.data_folder() / f"outbox-{chosen.site}-{chosen.desk}.sqlite3")
+        session = ClerkSession(client, sign_in, chosen.site, chosen.desk, language, outbox, tasks)
+        holder["session"] = session
+        session.window.resize(1280, 800)
+        session.window.show()
+        session.start()
+
+    dialog.signed_in.connect(on_signed_in)
+    password = os.environ.get(PASSWORD_VARIABLE) if args.user else None
+    if password:
+        dialog.password.setText(password)
+        dialog.attempt()
+    if not dialog.exec() and "session" not in holder:
+        return 1
+    code = app.exec()
+    if "session" in holder:
+        holder["session"].stop()
+    return code

@@ -1,0 +1,317 @@
+"""The desk's state and actions. Widgets are views of this object and keep no copy of their own.
+
+The server decides; this object asks and shows. It re-reads the queue whenever the live event
+stream says something changed (no polling). Finishing and forwarding go through the local outbox
+first, so they survive a server that is gone: they are sent, idempotently, when it is back. What
+the clerk types is saved locally as they type.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from counter_app.core.api import TresenClient
+from counter_app.core.errors import ApiError, NotSignedIn, ServerFault, ServerUnreachable
+from counter_app.core.live import LiveEvent
+from counter_app.core.outbox import Outbox
+from counter_app.qt.tasks import Tasks
+
+log = logging.getLogger("tresen.clerk")
+
+
+@dataclass
+class CaseDraft:
+    steps_done: list[str] = field(default_factory=list)
+    notes: str = ""
+    case_reference: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"steps_done": list(self.steps_done), "notes": self.notes,
+                "case_reference": self.case_reference}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> CaseDraft:
+        data = data or {}
+        return cls(list(data.get("steps_done") or []), str(data.get("notes") or ""),
+                   str(data.get("case_reference") or ""))
+
+
+class DeskController(QObject):
+    #: The queue, the other desks or the current ticket changed.
+    changed = Signal()
+    #: Online (True) or not; the window shows the offline banner.
+    online_changed = Signal(bool)
+    #: An error or notice for the clerk: (kind, ApiError or message id).
+    problem = Signal(object)
+    #: A request started (True) or ended (False): buttons wait meanwhile.
+    busy_changed = Signal(bool)
+
+    def __init__(self, client: TresenClient, outbox: Outbox, site: str, desk: str,
+                 tasks: Tasks | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.client = client
+        self.outbox = outbox
+        self.site = site
+        self.desk = desk
+        self.tasks = tasks or Tasks(self)
+        self.services: dict[int, dict[str, Any]] = {}
+        self.waiting: list[dict[str, Any]] = []
+        self.counts: list[dict[str, Any]] = []
+        self.desks: list[dict[str, Any]] = []
+        self.current: dict[str, Any] | None = None
+        self.parked: list[dict[str, Any]] = []
+        self.draft = CaseDraft()
+        self.online = True
+        self.busy = False
+        self.desk_state = "closed"
+        self.site_name = site
+        self._refresh_again = False
+        self._refreshing = False
+        # Bumped by every answer to an action: a queue read that started before it is stale.
+        self._generation = 0
+        self._retry = QTimer(self)
+        self._retry.setInterval(3000)
+        self._retry.timeout.connect(self.flush_outbox)
+
+    # Reading ---------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """The site and its services once, then the queue."""
+
+        def read() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+            return self.client.site(self.site), self.client.services(self.site)
+
+        self.tasks.run(read, on_done=self._on_loaded, on_error=self._on_load_error)
+
+    def _on_loaded(self, answer: tuple[dict[str, Any], list[dict[str, Any]]]) -> None:
+        site, services = answer
+        self.site_name = site["name"]
+        self.services = {s["id"]: s for s in services}
+        self.refresh()
+
+    def _on_load_error(self, error: Exception) -> None:
+        self._on_error(error)
+        # Without its services the window cannot name them: try again shortly.
+        QTimer.singleShot(3000, self.load)
+
+    def refresh(self) -> None:
+        if self._refreshing:
+            self._refresh_again = True
+            return
+        self._refreshing = True
+
+        generation = self._generation
+
+        def read() -> tuple[int, dict[str, Any], list[dict[str, Any]]]:
+            return generation, self.client.queue(self.site, self.desk), self.client.desks(self.site)
+
+        self.tasks.run(read, on_done=self._on_queue, on_error=self._on_refresh_error)
+
+    def _on_queue(self, answer: tuple[int, dict[str, Any], list[dict[str, Any]]]) -> None:
+        generation, queue, desks = answer
+        self._refreshing = False
+        if generation != self._generation:
+            # An action was answered while this was read: read again rather than show the past.
+            self.refresh()
+            return
+        self._set_online(True)
+        self.waiting = queue["waiting"]
+        self.counts = queue["counts"]
+        self.desks = desks
+        # Tickets this desk has changed but the server has not heard of yet are shown as the
+        # desk left them, not as the server last knew them.
+        on_the_way = self.outbox.pending_ticket_ids()
+        mine = [t for t in queue["called"] + queue["serving"]
+                if t["desk"] == self.desk and t["id"] not in on_the_way]
+        self._set_current(mine[0] if mine else None)
+        self.parked = [t for t in queue["parked"]
+                       if t["desk"] == self.desk and t["id"] not in on_the_way]
+        me = next((d for d in desks if d["code"] == self.desk), None)
+        self.desk_state = me["state"] if me else "closed"
+        self.changed.emit()
+        if self._refresh_again:
+            self._refresh_again = False
+            self.refresh()
+
+    def _on_refresh_error(self, error: Exception) -> None:
+        self._refreshing = False
+        self._on_error(error)
+
+    def on_live_event(self, event: LiveEvent) -> None:
+        self.refresh()
+
+    def on_live_connection(self, up: bool) -> None:
+        if up:
+            self.flush_outbox()
+            self.refresh()
+        else:
+            self._set_online(False)
+
+    # Acting ------------------------------------------------------------------------------
+
+    def _request(self, fn: Any, *args: Any, then: Any = None) -> None:
+        if self.busy:
+            return
+        self._set_busy(True)
+
+        def done(result: Any) -> None:
+            self._generation += 1
+            self._set_busy(False)
+            self._set_online(True)
+            if then is not None:
+                then(result)
+            self.refresh()
+
+        def failed(error: Exception) -> None:
+            self._set_busy(False)
+            self._on_error(error)
+
+        self.tasks.run(fn, *args, on_done=done, on_error=failed)
+
+    def sign_on(self, force: bool = False) -> None:
+        self._request(self.client.sign_on, self.site, self.desk, force)
+
+    def pause(self) -> None:
+        self._request(self.client.pause, self.site, self.desk)
+
+    def sign_off(self) -> None:
+        self._request(self.client.sign_off, self.site, self.desk)
+
+    def call_next(self) -> None:
+        if self.current is None and self.online:
+            self._request(self.client.call_next, self.site, self.desk, then=self._on_called)
+
+    def _on_called(self, ticket: dict[str, Any] | None) -> None:
+        if ticket is None:
+            self.problem.emit(("info", "nobody_waiting"))
+        self._set_current(ticket)
+        self.changed.emit()
+
+    def act(self, action: str) -> None:
+        """recall, no-show, start, cancel: need the server's answer now."""
+        if self.current is not None:
+            self._request(self.client.act, self.current["id"], action,
+                          then=self._on_acted)
+
+    def _on_acted(self, ticket: dict[str, Any]) -> None:
+        self._set_current(ticket if ticket["status"] in ("called", "serving") else None)
+        self.changed.emit()
+
+    def park(self) -> None:
+        """Set the case aside; what was typed goes to the server first."""
+        if self.current is None:
+            return
+        ticket_id = self.current["id"]
+        self._send_later("PUT", f"/tickets/{ticket_id}/case", self.draft.as_dict(), "case")
+        self._send_later("POST", f"/tickets/{ticket_id}/park", None, "park")
+        self._left(ticket_id)
+
+    def resume(self, ticket_id: int) -> None:
+        self._request(self.client.act, ticket_id, "resume", {"desk": self.desk},
+                      then=self._on_acted)
+
+    def finish(self, outcome: str, call_next: bool = False) -> None:
+        """Finish the current case with ``outcome``; sent now or, if the server is gone, later."""
+        if self.current is None:
+            return
+        ticket_id = self.current["id"]
+        body = {"outcome": outcome, **self.draft.as_dict()}
+        self._send_later("POST", f"/tickets/{ticket_id}/finish", body,
+                         f"finish {self.current['number']}")
+        self._left(ticket_id)
+        if call_next and self.online:
+            self.call_next()
+
+    def transfer(self, service_id: int | None, desk: str | None, reason: str) -> None:
+        if self.current is None:
+            return
+        ticket_id = self.current["id"]
+        body: dict[str, Any] = {"reason": reason, "notes": self.draft.notes}
+        if service_id is not None:
+            body["service_id"] = service_id
+        else:
+            body["desk"] = desk
+        self._send_later("POST", f"/tickets/{ticket_id}/transfer", body,
+                         f"transfer {self.current['number']}")
+        self._left(ticket_id)
+
+    def _left(self, ticket_id: int) -> None:
+        """The citizen has left this desk: forget the draft once it is in the outbox."""
+        self._generation += 1
+        self.outbox.drop_draft(ticket_id)
+        self._set_current(None)
+        self.changed.emit()
+
+    def _send_later(self, method: str, path: str, body: Any, label: str) -> None:
+        self.outbox.add(method, path, body, label)
+        self.flush_outbox()
+
+    def flush_outbox(self) -> None:
+        if self.outbox.pending_count() == 0:
+            self._retry.stop()
+            return
+        self.tasks.run(self.outbox.flush, self.client, on_done=self._on_flushed,
+                       on_error=self._on_flush_error)
+
+    def _on_flushed(self, sent: int) -> None:
+        if sent:
+            self._generation += 1
+        self._set_online(True)
+        refused = [i for i in self.outbox.waiting() if i.state == "refused"]
+        if refused:
+            self.problem.emit(("refused", refused))
+        if self.outbox.pending_count() == 0:
+            self._retry.stop()
+        if sent:
+            self.refresh()
+
+    def _on_flush_error(self, error: Exception) -> None:
+        self._on_error(error)
+        if not self._retry.isActive():
+            self._retry.start()
+
+    # Case draft --------------------------------------------------------------------------
+
+    def update_draft(self, **fields: Any) -> None:
+        for name, value in fields.items():
+            setattr(self.draft, name, value)
+        if self.current is not None:
+            self.outbox.save_draft(self.current["id"], self.draft.as_dict())
+
+    def _set_current(self, ticket: dict[str, Any] | None) -> None:
+        if ticket is not None and (self.current is None or self.current["id"] != ticket["id"]):
+            saved = self.outbox.draft(ticket["id"])
+            server_case = ticket.get("case")
+            self.draft = CaseDraft.from_dict(saved or server_case)
+        elif ticket is None:
+            self.draft = CaseDraft()
+        self.current = ticket
+
+    # State ---------------------------------------------------------------------------------
+
+    def pending_changes(self) -> int:
+        return self.outbox.pending_count()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.busy_changed.emit(busy)
+
+    def _set_online(self, online: bool) -> None:
+        if online != self.online:
+            self.online = online
+            self.online_changed.emit(online)
+            self.changed.emit()
+
+    def _on_error(self, error: Exception) -> None:
+        if isinstance(error, ServerUnreachable | ServerFault):
+            self._set_online(False)
+            return
+        if isinstance(error, NotSignedIn | ApiError):
+            self.problem.emit(("error", error))
+            return
+        log.error("unexpected error: %r", error)
+        self.problem.emit(("error", error))

@@ -1,0 +1,106 @@
+"""The two questions the clerk answers: how did the visit end, and where does it go next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.qt.i18n import N_, Language
+
+OUTCOMES = (
+    ("completed", N_("Completed")),
+    ("documents_missing", N_("Documents missing")),
+    ("referred", N_("Referred elsewhere")),
+    ("follow_up", N_("Follow-up appointment")),
+    ("withdrawn", N_("Withdrawn by the citizen")),
+)
+
+
+class OutcomeDialog(QDialog):
+    """One button per outcome, keys 1-5; Enter takes "Completed"."""
+
+    def __init__(self, language: Language, number: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("outcomeDialog")
+        self.setWindowTitle(language(N_("Finish {number}")).format(number=number))
+        self.outcome: str | None = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(language(N_("How did the visit end?"))))
+        for index, (code, label) in enumerate(OUTCOMES, start=1):
+            button = QPushButton(f"{index}  {language(label)}")
+            button.setObjectName(f"outcome-{code}")
+            button.setMinimumHeight(36)
+            button.clicked.connect(lambda _=False, c=code: self._choose(c))
+            QShortcut(QKeySequence(str(index)), self, activated=lambda c=code: self._choose(c))
+            if code == "completed":
+                button.setDefault(True)
+                button.setFocus()
+            layout.addWidget(button)
+        cancel = QPushButton(language(N_("Back (Esc)")))
+        cancel.clicked.connect(self.reject)
+        layout.addWidget(cancel)
+
+    def _choose(self, code: str) -> None:
+        self.outcome = code
+        self.accept()
+
+
+class TransferDialog(QDialog):
+    """To another service's queue, or to one desk (e.g. the back office), with a reason."""
+
+    def __init__(self, language: Language, number: str, services: list[dict[str, Any]],
+                 desks: list[dict[str, Any]], own_desk: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("transferDialog")
+        self.setWindowTitle(language(N_("Forward {number}")).format(number=number))
+        self.to_desk = QRadioButton(language(N_("To a desk")))
+        self.to_service = QRadioButton(language(N_("To another service")))
+        self.desk_box = QComboBox()
+        self.desk_box.setObjectName("transferDesk")
+        others = [d for d in desks if d["code"] != own_desk]
+        # Back office first: forwarding there is what the front office does most.
+        others.sort(key=lambda d: (d["kind"] != "back_office", d["code"]))
+        for desk in others:
+            self.desk_box.addItem(f"{desk['code']} · {desk['name']}", desk["code"])
+        self.service_box = QComboBox()
+        self.service_box.setObjectName("transferService")
+        for service in services:
+            self.service_box.addItem(f"{service['prefix']} · {service['name']}", service["id"])
+        self.reason = QLineEdit()
+        self.reason.setObjectName("transferReason")
+        self.reason.setPlaceholderText(language(N_("e.g. documents complete, decision needed")))
+        self.to_desk.setChecked(True)
+        form = QFormLayout(self)
+        form.addRow(self.to_desk, self.desk_box)
+        form.addRow(self.to_service, self.service_box)
+        form.addRow(language(N_("Reason")), self.reason)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(language(N_("Forward")))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(language(N_("Cancel")))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.desk_box.currentIndexChanged.connect(lambda _i: self.to_desk.setChecked(True))
+        self.service_box.activated.connect(lambda _i: self.to_service.setChecked(True))
+        self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def target(self) -> tuple[int | None, str | None]:
+        if self.to_desk.isChecked():
+            return None, self.desk_box.currentData()
+        return self.service_box.currentData(), None

@@ -1,0 +1,89 @@
+"""The waiting tickets of the desk as a Qt table model, in the order the desk calls them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from counter_app.clerk.controller import DeskController
+from counter_app.qt.i18n import N_, Language
+
+COLUMNS = (N_("Number"), N_("Service"), N_("Priority"), N_("Waiting"), N_("Estimated wait"))
+PRIORITIES = {"appointment": N_("Appointment"), "urgent": N_("Urgent"), "normal": N_("Normal")}
+Index = QModelIndex | QPersistentModelIndex
+
+
+def minutes_seconds(since_iso: str, now: datetime) -> str:
+    seconds = max(0, int((now - datetime.fromisoformat(since_iso)).total_seconds()))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class QueueModel(QAbstractTableModel):
+    def __init__(self, controller: DeskController, language: Language) -> None:
+        super().__init__(controller)
+        self.controller = controller
+        self.language = language
+        self._rows: list[dict[str, Any]] = []
+        controller.changed.connect(self._on_controller_changed)
+        language.changed.connect(self._on_language_changed)
+
+    def _on_controller_changed(self) -> None:
+        self.beginResetModel()
+        self._rows = list(self.controller.waiting)
+        self.endResetModel()
+
+    def _on_language_changed(self, _code: str) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        self.tick()
+
+    def tick(self) -> None:
+        """The waiting times move on: repaint their column."""
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 1), self.index(len(self._rows) - 1, 4))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.language(COLUMNS[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        ticket = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return ticket["number"]
+            if column == 1:
+                service = self.controller.services.get(ticket["service_id"])
+                name = service["names"].get(self.language.code, service["name"]) if service \
+                    else ticket["service_prefix"]
+                if ticket.get("target_desk"):
+                    name += " → " + self.language(N_("forwarded to this desk"))
+                return name
+            if column == 2:
+                return self.language(PRIORITIES.get(ticket["priority"], ticket["priority"]))
+            if column == 3:
+                return minutes_seconds(ticket["queued_at"], datetime.now(UTC))
+            if column == 4:
+                minutes = ticket.get("estimated_wait_minutes")
+                return "" if minutes is None else self.language(N_("{minutes} min")).format(
+                    minutes=minutes)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 3, 4):
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and ticket.get("case") and \
+                ticket["case"].get("forward_reason"):
+            return ticket["case"]["forward_reason"]
+        return None
+
+    def ticket_at(self, row: int) -> dict[str, Any]:
+        return self._rows[row]

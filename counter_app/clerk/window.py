@@ -1,0 +1,477 @@
+"""The clerk's main window: the queue on the left, the citizen at the desk on the right.
+
+Every action has a function key, shown on its button; the whole window works by keyboard.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.clerk.controller import DeskController
+from counter_app.clerk.dialogs import OutcomeDialog, TransferDialog
+from counter_app.clerk.queue_model import QueueModel, minutes_seconds
+from counter_app.qt.errors import describe
+from counter_app.qt.i18n import N_, Language
+
+STATUS_TEXT = {
+    "called": N_("called"),
+    "serving": N_("being served"),
+}
+
+# (object name, label, key) of the ticket buttons, in their order on screen.
+ACTIONS = (
+    ("callNextButton", N_("Call next"), "F2"),
+    ("recallButton", N_("Call again"), "F3"),
+    ("noShowButton", N_("No-show"), "F4"),
+    ("startButton", N_("Start serving"), "F5"),
+    ("parkButton", N_("Park"), "F6"),
+    ("transferButton", N_("Forward"), "F8"),
+    ("finishButton", N_("Finish"), "F9"),
+    ("finishNextButton", N_("Finish and call next"), "F10"),
+)
+
+STYLE = """
+QMainWindow { background: #f4f5f7; }
+#offlineBanner { background: #b3261e; color: white; font-weight: bold; padding: 8px; }
+#noticeLabel { color: #1d4ed8; }
+#errorLabel { color: #b3261e; font-weight: bold; }
+#currentTicketLabel { font-size: 56px; font-weight: bold; color: #111827; }
+#ticketPanel, #casePanel, #queuePanel { background: white; border: 1px solid #d1d5db;
+    border-radius: 6px; }
+QPushButton { padding: 6px 10px; min-height: 30px; }
+QPushButton:default { border: 2px solid #1d4ed8; }
+#callNextButton, #finishNextButton { background: #1d4ed8; color: white; font-weight: bold; }
+#callNextButton:disabled, #finishNextButton:disabled { background: #9ca3af; }
+"""
+
+
+class ClerkWindow(QMainWindow):
+    def __init__(self, controller: DeskController, language: Language, user: str) -> None:
+        super().__init__()
+        self.controller = controller
+        self.language = language
+        self.user = user
+        self.setObjectName("clerkWindow")
+        self.setStyleSheet(STYLE)
+        self._notice: tuple[str, str] | None = None
+        self._build()
+        controller.changed.connect(self._on_controller_changed)
+        controller.online_changed.connect(self._on_controller_online_changed)
+        controller.busy_changed.connect(self._on_controller_busy_changed)
+        controller.problem.connect(self._on_controller_problem)
+        language.changed.connect(self._on_language_changed)
+        self._clock = QTimer(self)
+        self._clock.setInterval(1000)
+        self._clock.timeout.connect(self._on_clock_tick)
+        self._clock.start()
+        self.retranslate()
+        self.render()
+
+    # Building ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(8, 8, 8, 8)
+
+        self.offline_banner = QLabel()
+        self.offline_banner.setObjectName("offlineBanner")
+        self.offline_banner.setWordWrap(True)
+        self.offline_banner.hide()
+        outer.addWidget(self.offline_banner)
+
+        top = QHBoxLayout()
+        self.title = QLabel()
+        self.title.setObjectName("titleLabel")
+        font = self.title.font()
+        font.setPointSize(font.pointSize() + 2)
+        font.setBold(True)
+        self.title.setFont(font)
+        top.addWidget(self.title, 1)
+        self.language_button = QPushButton()
+        self.language_button.setObjectName("languageButton")
+        self.language_button.clicked.connect(self._on_language_button_clicked)
+        self.pause_button = QPushButton()
+        self.pause_button.setObjectName("pauseButton")
+        QShortcut(QKeySequence("F11"), self, activated=self.pause_button.click)
+        self.pause_button.clicked.connect(self._on_pause_clicked)
+        self.sign_off_button = QPushButton()
+        self.sign_off_button.setObjectName("signOffButton")
+        self.sign_off_button.clicked.connect(self.controller.sign_off)
+        for widget in (self.language_button, self.pause_button, self.sign_off_button):
+            top.addWidget(widget)
+        outer.addLayout(top)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._build_queue_panel())
+        splitter.addWidget(self._build_right_side())
+        splitter.setStretchFactor(0, 5)
+        splitter.setStretchFactor(1, 6)
+        outer.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+    def _build_queue_panel(self) -> QWidget:
+        panel = QFrame()
+        panel.setObjectName("queuePanel")
+        layout = QVBoxLayout(panel)
+        self.queue_title = QLabel()
+        self.queue_title.setObjectName("queueTitle")
+        layout.addWidget(self.queue_title)
+        self.queue_model = QueueModel(self.controller, self.language)
+        self.queue_view = QTableView()
+        self.queue_view.setObjectName("queueView")
+        self.queue_view.setModel(self.queue_model)
+        self.queue_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.queue_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.queue_view.verticalHeader().hide()
+        self.queue_view.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.queue_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.queue_view.setAlternatingRowColors(True)
+        layout.addWidget(self.queue_view, 1)
+        self.counts_label = QLabel()
+        self.counts_label.setObjectName("countsLabel")
+        self.counts_label.setWordWrap(True)
+        layout.addWidget(self.counts_label)
+        self.desks_label = QLabel()
+        self.desks_label.setObjectName("otherDesksLabel")
+        self.desks_label.setWordWrap(True)
+        self.desks_label.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.desks_label)
+        return panel
+
+    def _build_right_side(self) -> QWidget:
+        side = QWidget()
+        layout = QVBoxLayout(side)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+        ticket_panel = QFrame()
+        ticket_panel.setObjectName("ticketPanel")
+        ticket_layout = QVBoxLayout(ticket_panel)
+        head = QHBoxLayout()
+        self.current_label = QLabel("—")
+        self.current_label.setObjectName("currentTicketLabel")
+        self.current_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.current_label.setMinimumWidth(200)
+        head.addWidget(self.current_label)
+        self.current_details = QLabel()
+        self.current_details.setObjectName("currentDetails")
+        self.current_details.setWordWrap(True)
+        head.addWidget(self.current_details, 1)
+        ticket_layout.addLayout(head)
+
+        grid = QGridLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        handlers = {
+            "callNextButton": self.controller.call_next,
+            "recallButton": lambda: self.controller.act("recall"),
+            "noShowButton": lambda: self.controller.act("no-show"),
+            "startButton": lambda: self.controller.act("start"),
+            "parkButton": self.controller.park,
+            "transferButton": self._on_transfer_clicked,
+            "finishButton": lambda: self._on_finish_clicked(False),
+            "finishNextButton": lambda: self._on_finish_clicked(True),
+        }
+        for position, (name, _label, key) in enumerate(ACTIONS):
+            button = QPushButton()
+            button.setObjectName(name)
+            button.clicked.connect(handlers[name])
+            # A window-wide shortcut acts at once (a button's own shortcut animates first).
+            QShortcut(QKeySequence(key), self, activated=button.click)
+            self.buttons[name] = button
+            grid.addWidget(button, position // 4, position % 4)
+        ticket_layout.addLayout(grid)
+        self.notice_label = QLabel()
+        self.notice_label.setObjectName("noticeLabel")
+        self.notice_label.setWordWrap(True)
+        ticket_layout.addWidget(self.notice_label)
+        layout.addWidget(ticket_panel)
+
+        layout.addWidget(self._build_case_panel(), 1)
+        return side
+
+    def _build_case_panel(self) -> QWidget:
+        panel = QFrame()
+        panel.setObjectName("casePanel")
+        layout = QVBoxLayout(panel)
+        self.case_title = QLabel()
+        self.case_title.setObjectName("caseTitle")
+        bold = QFont(self.case_title.font())
+        bold.setBold(True)
+        self.case_title.setFont(bold)
+        layout.addWidget(self.case_title)
+        self.forward_reason = QLabel()
+        self.forward_reason.setObjectName("forwardReason")
+        self.forward_reason.setWordWrap(True)
+        layout.addWidget(self.forward_reason)
+        self.checklist_box = QVBoxLayout()
+        layout.addLayout(self.checklist_box)
+        self._checkboxes: list[QCheckBox] = []
+        self._checklist_for: int | None = None
+        row = QHBoxLayout()
+        self.reference_label = QLabel()
+        self.reference_edit = QLineEdit()
+        self.reference_edit.setObjectName("caseReferenceEdit")
+        self.reference_edit.textEdited.connect(
+            lambda text: self.controller.update_draft(case_reference=text))
+        self.reference_label.setBuddy(self.reference_edit)
+        row.addWidget(self.reference_label)
+        row.addWidget(self.reference_edit, 1)
+        layout.addLayout(row)
+        self.notes_label = QLabel()
+        layout.addWidget(self.notes_label)
+        self.notes_edit = QPlainTextEdit()
+        self.notes_edit.setObjectName("caseNotesEdit")
+        self.notes_edit.setTabChangesFocus(True)
+        self.notes_edit.textChanged.connect(self._on_notes_changed)
+        self.notes_label.setBuddy(self.notes_edit)
+        layout.addWidget(self.notes_edit, 1)
+        self.parked_label = QLabel()
+        self.parked_label.setObjectName("parkedLabel")
+        layout.addWidget(self.parked_label)
+        self.parked_row = QHBoxLayout()
+        layout.addLayout(self.parked_row)
+        return panel
+
+    # Rendering -----------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        tr = self.language
+        self.setWindowTitle(tr(N_("Tresen · Desk {desk}")).format(desk=self.controller.desk))
+        for name, label, key in ACTIONS:
+            self.buttons[name].setText(f"{tr(label)} ({key})")
+        self.language_button.setText("English" if self.language.code == "de" else "Deutsch")
+        self.sign_off_button.setText(tr(N_("Sign off")))
+        self.case_title.setText(tr(N_("Case")))
+        self.reference_label.setText(tr(N_("Case &reference")))
+        self.notes_label.setText(tr(N_("&Notes")))
+        self.render()
+
+    def render(self) -> None:
+        c, tr = self.controller, self.language
+        self.title.setText(tr(N_("{site} · Desk {desk} · {user}")).format(
+            site=c.site_name, desk=c.desk, user=self.user))
+        self.pause_button.setText(
+            tr(N_("Resume work (F11)")) if c.desk_state == "paused" else tr(N_("Break (F11)")))
+        self.offline_banner.setText(tr(N_(
+            "No connection to the server. What you type is kept on this computer and sent "
+            "when the server is back ({count} changes waiting).")).format(
+                count=c.pending_changes()))
+        self.offline_banner.setVisible(not c.online)
+        self.queue_title.setText(tr(N_("Waiting for this desk: {count}")).format(
+            count=len(c.waiting)))
+        counts = [f"{n['prefix']}: {n['waiting']}" for n in c.counts if n["waiting"]]
+        self.counts_label.setText(tr(N_("Waiting per service: {counts}")).format(
+            counts=", ".join(counts) or "0"))
+        self.desks_label.setText(self._other_desks_text())
+        self._render_ticket()
+        self._render_case()
+        self._render_parked()
+        self._render_buttons()
+
+    def _other_desks_text(self) -> str:
+        tr = self.language
+        states = {"open": tr(N_("open")), "paused": tr(N_("on a break")),
+                  "closed": tr(N_("closed"))}
+        lines = []
+        for desk in self.controller.desks:
+            if desk["code"] == self.controller.desk:
+                continue
+            serving = desk.get("current_ticket") or "—"
+            who = desk.get("signed_on_user") or ""
+            name = desk.get("name") or desk["code"]
+            lines.append(f"{name}: {states.get(desk['state'], desk['state'])}"
+                         f" · {serving} {who}".rstrip())
+        return tr(N_("Other desks:")) + "\n" + "\n".join(lines)
+
+    def _render_ticket(self) -> None:
+        ticket, tr = self.controller.current, self.language
+        if ticket is None:
+            self.current_label.setText("—")
+            self.current_details.setText(tr(N_("No citizen at the desk. Call the next (F2).")))
+            return
+        self.current_label.setText(ticket["number"])
+        service = self.controller.services.get(ticket["service_id"], {})
+        since = ticket.get("started_at") or ticket.get("called_at") or ticket["queued_at"]
+        self.current_details.setText("\n".join([
+            service.get("names", {}).get(tr.code) or service.get("name", ""),
+            f"{tr(STATUS_TEXT.get(ticket['status'], ticket['status']))} · "
+            f"{minutes_seconds(since, datetime.now(UTC))}",
+            tr(N_("Waited {minutes} min")).format(minutes=_waited(ticket)),
+        ]))
+
+    def _render_case(self) -> None:
+        c, tr = self.controller, self.language
+        ticket = c.current
+        enabled = ticket is not None
+        for widget in (self.reference_edit, self.notes_edit):
+            widget.setEnabled(enabled)
+        if self.notes_edit.toPlainText() != c.draft.notes:
+            self.notes_edit.blockSignals(True)
+            self.notes_edit.setPlainText(c.draft.notes)
+            self.notes_edit.blockSignals(False)
+        if self.reference_edit.text() != c.draft.case_reference:
+            self.reference_edit.setText(c.draft.case_reference)
+        reason = (ticket or {}).get("case") or {}
+        self.forward_reason.setVisible(bool(reason.get("forward_reason")))
+        self.forward_reason.setText(tr(N_("Forwarded: {reason}")).format(
+            reason=reason.get("forward_reason", "")))
+        self._render_checklist()
+
+    def _render_checklist(self) -> None:
+        c = self.controller
+        ticket_id = c.current["id"] if c.current else None
+        if ticket_id != self._checklist_for:
+            for box in self._checkboxes:
+                box.deleteLater()
+            self._checkboxes = []
+            steps = c.services.get(c.current["service_id"], {}).get("checklist", []) \
+                if c.current else []
+            for step in steps:
+                box = QCheckBox()
+                box.setProperty("step", step["id"])
+                box.setProperty("names", step["names"])
+                box.toggled.connect(self._on_step_toggled)
+                self.checklist_box.addWidget(box)
+                self._checkboxes.append(box)
+            self._checklist_for = ticket_id
+        for box in self._checkboxes:
+            names = box.property("names")
+            box.setText(names.get(self.language.code) or names.get("de", ""))
+            box.blockSignals(True)
+            box.setChecked(box.property("step") in c.draft.steps_done)
+            box.blockSignals(False)
+
+    def _render_parked(self) -> None:
+        while self.parked_row.count():
+            item = self.parked_row.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        parked = self.controller.parked
+        self.parked_label.setVisible(bool(parked))
+        self.parked_label.setText(self.language(N_("Parked at this desk:")))
+        for ticket in parked:
+            button = QPushButton(self.language(N_("Resume {number}")).format(
+                number=ticket["number"]))
+            button.setObjectName(f"resume-{ticket['number']}")
+            button.clicked.connect(lambda _=False, t=ticket["id"]: self.controller.resume(t))
+            self.parked_row.addWidget(button)
+        self.parked_row.addStretch(1)
+
+    def _render_buttons(self) -> None:
+        c = self.controller
+        status = c.current["status"] if c.current else None
+        online, idle = c.online, not c.busy
+        enabled = {
+            "callNextButton": online and idle and status is None,
+            "recallButton": online and idle and status == "called",
+            "noShowButton": online and idle and status == "called",
+            "startButton": online and idle and status == "called",
+            "parkButton": idle and status == "serving",
+            "transferButton": idle and status in ("called", "serving"),
+            "finishButton": idle and status == "serving",
+            "finishNextButton": idle and status == "serving",
+        }
+        for name, button in self.buttons.items():
+            button.setEnabled(enabled[name])
+        default = "startButton" if status == "called" else (
+            "finishNextButton" if status == "serving" else "callNextButton")
+        for name, button in self.buttons.items():
+            button.setDefault(name == default)
+
+    # Slots ----------------------------------------------------------------------------------
+
+    def _on_controller_changed(self) -> None:
+        self.render()
+
+    def _on_controller_online_changed(self, _online: bool) -> None:
+        self.render()
+
+    def _on_controller_busy_changed(self, _busy: bool) -> None:
+        self._render_buttons()
+
+    def _on_controller_problem(self, problem: tuple[str, Any]) -> None:
+        kind, detail = problem
+        if kind == "info" and detail == "nobody_waiting":
+            text = self.language(N_("Nobody is waiting for this desk."))
+        elif kind == "refused":
+            text = self.language(N_("The server refused a saved change: {change}: {why}")).format(
+                change=detail[-1].label, why=detail[-1].error)
+        else:
+            text = describe(detail, self.language)
+        self.notice_label.setText(text)
+
+    def _on_clock_tick(self) -> None:
+        self.queue_model.tick()
+        if self.controller.current is not None:
+            self._render_ticket()
+
+    def _on_language_changed(self, _code: str) -> None:
+        self.retranslate()
+
+    def _on_language_button_clicked(self) -> None:
+        self.language.set("en" if self.language.code == "de" else "de")
+
+    def _on_pause_clicked(self) -> None:
+        if self.controller.desk_state == "paused":
+            self.controller.sign_on()
+        else:
+            self.controller.pause()
+
+    def _on_notes_changed(self) -> None:
+        self.controller.update_draft(notes=self.notes_edit.toPlainText())
+
+    def _on_step_toggled(self, _checked: bool) -> None:
+        steps = [b.property("step") for b in self._checkboxes if b.isChecked()]
+        self.controller.update_draft(steps_done=steps)
+
+    def _on_finish_clicked(self, call_next: bool) -> None:
+        ticket = self.controller.current
+        if ticket is None or ticket["status"] != "serving":
+            return
+        dialog = OutcomeDialog(self.language, ticket["number"], self)
+        if dialog.exec() and dialog.outcome:
+            self.notice_label.clear()
+            self.controller.finish(dialog.outcome, call_next=call_next)
+
+    def _on_transfer_clicked(self) -> None:
+        ticket = self.controller.current
+        if ticket is None:
+            return
+        dialog = TransferDialog(self.language, ticket["number"],
+                                list(self.controller.services.values()), self.controller.desks,
+                                self.controller.desk, self)
+        if dialog.exec():
+            service_id, desk = dialog.target()
+            self.controller.transfer(service_id, desk, dialog.reason.text())
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self._clock.stop()
+        super().closeEvent(event)
+
+
+def _waited(ticket: dict[str, Any]) -> int:
+    end = ticket.get("called_at") or datetime.now(UTC).isoformat()
+    start = datetime.fromisoformat(ticket["queued_at"])
+    return max(0, int((datetime.fromisoformat(end) - start).total_seconds() // 60))

@@ -1,0 +1,155 @@
+"""The HTTP client of the desktop programs: one method per server endpoint.
+
+Blocking (requests); call it off the GUI thread (``counter_app.qt.tasks``). Every call has a
+timeout, so nothing waits forever. Failures raise the classes of ``counter_app.core.errors``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from counter_app.core.errors import ServerFault, ServerUnreachable, rejected_for
+
+#: (connect, read) seconds. A desk on loopback or LAN answers in milliseconds.
+DEFAULT_TIMEOUT = (3.05, 15.0)
+
+
+def new_key() -> str:
+    """A fresh Idempotency-Key."""
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class SignIn:
+    token: str
+    username: str
+    display_name: str
+    roles: tuple[str, ...]
+    sites: tuple[str, ...]
+    expires_at: str
+
+
+class TresenClient:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        language: str = "de",
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.language = language
+        self.timeout = timeout
+        self._session = session or requests.Session()
+
+    # The one place that talks HTTP ------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        json: Any = None,
+        idempotency_key: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
+        """Send one request; return the decoded JSON (None for 204) or raise an ApiError."""
+        headers = {"Accept-Language": self.language}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        try:
+            answer = self._session.request(
+                method, f"{self.base_url}/api/v1{path}", json=json, headers=headers,
+                params=params, timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            raise ServerUnreachable(str(exc)) from exc
+        if answer.status_code == 204:
+            return None
+        if answer.status_code >= 500:
+            raise ServerFault(answer.status_code, _message(answer))
+        if answer.status_code >= 400:
+            raise rejected_for(answer.status_code, _json(answer))
+        return _json(answer)
+
+    # Endpoints -------------------------------------------------------------------------
+
+    def login(self, username: str, password: str) -> SignIn:
+        body = self.request("POST", "/login", {"username": username, "password": password})
+        self.token = body["token"]
+        return SignIn(
+            token=body["token"],
+            username=body["username"],
+            display_name=body.get("display_name", ""),
+            roles=tuple(body["roles"]),
+            sites=tuple(body.get("sites", ())),
+            expires_at=body["expires_at"],
+        )
+
+    def logout(self) -> None:
+        self.request("POST", "/logout")
+        self.token = None
+
+    def site(self, site: str) -> dict[str, Any]:
+        return dict(self.request("GET", f"/sites/{site}"))
+
+    def services(self, site: str) -> list[dict[str, Any]]:
+        return list(self.request("GET", f"/sites/{site}/services", params={"lang": self.language}))
+
+    def queue(self, site: str, desk: str | None = None) -> dict[str, Any]:
+        params = {"desk": desk} if desk else None
+        return dict(self.request("GET", f"/sites/{site}/queue", params=params))
+
+    def desks(self, site: str) -> list[dict[str, Any]]:
+        return list(self.request("GET", f"/sites/{site}/desks"))
+
+    def sign_on(self, site: str, desk: str, force: bool = False) -> dict[str, Any]:
+        return dict(self.request("POST", f"/sites/{site}/desks/{desk}/sign-on", {"force": force}))
+
+    def pause(self, site: str, desk: str) -> dict[str, Any]:
+        return dict(self.request("POST", f"/sites/{site}/desks/{desk}/pause"))
+
+    def sign_off(self, site: str, desk: str) -> dict[str, Any]:
+        return dict(self.request("POST", f"/sites/{site}/desks/{desk}/sign-off"))
+
+    def create_ticket(self, site: str, service_id: int, key: str | None = None,
+                      **fields: Any) -> dict[str, Any]:
+        return dict(self.request("POST", f"/sites/{site}/tickets",
+                                 {"service_id": service_id, **fields}, key or new_key()))
+
+    def call_next(self, site: str, desk: str, key: str | None = None) -> dict[str, Any] | None:
+        """The called ticket, or None when nobody waits for this desk."""
+        return self.request("POST", f"/sites/{site}/desks/{desk}/call-next",
+                            idempotency_key=key or new_key())
+
+    def ticket(self, ticket_id: int) -> dict[str, Any]:
+        return dict(self.request("GET", f"/tickets/{ticket_id}"))
+
+    def act(self, ticket_id: int, action: str, body: dict[str, Any] | None = None,
+            key: str | None = None) -> dict[str, Any]:
+        """recall, no-show, start, park, resume, finish, cancel or transfer."""
+        return dict(self.request("POST", f"/tickets/{ticket_id}/{action}", body,
+                                 key or new_key()))
+
+    def update_case(self, ticket_id: int, body: dict[str, Any],
+                    key: str | None = None) -> dict[str, Any]:
+        return dict(self.request("PUT", f"/tickets/{ticket_id}/case", body, key or new_key()))
+
+
+def _json(answer: requests.Response) -> Any:
+    try:
+        return answer.json()
+    except ValueError:
+        return {"code": "bad_answer", "message": answer.text[:200]}
+
+
+def _message(answer: requests.Response) -> str:
+    body = _json(answer)
+    return str(body.get("message", "")) if isinstance(body, dict) else str(body)

@@ -1,0 +1,88 @@
+"""What can go wrong between a desktop program and the server: one tree.
+
+::
+
+    ApiError
+    ├── ServerUnreachable      no answer: network down, server stopped, timeout
+    │                          (the desk goes offline; changes wait in the outbox)
+    ├── ServerFault            5xx: the server failed; nothing was changed; retry later
+    └── Rejected               4xx: the server said no, with a code and a message for people
+        ├── NotSignedIn        401: sign in again
+        ├── NotAllowed         403: role or site does not allow it
+        ├── NotFound           404
+        ├── StateConflict      409: the ticket's or desk's state does not allow it
+        ├── InvalidRequest     422
+        └── TooManyRequests    429
+
+The GUI maps these classes to messages in one place (``counter_app.qt.errors``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ApiError(Exception):
+    """Base of every failure of a call to the server."""
+
+
+class ServerUnreachable(ApiError):
+    """The server did not answer. Whatever was asked may be retried safely (idempotency)."""
+
+
+class ServerFault(ApiError):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class Rejected(ApiError):
+    status = 400
+
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details or {}
+
+
+class NotSignedIn(Rejected):
+    status = 401
+
+
+class NotAllowed(Rejected):
+    status = 403
+
+
+class NotFound(Rejected):
+    status = 404
+
+
+class StateConflict(Rejected):
+    status = 409
+
+
+class InvalidRequest(Rejected):
+    status = 422
+
+
+class TooManyRequests(Rejected):
+    status = 429
+
+
+BY_STATUS: dict[int, type[Rejected]] = {
+    cls.status: cls
+    for cls in (NotSignedIn, NotAllowed, NotFound, StateConflict, InvalidRequest, TooManyRequests)
+}
+
+
+def rejected_for(status: int, body: dict[str, Any]) -> Rejected:
+    cls = BY_STATUS.get(status, Rejected)
+    error = cls(
+        str(body.get("code", "rejected")),
+        str(body.get("message", "")),
+        body.get("details") or {},
+    )
+    error.status = status
+    return error

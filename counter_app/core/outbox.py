@@ -1,0 +1,164 @@
+"""The desk's local outbox: changes that must reach the server, kept on disk until they do,
+and the drafts of what the clerk typed, saved as they type.
+
+Each change gets its Idempotency-Key when it is written here, so sending it again after a fault
+can never apply it twice. Changes are sent in the order they were made. A change the server
+refuses for good (4xx) is kept, marked with the server's message, for the clerk to see: it is
+never dropped silently. SQLite through SQLAlchemy, one file per desk program.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Integer, String, Text, create_engine, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from counter_app.core.api import TresenClient, new_key
+from counter_app.core.errors import NotSignedIn, Rejected, ServerFault, ServerUnreachable
+
+log = logging.getLogger("tresen.outbox")
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class OutboxItem(_Base):
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(300))
+    body: Mapped[Any] = mapped_column(JSON, nullable=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending, sent, refused
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+
+class Draft(_Base):
+    """What the clerk has typed for a ticket's case, saved as they type."""
+
+    __tablename__ = "drafts"
+
+    ticket_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+@dataclass(frozen=True)
+class Pending:
+    id: int
+    method: str
+    path: str
+    body: Any
+    idempotency_key: str
+    label: str
+    state: str
+    error: str
+
+
+class Outbox:
+    def __init__(self, path: Path | str) -> None:
+        url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{path}"
+        self._engine = create_engine(url)
+        _Base.metadata.create_all(self._engine)
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def save_draft(self, ticket_id: int, data: dict[str, Any]) -> None:
+        with self._sessions.begin() as session:
+            draft = session.get(Draft, ticket_id)
+            if draft is None:
+                session.add(Draft(ticket_id=ticket_id, data=data, updated_at=datetime.now(UTC)))
+            else:
+                draft.data, draft.updated_at = data, datetime.now(UTC)
+
+    def draft(self, ticket_id: int) -> dict[str, Any] | None:
+        with self._sessions() as session:
+            draft = session.get(Draft, ticket_id)
+            return dict(draft.data) if draft else None
+
+    def drop_draft(self, ticket_id: int) -> None:
+        with self._sessions.begin() as session:
+            draft = session.get(Draft, ticket_id)
+            if draft is not None:
+                session.delete(draft)
+
+    def add(self, method: str, path: str, body: Any, label: str = "") -> Pending:
+        """Keep a change; it is on disk when this returns."""
+        item = OutboxItem(
+            created_at=datetime.now(UTC), method=method, path=path, body=body,
+            idempotency_key=new_key(), label=label, state="pending", attempts=0, error="",
+        )
+        with self._sessions.begin() as session:
+            session.add(item)
+        return _pending(item)
+
+    def waiting(self) -> list[Pending]:
+        """Changes not yet accepted by the server (pending and refused), oldest first."""
+        with self._sessions() as session:
+            query = select(OutboxItem).where(OutboxItem.state != "sent").order_by(OutboxItem.id)
+            return [_pending(i) for i in session.scalars(query)]
+
+    def pending_ticket_ids(self) -> set[int]:
+        """Tickets with a change still on its way: the server's view of them is out of date."""
+        ids = set()
+        for item in self.waiting():
+            parts = item.path.split("/")
+            if item.state == "pending" and len(parts) > 2 and parts[1] == "tickets":
+                ids.add(int(parts[2]))
+        return ids
+
+    def pending_count(self) -> int:
+        return sum(1 for item in self.waiting() if item.state == "pending")
+
+    def _mark(self, item_id: int, state: str, error: str = "") -> None:
+        with self._sessions.begin() as session:
+            item = session.get_one(OutboxItem, item_id)
+            item.state = state
+            item.error = error
+            item.attempts += 1
+
+    def flush(self, client: TresenClient,
+              on_sent: Callable[[Pending, Any], None] = lambda _p, _a: None) -> int:
+        """Send the pending changes in order; stop at the first that cannot be sent now.
+
+        Returns how many were sent. Raises ServerUnreachable or ServerFault when the server
+        cannot take them now (they stay pending).
+        """
+        sent = 0
+        for item in self.waiting():
+            if item.state != "pending":
+                continue
+            try:
+                answer = client.request(item.method, item.path, item.body, item.idempotency_key)
+            except (ServerUnreachable, ServerFault):
+                with self._sessions.begin() as session:
+                    session.get_one(OutboxItem, item.id).attempts += 1
+                raise
+            except NotSignedIn:
+                raise  # sign in again; the change stays pending
+            except Rejected as refusal:
+                log.warning("outbox item %s refused: %s", item.id, refusal.code)
+                self._mark(item.id, "refused", refusal.message or refusal.code)
+                continue
+            self._mark(item.id, "sent")
+            on_sent(item, answer)
+            sent += 1
+        return sent
+
+
+def _pending(item: OutboxItem) -> Pending:
+    return Pending(item.id, item.method, item.path, item.body, item.idempotency_key, item.label,
+                   item.state, item.error)

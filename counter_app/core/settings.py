@@ -1,0 +1,48 @@
+"""Settings of a desktop program, declared once, stored as JSON in the platform's config folder.
+
+The password is never stored.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from platformdirs import user_config_path, user_data_path
+from pydantic import BaseModel, Field, ValidationError
+
+log = logging.getLogger("tresen.settings")
+
+
+class DeskSettings(BaseModel):
+    server: str = Field("http://127.0.0.1:8080", description="address of the central server")
+    site: str = Field("demo", description="site slug")
+    user: str = Field("", description="user name of the last sign-in")
+    desk: str = Field("", description="desk code of the last sign-in")
+    language: str = Field("de", description="language of the window: de or en")
+
+
+def config_file(mode: str) -> Path:
+    return user_config_path("tresen", appauthor=False, ensure_exists=True) / f"{mode}.json"
+
+
+def data_folder() -> Path:
+    return user_data_path("tresen", appauthor=False, ensure_exists=True)
+
+
+def load(path: Path) -> DeskSettings:
+    try:
+        return DeskSettings.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return DeskSettings()
+    except (OSError, ValueError, ValidationError) as exc:
+        log.warning("settings file %s unreadable (%s); using defaults", path, exc)
+        return DeskSettings()
+
+
+def save(path: Path, settings: DeskSettings) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(settings.model_dump_json(indent=2), encoding="utf-8")
+    tmp.replace(path)

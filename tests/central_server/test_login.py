@@ -1,0 +1,118 @@
+"""Signing in: tokens, wrong passwords, the lock-out after repeated failures, and a log that
+names the account but never the password."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+import requests
+
+from tests.support.api import assert_error
+
+
+def _login(server, username: str, password: str, address: str | None = None,
+           **headers: str) -> requests.Response:
+    if address is not None:
+        # The test server trusts X-Forwarded-For from loopback (uvicorn's default), which
+        # lets one test play several client computers.
+        headers["X-Forwarded-For"] = address
+    return requests.post(f"{server.url}/api/v1/login",
+                         json={"username": username, "password": password},
+                         headers=headers, timeout=10)
+
+
+def test_sign_in_gives_a_token_for_one_shift(server):
+    answer = _login(server, "clerk1", "demo")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["roles"] == ["clerk"]
+    assert body["username"] == "clerk1" and body["display_name"] == "Sachbearbeitung 1"
+    assert body["sites"] == ["demo"]
+    expires = datetime.fromisoformat(body["expires_at"])
+    assert timedelta(hours=11) < expires - datetime.now(UTC) <= timedelta(hours=12)
+    clerk = server.client(body["token"])
+    assert clerk.get("/sites/demo/queue").status_code == 200
+    # Each sign-in is its own token.
+    assert server.login("clerk1") != body["token"]
+
+
+def test_roles_of_the_demo_people(server):
+    assert _login(server, "supervisor", "demo").json()["roles"] == ["supervisor"]
+    assert _login(server, "pickup1", "demo").json()["roles"] == ["pickup"]
+
+
+def test_wrong_password_and_unknown_user_answer_alike(server):
+    wrong = _login(server, "clerk1", "falsch")
+    unknown = _login(server, "niemand", "demo")
+    assert_error(wrong, 401, "invalid_credentials")
+    assert_error(unknown, 401, "invalid_credentials")
+    assert wrong.json() == unknown.json()
+    assert "token" not in wrong.text
+    english = _login(server, "clerk1", "falsch", **{"Accept-Language": "en"})
+    assert english.json()["message"] == "User name or password is wrong."
+
+
+def test_sign_out_ends_the_token(server):
+    token = server.login("clerk2")
+    clerk = server.client(token)
+    assert clerk.post("/logout").status_code == 204
+    assert_error(clerk.get("/sites/demo/queue"), 401, "invalid_token")
+    assert "Bearer" in clerk.get("/sites/demo/queue").headers.get("WWW-Authenticate", "")
+
+
+def test_five_failures_lock_the_user_name(server):
+    for _ in range(5):
+        assert_error(_login(server, "clerk1", "rate", "10.0.0.1"), 401, "invalid_credentials")
+    # From the same computer or another one, right password or not: locked for a minute.
+    assert_error(_login(server, "clerk1", "demo", "10.0.0.1"), 429, "too_many_failed_logins")
+    assert_error(_login(server, "clerk1", "demo", "10.0.0.2"), 429, "too_many_failed_logins")
+    assert_error(_login(server, "CLERK1", "demo", "10.0.0.3"), 429, "too_many_failed_logins")
+    # Other people are not locked out, not even at the second computer.
+    assert _login(server, "clerk2", "demo", "10.0.0.2").status_code == 200
+
+
+def test_five_failures_lock_the_client_address(server):
+    for name in ("clerk1", "clerk2", "clerk3", "clerk4", "pickup1"):
+        assert_error(_login(server, name, "geraten", "10.0.0.66"), 401, "invalid_credentials")
+    assert_error(_login(server, "supervisor", "demo", "10.0.0.66"), 429,
+                 "too_many_failed_logins")
+    # The same person at another computer may sign in.
+    assert _login(server, "supervisor", "demo", "10.0.0.7").status_code == 200
+
+
+def test_four_failures_do_not_lock(server):
+    for _ in range(4):
+        assert _login(server, "clerk3", "nope").status_code == 401
+    assert _login(server, "clerk3", "demo").status_code == 200
+
+
+def test_failed_sign_in_is_logged_without_the_password(server, caplog):
+    caplog.set_level(logging.INFO, logger="tresen.auth")
+    secret = "Geheim-Passwort-4711"
+    assert _login(server, "clerk4", secret).status_code == 401
+    assert _login(server, "nobody-here", secret).status_code == 401
+    assert _login(server, "clerk4", "demo").status_code == 200
+
+    records = [r for r in caplog.records if r.name == "tresen.auth"]
+    failed = [r for r in records if r.levelno >= logging.WARNING]
+    assert len(failed) == 2
+    assert "clerk4" in failed[0].getMessage() and "nobody-here" in failed[1].getMessage()
+    assert any("127.0.0.1" in r.getMessage() for r in failed)
+    assert any("clerk4" in r.getMessage() and r.levelno == logging.INFO for r in records)
+    for record in caplog.records:
+        assert secret not in record.getMessage()
+        assert "demo" != getattr(record, "password", None)
+        assert secret not in repr(record.args)
+    assert secret not in caplog.text
+
+
+def test_bad_login_body_is_refused_without_echoing_it(server):
+    secret = "x" * 201  # longer than a password may be
+    answer = _login(server, "clerk1", secret)
+    assert_error(answer, 422, "invalid_input")
+    assert secret not in answer.text
+    assert_error(requests.post(f"{server.url}/api/v1/login", json={"username": "clerk1"},
+                               timeout=10), 422, "invalid_input")
+    assert_error(requests.post(f"{server.url}/api/v1/login", data="username=clerk1",
+                               timeout=10), 422, "invalid_input")

@@ -1,0 +1,46 @@
+"""Desktop tests run headless: Qt's offscreen platform, real widgets, real server."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from counter_app.clerk.app import ClerkSession  # noqa: E402
+from counter_app.core.api import TresenClient  # noqa: E402
+from counter_app.core.outbox import Outbox  # noqa: E402
+from counter_app.qt.i18n import Language  # noqa: E402
+from counter_app.qt.tasks import Tasks  # noqa: E402
+
+
+@pytest.fixture
+def open_desk(server, qtbot, tmp_path: Path) -> Iterator:  # type: ignore[no-untyped-def]
+    """Opens a real clerk window signed on at a desk; ``open_desk("clerk1", "1")``."""
+    sessions: list[ClerkSession] = []
+
+    def opener(user: str, desk: str, language: str = "de") -> ClerkSession:
+        client = TresenClient(server.url, language=language)
+        sign_in = client.login(user, "demo")
+        outbox = Outbox(tmp_path / f"outbox-{user}-{desk}.sqlite3")
+        session = ClerkSession(client, sign_in, "demo", desk, Language(language), outbox,
+                               Tasks())
+        qtbot.addWidget(session.window)
+        session.window.resize(1280, 800)
+        session.window.show()
+        session.window.activateWindow()
+        qtbot.waitActive(session.window)
+        session.start()
+        qtbot.waitUntil(lambda: session.controller.desk_state == "open", timeout=5000)
+        sessions.append(session)
+        return session
+
+    yield opener
+    for session in sessions:
+        session.stop()
+        session.controller.tasks.wait(5000)
+        session.controller.outbox.close()

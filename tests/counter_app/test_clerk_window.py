@@ -1,0 +1,175 @@
+"""The clerk's window against a real server: what the clerk sees and what the server records."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QTableView
+
+KEY_NAMES = ("callNextButton", "recallButton", "noShowButton", "startButton", "parkButton",
+             "transferButton", "finishButton")
+
+
+def button(session, name: str) -> QPushButton:  # type: ignore[no-untyped-def]
+    found = session.window.findChild(QPushButton, name)
+    assert found is not None, name
+    return found
+
+
+def queue_numbers(session) -> list[str]:  # type: ignore[no-untyped-def]
+    view = session.window.findChild(QTableView, "queueView")
+    model = view.model()
+    return [model.index(row, 0).data() for row in range(model.rowCount())]
+
+
+def current_number(session) -> str:  # type: ignore[no-untyped-def]
+    return session.window.findChild(QLabel, "currentTicketLabel").text()
+
+
+def new_ticket(server, prefix: str = "A") -> dict:  # type: ignore[no-untyped-def]
+    kiosk = server.client("demo-kiosk")
+    answer = kiosk.post("/sites/demo/tickets", json={"service_id": kiosk.service_id(prefix)})
+    assert answer.status_code == 201
+    return answer.json()
+
+
+def test_key_controls_carry_their_stable_names(open_desk) -> None:
+    session = open_desk("clerk1", "1")
+    for name in KEY_NAMES:
+        assert session.window.findChild(QPushButton, name) is not None, name
+    for name in ("queueView", "currentTicketLabel", "offlineBanner"):
+        assert session.window.findChild(object, name) is not None, name
+
+
+def test_a_kiosk_ticket_appears_in_the_queue_within_a_second(open_desk, server, qtbot) -> None:
+    session = open_desk("clerk1", "1")
+    qtbot.waitUntil(lambda: session.controller.services != {}, timeout=5000)
+    ticket = new_ticket(server)
+    qtbot.waitUntil(lambda: ticket["number"] in queue_numbers(session), timeout=1000)
+
+
+def test_call_serve_finish_by_keyboard_changes_the_server(open_desk, server, qtbot) -> None:
+    ticket = new_ticket(server)
+    session = open_desk("clerk1", "1")
+    window = session.window
+    qtbot.waitUntil(lambda: ticket["number"] in queue_numbers(session), timeout=3000)
+    qtbot.keyClick(window, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: current_number(session) == ticket["number"], timeout=3000)
+    clerk = server.client(server.login("supervisor"))
+    assert clerk.get(f"/tickets/{ticket['id']}").json()["status"] == "called"
+    qtbot.waitUntil(lambda: button(session, "startButton").isEnabled(), timeout=3000)
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: clerk.get(f"/tickets/{ticket['id']}").json()["status"] == "serving",
+                    timeout=3000)
+    qtbot.waitUntil(lambda: button(session, "finishButton").isEnabled(), timeout=3000)
+    session.controller.update_draft(notes="Meldebestätigung mitgegeben")
+    session.controller.finish("completed")
+    qtbot.waitUntil(lambda: clerk.get(f"/tickets/{ticket['id']}").json()["status"] == "done",
+                    timeout=3000)
+    done = clerk.get(f"/tickets/{ticket['id']}").json()
+    assert done["case"]["outcome"] == "completed"
+    assert done["case"]["notes"] == "Meldebestätigung mitgegeben"
+    assert current_number(session) == "—"
+
+
+def test_two_desks_never_get_the_same_ticket(open_desk, server, qtbot) -> None:
+    for _ in range(6):
+        new_ticket(server)
+    first = open_desk("clerk1", "1")
+    second = open_desk("clerk2", "2")
+    called: list[str] = []
+    for _round in range(3):
+        for session in (first, second):
+            qtbot.waitUntil(lambda s=session: button(s, "callNextButton").isEnabled(),
+                            timeout=3000)
+        # Both press "call next" at the same moment.
+        button(first, "callNextButton").click()
+        button(second, "callNextButton").click()
+        for session in (first, second):
+            qtbot.waitUntil(lambda s=session: s.controller.current is not None, timeout=3000)
+            called.append(session.controller.current["number"])
+            session.controller.act("no-show")
+        for session in (first, second):
+            qtbot.waitUntil(lambda s=session: s.controller.current is None, timeout=3000)
+    assert len(called) == 6
+    assert len(set(called)) == 6, called
+
+
+def test_server_gone_mid_case_the_typed_case_arrives_once(open_desk, server, qtbot) -> None:
+    from sqlalchemy import func, select
+
+    from central_server.models import Event
+
+    ticket = new_ticket(server)
+    session = open_desk("clerk1", "1")
+    window, controller = session.window, session.controller
+    qtbot.waitUntil(lambda: button(session, "callNextButton").isEnabled(), timeout=3000)
+    controller.call_next()
+    qtbot.waitUntil(lambda: controller.current is not None, timeout=3000)
+    controller.act("start")
+    qtbot.waitUntil(lambda: button(session, "finishButton").isEnabled(), timeout=3000)
+
+    server.stop()
+    banner = window.findChild(QLabel, "offlineBanner")
+    qtbot.waitUntil(banner.isVisible, timeout=5000)
+    assert not button(session, "callNextButton").isEnabled()
+    window.notes_edit.setFocus()
+    qtbot.keyClicks(window.notes_edit, "Pass abgelaufen, neuer Antrag gestellt")
+    controller.finish("completed")
+    assert controller.current is None
+    assert controller.pending_changes() == 1
+    assert "1" in banner.text()
+
+    server.start()
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=10000)
+    qtbot.waitUntil(lambda: controller.pending_changes() == 0, timeout=10000)
+    clerk = server.client(server.login("supervisor"))
+    done = clerk.get(f"/tickets/{ticket['id']}").json()
+    assert done["status"] == "done"
+    assert done["case"]["notes"] == "Pass abgelaufen, neuer Antrag gestellt"
+    with server.db.read_session() as db_session:
+        finishes = db_session.scalar(select(func.count()).select_from(Event).where(
+            Event.ticket_id == ticket["id"], Event.type == "ticket.finished"))
+    assert finishes == 1
+
+
+def test_typed_notes_survive_a_restart_of_the_window(open_desk, server, qtbot) -> None:
+    new_ticket(server)
+    session = open_desk("clerk1", "1")
+    qtbot.waitUntil(lambda: button(session, "callNextButton").isEnabled(), timeout=3000)
+    session.controller.call_next()
+    qtbot.waitUntil(lambda: session.controller.current is not None, timeout=3000)
+    qtbot.keyClicks(session.window.notes_edit, "Vollmacht liegt vor")
+    outbox = session.controller.outbox
+    ticket_id = session.controller.current["id"]
+    assert outbox.draft(ticket_id)["notes"] == "Vollmacht liegt vor"
+
+
+def test_forward_to_back_office_with_notes(open_desk, server, qtbot) -> None:
+    ticket = new_ticket(server, "C")
+    front = open_desk("clerk1", "1")
+    qtbot.waitUntil(lambda: button(front, "callNextButton").isEnabled(), timeout=3000)
+    front.controller.call_next()
+    qtbot.waitUntil(lambda: front.controller.current is not None, timeout=3000)
+    front.controller.act("start")
+    qtbot.waitUntil(lambda: front.controller.current["status"] == "serving", timeout=3000)
+    front.controller.update_draft(notes="Unterlagen vollständig, Fiktionsbescheinigung prüfen")
+    front.controller.transfer(None, "5", "Entscheidung Backoffice")
+    back = open_desk("clerk2", "5")
+    qtbot.waitUntil(lambda: ticket["number"] in queue_numbers(back), timeout=3000)
+    back.controller.call_next()
+    qtbot.waitUntil(lambda: back.controller.current is not None, timeout=3000)
+    assert back.controller.current["number"] == ticket["number"]
+    assert back.window.notes_edit.toPlainText() == \
+        "Unterlagen vollständig, Fiktionsbescheinigung prüfen"
+    assert "Entscheidung Backoffice" in back.window.forward_reason.text()
+
+
+def test_language_switches_at_run_time(open_desk, qtbot) -> None:
+    session = open_desk("clerk1", "1")
+    call = button(session, "callNextButton")
+    assert call.text() == "Nächste aufrufen (F2)"
+    button(session, "languageButton").click()
+    assert call.text() == "Call next (F2)"
+    header = session.window.findChild(QTableView, "queueView").model().headerData(
+        0, Qt.Orientation.Horizontal)
+    assert header == "Number"

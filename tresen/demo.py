@@ -1,0 +1,69 @@
+"""``tresen demo``: the server on its own SQLite file with the demo site, and, where there is a
+screen, a clerk window signed on at desk 1. Ctrl+C ends everything."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+import requests
+from platformdirs import user_data_path
+
+
+def has_screen() -> bool:
+    return sys.platform in ("win32", "darwin") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def wait_until_up(url: str, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/healthz", timeout=1).ok:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="tresen demo")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--no-windows", action="store_true", help="only the server")
+    args = parser.parse_args(argv)
+    folder = user_data_path("tresen", appauthor=False, ensure_exists=True)
+    url = f"http://127.0.0.1:{args.port}"
+    server = subprocess.Popen([
+        sys.executable, "-m", "central_server.cli", "server", "--demo",
+        "--db", f"sqlite:///{folder / 'demo.sqlite3'}", "--port", str(args.port)])
+    windows: list[subprocess.Popen[bytes]] = []
+    try:
+        if not wait_until_up(url):
+            print("the demo server did not start; see the messages above", file=sys.stderr)
+            return 1
+        print(f"\nTresen demo: {url}  (API documentation: {url}/docs)\n"
+              "users clerk1-clerk4, pickup1, supervisor (password demo); "
+              "kiosk token demo-kiosk, display token demo-display\n", flush=True)
+        if has_screen() and not args.no_windows:
+            env = {**os.environ, "TRESEN_PASSWORD": "demo"}
+            windows.append(subprocess.Popen(
+                [sys.executable, "-m", "tresen", "clerk", "--server", url, "--site", "demo",
+                 "--user", "clerk1", "--desk", "1"], env=env))
+        else:
+            print("no screen here: running the server only", flush=True)
+        return server.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for process in [*windows, server]:
+            if process.poll() is None:
+                process.terminate()
+        for process in [*windows, server]:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
