@@ -571,6 +571,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                      "call, start and finish tickets while kiosks create them.")
     parser.add_argument("--server", help="URL of a running server on this machine (its database "
                         "must have bench/bench_site.toml applied); default: start one")
+    parser.add_argument("--server-pid", type=int,
+                        help="with --server: its process id, to report its CPU time")
     parser.add_argument("--desks", type=int, default=8, help="desks calling tickets (1-8)")
     parser.add_argument("--kiosks", type=int, default=2, help="kiosks creating tickets (1-8)")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of load (max 600)")
@@ -618,7 +620,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"the server at {base} does not answer: {exc}") from None
         server_label = base
         machine["database"] = database_description(None, None)
-        measured = run_load(base, args, None)
+        measured = run_load(base, args, args.server_pid)
         waiting = waiting_at_end(base)
     else:
         how = "uvicorn without access log" if args.no_access_log else "tresen server"

@@ -276,7 +276,7 @@ class ClerkWindow(QMainWindow):
             tr(N_("Resume work (F11)")) if c.desk_state == "paused" else tr(N_("Break (F11)")))
         self.offline_banner.setText(tr(N_(
             "No connection to the server. What you type is kept on this computer and sent "
-            "when the server is back ({count} changes waiting).")).format(
+            "when the server is back (waiting to be sent: {count}).")).format(
                 count=c.pending_changes()))
         self.offline_banner.setVisible(not c.online)
         self.queue_title.setText(tr(N_("Waiting for this desk: {count}")).format(
@@ -344,6 +344,7 @@ class ClerkWindow(QMainWindow):
         ticket_id = c.current["id"] if c.current else None
         if ticket_id != self._checklist_for:
             for box in self._checkboxes:
+                box.setParent(None)  # gone from the screen now, not at the next event loop turn
                 box.deleteLater()
             self._checkboxes = []
             steps = c.services.get(c.current["service_id"], {}).get("checklist", []) \
@@ -366,8 +367,10 @@ class ClerkWindow(QMainWindow):
     def _render_parked(self) -> None:
         while self.parked_row.count():
             item = self.parked_row.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget()
+            if widget is not None:
+                widget.setParent(None)
+                widget.deleteLater()
         parked = self.controller.parked
         self.parked_label.setVisible(bool(parked))
         self.parked_label.setText(self.language(N_("Parked at this desk:")))

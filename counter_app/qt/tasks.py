@@ -19,6 +19,17 @@ Done = Callable[[Any], None]
 Failed = Callable[[Exception], None]
 
 
+class _Box:
+    """Carries a result across threads. PySide6 6.12 on Python 3.11 miscounts references when
+    a bare ``None`` is emitted through a queued ``Signal(object)`` and the process dies
+    ("none_dealloc"); a box is never None."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
 class _Relay(QObject):
     """Lives on the GUI thread; its signals cross back from the worker (queued connection)."""
 
@@ -38,7 +49,7 @@ class _Job(QRunnable):
         except Exception as exc:  # handed to on_error on the GUI thread
             self.relay.failed.emit(exc)
         else:
-            self.relay.done.emit(result)
+            self.relay.done.emit(_Box(result))
 
 
 class Tasks(QObject):
@@ -57,10 +68,10 @@ class Tasks(QObject):
             self._relays.discard(relay)
             relay.deleteLater()
 
-        def done(result: Any) -> None:
+        def done(box: _Box) -> None:
             finish()
             if on_done is not None:
-                on_done(result)
+                on_done(box.value)
 
         def failed(error: Exception) -> None:
             finish()

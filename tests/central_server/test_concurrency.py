@@ -23,8 +23,7 @@ def _make_tickets(server, services: dict[str, int], count: int, threads: int = 4
 
     def make(part: int) -> list[dict]:
         kiosk = server.client("demo-kiosk")
-        return [new_ticket(kiosk, services[prefixes[i % 3]])
-                for i in range(part, count, threads)]
+        return [new_ticket(kiosk, services[prefixes[i % 3]]) for i in range(part, count, threads)]
 
     with ThreadPoolExecutor(threads) as pool:
         return [t for part in pool.map(make, range(threads)) for t in part]
@@ -77,8 +76,9 @@ def test_eight_desks_empty_a_queue_of_200_each_ticket_called_once(server, servic
     with ThreadPoolExecutor(len(desks) + 1) as pool:
         watching = pool.submit(watch)
         working = [pool.submit(work, desk, user) for desk, user in zip(desks, users, strict=True)]
-        served = {desk: future.result(timeout=120) for desk, future in zip(desks, working,
-                                                                          strict=True)}
+        served = {
+            desk: future.result(timeout=120) for desk, future in zip(desks, working, strict=True)
+        }
         stop.set()
         assert watching.result(timeout=30) > 0
 
@@ -127,8 +127,11 @@ def test_kiosks_at_once_get_unique_numbers_without_gaps(server, services):
         by_prefix[ticket["number"][0]].append(int(ticket["number"][1:]))
     for prefix, numbers in by_prefix.items():
         assert sorted(numbers) == list(range(1, len(numbers) + 1)), prefix
-    assert len({t["id"] for t in tickets}) == len({t["status_token"] for t in tickets}) \
+    assert (
+        len({t["id"] for t in tickets})
+        == len({t["status_token"] for t in tickets})
         == threads * per_thread
+    )
     clerk = server.client(server.login("clerk1"))
     waiting = queue(clerk)["waiting"]
     assert len(waiting) == threads * per_thread
@@ -157,4 +160,5 @@ def test_desks_calling_at_the_same_moment_get_different_citizens(server, service
     snap = queue(clients[0])
     assert snap["waiting"] == []
     assert sorted(t["desk"] for t in snap["called"]) == sorted(
-        desk for desk, ticket_id in zip(desks, got, strict=True) if ticket_id is not None)
+        desk for desk, ticket_id in zip(desks, got, strict=True) if ticket_id is not None
+    )

@@ -19,8 +19,10 @@ def _stream(server, token, **kwargs) -> EventStream:
 
 
 def test_every_change_arrives_live_in_order(server, clerk, kiosk, services):
-    with _stream(server, "demo-display") as display, \
-            _stream(server, server.login("clerk2")) as desk_view:
+    with (
+        _stream(server, "demo-display") as display,
+        _stream(server, server.login("clerk2")) as desk_view,
+    ):
         start = display.connected_at
         assert desk_view.connected_at == start
         assert display.retry is not None and display.retry > 0
@@ -63,8 +65,9 @@ def test_a_new_stream_starts_with_what_happens_from_now_on(server, clerk, kiosk,
         assert event.data["ticket"]["number"] == "C001"
 
 
-def test_reconnect_with_last_event_id_gets_exactly_the_missed_events(server, clerk, kiosk,
-                                                                     services):
+def test_reconnect_with_last_event_id_gets_exactly_the_missed_events(
+    server, clerk, kiosk, services
+):
     with _stream(server, "demo-display") as display:
         ticket = new_ticket(kiosk, services["A"])
         last_seen = display.next().id
@@ -77,8 +80,7 @@ def test_reconnect_with_last_event_id_gets_exactly_the_missed_events(server, cle
     with _stream(server, "demo-display", last_event_id=last_seen) as display:
         missed = display.take(3)
         assert [e.id for e in missed] == [last_seen + 1, last_seen + 2, last_seen + 3]
-        assert [e.type for e in missed] == ["ticket.called", "ticket.recalled",
-                                            "ticket.created"]
+        assert [e.type for e in missed] == ["ticket.called", "ticket.recalled", "ticket.created"]
         # And then live, with nothing repeated or skipped.
         act(clerk, ticket["id"], "start")
         live = display.next()
@@ -140,8 +142,9 @@ def test_refused_changes_make_no_events(server, clerk, kiosk, services):
     ticket = new_ticket(kiosk, services["A"])
     with _stream(server, "demo-display") as display:
         assert_error(clerk.post(f"/tickets/{ticket['id']}/start"), 409, "invalid_transition")
-        assert_error(kiosk.post("/sites/demo/tickets", json={"service_id": 4711}),
-                     404, "service_not_found")
+        assert_error(
+            kiosk.post("/sites/demo/tickets", json={"service_id": 4711}), 404, "service_not_found"
+        )
         assert clerk.post("/sites/demo/desks/5/call-next").status_code == 204
         call_next(clerk, "1")
         event = display.next()
@@ -153,14 +156,23 @@ def test_events_carry_no_case_notes(server, clerk, kiosk, services):
     call_next(clerk, "1")
     act(clerk, ticket["id"], "start")
     with _stream(server, "demo-display") as display:
-        clerk.put(f"/tickets/{ticket['id']}/case",
-                  json={"notes": "Duldung läuft ab", "case_reference": "AZ-99-123"})
-        act(clerk, ticket["id"], "transfer",
-            {"desk": "5", "reason": "Ausreisepflicht prüfen", "notes": "Duldung läuft ab"})
+        clerk.put(
+            f"/tickets/{ticket['id']}/case",
+            json={"notes": "Duldung läuft ab", "case_reference": "AZ-99-123"},
+        )
+        act(
+            clerk,
+            ticket["id"],
+            "transfer",
+            {"desk": "5", "reason": "Ausreisepflicht prüfen", "notes": "Duldung läuft ab"},
+        )
         act(clerk, ticket["id"], "cancel")
         events = display.take(3)
-    assert [e.type for e in events] == ["ticket.case_updated", "ticket.transferred",
-                                        "ticket.cancelled"]
+    assert [e.type for e in events] == [
+        "ticket.case_updated",
+        "ticket.transferred",
+        "ticket.cancelled",
+    ]
     assert events[1].data["to_desk"] == "5"
     for event in events:
         text = repr(event.data)

@@ -40,17 +40,25 @@ def test_retry_after_the_queue_moved_on_still_answers_the_first_answer(clerk, ki
 
 
 def test_same_key_with_another_request_is_refused(clerk, kiosk, services):
-    first = kiosk.post("/sites/demo/tickets", json={"service_id": services["A"]},
-                       headers=_key("same"))
+    first = kiosk.post(
+        "/sites/demo/tickets", json={"service_id": services["A"]}, headers=_key("same")
+    )
     assert first.status_code == 201
-    other = kiosk.post("/sites/demo/tickets", json={"service_id": services["B"]},
-                       headers={**_key("same"), "Accept-Language": "en"})
+    other = kiosk.post(
+        "/sites/demo/tickets",
+        json={"service_id": services["B"]},
+        headers={**_key("same"), "Accept-Language": "en"},
+    )
     error = assert_error(other, 422, "idempotency_key_reused")
     assert "Idempotency-Key" in error["message"]
     assert waiting_numbers(clerk) == ["A001"]
     # The key stays bound to the first request.
-    assert kiosk.post("/sites/demo/tickets", json={"service_id": services["A"]},
-                      headers=_key("same")).json() == first.json()
+    assert (
+        kiosk.post(
+            "/sites/demo/tickets", json={"service_id": services["A"]}, headers=_key("same")
+        ).json()
+        == first.json()
+    )
 
 
 def test_keys_belong_to_the_caller(server, clerk, services):
@@ -86,11 +94,14 @@ def test_action_retried_returns_the_first_answer(clerk, kiosk, services):
     body = {"outcome": "completed", "notes": "alles erledigt"}
     done = clerk.post(f"/tickets/{ticket['id']}/finish", json=body, headers=_key("finish-1"))
     assert done.status_code == 200
-    assert clerk.post(f"/tickets/{ticket['id']}/finish", json=body,
-                      headers=_key("finish-1")).json() == done.json()
+    assert (
+        clerk.post(f"/tickets/{ticket['id']}/finish", json=body, headers=_key("finish-1")).json()
+        == done.json()
+    )
     # Without a key, the same action is a new request, and the state does not allow it.
-    assert_error(clerk.post(f"/tickets/{ticket['id']}/finish", json=body), 409,
-                 "invalid_transition")
+    assert_error(
+        clerk.post(f"/tickets/{ticket['id']}/finish", json=body), 409, "invalid_transition"
+    )
 
 
 def test_refused_request_is_not_remembered(clerk, kiosk, services):
@@ -106,13 +117,13 @@ def test_refused_request_is_not_remembered(clerk, kiosk, services):
     assert_error(refused, 409, "invalid_transition")
     act(clerk, called.json()["id"], "no-show")
     call_next(clerk, "1")
-    assert clerk.post(f"/tickets/{ticket['id']}/start",
-                      headers=_key("start-a2")).status_code == 200
+    assert clerk.post(f"/tickets/{ticket['id']}/start", headers=_key("start-a2")).status_code == 200
 
 
 def test_key_of_a_bad_length_is_refused(clerk, kiosk, services):
-    answer = kiosk.post("/sites/demo/tickets", json={"service_id": services["A"]},
-                        headers=_key("x" * 201))
+    answer = kiosk.post(
+        "/sites/demo/tickets", json={"service_id": services["A"]}, headers=_key("x" * 201)
+    )
     assert_error(answer, 422, "invalid_idempotency_key")
     assert waiting_numbers(clerk) == []
 
@@ -137,8 +148,9 @@ def test_the_same_retry_sent_at_once_from_many_threads_makes_one_ticket(server, 
     def send(_: int) -> tuple[int, dict]:
         client = server.client("demo-kiosk")
         barrier.wait(timeout=10)
-        answer = client.post("/sites/demo/tickets", json={"service_id": services["C"]},
-                             headers=_key("burst"))
+        answer = client.post(
+            "/sites/demo/tickets", json={"service_id": services["C"]}, headers=_key("burst")
+        )
         return answer.status_code, answer.json()
 
     with ThreadPoolExecutor(8) as pool:

@@ -102,14 +102,34 @@ class Case:
 
 
 EVERYONE = {"clerk": 200, "pickup": 200, "supervisor": 200, "kiosk": 200, "display": 200}
-READERS = {"clerk": 200, "pickup": 200, "supervisor": 200, "display": 200,
-           "kiosk": "forbidden_role"}
-CREATORS = {"clerk": 201, "supervisor": 201, "kiosk": 201, "pickup": "forbidden_role",
-            "display": "forbidden_role"}
-FRONT_DESK = {"clerk": 200, "supervisor": 200, "pickup": "forbidden_desk",
-              "kiosk": "forbidden_role", "display": "forbidden_role"}
-PICKUP_DESK = {"clerk": 200, "supervisor": 200, "pickup": 200, "kiosk": "forbidden_role",
-               "display": "forbidden_role"}
+READERS = {
+    "clerk": 200,
+    "pickup": 200,
+    "supervisor": 200,
+    "display": 200,
+    "kiosk": "forbidden_role",
+}
+CREATORS = {
+    "clerk": 201,
+    "supervisor": 201,
+    "kiosk": 201,
+    "pickup": "forbidden_role",
+    "display": "forbidden_role",
+}
+FRONT_DESK = {
+    "clerk": 200,
+    "supervisor": 200,
+    "pickup": "forbidden_desk",
+    "kiosk": "forbidden_role",
+    "display": "forbidden_role",
+}
+PICKUP_DESK = {
+    "clerk": 200,
+    "supervisor": 200,
+    "pickup": 200,
+    "kiosk": "forbidden_role",
+    "display": "forbidden_role",
+}
 
 
 def _health(world: World) -> Send:
@@ -123,8 +143,9 @@ def _get(path: str) -> Request:
 def _create(prefix: str, **fields: Any) -> Request:
     def request(world: World) -> Send:
         def send(client: ApiClient) -> requests.Response:
-            answer = client.post("/sites/demo/tickets",
-                                 json={"service_id": world.services[prefix], **fields})
+            answer = client.post(
+                "/sites/demo/tickets", json={"service_id": world.services[prefix], **fields}
+            )
             if answer.status_code == 201:
                 world.tickets.append(answer.json()["id"])
             return answer
@@ -134,8 +155,9 @@ def _create(prefix: str, **fields: Any) -> Request:
     return request
 
 
-def _on_ticket(state: str, action: str, body: Any = None, prefix: str = "A",
-               desk: str = "1") -> Request:
+def _on_ticket(
+    state: str, action: str, body: Any = None, prefix: str = "A", desk: str = "1"
+) -> Request:
     def request(world: World) -> Send:
         ticket_id = world.ticket(state, prefix, desk)
         if action == "case":
@@ -199,33 +221,53 @@ CASES = [
     Case("services in Turkish", _get("/sites/demo/services?lang=tr"), EVERYONE),
     Case("create normal ticket", _create("A"), CREATORS),
     Case("create appointment ticket", _create("C", priority="appointment"), CREATORS),
-    Case("create urgent ticket", _create("B", priority="urgent"),
-         {**CREATORS, "kiosk": "forbidden_priority"}),
+    Case(
+        "create urgent ticket",
+        _create("B", priority="urgent"),
+        {**CREATORS, "kiosk": "forbidden_priority"},
+    ),
     Case("queue", _get("/sites/demo/queue"), READERS),
     Case("queue of desk 6", _get("/sites/demo/queue?desk=6"), READERS),
     Case("read ticket", _read_ticket, READERS),
     Case("desks", _get("/sites/demo/desks"), READERS),
     Case("events", _events, READERS),
     Case("call-next at desk 1", _call_with("A", "1"), FRONT_DESK),
-    Case("call-next at back office", _call_with(None, "5"),
-         {**FRONT_DESK, "clerk": 204, "supervisor": 204}),
+    Case(
+        "call-next at back office",
+        _call_with(None, "5"),
+        {**FRONT_DESK, "clerk": 204, "supervisor": 204},
+    ),
     Case("call-next at quick pickup", _call_with("P", "6"), PICKUP_DESK),
     Case("sign on at desk 1", _desk("1", "sign-on"), FRONT_DESK),
     Case("pause at desk 1", _desk("1", "pause"), FRONT_DESK),
     Case("sign off at desk 1", _desk("1", "sign-off"), FRONT_DESK),
     Case("sign on at quick pickup", _desk("6", "sign-on"), PICKUP_DESK),
     Case("sign off at quick pickup", _desk("6", "sign-off"), PICKUP_DESK),
-    *[Case(f"{action} at desk 1", _on_ticket(state, action, body), FRONT_DESK)
-      for state, action, body in TICKET_ACTIONS],
-    *[Case(f"{action} at quick pickup", _on_ticket(state, action, body, "P", "6"), PICKUP_DESK)
-      for state, action, body in TICKET_ACTIONS if action in PICKUP_ACTIONS],
+    *[
+        Case(f"{action} at desk 1", _on_ticket(state, action, body), FRONT_DESK)
+        for state, action, body in TICKET_ACTIONS
+    ],
+    *[
+        Case(f"{action} at quick pickup", _on_ticket(state, action, body, "P", "6"), PICKUP_DESK)
+        for state, action, body in TICKET_ACTIONS
+        if action in PICKUP_ACTIONS
+    ],
 ]
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_role_against_every_endpoint(server, services, role):
-    extend_demo(server.db, users=[{"username": "setup", "display_name": "Setup",
-                                   "roles": ["supervisor"], "password": "demo"}])
+    extend_demo(
+        server.db,
+        users=[
+            {
+                "username": "setup",
+                "display_name": "Setup",
+                "roles": ["supervisor"],
+                "password": "demo",
+            }
+        ],
+    )
     world = World(server, server.client(server.login("setup")), services)
     client = client_for(server, role)
     problems: list[str] = []
@@ -245,8 +287,10 @@ def test_every_role_against_every_endpoint(server, services, role):
             answer = send(client)
             if isinstance(expected, int):
                 if answer.status_code != expected:
-                    problems.append(f"{case.name}: expected {expected}, got "
-                                    f"{answer.status_code} {answer.text[:200]}")
+                    problems.append(
+                        f"{case.name}: expected {expected}, got "
+                        f"{answer.status_code} {answer.text[:200]}"
+                    )
             else:
                 status, _, code = expected.rpartition(":")
                 assert_error(answer, int(status or 403), code)
@@ -263,8 +307,12 @@ def test_display_never_sees_case_notes(server, clerk, display, kiosk, services):
     ticket = new_ticket(kiosk, services["A"])
     call_next(clerk, "1")
     act(clerk, ticket["id"], "start")
-    act(clerk, ticket["id"], "transfer",
-        {"desk": "5", "reason": "Rückfrage", "notes": "Geburtsurkunde fehlt"})
+    act(
+        clerk,
+        ticket["id"],
+        "transfer",
+        {"desk": "5", "reason": "Rückfrage", "notes": "Geburtsurkunde fehlt"},
+    )
 
     staff_view = queue(clerk)["waiting"][0]
     assert staff_view["case"]["notes"] == "Geburtsurkunde fehlt"
@@ -281,11 +329,15 @@ def test_display_never_sees_case_notes(server, clerk, display, kiosk, services):
     assert "Geburtsurkunde" not in pickup.get(f"/tickets/{ticket['id']}").text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: tickets/service.py _act() checks the desk role only when the ticket has a desk "
-    "(`if ticket.desk_id is not None`), so quick-pickup staff may cancel, transfer or write "
-    "the case of any waiting front-office ticket; and _act() always answers with "
-    "include_case=True, so their answer shows case notes that GET /tickets/{id} hides"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG: tickets/service.py _act() checks the desk role only when the ticket has a desk "
+        "(`if ticket.desk_id is not None`), so quick-pickup staff may cancel, transfer or write "
+        "the case of any waiting front-office ticket; and _act() always answers with "
+        "include_case=True, so their answer shows case notes that GET /tickets/{id} hides"
+    ),
+)
 def test_pickup_staff_cannot_touch_waiting_front_office_tickets(server, clerk, kiosk, services):
     ticket = new_ticket(kiosk, services["A"])
     clerk.put(f"/tickets/{ticket['id']}/case", json={"notes": "Abschiebungsschutz prüfen"})
@@ -306,12 +358,15 @@ def test_pickup_staff_cannot_touch_waiting_front_office_tickets(server, clerk, k
 # Another site ---------------------------------------------------------------------------
 
 
-def _other_site_requests(site: str, desk: str, service_id: int, ticket_id: int
-                         ) -> list[tuple[str, Callable[[ApiClient], requests.Response]]]:
+def _other_site_requests(
+    site: str, desk: str, service_id: int, ticket_id: int
+) -> list[tuple[str, Callable[[ApiClient], requests.Response]]]:
     return [
         ("services", lambda c: c.get(f"/sites/{site}/services")),
-        ("create ticket", lambda c: c.post(f"/sites/{site}/tickets",
-                                           json={"service_id": service_id})),
+        (
+            "create ticket",
+            lambda c: c.post(f"/sites/{site}/tickets", json={"service_id": service_id}),
+        ),
         ("queue", lambda c: c.get(f"/sites/{site}/queue")),
         ("desks", lambda c: c.get(f"/sites/{site}/desks")),
         ("events", lambda c: c.get(f"/sites/{site}/events", timeout=(5, 10))),
@@ -324,15 +379,22 @@ def _other_site_requests(site: str, desk: str, service_id: int, ticket_id: int
     ]
 
 
-def _refused_everywhere(clients: dict[str, ApiClient], site: str, desk: str,
-                        service_id: int, ticket_id: int, watcher: ApiClient) -> list[str]:
+def _refused_everywhere(
+    clients: dict[str, ApiClient],
+    site: str,
+    desk: str,
+    service_id: int,
+    ticket_id: int,
+    watcher: ApiClient,
+) -> list[str]:
     before = watcher.get(f"/sites/{site}/queue").json()
     problems = []
     for who, client in clients.items():
         for name, request in _other_site_requests(site, desk, service_id, ticket_id):
             answer = request(client)
             if answer.status_code != 403 or answer.json()["code"] not in (
-                "forbidden_site", "forbidden_role"
+                "forbidden_site",
+                "forbidden_role",
             ):
                 problems.append(f"{who} {name}: {answer.status_code} {answer.text[:200]}")
             elif answer.json()["code"] == "forbidden_role" and name == "services":
@@ -358,16 +420,18 @@ def test_people_and_devices_of_one_site_are_refused_at_another(server, clerk, ki
         "demo-kiosk": kiosk,
         "demo-display": server.client("demo-display"),
     }
-    problems = _refused_everywhere(demo_people, SECOND_SITE, "Z1", zservice,
-                                   zticket.json()["id"], zclerk)
+    problems = _refused_everywhere(
+        demo_people, SECOND_SITE, "Z1", zservice, zticket.json()["id"], zclerk
+    )
     other_people = {
         "zclerk": zclerk,
         "zsupervisor": server.client(server.login("zsupervisor")),
         "zweig-kiosk": zkiosk,
         "zweig-display": server.client(SECOND_DISPLAY_TOKEN),
     }
-    problems += _refused_everywhere(other_people, "demo", "1", services["A"],
-                                    demo_ticket["id"], clerk)
+    problems += _refused_everywhere(
+        other_people, "demo", "1", services["A"], demo_ticket["id"], clerk
+    )
     assert not problems, "\n".join(problems)
 
     # Each at their own site may work as usual.
@@ -386,14 +450,19 @@ def test_a_site_serves_only_its_own_services_and_desks(server, clerk, kiosk, ser
     add_second_site(server.db)
     zservice = server.client(SECOND_KIOSK_TOKEN).service_id("Z", site=SECOND_SITE)
     # The demo kiosk may not make a ticket of the other site's service at demo.
-    assert_error(kiosk.post("/sites/demo/tickets", json={"service_id": zservice}),
-                 404, "service_not_found")
+    assert_error(
+        kiosk.post("/sites/demo/tickets", json={"service_id": zservice}), 404, "service_not_found"
+    )
     ticket = new_ticket(kiosk, services["A"])
     call_next(clerk, "1")
-    assert_error(clerk.post(f"/tickets/{ticket['id']}/transfer",
-                            json={"service_id": zservice}), 404, "service_not_found")
-    assert_error(clerk.post(f"/tickets/{ticket['id']}/transfer", json={"desk": "Z1"}),
-                 404, "desk_not_found")
+    assert_error(
+        clerk.post(f"/tickets/{ticket['id']}/transfer", json={"service_id": zservice}),
+        404,
+        "service_not_found",
+    )
+    assert_error(
+        clerk.post(f"/tickets/{ticket['id']}/transfer", json={"desk": "Z1"}), 404, "desk_not_found"
+    )
     assert_error(clerk.post("/sites/demo/desks/Z1/call-next"), 404, "desk_not_found")
     shown = clerk.get(f"/tickets/{ticket['id']}").json()
     assert (shown["status"], shown["service_id"], shown["desk"]) == ("called", services["A"], "1")

@@ -6,14 +6,15 @@ from __future__ import annotations
 from tests.support.api import act, call_next, new_ticket, queue, waiting_numbers
 
 
-def test_appointment_before_urgent_before_normal_then_longest_waiting(server, clerk, kiosk,
-                                                                      services):
-    new_ticket(kiosk, services["A"])                            # A001 normal
-    new_ticket(clerk, services["B"], priority="urgent")         # B001 urgent (staff only)
-    new_ticket(kiosk, services["C"], priority="appointment")    # C001 appointment
-    new_ticket(kiosk, services["A"])                            # A002 normal
-    new_ticket(clerk, services["A"], priority="urgent")         # A003 urgent
-    new_ticket(kiosk, services["B"], priority="appointment")    # B002 appointment
+def test_appointment_before_urgent_before_normal_then_longest_waiting(
+    server, clerk, kiosk, services
+):
+    new_ticket(kiosk, services["A"])  # A001 normal
+    new_ticket(clerk, services["B"], priority="urgent")  # B001 urgent (staff only)
+    new_ticket(kiosk, services["C"], priority="appointment")  # C001 appointment
+    new_ticket(kiosk, services["A"])  # A002 normal
+    new_ticket(clerk, services["A"], priority="urgent")  # A003 urgent
+    new_ticket(kiosk, services["B"], priority="appointment")  # B002 appointment
 
     expected = ["C001", "B002", "B001", "A003", "A001", "A002"]
     waiting = queue(clerk)["waiting"]
@@ -32,8 +33,7 @@ def test_appointment_before_urgent_before_normal_then_longest_waiting(server, cl
     assert call_next(clerk, "1", expect=204) is None
 
 
-def test_a_desk_calls_from_all_its_services_whoever_waited_longest(server, clerk, kiosk,
-                                                                   services):
+def test_a_desk_calls_from_all_its_services_whoever_waited_longest(server, clerk, kiosk, services):
     for prefix in "CBAB":
         new_ticket(kiosk, services[prefix])
     new_ticket(kiosk, services["P"])

@@ -10,6 +10,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import assume, given, settings
@@ -145,7 +146,9 @@ def test_desks_call_each_ticket_once_in_priority_then_time_order(
         # A desk calls only tickets of its services or transferred to it.
         assert may_call(desk, chosen), (desk, chosen)
         # It calls the first ticket by the documented order among those it may call.
-        expected = min((t for t in waiting if may_call(desk, t)), key=lambda t: calling_key(desk, t))
+        expected = min(
+            (t for t in waiting if may_call(desk, t)), key=lambda t: calling_key(desk, t)
+        )
         assert chosen == expected
         assert chosen in waiting
         waiting.remove(chosen)
@@ -214,8 +217,9 @@ LIFECYCLE: dict[Action, tuple[frozenset[Status], Status]] = {
     Action.FINISH: (frozenset({Status.SERVING}), Status.DONE),
     Action.CANCEL: (NON_FINAL, Status.CANCELLED),
     Action.TRANSFER: (
-        frozenset({Status.WAITING, Status.TRANSFERRED, Status.CALLED, Status.SERVING,
-                   Status.PARKED}),
+        frozenset(
+            {Status.WAITING, Status.TRANSFERRED, Status.CALLED, Status.SERVING, Status.PARKED}
+        ),
         Status.TRANSFERRED,
     ),
 }
@@ -308,7 +312,8 @@ def documented_estimate(
     """``estimate_waits`` as its docstring states it, for a ticket some desk may call."""
     mine = callers(ticket, desk_list)
     ahead = [
-        other for other in pool
+        other
+        for other in pool
         if site_key(other) < site_key(ticket) and callers(other, desk_list) & mine
     ]
     open_ids = {d.id for d in desk_list if d.open}
@@ -355,14 +360,13 @@ def test_positions_and_minutes_follow_the_queue_order(
         # of its desks.
         first = members[0]
         competitors = [
-            t for t in pool
-            if site_key(t) < site_key(first) and callers(t, desk_list) & group
+            t for t in pool if site_key(t) < site_key(first) and callers(t, desk_list) & group
         ]
         assert (estimates[first.id].position == 1) == (not competitors)
         # Later in the queue order means a strictly later position and no shorter wait.
         positions = [estimates[t.id].position for t in members]
         waits = [estimates[t.id].minutes for t in members]
-        assert all(a < b for a, b in zip(positions, positions[1:], strict=False))
+        assert all(a < b for a, b in pairwise(positions))
         assert waits == sorted(waits)
 
 
@@ -394,8 +398,7 @@ def test_one_shared_queue_numbers_positions_one_to_n(
     """Every desk serves every service: one queue, positions 1..n in the site-wide order, and
     someone behind k citizens waits at least as long as ceil(k * typical / desks)."""
     desk_list = [
-        DeskRule(id=i + 1, service_ids=SERVICE_IDS, open=flag)
-        for i, flag in enumerate(open_flags)
+        DeskRule(id=i + 1, service_ids=SERVICE_IDS, open=flag) for i, flag in enumerate(open_flags)
     ]
     minutes = dict.fromkeys(SERVICE_IDS, typical)
     estimates = estimate_waits(pool, desk_list, minutes)
@@ -425,7 +428,9 @@ def test_queue_key_puts_appointment_before_urgent_before_normal() -> None:
     urgent = QueuedTicket(2, 1, Priority.URGENT, T0 + timedelta(minutes=30))
     early_normal = QueuedTicket(3, 1, Priority.NORMAL, T0)
     assert sorted([early_normal, urgent, late_appointment], key=queue_key) == [
-        late_appointment, urgent, early_normal,
+        late_appointment,
+        urgent,
+        early_normal,
     ]
     assert [p.rank for p in (Priority.APPOINTMENT, Priority.URGENT, Priority.NORMAL)] == [0, 1, 2]
 
@@ -454,8 +459,7 @@ def test_typical_service_minutes_is_the_median_once_there_are_three(
 
 @pytest.mark.parametrize(
     ("number", "text"),
-    [(1, "A001"), (42, "A042"), (100, "A100"), (999, "A999"), (1000, "A1000"),
-     (12345, "A12345")],
+    [(1, "A001"), (42, "A042"), (100, "A100"), (999, "A999"), (1000, "A1000"), (12345, "A12345")],
 )
 def test_format_number_examples(number: int, text: str) -> None:
     assert format_number("A", number) == text
@@ -465,7 +469,7 @@ def test_format_number_examples(number: int, text: str) -> None:
 @given(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), st.integers(1, 99_999))
 def test_format_number_pads_to_three_digits_and_reads_back(prefix: str, number: int) -> None:
     text = format_number(prefix, number)
-    digits = text[len(prefix):]
+    digits = text[len(prefix) :]
     assert text.startswith(prefix)
     assert digits.isdigit()
     assert int(digits) == number

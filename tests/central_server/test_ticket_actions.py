@@ -62,9 +62,14 @@ def test_call_recall_start_record_finish(clerk, kiosk, services):
     assert started["status"] == "serving" and started["started_at"] is not None
     assert [t["number"] for t in queue(clerk)["serving"]] == ["A001"]
 
-    answer = clerk.put(f"/tickets/{ticket['id']}/case", json={
-        "notes": "Mietvertrag fehlt", "steps_done": ["id_checked", "id_checked"],
-        "case_reference": "MA-2024-17"})
+    answer = clerk.put(
+        f"/tickets/{ticket['id']}/case",
+        json={
+            "notes": "Mietvertrag fehlt",
+            "steps_done": ["id_checked", "id_checked"],
+            "case_reference": "MA-2024-17",
+        },
+    )
     assert answer.status_code == 200, answer.text
     case = answer.json()["case"]
     assert case["notes"] == "Mietvertrag fehlt"
@@ -72,8 +77,12 @@ def test_call_recall_start_record_finish(clerk, kiosk, services):
     assert case["case_reference"] == "MA-2024-17"
     assert case["outcome"] is None
 
-    finished = act(clerk, ticket["id"], "finish", {
-        "outcome": "completed", "steps_done": ["id_checked", "certificate_printed"]})
+    finished = act(
+        clerk,
+        ticket["id"],
+        "finish",
+        {"outcome": "completed", "steps_done": ["id_checked", "certificate_printed"]},
+    )
     assert finished["status"] == "done" and finished["finished_at"] is not None
     assert finished["case"]["outcome"] == "completed"
     assert finished["case"]["steps_done"] == ["id_checked", "certificate_printed"]
@@ -172,8 +181,9 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize(("action", "state", "body"), REFUSED,
-                         ids=[f"{a}-when-{s}" for a, s, _ in REFUSED])
+@pytest.mark.parametrize(
+    ("action", "state", "body"), REFUSED, ids=[f"{a}-when-{s}" for a, s, _ in REFUSED]
+)
 def test_action_the_state_does_not_allow_is_refused_naming_the_ticket(
     server, kiosk, services, action, state, body
 ):
@@ -185,8 +195,9 @@ def test_action_the_state_does_not_allow_is_refused_naming_the_ticket(
     assert "A001" in error["message"]
     assert error["details"]["number"] == "A001"
 
-    english = clerk.post(f"/tickets/{ticket['id']}/{action}", json=body,
-                         headers={"Accept-Language": "en"})
+    english = clerk.post(
+        f"/tickets/{ticket['id']}/{action}", json=body, headers={"Accept-Language": "en"}
+    )
     assert_error(english, 409, "invalid_transition")
     assert "Ticket A001 is" in english.json()["message"]
 
@@ -195,8 +206,11 @@ def test_action_the_state_does_not_allow_is_refused_naming_the_ticket(
 
 def test_case_of_a_finished_ticket_cannot_change(server, kiosk, services):
     clerk, ticket = _ticket_in("done", server, kiosk, services)
-    answer = clerk.put(f"/tickets/{ticket['id']}/case", json={"notes": "zu spät"},
-                       headers={"Accept-Language": "en"})
+    answer = clerk.put(
+        f"/tickets/{ticket['id']}/case",
+        json={"notes": "zu spät"},
+        headers={"Accept-Language": "en"},
+    )
     error = assert_error(answer, 409, "case_closed")
     assert "A001" in error["message"]
     assert clerk.get(f"/tickets/{ticket['id']}").json()["case"]["notes"] == ""
@@ -229,8 +243,12 @@ def test_transfer_to_another_service_keeps_number_and_place(server, clerk, kiosk
     assert call_next(clerk, "1")["id"] == ticket["id"]
     act(clerk, ticket["id"], "start")
 
-    moved = act(clerk, ticket["id"], "transfer",
-                {"service_id": services["C"], "reason": "Aufenthaltsrecht klären"})
+    moved = act(
+        clerk,
+        ticket["id"],
+        "transfer",
+        {"service_id": services["C"], "reason": "Aufenthaltsrecht klären"},
+    )
     assert moved["status"] == "transferred"
     assert moved["number"] == "A003"
     assert moved["service_id"] == services["C"]
@@ -249,10 +267,14 @@ def test_transfer_to_another_service_keeps_number_and_place(server, clerk, kiosk
     assert call_next(clerk, "1")["id"] == later[0]["id"]
 
 
-NUMBER_CLASH = pytest.mark.xfail(strict=True, reason=(
-    "BUG: a ticket transferred to another service keeps its number but takes the new "
-    "service_id, so it collides with UNIQUE(site_id, service_id, day, number) of tickets: "
-    "tickets/service.py transfer() sets ticket.service_id; 500 IntegrityError"))
+NUMBER_CLASH = pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG: a ticket transferred to another service keeps its number but takes the new "
+        "service_id, so it collides with UNIQUE(site_id, service_id, day, number) of tickets: "
+        "tickets/service.py transfer() sets ticket.service_id; 500 IntegrityError"
+    ),
+)
 
 
 @NUMBER_CLASH
@@ -261,8 +283,10 @@ def test_transfer_to_a_service_that_already_gave_the_same_number(server, clerk, 
     ticket = new_ticket(kiosk, services["A"])
     new_ticket(kiosk, services["C"])  # C001: number 1 of service C
     call_next(clerk, "1")
-    answer = clerk.post(f"/tickets/{ticket['id']}/transfer",
-                        json={"service_id": services["C"], "reason": "falsches Anliegen"})
+    answer = clerk.post(
+        f"/tickets/{ticket['id']}/transfer",
+        json={"service_id": services["C"], "reason": "falsches Anliegen"},
+    )
     assert answer.status_code == 200, answer.text
     assert waiting_numbers(clerk) == ["A001", "C001"]
     # And the kiosk keeps giving C numbers afterwards.
@@ -288,9 +312,16 @@ def test_transfer_to_the_back_office_desk(server, clerk, kiosk, display, service
     call_next(clerk, "1")
     act(clerk, ticket["id"], "start")
     act(clerk, ticket["id"], "park")  # a transfer works from parked too
-    moved = act(clerk, ticket["id"], "transfer", {
-        "desk": "5", "reason": "Prüfung Wohnungsgeberbestätigung",
-        "notes": "Vermieter telefonisch nicht erreicht"})
+    moved = act(
+        clerk,
+        ticket["id"],
+        "transfer",
+        {
+            "desk": "5",
+            "reason": "Prüfung Wohnungsgeberbestätigung",
+            "notes": "Vermieter telefonisch nicht erreicht",
+        },
+    )
     assert moved["status"] == "transferred" and moved["target_desk"] == "5"
     assert moved["number"] == "A001"
     assert _at(moved["queued_at"]) == _at(ticket["queued_at"])
@@ -324,12 +355,17 @@ def test_transfer_needs_exactly_one_target(clerk, kiosk, services):
     ticket = new_ticket(kiosk, services["A"])
     call_next(clerk, "1")
     for body in ({"reason": "x"}, {"service_id": services["B"], "desk": "5"}):
-        assert_error(clerk.post(f"/tickets/{ticket['id']}/transfer", json=body),
-                     422, "transfer_target")
-    assert_error(clerk.post(f"/tickets/{ticket['id']}/transfer", json={"desk": "99"}),
-                 404, "desk_not_found")
-    assert_error(clerk.post(f"/tickets/{ticket['id']}/transfer", json={"service_id": 99999}),
-                 404, "service_not_found")
+        assert_error(
+            clerk.post(f"/tickets/{ticket['id']}/transfer", json=body), 422, "transfer_target"
+        )
+    assert_error(
+        clerk.post(f"/tickets/{ticket['id']}/transfer", json={"desk": "99"}), 404, "desk_not_found"
+    )
+    assert_error(
+        clerk.post(f"/tickets/{ticket['id']}/transfer", json={"service_id": 99999}),
+        404,
+        "service_not_found",
+    )
     shown = clerk.get(f"/tickets/{ticket['id']}").json()
     assert (shown["status"], shown["desk"], shown["transfer_count"]) == ("called", "1", 0)
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
-from central_server.models import Site, TicketCounter
+from central_server.models import TicketCounter
 from central_server.models._types import utcnow
 from central_server.sites import repository as sites_repo
 from tests.support.live_server import ApiClient, LiveServer
@@ -81,9 +81,12 @@ def test_numbers_stay_unique_and_gapless_under_concurrent_requests(server: LiveS
                 prefix = "C"
                 key = shared_keys[i]
                 headers["Idempotency-Key"] = key
-            answer = client.post("/sites/demo/tickets",
-                                 json={"service_id": services[prefix]}, headers=headers,
-                                 timeout=60)
+            answer = client.post(
+                "/sites/demo/tickets",
+                json={"service_id": services[prefix]},
+                headers=headers,
+                timeout=60,
+            )
             assert answer.status_code == 201, answer.text
             body = answer.json()
             assert body["service_prefix"] == prefix
@@ -120,13 +123,29 @@ def test_numbers_go_past_999(server: LiveServer) -> None:
     assert server.db is not None
     with server.db.write_session() as session:
         site = sites_repo.site_by_slug(session, "demo")
-        assert isinstance(site, Site)
         day = utcnow().astimezone(ZoneInfo(site.timezone)).date()
-        session.add(TicketCounter(site_id=site.id, service_id=service_a, day=day,
-                                  last_number=997))
+        session.add(TicketCounter(site_id=site.id, service_id=service_a, day=day, last_number=997))
     numbers = []
     for _ in range(4):
         answer = kiosk.post("/sites/demo/tickets", json={"service_id": service_a})
         assert answer.status_code == 201, answer.text
         numbers.append(answer.json()["number"])
     assert numbers == ["A998", "A999", "A1000", "A1001"]
+
+
+def test_a_ticket_transferred_to_another_service_keeps_its_number(server: LiveServer) -> None:
+    """A001 goes to service B while B001 exists: the citizen keeps A001 and their place, and
+    no number is shown twice."""
+    clerk = server.client(server.login("clerk1"))
+    services = _service_ids(clerk)
+    a1 = clerk.post("/sites/demo/tickets", json={"service_id": services["A"]}).json()
+    b1 = clerk.post("/sites/demo/tickets", json={"service_id": services["B"]}).json()
+    assert (a1["number"], b1["number"]) == ("A001", "B001")
+    moved = clerk.post(f"/tickets/{a1['id']}/transfer", json={"service_id": services["B"]})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["number"] == "A001"
+    assert moved.json()["service_id"] == services["B"]
+    back = clerk.post(f"/tickets/{a1['id']}/transfer", json={"service_id": services["A"]})
+    assert back.status_code == 200, back.text
+    waiting = _queue_numbers(server)
+    assert sorted(waiting) == ["A001", "B001"]

@@ -23,8 +23,9 @@ def waiting_numbers(client: ApiClient, **params: Any) -> list[str]:
     return [t["number"] for t in queue(client, **params)["waiting"]]
 
 
-def act(client: ApiClient, ticket_id: int, action: str, body: Any = None,
-        expect: int = 200) -> dict[str, Any]:
+def act(
+    client: ApiClient, ticket_id: int, action: str, body: Any = None, expect: int = 200
+) -> dict[str, Any]:
     answer = client.post(f"/tickets/{ticket_id}/{action}", json=body)
     assert answer.status_code == expect, f"{action}: {answer.status_code} {answer.text}"
     return dict(answer.json())
@@ -39,7 +40,8 @@ def call_next(client: ApiClient, desk: str, expect: int = 200) -> dict[str, Any]
 def assert_error(answer: Any, status: int, code: str) -> dict[str, Any]:
     """The answer is the JSON error ``{"code", "message", "details"}`` with ``status``."""
     assert answer.status_code == status, (
-        f"expected {status} {code}: {answer.status_code} {answer.text}")
+        f"expected {status} {code}: {answer.status_code} {answer.text}"
+    )
     assert answer.headers["content-type"].startswith("application/json"), answer.headers
     body = answer.json()
     assert set(body) == {"code", "message", "details"}, body

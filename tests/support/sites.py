@@ -21,8 +21,9 @@ def demo_spec() -> dict[str, Any]:
     return site_file.read(path("demo_site.toml")).model_dump(mode="json")
 
 
-def extend_demo(db: Database, *, desks: Sequence[dict[str, Any]] = (),
-                users: Sequence[dict[str, Any]] = ()) -> list[str]:
+def extend_demo(
+    db: Database, *, desks: Sequence[dict[str, Any]] = (), users: Sequence[dict[str, Any]] = ()
+) -> list[str]:
     """Add desks and users to the demo site; everything already there stays as it is."""
     spec = demo_spec()
     spec["desks"].extend(desks)
@@ -39,10 +40,14 @@ def add_clerk_desks(db: Database, codes: list[str], services: list[str] | None =
     users = [f"clerk-{code}" for code in codes]
     extend_demo(
         db,
-        desks=[{"code": code, "name": f"Platz {code}", "kind": "front_office",
-                "services": services} for code in codes],
-        users=[{"username": user, "display_name": user, "roles": ["clerk"], "password": "demo"}
-               for user in users],
+        desks=[
+            {"code": code, "name": f"Platz {code}", "kind": "front_office", "services": services}
+            for code in codes
+        ],
+        users=[
+            {"username": user, "display_name": user, "roles": ["clerk"], "password": "demo"}
+            for user in users
+        ],
     )
     return users
 
@@ -58,11 +63,18 @@ def add_second_site(db: Database) -> None:
         "site": {"slug": SECOND_SITE, "name": "Bürgeramt Zweigstelle"},
         "services": [{"key": "registration", "prefix": "Z", "names": names("Anmeldung")}],
         "desks": [{"code": "Z1", "name": "Platz Z1", "kind": "front_office", "services": ["Z"]}],
-        "users": [{"username": "zclerk", "display_name": "Zweig", "roles": ["clerk"],
-                   "password": "demo"},
-                  {"username": "zsupervisor", "display_name": "Zweig TL",
-                   "roles": ["supervisor"], "password": "demo"}],
-        "devices": [{"name": "zweig-kiosk", "kind": "kiosk", "token": SECOND_KIOSK_TOKEN},
-                    {"name": "zweig-display", "kind": "display", "token": SECOND_DISPLAY_TOKEN}],
+        "users": [
+            {"username": "zclerk", "display_name": "Zweig", "roles": ["clerk"], "password": "demo"},
+            {
+                "username": "zsupervisor",
+                "display_name": "Zweig TL",
+                "roles": ["supervisor"],
+                "password": "demo",
+            },
+        ],
+        "devices": [
+            {"name": "zweig-kiosk", "kind": "kiosk", "token": SECOND_KIOSK_TOKEN},
+            {"name": "zweig-display", "kind": "display", "token": SECOND_DISPLAY_TOKEN},
+        ],
     }
     site_file.apply(db, site_file.SiteFile.model_validate(spec))

@@ -25,9 +25,16 @@ class EventStream:
     ``: connected at event N``, is kept as :attr:`connected_at`.
     """
 
-    def __init__(self, base_url: str, token: str | None, site: str = "demo", *,
-                 last_event_id: str | int | None = None, after: int | None = None,
-                 read_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None,
+        site: str = "demo",
+        *,
+        last_event_id: str | int | None = None,
+        after: int | None = None,
+        read_timeout: float = 10.0,
+    ) -> None:
         headers = {"Accept": "text/event-stream"}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
@@ -35,8 +42,11 @@ class EventStream:
             headers["Last-Event-ID"] = str(last_event_id)
         params = {"after": after} if after is not None else None
         self.response = requests.get(
-            f"{base_url}/api/v1/sites/{site}/events", headers=headers, params=params,
-            stream=True, timeout=(5, read_timeout),
+            f"{base_url}/api/v1/sites/{site}/events",
+            headers=headers,
+            params=params,
+            stream=True,
+            timeout=(5, read_timeout),
         )
         self.status_code = self.response.status_code
         self.connected_at: int | None = None
@@ -95,8 +105,9 @@ class EventStream:
                 fields[name] = fields[name] + "\n" + value if name in fields else value
             if "data" not in fields:
                 continue
-            return SseEvent(int(fields["id"]), fields.get("event", "message"),
-                            json.loads(fields["data"]))
+            return SseEvent(
+                int(fields["id"]), fields.get("event", "message"), json.loads(fields["data"])
+            )
         raise AssertionError("unreachable")
 
     def take(self, count: int) -> list[SseEvent]:

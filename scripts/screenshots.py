@@ -1,0 +1,103 @@
+"""Render the README's screenshots from the real widgets against a real demo server.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py
+
+Writes docs/screenshots/clerk-*.png (German, 1280x800).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from central_server import migrate  # noqa: E402
+from central_server.admin import demo  # noqa: E402
+from central_server.db import Database  # noqa: E402
+from counter_app.clerk.app import ClerkSession  # noqa: E402
+from counter_app.core.api import TresenClient  # noqa: E402
+from counter_app.core.outbox import Outbox  # noqa: E402
+from counter_app.qt.i18n import Language  # noqa: E402
+from counter_app.qt.tasks import Tasks  # noqa: E402
+from tests.support.live_server import LiveServer  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def wait_for(app: QApplication, condition: Callable[[], bool], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not reach the state to photograph")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def settle(app: QApplication, seconds: float = 0.5) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([])
+    folder = Path(tempfile.mkdtemp())
+    url = f"sqlite:///{folder / 'shots.sqlite3'}"
+    db = Database(url)
+    migrate.upgrade(db.engine)
+    demo.load(db)
+    db.dispose()
+    server = LiveServer(url)
+    server.start()
+    kiosk = server.client("demo-kiosk")
+    services = {s["prefix"]: s["id"] for s in kiosk.get("/sites/demo/services").json()}
+    for prefix in "AABCABCAB":
+        kiosk.post("/sites/demo/tickets", json={"service_id": services[prefix]})
+    colleague = server.client(server.login("clerk2"))
+    colleague.post("/sites/demo/desks/2/call-next")
+
+    client = TresenClient(server.url)
+    sign_in = client.login("clerk1", "demo")
+    session = ClerkSession(client, sign_in, "demo", "1", Language("de"),
+                           Outbox(folder / "outbox.sqlite3"), Tasks())
+    window, controller = session.window, session.controller
+    window.resize(1280, 800)
+    window.show()
+    session.start()
+    wait_for(app, lambda: len(controller.waiting) == 8 and controller.desk_state == "open")
+    settle(app, 1.2)
+    window.grab().save(str(OUT / "clerk-queue.png"))
+
+    controller.call_next()
+    wait_for(app, lambda: controller.current is not None)
+    controller.act("start")
+    wait_for(app, lambda: controller.current is not None and controller.current["status"] ==
+             "serving" and not controller.busy)
+    window.notes_edit.setPlainText("Mietvertrag liegt vor; Wohnungsgeberbestätigung wird "
+                                   "nachgereicht.")
+    window._checkboxes[0].setChecked(True)
+    settle(app, 1.2)
+    window.grab().save(str(OUT / "clerk-serving.png"))
+
+    server.stop()
+    wait_for(app, lambda: not controller.online)
+    controller.finish("documents_missing")
+    settle(app, 0.5)
+    window.grab().save(str(OUT / "clerk-offline.png"))
+    session.stop()
+    print(f"written to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
