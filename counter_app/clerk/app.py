@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
@@ -19,6 +20,7 @@ from counter_app.qt.live import LiveSignals
 from counter_app.qt.tasks import Tasks
 
 PASSWORD_VARIABLE = "TRESEN_PASSWORD"
+log = logging.getLogger("tresen.clerk")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +46,15 @@ class ClerkSession:
         self.live = LiveSignals(client.base_url, sign_in.token, site, self.window)
         self.live.event.connect(self.controller.on_live_event)
         self.live.connection.connect(self.controller.on_live_connection)
+        self.controller.changed.connect(self._on_controller_changed)
+        self._usable_logged = False
+
+    def _on_controller_changed(self) -> None:
+        if not self._usable_logged and self.controller.services and \
+                self.controller.desk_state == "open":
+            self._usable_logged = True
+            log.info("desk %s usable (queue shown, %d waiting)", self.controller.desk,
+                     len(self.controller.waiting))
 
     def _on_language_changed(self, code: str) -> None:
         self.client.language = code
@@ -61,6 +72,8 @@ class ClerkSession:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     config = desk_settings.config_file("clerk")
     saved = desk_settings.load(config)

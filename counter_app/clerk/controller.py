@@ -73,6 +73,7 @@ class DeskController(QObject):
         self._refreshing = False
         # Bumped by every answer to an action: a queue read that started before it is stale.
         self._generation = 0
+        self._call_next_after_flush = False
         self._retry = QTimer(self)
         self._retry.setInterval(3000)
         self._retry.timeout.connect(self.flush_outbox)
@@ -220,11 +221,11 @@ class DeskController(QObject):
             return
         ticket_id = self.current["id"]
         body = {"outcome": outcome, **self.draft.as_dict()}
+        # The next call must reach the server after the finish, or the desk is still busy there.
+        self._call_next_after_flush = call_next
         self._send_later("POST", f"/tickets/{ticket_id}/finish", body,
                          f"finish {self.current['number']}")
         self._left(ticket_id)
-        if call_next and self.online:
-            self.call_next()
 
     def transfer(self, service_id: int | None, desk: str | None, reason: str) -> None:
         if self.current is None:
@@ -266,10 +267,15 @@ class DeskController(QObject):
             self.problem.emit(("refused", refused))
         if self.outbox.pending_count() == 0:
             self._retry.stop()
+            if self._call_next_after_flush:
+                self._call_next_after_flush = False
+                self.call_next()
         if sent:
             self.refresh()
 
     def _on_flush_error(self, error: Exception) -> None:
+        # Offline: the clerk calls the next one by hand once the server is back.
+        self._call_next_after_flush = False
         self._on_error(error)
         if not self._retry.isActive():
             self._retry.start()

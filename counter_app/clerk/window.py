@@ -387,7 +387,7 @@ class ClerkWindow(QMainWindow):
         status = c.current["status"] if c.current else None
         online, idle = c.online, not c.busy
         enabled = {
-            "callNextButton": online and idle and status is None,
+            "callNextButton": online and idle and status is None and c.desk_state != "paused",
             "recallButton": online and idle and status == "called",
             "noShowButton": online and idle and status == "called",
             "startButton": online and idle and status == "called",
@@ -454,9 +454,11 @@ class ClerkWindow(QMainWindow):
         if ticket is None or ticket["status"] != "serving":
             return
         dialog = OutcomeDialog(self.language, ticket["number"], self)
-        if dialog.exec() and dialog.outcome:
+        chosen = dialog.outcome if dialog.exec() else None
+        dialog.deleteLater()  # a shift opens thousands of these
+        if chosen:
             self.notice_label.clear()
-            self.controller.finish(dialog.outcome, call_next=call_next)
+            self.controller.finish(chosen, call_next=call_next)
 
     def _on_transfer_clicked(self) -> None:
         ticket = self.controller.current
@@ -468,6 +470,7 @@ class ClerkWindow(QMainWindow):
         if dialog.exec():
             service_id, desk = dialog.target()
             self.controller.transfer(service_id, desk, dialog.reason.text())
+        dialog.deleteLater()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self._clock.stop()

@@ -173,3 +173,83 @@ def test_language_switches_at_run_time(open_desk, qtbot) -> None:
     header = session.window.findChild(QTableView, "queueView").model().headerData(
         0, Qt.Orientation.Horizontal)
     assert header == "Number"
+
+
+def test_finish_asks_for_the_outcome_and_f10_calls_the_next(open_desk, server, qtbot) -> None:
+    from PySide6.QtCore import QTimer
+
+    from counter_app.clerk.dialogs import OutcomeDialog
+
+    first, second = new_ticket(server), new_ticket(server)
+    session = open_desk("clerk1", "1")
+    controller = session.controller
+    qtbot.waitUntil(lambda: button(session, "callNextButton").isEnabled(), timeout=3000)
+    qtbot.keyClick(session.window, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: button(session, "startButton").isEnabled(), timeout=3000)
+    qtbot.keyClick(session.window, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: button(session, "finishNextButton").isEnabled(), timeout=3000)
+
+    answered: list[str] = []
+
+    def answer_documents_missing() -> None:
+        dialog = session.window.findChild(OutcomeDialog)
+        if dialog is None or not dialog.isVisible():
+            QTimer.singleShot(50, answer_documents_missing)  # not open yet: look again
+            return
+        answered.append(dialog.windowTitle())
+        qtbot.keyClick(dialog, Qt.Key.Key_2)
+
+    QTimer.singleShot(50, answer_documents_missing)
+    qtbot.keyClick(session.window, Qt.Key.Key_F10)
+    assert answered == [f"{first['number']} abschließen"]
+    qtbot.waitUntil(lambda: controller.current is not None
+                    and controller.current["number"] == second["number"], timeout=5000)
+    clerk = server.client(server.login("supervisor"))
+    qtbot.waitUntil(lambda: clerk.get(f"/tickets/{first['id']}").json()["status"] == "done",
+                    timeout=3000)
+    assert clerk.get(f"/tickets/{first['id']}").json()["case"]["outcome"] == "documents_missing"
+
+
+def test_park_and_resume(open_desk, server, qtbot) -> None:
+    parked, other = new_ticket(server), new_ticket(server)
+    session = open_desk("clerk1", "1")
+    controller = session.controller
+    qtbot.waitUntil(lambda: button(session, "callNextButton").isEnabled(), timeout=3000)
+    controller.call_next()
+    qtbot.waitUntil(lambda: button(session, "startButton").isEnabled(), timeout=3000)
+    controller.act("start")
+    qtbot.waitUntil(lambda: button(session, "parkButton").isEnabled(), timeout=3000)
+    qtbot.keyClicks(session.window.notes_edit, "holt Passfoto")
+    qtbot.keyClick(session.window, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: [t["number"] for t in controller.parked] == [parked["number"]],
+                    timeout=3000)
+    controller.call_next()
+    qtbot.waitUntil(lambda: controller.current is not None
+                    and controller.current["number"] == other["number"], timeout=3000)
+    controller.act("no-show")
+    resume = f"resume-{parked['number']}"
+    qtbot.waitUntil(lambda: session.window.findChild(QPushButton, resume) is not None
+                    and controller.current is None and not controller.busy, timeout=3000)
+    session.window.findChild(QPushButton, resume).click()
+    qtbot.waitUntil(lambda: controller.current is not None
+                    and controller.current["number"] == parked["number"], timeout=3000)
+    assert controller.current["status"] == "serving"
+    assert session.window.notes_edit.toPlainText() == "holt Passfoto"
+
+
+def test_a_break_shows_the_desk_as_unavailable_to_others(open_desk, qtbot) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    first = open_desk("clerk1", "1")
+    second = open_desk("clerk2", "2")
+    first.window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is first.window, timeout=3000)
+    qtbot.keyClick(first.window, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: first.controller.desk_state == "paused", timeout=3000)
+    qtbot.waitUntil(lambda: "Platz 1: in Pause" in second.window.desks_label.text(),
+                    timeout=3000)
+    assert not button(first, "callNextButton").isEnabled()
+    assert button(first, "pauseButton").text() == "Weiterarbeiten (F11)"
+    qtbot.keyClick(first.window, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: "Platz 1: geöffnet" in second.window.desks_label.text(),
+                    timeout=3000)

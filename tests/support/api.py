@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support.live_server import ApiClient
+import requests
+
+from tests.support.live_server import ApiClient, LiveServer
 
 
 def new_ticket(client: ApiClient, service_id: int, **fields: Any) -> dict[str, Any]:
@@ -49,3 +51,17 @@ def assert_error(answer: Any, status: int, code: str) -> dict[str, Any]:
     assert isinstance(body["message"], str) and body["message"].strip(), body
     assert isinstance(body["details"], dict), body
     return dict(body)
+
+
+def settled(server: LiveServer, answer: requests.Response) -> requests.Response:
+    """``answer``, once the server has finished logging the crash behind a 500.
+
+    uvicorn logs "Exception in ASGI application" just after sending the 500. Python 3.11 draws
+    the traceback's carets with ``ast.parse``, which is not thread-safe: if pytest formats a
+    failure in the test thread at the same moment, pytest dies with "SystemError: AST
+    constructor recursion depth mismatch". The server's event loop logs before it serves the
+    next request, so one more request (on a new connection) waits for the log to be written.
+    """
+    if answer.status_code >= 500:
+        requests.get(f"{server.url}/healthz", timeout=10)
+    return answer
