@@ -113,14 +113,16 @@ class Client:
 
     def post(self, path: str, body: Any = None, idempotent: bool = True) -> requests.Response:
         headers = {"Idempotency-Key": str(uuid.uuid4())} if idempotent else None
-        return self.session.post(self.base + path, json=body, headers=headers,
-                                 timeout=REQUEST_TIMEOUT)
+        return self.session.post(
+            self.base + path, json=body, headers=headers, timeout=REQUEST_TIMEOUT
+        )
 
     def get(self, path: str) -> requests.Response:
         return self.session.get(self.base + path, timeout=REQUEST_TIMEOUT)
 
-    def timed_post(self, result: WorkerResult, operation: str, path: str,
-                   body: Any = None) -> requests.Response | None:
+    def timed_post(
+        self, result: WorkerResult, operation: str, path: str, body: Any = None
+    ) -> requests.Response | None:
         """POST and record its wall-clock time under ``operation``; None on a network error."""
         started = time.perf_counter()
         try:
@@ -138,17 +140,22 @@ def _check(answer: requests.Response, expected: int, what: str) -> None:
 
 
 def _desk_setup(base: str, desk: int) -> Client:
-    login = Client(base).post("/login", {"username": f"desk{desk}",
-                                         "password": desk_password(desk)}, idempotent=False)
+    login = Client(base).post(
+        "/login", {"username": f"desk{desk}", "password": desk_password(desk)}, idempotent=False
+    )
     _check(login, 200, f"login desk{desk}")
     client = Client(base, login.json()["token"])
-    _check(client.post(f"/sites/{SITE}/desks/{desk}/sign-on", {"force": True},
-                       idempotent=False), 200, f"sign on at desk {desk}")
+    _check(
+        client.post(f"/sites/{SITE}/desks/{desk}/sign-on", {"force": True}, idempotent=False),
+        200,
+        f"sign on at desk {desk}",
+    )
     return client
 
 
-def _desk_loop(client: Client, desk: int, deadline: float, pause: float,
-               result: WorkerResult) -> None:
+def _desk_loop(
+    client: Client, desk: int, deadline: float, pause: float, result: WorkerResult
+) -> None:
     requests_made = 0
     while time.time() < deadline and requests_made < MAX_REQUESTS_PER_WORKER:
         # call-next: 200 with a ticket, or 204 when nobody waits for this desk
@@ -163,11 +170,10 @@ def _desk_loop(client: Client, desk: int, deadline: float, pause: float,
         requests_made += 1
         if answer.status_code == 204:
             result.record("call-next (empty)", elapsed)
-            time.sleep(EMPTY_QUEUE_PAUSE)
+            time.sleep(max(EMPTY_QUEUE_PAUSE, pause))
             continue
         if answer.status_code != 200:
-            result.error(f"call-next: HTTP {answer.status_code} "
-                         f"{_code(answer)}")
+            result.error(f"call-next: HTTP {answer.status_code} {_code(answer)}")
             time.sleep(EMPTY_QUEUE_PAUSE)
             continue
         result.record("call-next", elapsed)
@@ -181,8 +187,9 @@ def _desk_loop(client: Client, desk: int, deadline: float, pause: float,
             if answer_or_none is None:
                 break
             if answer_or_none.status_code != 200:
-                result.error(f"{operation}: HTTP {answer_or_none.status_code} "
-                             f"{_code(answer_or_none)}")
+                result.error(
+                    f"{operation}: HTTP {answer_or_none.status_code} {_code(answer_or_none)}"
+                )
                 break
         if pause > 0:
             time.sleep(pause)
@@ -205,8 +212,14 @@ def _kiosk_setup(base: str, kiosk: int) -> tuple[Client, list[int]]:
     return client, services
 
 
-def _kiosk_loop(client: Client, services: list[int], deadline: float, pause: float,
-                rng: random.Random, result: WorkerResult) -> None:
+def _kiosk_loop(
+    client: Client,
+    services: list[int],
+    deadline: float,
+    pause: float,
+    rng: random.Random,
+    result: WorkerResult,
+) -> None:
     requests_made = 0
     while time.time() < deadline and requests_made < MAX_REQUESTS_PER_WORKER:
         body = {"service_id": rng.choice(services), "language": rng.choice(LANGUAGES)}
@@ -218,8 +231,17 @@ def _kiosk_loop(client: Client, services: list[int], deadline: float, pause: flo
             time.sleep(pause)
 
 
-def worker(kind: str, index: int, base: str, duration: float, pause: float,
-           ready: Any, go: Any, start_time: Any, results: Any) -> None:
+def worker(
+    kind: str,
+    index: int,
+    base: str,
+    duration: float,
+    pause: float,
+    ready: Any,
+    go: Any,
+    start_time: Any,
+    results: Any,
+) -> None:
     """One desk or kiosk: set up, say ready, wait for the start, loop until the deadline."""
     result = WorkerResult(f"{kind}{index}")
     try:
@@ -305,23 +327,27 @@ def postgres_database() -> Iterator[str]:
 
 @contextmanager
 def own_server(db_kind: str, access_log: bool, workdir: Path) -> Iterator[tuple[OwnServer, str]]:
-    with (postgres_database() if db_kind == "postgres"
-          else _sqlite_database(workdir)) as db_url:
+    with postgres_database() if db_kind == "postgres" else _sqlite_database(workdir) as db_url:
         applied = subprocess.run(
             [*_tresen(), "admin", "apply", str(SITE_FILE), "--db", db_url],
-            capture_output=True, text=True, timeout=300, check=False,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
         if applied.returncode != 0:
             raise SystemExit(f"applying {SITE_FILE} failed:\n{applied.stdout}{applied.stderr}")
         port = free_port()
         command = (
             [*_tresen(), "server", "--db", db_url, "--host", "127.0.0.1", "--port", str(port)]
-            if access_log else [sys.executable, "-c", _NO_ACCESS_LOG, db_url, str(port)]
+            if access_log
+            else [sys.executable, "-c", _NO_ACCESS_LOG, db_url, str(port)]
         )
         log_path = workdir / "server.log"
         with log_path.open("wb") as log:
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL)
+            process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
         server = OwnServer(f"http://127.0.0.1:{port}", process, log_path)
         try:
             _wait_until_up(server)
@@ -339,8 +365,10 @@ def _wait_until_up(server: OwnServer, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise SystemExit("the server stopped during start-up:\n"
-                             + server.log_path.read_text(errors="replace")[-3000:])
+            raise SystemExit(
+                "the server stopped during start-up:\n"
+                + server.log_path.read_text(errors="replace")[-3000:]
+            )
         with suppress(requests.RequestException):
             if requests.get(server.url + "/healthz", timeout=2).status_code == 200:
                 return
@@ -448,36 +476,50 @@ def print_report(report: dict[str, Any]) -> None:
     info = report["machine"]
     setup = report["setup"]
     print()
-    print(f"Tresen load benchmark: {setup['desks']} desks, {setup['kiosks']} kiosks, "
-          f"{setup['measured_seconds']:.1f} s measured, pauses: kiosk {setup['kiosk_pause']} s, "
-          f"desk {setup['desk_pause']} s; access log {'on' if setup['access_log'] else 'off'}")
+    print(
+        f"Tresen load benchmark: {setup['desks']} desks, {setup['kiosks']} kiosks, "
+        f"{setup['measured_seconds']:.1f} s measured, pauses: kiosk {setup['kiosk_pause']} s, "
+        f"desk {setup['desk_pause']} s; access log {'on' if setup['access_log'] else 'off'}"
+    )
     print(f"machine:  {info['cores']} cores, {info['cpu']}, {info['os']}, Python {info['python']}")
     print(f"database: {info['database']}   server: {setup['server']}")
-    print(f"load average before the run: {info['load_before']} (other work on the machine "
-          "skews the figures)")
+    print(
+        f"load average before the run: {info['load_before']} (other work on the machine "
+        "skews the figures)"
+    )
     print()
-    header = (f"{'operation':<20}{'count':>8}{'mean':>8}{'p50':>8}{'p90':>8}{'p99':>8}"
-              f"{'max':>9}{'req/s':>9}")
+    header = (
+        f"{'operation':<20}{'count':>8}{'mean':>8}{'p50':>8}{'p90':>8}{'p99':>8}"
+        f"{'max':>9}{'req/s':>9}"
+    )
     print(header + "\n" + "-" * len(header) + "   (times in ms; p50 = median)")
     for name in [*OPERATIONS, "all requests"]:
         row = report["operations"].get(name)
         if not row or not row["count"]:
             continue
-        print(f"{name:<20}{row['count']:>8}{row['mean_ms']:>8.1f}{row['p50_ms']:>8.1f}"
-              f"{row['p90_ms']:>8.1f}{row['p99_ms']:>8.1f}{row['max_ms']:>9.1f}"
-              f"{row['per_second']:>9.1f}")
+        print(
+            f"{name:<20}{row['count']:>8}{row['mean_ms']:>8.1f}{row['p50_ms']:>8.1f}"
+            f"{row['p90_ms']:>8.1f}{row['p99_ms']:>8.1f}{row['max_ms']:>9.1f}"
+            f"{row['per_second']:>9.1f}"
+        )
     print()
     served = report["operations"].get("finish", {}).get("count", 0)
-    print(f"tickets created {report['operations'].get('create ticket', {}).get('count', 0)}, "
-          f"served to the end {served} ({served / setup['measured_seconds']:.1f}/s), "
-          f"still waiting at the end {report.get('waiting_at_end', '?')}")
+    print(
+        f"tickets created {report['operations'].get('create ticket', {}).get('count', 0)}, "
+        f"served to the end {served} ({served / setup['measured_seconds']:.1f}/s), "
+        f"still waiting at the end {report.get('waiting_at_end', '?')}"
+    )
     cpu = report["cpu"]
     parts = []
     if cpu.get("server_ms_per_request") is not None:
-        parts.append(f"server process {cpu['server_ms_per_request']:.2f} ms CPU per request "
-                     f"({cpu['server_cores']:.2f} cores)")
-    parts.append(f"clients {cpu['clients_ms_per_request']:.2f} ms CPU per request "
-                 f"({cpu['clients_cores']:.2f} cores)")
+        parts.append(
+            f"server process {cpu['server_ms_per_request']:.2f} ms CPU per request "
+            f"({cpu['server_cores']:.2f} cores)"
+        )
+    parts.append(
+        f"clients {cpu['clients_ms_per_request']:.2f} ms CPU per request "
+        f"({cpu['clients_cores']:.2f} cores)"
+    )
     if cpu.get("machine_busy") is not None:
         parts.append(f"machine {cpu['machine_busy']:.0%} busy")
     print("CPU: " + "; ".join(parts))
@@ -486,8 +528,10 @@ def print_report(report: dict[str, Any]) -> None:
     aim = report["operations"].get(AIM_OPERATION)
     if aim and aim["count"]:
         verdict = "met" if aim["p99_ms"] < AIM_P99_MS else "MISSED"
-        print(f"aim: {AIM_OPERATION} p99 under {AIM_P99_MS:.0f} ms: {verdict} "
-              f"({aim['p99_ms']:.1f} ms)")
+        print(
+            f"aim: {AIM_OPERATION} p99 under {AIM_P99_MS:.0f} ms: {verdict} "
+            f"({aim['p99_ms']:.1f} ms)"
+        )
 
 
 def waiting_at_end(base: str) -> int | None:
@@ -507,13 +551,26 @@ def run_load(base: str, args: argparse.Namespace, server_pid: int | None) -> dic
     ctx = mp.get_context("spawn")
     ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     start_time = ctx.Value("d", 0.0)
-    roles = [("desk", i) for i in range(1, args.desks + 1)] + \
-            [("kiosk", i) for i in range(1, args.kiosks + 1)]
+    roles = [("desk", i) for i in range(1, args.desks + 1)] + [
+        ("kiosk", i) for i in range(1, args.kiosks + 1)
+    ]
     processes = [
-        ctx.Process(target=worker, name=f"{kind}{i}", daemon=True,
-                    args=(kind, i, base, args.duration,
-                          args.desk_pause if kind == "desk" else args.kiosk_pause,
-                          ready, go, start_time, results))
+        ctx.Process(
+            target=worker,
+            name=f"{kind}{i}",
+            daemon=True,
+            args=(
+                kind,
+                i,
+                base,
+                args.duration,
+                args.desk_pause if kind == "desk" else args.kiosk_pause,
+                ready,
+                go,
+                start_time,
+                results,
+            ),
+        )
         for kind, i in roles
     ]
     for process in processes:
@@ -567,24 +624,45 @@ def run_load(base: str, args: argparse.Namespace, server_pid: int | None) -> dic
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Load benchmark of the Tresen server: desks "
-                                     "call, start and finish tickets while kiosks create them.")
-    parser.add_argument("--server", help="URL of a running server on this machine (its database "
-                        "must have bench/bench_site.toml applied); default: start one")
-    parser.add_argument("--server-pid", type=int,
-                        help="with --server: its process id, to report its CPU time")
+    parser = argparse.ArgumentParser(
+        description="Load benchmark of the Tresen server: desks "
+        "call, start and finish tickets while kiosks create them."
+    )
+    parser.add_argument(
+        "--server",
+        help="URL of a running server on this machine (its database "
+        "must have bench/bench_site.toml applied); default: start one",
+    )
+    parser.add_argument(
+        "--server-pid", type=int, help="with --server: its process id, to report its CPU time"
+    )
     parser.add_argument("--desks", type=int, default=8, help="desks calling tickets (1-8)")
     parser.add_argument("--kiosks", type=int, default=2, help="kiosks creating tickets (1-8)")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of load (max 600)")
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite",
-                        help="database of the server the benchmark starts")
-    parser.add_argument("--kiosk-pause", type=float, default=0.01,
-                        help="seconds each kiosk waits between two tickets (default 0.01)")
-    parser.add_argument("--desk-pause", type=float, default=0.0,
-                        help="seconds each desk waits after a finish before the next call "
-                        "(default 0: as fast as the server answers)")
-    parser.add_argument("--no-access-log", action="store_true",
-                        help="start the server without uvicorn's access log, to see its cost")
+    parser.add_argument(
+        "--db",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="database of the server the benchmark starts",
+    )
+    parser.add_argument(
+        "--kiosk-pause",
+        type=float,
+        default=0.01,
+        help="seconds each kiosk waits between two tickets (default 0.01)",
+    )
+    parser.add_argument(
+        "--desk-pause",
+        type=float,
+        default=0.0,
+        help="seconds each desk waits after a finish (or an empty call-next) "
+        "before the next call (default 0: as fast as the server answers)",
+    )
+    parser.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="start the server without uvicorn's access log, to see its cost",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     if not 1 <= args.desks <= MAX_DESKS:
@@ -625,21 +703,30 @@ def main(argv: list[str] | None = None) -> int:
     else:
         how = "uvicorn without access log" if args.no_access_log else "tresen server"
         print(f"starting a server ({how}) on a fresh {args.db} database ...", flush=True)
-        with tempfile.TemporaryDirectory(prefix="tresen-bench-") as tmp, \
-                own_server(args.db, not args.no_access_log, Path(tmp)) as (server, db_url):
+        with (
+            tempfile.TemporaryDirectory(prefix="tresen-bench-") as tmp,
+            own_server(args.db, not args.no_access_log, Path(tmp)) as (server, db_url),
+        ):
             server_label = f"own ({how}) at {server.url}"
             machine["database"] = database_description(args.db, db_url)
-            print(f"server up at {server.url}; {args.desks} desks and {args.kiosks} kiosks run "
-                  f"for {args.duration:.0f} s ...", flush=True)
+            print(
+                f"server up at {server.url}; {args.desks} desks and {args.kiosks} kiosks run "
+                f"for {args.duration:.0f} s ...",
+                flush=True,
+            )
             measured = run_load(server.url, args, server.process.pid)
             waiting = waiting_at_end(server.url)
     report = {
         "machine": machine,
         "setup": {
-            "desks": args.desks, "kiosks": args.kiosks, "duration": args.duration,
-            "measured_seconds": measured["wall"], "kiosk_pause": args.kiosk_pause,
+            "desks": args.desks,
+            "kiosks": args.kiosks,
+            "duration": args.duration,
+            "measured_seconds": measured["wall"],
+            "kiosk_pause": args.kiosk_pause,
             "desk_pause": args.desk_pause,
-            "access_log": not args.no_access_log, "server": server_label,
+            "access_log": not args.no_access_log,
+            "server": server_label,
         },
         "operations": measured["operations"],
         "errors": measured["errors"],

@@ -56,7 +56,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             kwargs.setdefault("pool_size", 20)
             kwargs.setdefault("max_overflow", 20)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": WRITE_WAIT_SECONDS},
+            url,
+            connect_args={"check_same_thread": False, "timeout": WRITE_WAIT_SECONDS},
             **kwargs,
         )
         _configure_sqlite(engine)
@@ -121,8 +122,11 @@ class Database:
                 yield session
             return
         if not self._write_queue.acquire(timeout=WRITE_WAIT_SECONDS):
-            raise OperationalError("BEGIN IMMEDIATE", None,
-                                   TimeoutError("database is locked (waited for other writes)"))
+            raise OperationalError(
+                "BEGIN IMMEDIATE",
+                None,
+                TimeoutError("database is locked (waited for other writes)"),
+            )
         try:
             with self._write() as session, session.begin():
                 yield session

@@ -85,6 +85,8 @@ def recent_service_minutes(
     )
     result: dict[int, list[float]] = defaultdict(list)
     for service_id, started_at, finished_at in session.execute(query):
+        if started_at is None or finished_at is None:  # the query excludes them; for mypy
+            continue
         if len(result[service_id]) < per_service:
             result[service_id].append((finished_at - started_at).total_seconds() / 60)
     return result

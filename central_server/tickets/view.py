@@ -51,9 +51,7 @@ def desk_rule(desk: Desk) -> DeskRule:
 _CONFIG_KEY = "tresen_site_view_config"
 
 
-def _services_and_desks(
-    session: Session, site: Site
-) -> tuple[dict[int, Service], dict[int, Desk]]:
+def _services_and_desks(session: Session, site: Site) -> tuple[dict[int, Service], dict[int, Desk]]:
     """The site's services and desks, read once per transaction.
 
     A ticket action looks at the site before and after its change; both times the query would
@@ -63,8 +61,12 @@ def _services_and_desks(
     """
     transaction = session.get_transaction()
     cached = session.info.get(_CONFIG_KEY)
-    if cached is not None and transaction is not None and cached[0] is transaction \
-            and cached[1] == site.id:
+    if (
+        cached is not None
+        and transaction is not None
+        and cached[0] is transaction
+        and cached[1] == site.id
+    ):
         return dict(cached[2]), dict(cached[3])
     services = {s.id: s for s in sites_repo.services_of(session, site.id)}
     desks = {d.id: d for d in repository.desks_with_services(session, site.id)}
@@ -132,9 +134,7 @@ class SiteView:
         )
 
     def _fields(self, session: Session, ticket: Ticket, include_case: bool) -> dict[str, object]:
-        estimate = (
-            self.estimates(session).get(ticket.id) if ticket.status in QUEUED else None
-        )
+        estimate = self.estimates(session).get(ticket.id) if ticket.status in QUEUED else None
         case = ticket.case if include_case else None
         return {
             "id": ticket.id,
