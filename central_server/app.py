@@ -24,6 +24,9 @@ from central_server.desks import endpoints as desks_endpoints
 from central_server.errors import N_, TresenError
 from central_server.events import endpoints as events_endpoints
 from central_server.events.bus import EventBus
+from central_server.pickups import endpoints as pickups_endpoints
+from central_server.pickups import service as pickups_service
+from central_server.pickups.scans import ScanGuard
 from central_server.sites import endpoints as sites_endpoints
 from central_server.tickets import endpoints as tickets_endpoints
 from central_server.writes import purge_idempotency_records
@@ -95,14 +98,18 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
 
 
-async def _housekeeping(database: Database, settings: ServerSettings) -> None:
-    """Once an hour: forget old retry answers and expired sign-ins."""
+async def _housekeeping(database: Database, settings: ServerSettings, bus: EventBus) -> None:
+    """Once an hour: forget old retry answers and expired sign-ins, and erase the personal data
+    of pickups closed more than ``pickup_purge_days`` ago."""
     while True:
         try:
             await run_in_threadpool(
                 purge_idempotency_records, database, timedelta(hours=settings.idempotency_hours)
             )
             await run_in_threadpool(auth_service.purge_expired_tokens, database)
+            await run_in_threadpool(
+                pickups_service.purge_personal_data, database, settings.pickup_purge_days, bus=bus
+            )
         except Exception:  # a locked or absent database must not end the server
             log.exception("housekeeping failed; trying again in an hour")
         await asyncio.sleep(3600)
@@ -119,7 +126,7 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
             from central_server.admin import demo
 
             demo.load(database)
-        housekeeping = asyncio.create_task(_housekeeping(database, settings))
+        housekeeping = asyncio.create_task(_housekeeping(database, settings, app.state.bus))
         yield
         housekeeping.cancel()
         if db is None:
@@ -135,6 +142,7 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
     app.state.db = database
     app.state.bus = EventBus()
     app.state.login_throttle = LoginThrottle(settings.failed_logins_per_minute)
+    app.state.pickup_scan_guard = ScanGuard(settings.wrong_pickup_scans_per_minute)
     _install_error_handlers(app)
 
     @app.get("/healthz", tags=["health"])
@@ -149,6 +157,7 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
         sites_endpoints,
         desks_endpoints,
         tickets_endpoints,
+        pickups_endpoints,
         events_endpoints,
     ):
         app.include_router(module.router, prefix=API_PREFIX)

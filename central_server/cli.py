@@ -8,6 +8,7 @@
     tresen admin reset-password NAME
     tresen admin issue-device-token SITE NAME --kind kiosk|display
     tresen admin revoke-device-token SITE NAME
+    tresen admin purge-pickups [--days N]   erase personal data of closed pickups
 """
 
 from __future__ import annotations
@@ -74,6 +75,18 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("site")
     revoke.add_argument("name")
     _add_db(revoke)
+
+    purge = actions.add_parser(
+        "purge-pickups",
+        help="erase the holder's name and case reference of pickups handed over or cancelled "
+        "more than N days ago (the server does this every hour by itself)",
+    )
+    purge.add_argument(
+        "--days",
+        type=int,
+        help="days since the pickup closed (default: TRESEN_PICKUP_PURGE_DAYS, or 30)",
+    )
+    _add_db(purge)
     return parser
 
 
@@ -148,6 +161,14 @@ def run_admin(args: argparse.Namespace) -> int:
         elif args.action == "revoke-device-token":
             commands.revoke_device_token(db, args.site, args.name)
             print(f"token of {args.name} at {args.site} revoked")
+        elif args.action == "purge-pickups":
+            from central_server.pickups import service as pickups
+
+            days = settings.pickup_purge_days if args.days is None else args.days
+            if days < 0:
+                raise commands.AdminError("--days must not be negative")
+            count = pickups.purge_personal_data(db, days, actor="admin")
+            print(f"personal data of {count} pickups closed over {days} days ago erased")
     except (site_file.SiteFileError, commands.AdminError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

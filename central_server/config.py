@@ -35,6 +35,18 @@ class ServerSettings(BaseSettings):
         description="how often a live stream looks into the database for events written "
         "by another server process",
     )
+    pickup_purge_days: int = Field(
+        30,
+        ge=0,
+        description="days after a pickup was handed over or cancelled until the holder's name "
+        "and the case reference are erased (the pickup's status stays for the statistics)",
+    )
+    wrong_pickup_scans_per_minute: int = Field(
+        10,
+        ge=1,
+        description="unknown or wrong pickup receipts one person or device may scan per minute "
+        "before 429; reaching the limit is reported in the site's event log",
+    )
     public_url: str = Field(
         "", description="the address citizens' phones reach the server at, for ticket links"
     )

@@ -101,7 +101,14 @@ class Database:
             if self.is_sqlite
             else self.engine
         )
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        # A read sees one snapshot (a queue never shows a ticket both waiting and called): SQLite
+        # in WAL mode gives that to every transaction; PostgreSQL needs REPEATABLE READ.
+        read_bind = (
+            self.engine
+            if self.is_sqlite
+            else self.engine.execution_options(isolation_level="REPEATABLE READ")
+        )
+        self._read = sessionmaker(read_bind, expire_on_commit=False)
         self._write = sessionmaker(write_bind, expire_on_commit=False)
         # SQLite: this process's writers queue here, so each is woken the moment the one
         # before it commits (see the module's docstring). Re-entrant, so that a write nested in

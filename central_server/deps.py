@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from central_server.auth import service as auth_service
@@ -74,6 +74,11 @@ async def get_idempotent_request(
     ).hexdigest()
     return IdempotentRequest(idempotency_key, fingerprint)
 
+
+#: Ids are INTEGER columns: anything outside 1..2**31-1 can name nothing and is refused (422)
+#: before it reaches the database (where PostgreSQL would fail from 2**31).
+MAX_ID = 2**31 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 DbDep = Annotated[Database, Depends(get_db)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

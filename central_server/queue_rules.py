@@ -189,7 +189,8 @@ def estimate_waits(
 
     For a ticket T, the desks that may call it are D(T). A ticket U stands *ahead* of T when it
     comes earlier in the site-wide order (:func:`queue_key`) and some desk in D(T) may call U too
-    (its desks and T's overlap): those citizens compete for the same desks.
+    (its desks and T's overlap): those citizens compete for the same desks. Tickets that no desk
+    may call (D is empty: a service no desk serves) count as competing with each other.
 
     * ``position`` = 1 + the number of tickets ahead (1 means "you are next").
     * ``minutes`` = the sum of the typical service times of the tickets ahead

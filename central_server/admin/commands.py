@@ -30,6 +30,11 @@ def _site(session: Session, slug: str) -> Site:
     return site
 
 
+def _device(session: Session, site: Site, name: str) -> Device | None:
+    query = select(Device).where(Device.site_id == site.id, Device.name == name)
+    return session.scalars(query).one_or_none()
+
+
 def add_user(
     db: Database,
     username: str,
@@ -75,9 +80,7 @@ def issue_device_token(db: Database, site_slug: str, name: str, kind: str) -> st
     token = tokens.new_token()
     with db.write_session() as session:
         site = _site(session, site_slug)
-        device = session.scalars(
-            select(Device).where(Device.site_id == site.id, Device.name == name)
-        ).one_or_none()
+        device = _device(session, site, name)
         if device is None:
             device = Device(site_id=site.id, name=name, kind=kind)
             session.add(device)
@@ -90,10 +93,7 @@ def issue_device_token(db: Database, site_slug: str, name: str, kind: str) -> st
 
 def revoke_device_token(db: Database, site_slug: str, name: str) -> None:
     with db.write_session() as session:
-        site = _site(session, site_slug)
-        device = session.scalars(
-            select(Device).where(Device.site_id == site.id, Device.name == name)
-        ).one_or_none()
+        device = _device(session, _site(session, site_slug), name)
         if device is None:
             raise AdminError(f"there is no device {name!r} at {site_slug}")
         device.token_hash = None

@@ -30,6 +30,14 @@ class Capability(StrEnum):
     READ_CASES = "read_cases"
     OPERATE_DESK = "operate_desk"
     READ_EVENTS = "read_events"
+    #: Order a document for pickup, mark it ready on its shelf slot, cancel it.
+    ORDER_PICKUP = "order_pickup"
+    #: See pickups by id or in a site's list (holder name included).
+    READ_PICKUPS = "read_pickups"
+    #: Look a receipt up and hand the document over, after the ID check.
+    HAND_OVER = "hand_over"
+    #: Check in with a pickup receipt at the kiosk (draws a ticket of service P).
+    CHECK_IN = "check_in"
 
 
 GRANTS: dict[Role, frozenset[Capability]] = {
@@ -41,6 +49,8 @@ GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.READ_CASES,
             Capability.OPERATE_DESK,
             Capability.READ_EVENTS,
+            Capability.ORDER_PICKUP,
+            Capability.READ_PICKUPS,
         }
     ),
     Role.PICKUP: frozenset(
@@ -49,13 +59,17 @@ GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.READ_QUEUE,
             Capability.OPERATE_DESK,
             Capability.READ_EVENTS,
+            Capability.READ_PICKUPS,
+            Capability.HAND_OVER,
         }
     ),
     Role.SUPERVISOR: frozenset(Capability),
     Role.ADMIN: frozenset(
         {Capability.READ_SERVICES, Capability.READ_QUEUE, Capability.READ_EVENTS}
     ),
-    Role.KIOSK: frozenset({Capability.READ_SERVICES, Capability.CREATE_TICKET}),
+    Role.KIOSK: frozenset(
+        {Capability.READ_SERVICES, Capability.CREATE_TICKET, Capability.CHECK_IN}
+    ),
     Role.DISPLAY: frozenset(
         {Capability.READ_SERVICES, Capability.READ_QUEUE, Capability.READ_EVENTS}
     ),

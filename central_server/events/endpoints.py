@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
@@ -12,6 +13,11 @@ from central_server.events import stream
 from central_server.sites import repository as sites_repo
 
 router = APIRouter(tags=["events"])
+
+#: Event sequences are INTEGER columns; a larger position can never be reached.
+MAX_SEQ = 2**31 - 1
+# ASCII digits only: str.isdigit() also takes "²".
+_SEQ = re.compile(r"[0-9]{1,10}")
 
 
 @router.get(
@@ -32,13 +38,15 @@ def site_events(
     principal: PrincipalDep,
     settings: SettingsDep,
     last_event_id: Annotated[str | None, Header()] = None,
-    after: Annotated[int | None, Query(ge=0, description="like Last-Event-ID")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_SEQ, description="like Last-Event-ID")
+    ] = None,
 ) -> StreamingResponse:
     with db.read_session() as session:
         site_id = sites_repo.site_by_slug(session, site).id
     require(principal, Capability.READ_EVENTS, site_id)
     if last_event_id is not None:
-        if not last_event_id.strip().isdigit():
+        if not _SEQ.fullmatch(last_event_id.strip()) or int(last_event_id) > MAX_SEQ:
             raise InvalidInput("invalid_last_event_id", N_("Last-Event-ID must be a whole number."))
         after = int(last_event_id)
     return StreamingResponse(

@@ -13,16 +13,18 @@ from central_server.models._types import UTCDateTime, utcnow
 
 
 class TicketCounter(Base):
-    """The last number given for a service at a site on one local day."""
+    """The last number given under a prefix letter at a site on one local day.
+
+    Counted per prefix (the letter of a service), not per service id: the number printed on the
+    ticket is what must never repeat, and a transferred ticket keeps its letter and number.
+    """
 
     __tablename__ = "ticket_counters"
 
     site_id: Mapped[int] = mapped_column(
         ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
     )
-    service_id: Mapped[int] = mapped_column(
-        ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
-    )
+    prefix: Mapped[str] = mapped_column(String(1), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -38,7 +40,8 @@ class Ticket(Base):
 
     __tablename__ = "tickets"
     __table_args__ = (
-        UniqueConstraint("site_id", "service_id", "day", "number"),
+        # What the citizen reads (A042) is unique per site and day, wherever the ticket moves.
+        UniqueConstraint("site_id", "prefix", "day", "number"),
         Index("ix_tickets_site_status", "site_id", "status"),
     )
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from central_server.deps import BusDep, DbDep, IdempotencyDep, PrincipalDep
+from central_server.deps import BusDep, DbDep, IdempotencyDep, IdPath, PrincipalDep
 from central_server.tickets import service
 from central_server.tickets.schemas import (
     CaseUpdate,
@@ -67,13 +67,13 @@ def call_next(
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketPublic)
-def get_ticket(ticket_id: int, db: DbDep, principal: PrincipalDep) -> dict[str, Any]:
+def get_ticket(ticket_id: IdPath, db: DbDep, principal: PrincipalDep) -> dict[str, Any]:
     return service.get_ticket(db, ticket_id, principal)
 
 
 def _simple_action(name: str, handler: Any, summary: str) -> None:
     def endpoint(
-        ticket_id: int, db: DbDep, bus: BusDep, principal: PrincipalDep, request: IdempotencyDep
+        ticket_id: IdPath, db: DbDep, bus: BusDep, principal: PrincipalDep, request: IdempotencyDep
     ) -> Response:
         return _respond(handler(db, bus, ticket_id, principal, request))
 
@@ -97,7 +97,7 @@ _simple_action("cancel", service.cancel, "Cancel the ticket")
 
 @router.post("/tickets/{ticket_id}/resume", response_model=TicketPublic, responses=CONFLICT)
 def resume(
-    ticket_id: int,
+    ticket_id: IdPath,
     db: DbDep,
     bus: BusDep,
     principal: PrincipalDep,
@@ -109,7 +109,7 @@ def resume(
 
 @router.post("/tickets/{ticket_id}/finish", response_model=TicketPublic, responses=CONFLICT)
 def finish(
-    ticket_id: int,
+    ticket_id: IdPath,
     body: FinishRequest,
     db: DbDep,
     bus: BusDep,
@@ -121,7 +121,7 @@ def finish(
 
 @router.post("/tickets/{ticket_id}/transfer", response_model=TicketPublic, responses=CONFLICT)
 def transfer(
-    ticket_id: int,
+    ticket_id: IdPath,
     body: TransferRequest,
     db: DbDep,
     bus: BusDep,
@@ -134,7 +134,7 @@ def transfer(
 
 @router.put("/tickets/{ticket_id}/case", response_model=TicketPublic, responses=CONFLICT)
 def update_case(
-    ticket_id: int,
+    ticket_id: IdPath,
     body: CaseUpdate,
     db: DbDep,
     bus: BusDep,

@@ -58,11 +58,11 @@ def open_ticket_at_desk(session: Session, desk_id: int) -> Ticket | None:
     return session.scalars(query.limit(1)).one_or_none()
 
 
-def next_number(session: Session, site_id: int, service_id: int, day: date) -> int:
-    """The next number of a service today. The caller holds the site lock."""
-    counter = session.get(TicketCounter, (site_id, service_id, day))
+def next_number(session: Session, site_id: int, prefix: str, day: date) -> int:
+    """The next number under ``prefix`` today. The caller holds the site lock."""
+    counter = session.get(TicketCounter, (site_id, prefix, day))
     if counter is None:
-        counter = TicketCounter(site_id=site_id, service_id=service_id, day=day, last_number=0)
+        counter = TicketCounter(site_id=site_id, prefix=prefix, day=day, last_number=0)
         session.add(counter)
     counter.last_number += 1
     return counter.last_number

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -24,8 +24,11 @@ Language = Literal["de", "en", "tr", "ar", "ru", "uk"]
 assert set(Language.__args__) == set(CITIZEN_LANGUAGES)  # type: ignore[attr-defined]
 
 
+ServiceId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
 class TicketCreate(BaseModel):
-    service_id: int
+    service_id: ServiceId
     priority: Priority = Priority.NORMAL
     language: Language = Field(default="de", description="the citizen's language")
 
@@ -76,7 +79,7 @@ class FinishRequest(CaseUpdate):
 
 
 class TransferRequest(BaseModel):
-    service_id: int | None = Field(default=None, description="move to this service's queue")
+    service_id: ServiceId | None = Field(default=None, description="move to this service's queue")
     desk: str | None = Field(default=None, description="or to this desk, e.g. the back office")
     reason: str = Field(default="", max_length=2000)
     notes: str | None = Field(default=None, max_length=20000)

@@ -17,7 +17,7 @@ from central_server.deps import IdempotentRequest
 from central_server.errors import N_, Conflict, Forbidden, InvalidInput, translatable
 from central_server.events import log as event_log
 from central_server.events.bus import EventBus
-from central_server.models import Case, Desk, Site, Ticket
+from central_server.models import Case, Desk, Service, Site, Ticket, User
 from central_server.models._types import utcnow
 from central_server.queue_rules import (
     FINAL,
@@ -121,10 +121,38 @@ def _ensure_desk_free(session: Session, desk: Desk) -> None:
         )
 
 
-def _occupy(desk: Desk, principal: Principal) -> None:
+def _occupy(session: Session, desk: Desk, principal: Principal) -> None:
+    """The desk is open and worked by ``principal``; another person's desk is not taken over
+    by calling at it (signing on with ``force`` does that, or a supervisor)."""
+    holder = desk.signed_on_user_id
+    if (
+        holder is not None
+        and (principal.kind, holder) != ("user", principal.id)
+        and not principal.has_role(Role.SUPERVISOR)
+    ):
+        raise Conflict(
+            "desk_taken",
+            N_("{user} is signed on at desk {desk}. Sign on anyway to take the desk over."),
+            user=session.get_one(User, holder).username,
+            desk=desk.code,
+        )
     desk.state = "open"
     if principal.kind == "user":
         desk.signed_on_user_id = principal.id
+
+
+def _check_ticket_role(principal: Principal, ticket: Ticket, view: SiteView) -> None:
+    """Quick-pickup staff act only on tickets at, meant for, or served by quick-pickup desks."""
+    if principal.has_role(Role.CLERK, Role.SUPERVISOR):
+        return
+    desk_id = ticket.desk_id if ticket.desk_id is not None else ticket.target_desk_id
+    if desk_id is not None:
+        _check_desk_role(principal, view.desks[desk_id])
+        return
+    pickup_desks = [d for d in view.desks.values() if d.kind == "quick_pickup"]
+    if any(ticket.service_id in (link.service_id for link in d.services) for d in pickup_desks):
+        return
+    raise Forbidden("forbidden_role", N_("Your role does not allow this."))
 
 
 def create_ticket(
@@ -142,43 +170,64 @@ def create_ticket(
 
     def change(session: Session, site: Site) -> Answer:
         service = sites_repo.service_at(session, site.id, body.service_id)
-        now = utcnow()
-        local_now = now.astimezone(ZoneInfo(site.timezone))
-        if not service.active:
-            raise Conflict("service_inactive", N_("This service is not offered at the moment."))
-        if not hours.is_open(service.hours, local_now):
-            raise Conflict(
-                "service_closed",
-                N_("This service is closed now. Opening hours today: {hours}"),
-                hours=hours.today_text(service.hours, local_now) or "—",
-            )
-        ticket = Ticket(
-            site_id=site.id,
-            service_id=service.id,
-            day=local_now.date(),
-            number=repository.next_number(session, site.id, service.id, local_now.date()),
-            prefix=service.prefix,
-            priority=body.priority,
-            language=body.language,
-            status=Status.WAITING,
-            status_token=secrets.token_urlsafe(16),
-            created_at=now,
-            queued_at=now,
-        )
-        session.add(ticket)
-        session.flush()
-        view = SiteView.load(session, site)
-        event_log.append(
-            session,
-            site,
-            "ticket.created",
-            actor=principal.actor,
-            ticket_id=ticket.id,
-            data={"ticket": view.event_summary(ticket)},
+        ticket, view = create_ticket_in_session(
+            session, site, service, principal, priority=body.priority, language=body.language
         )
         return 201, view.created(session, ticket).model_dump(mode="json")
 
     return perform(db, bus, site_id, principal, request, change)
+
+
+def create_ticket_in_session(
+    session: Session,
+    site: Site,
+    service: Service,
+    principal: Principal,
+    *,
+    priority: Priority = Priority.NORMAL,
+    language: str = "de",
+) -> tuple[Ticket, SiteView]:
+    """Draw the next ticket of ``service`` and log ``ticket.created``: the one way a ticket is
+    made, inside a change that holds the site's lock (see ``central_server.writes``).
+
+    Refuses a service that is switched off or closed now. Permissions are the caller's to check.
+    Returns the ticket and the site as it is afterwards.
+    """
+    now = utcnow()
+    local_now = now.astimezone(ZoneInfo(site.timezone))
+    if not service.active:
+        raise Conflict("service_inactive", N_("This service is not offered at the moment."))
+    if not hours.is_open(service.hours, local_now):
+        raise Conflict(
+            "service_closed",
+            N_("This service is closed now. Opening hours today: {hours}"),
+            hours=hours.today_text(service.hours, local_now) or "—",
+        )
+    ticket = Ticket(
+        site_id=site.id,
+        service_id=service.id,
+        day=local_now.date(),
+        number=repository.next_number(session, site.id, service.prefix, local_now.date()),
+        prefix=service.prefix,
+        priority=priority,
+        language=language,
+        status=Status.WAITING,
+        status_token=secrets.token_urlsafe(16),
+        created_at=now,
+        queued_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    view = SiteView.load(session, site)
+    event_log.append(
+        session,
+        site,
+        "ticket.created",
+        actor=principal.actor,
+        ticket_id=ticket.id,
+        data={"ticket": view.event_summary(ticket)},
+    )
+    return ticket, view
 
 
 def call_next(
@@ -205,7 +254,7 @@ def call_next(
         ticket.desk_id = desk.id
         ticket.target_desk_id = None
         ticket.called_at = utcnow()
-        _occupy(desk, principal)
+        _occupy(session, desk, principal)
         event_log.append(
             session,
             site,
@@ -215,7 +264,7 @@ def call_next(
             ticket_id=ticket.id,
             data={"ticket": view.event_summary(ticket)},
         )
-        return 200, view.public(session, ticket, include_case=True).model_dump(mode="json")
+        return 200, view.public(session, ticket, include_case=principal.can(Capability.READ_CASES)).model_dump(mode="json")
 
     return perform(db, bus, site_id, principal, request, change)
 
@@ -257,8 +306,7 @@ def _act(
     def run(session: Session, site: Site) -> Answer:
         ticket = repository.ticket_by_id(session, ticket_id)
         view = SiteView.load(session, site)
-        if ticket.desk_id is not None:
-            _check_desk_role(principal, view.desks[ticket.desk_id])
+        _check_ticket_role(principal, ticket, view)
         extra = change(session, site, ticket, view)
         session.flush()
         view = SiteView.load(session, site)
@@ -271,7 +319,8 @@ def _act(
             ticket_id=ticket.id,
             data={"ticket": view.event_summary(ticket), **extra},
         )
-        return 200, view.public(session, ticket, include_case=True).model_dump(mode="json")
+        include_case = principal.can(Capability.READ_CASES)
+        return 200, view.public(session, ticket, include_case=include_case).model_dump(mode="json")
 
     return perform(db, bus, site_id, principal, request, run)
 
@@ -335,7 +384,7 @@ def resume(
         _ensure_desk_free(session, desk)
         ticket.status = new_status
         ticket.desk_id = desk.id
-        _occupy(desk, principal)
+        _occupy(session, desk, principal)
         return {}
 
     return _act(db, bus, ticket_id, principal, request, "ticket.resumed", change)

@@ -105,3 +105,16 @@ def test_the_wait_estimate_counts_the_open_desks(server, clerk, kiosk, services)
     clerk2 = server.client(server.login("clerk2"))
     clerk2.post("/sites/demo/desks/2/sign-on")
     assert clerk.get(f"/tickets/{second['id']}").json()["estimated_wait_minutes"] == 10
+
+
+def test_calling_at_another_persons_desk_is_refused(server, clerk, kiosk, services):
+    """clerk1 works at desk 1; clerk2 pressing "call next" for desk 1 must not take it over."""
+    assert clerk.post("/sites/demo/desks/1/sign-on").status_code == 200
+    ticket = new_ticket(kiosk, services["A"])
+    other = server.client(server.login("clerk2"))
+    refused = assert_error(other.post("/sites/demo/desks/1/call-next"), 409, "desk_taken")
+    assert "clerk1" in refused["message"]
+    assert other.get(f"/tickets/{ticket['id']}").json()["status"] == "waiting"
+    # A supervisor may step in at any desk.
+    supervisor = server.client(server.login("supervisor"))
+    assert call_next(supervisor, "1")["id"] == ticket["id"]

@@ -271,17 +271,6 @@ def test_transfer_to_another_service_keeps_number_and_place(server, clerk, kiosk
     assert call_next(clerk, "1")["id"] == later[0]["id"]
 
 
-NUMBER_CLASH = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: a ticket transferred to another service keeps its number but takes the new "
-        "service_id, so it collides with UNIQUE(site_id, service_id, day, number) of tickets: "
-        "tickets/service.py transfer() sets ticket.service_id; 500 IntegrityError"
-    ),
-)
-
-
-@NUMBER_CLASH
 def test_transfer_to_a_service_that_already_gave_the_same_number(server, clerk, kiosk, services):
     """A001 moved to service C, where C001 exists: both stay in C's queue under their numbers."""
     ticket = new_ticket(kiosk, services["A"])
@@ -297,7 +286,6 @@ def test_transfer_to_a_service_that_already_gave_the_same_number(server, clerk, 
     assert new_ticket(kiosk, services["C"])["number"] == "C002"
 
 
-@NUMBER_CLASH
 def test_ticket_transferred_to_a_service_then_new_tickets_of_that_service(
     server, clerk, kiosk, services
 ):

@@ -1,0 +1,61 @@
+"""Pickups: finished documents waiting to be handed out, and the receipts that collect them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from central_server.db import Base
+from central_server.models._types import UTCDateTime, utcnow
+
+
+class Pickup(Base):
+    """A document ordered for a citizen, from "ordered" to "handed over".
+
+    It holds only what is needed to find the document on the shelf: its kind, the case
+    reference and the holder's name (``document_detail`` is a short free-text addition to the
+    kind). These personal fields are emptied ``pickup_purge_days`` after the pickup closed
+    (``purged_at``); the row and its status stay for the statistics.
+
+    The receipt's token is random (192 bits) and stored only as its SHA-256 digest
+    ``token_hash``: the token is shown once, when the pickup is ordered, and a copy of the
+    database hands nobody a working receipt. The digest outlives the purge, so a receipt used
+    again is still recognised as used.
+
+    ``status``: ordered -> ready (``slot`` says where the document lies) -> handed_over; ordered
+    or ready -> cancelled or expired. ``closed_at``/``closed_by`` say when and by whom it left
+    the open states. ``checked_in_at`` and ``checkin_ticket_id`` record the citizen's check-in
+    at the kiosk, which leaves the status ``ready``. The status changes only through
+    ``central_server.pickups.service``; every change is also an event in the site's log, which
+    never holds the name, the case reference or the token.
+    """
+
+    __tablename__ = "pickups"
+    __table_args__ = (Index("ix_pickups_site_status", "site_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    #: The ticket of the visit at which the document was ordered, if any.
+    ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tickets.id", ondelete="SET NULL"), default=None
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    document_kind: Mapped[str] = mapped_column(String(40))
+    document_detail: Mapped[str] = mapped_column(String(200), default="")
+    case_reference: Mapped[str] = mapped_column(String(100), default="")
+    holder_name: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), default="ordered")
+    slot: Mapped[str | None] = mapped_column(String(32), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    ready_by: Mapped[str | None] = mapped_column(String(100), default=None)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    checkin_ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tickets.id", ondelete="SET NULL"), default=None
+    )
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None, index=True)
+    closed_by: Mapped[str | None] = mapped_column(String(100), default=None)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from central_server.errors import N_, NotFound
+from central_server.models import Pickup, Service, Site, Ticket
+from central_server.pickups.schemas import CLOSED, PickupStatus
+
+
+def pickup_by_id(session: Session, pickup_id: int) -> Pickup:
+    pickup = session.get(Pickup, pickup_id)
+    if pickup is None:
+        raise NotFound("pickup_not_found", N_("There is no pickup {pickup}."), pickup=pickup_id)
+    return pickup
+
+
+def pickup_by_token_hash(session: Session, token_hash: str) -> Pickup | None:
+    return session.scalars(select(Pickup).where(Pickup.token_hash == token_hash)).one_or_none()
+
+
+def pickups_at(
+    session: Session, site_id: int, status: PickupStatus | None, limit: int
+) -> list[Pickup]:
+    """The site's pickups, newest first."""
+    query = select(Pickup).where(Pickup.site_id == site_id)
+    if status is not None:
+        query = query.where(Pickup.status == status)
+    return list(
+        session.scalars(query.order_by(Pickup.created_at.desc(), Pickup.id.desc()).limit(limit))
+    )
+
+
+def ticket_number(session: Session, ticket_id: int | None) -> str | None:
+    if ticket_id is None:
+        return None
+    ticket = session.get(Ticket, ticket_id)
+    return ticket.display_number if ticket is not None else None
+
+
+def service_by_prefix(session: Session, site_id: int, prefix: str) -> Service | None:
+    query = select(Service).where(Service.site_id == site_id, Service.prefix == prefix)
+    return session.scalars(query).one_or_none()
+
+
+def site_slugs(session: Session, site_ids: set[int]) -> dict[int, str]:
+    query = select(Site.id, Site.slug).where(Site.id.in_(site_ids))
+    return {site_id: slug for site_id, slug in session.execute(query)}
+
+
+def sites_with_purgeable(session: Session, closed_before: datetime) -> list[int]:
+    """Sites holding closed pickups whose personal data is due to be erased."""
+    query = (
+        select(Pickup.site_id).where(*_purgeable(closed_before)).distinct().order_by(Pickup.site_id)
+    )
+    return list(session.scalars(query))
+
+
+def purgeable_at(session: Session, site_id: int, closed_before: datetime) -> list[Pickup]:
+    query = select(Pickup).where(Pickup.site_id == site_id, *_purgeable(closed_before))
+    return list(session.scalars(query.order_by(Pickup.id)))
+
+
+def _purgeable(closed_before: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        Pickup.status.in_(CLOSED),
+        Pickup.closed_at < closed_before,
+        Pickup.purged_at.is_(None),
+    )

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+
+from central_server.tickets.schemas import Language
+
+#: The largest id a row can have (INTEGER, 32-bit on PostgreSQL; ``central_server.deps.MAX_ID``).
+MAX_ID = 2**31 - 1
+
+
+class PickupStatus(StrEnum):
+    ORDERED = "ordered"
+    READY = "ready"
+    HANDED_OVER = "handed_over"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+#: Nothing happens to a pickup after these; its personal data is purged some days later.
+CLOSED = frozenset({PickupStatus.HANDED_OVER, PickupStatus.CANCELLED, PickupStatus.EXPIRED})
+
+
+class DocumentKind(StrEnum):
+    """What lies on the shelf; ``document_detail`` adds free text (e.g. "Fiktionsbescheinigung")."""
+
+    RESIDENCE_PERMIT = "residence_permit"
+    ID_CARD = "id_card"
+    PASSPORT = "passport"
+    TRAVEL_DOCUMENT = "travel_document"
+    DRIVING_LICENCE = "driving_licence"
+    CERTIFICATE = "certificate"
+    OTHER = "other"
+
+
+def _printable(value: str) -> str:
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+#: Text a person typed: trimmed, without control characters (a NUL from a broken client).
+Text = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_printable)]
+#: A scanned token: trimmed (scanners end with a line break).
+Scanned = Annotated[str, StringConstraints(strip_whitespace=True)]
+
+
+class PickupCreate(BaseModel):
+    document_kind: DocumentKind
+    document_detail: Text = Field(default="", max_length=200)
+    case_reference: Text = Field(min_length=1, max_length=100, description="the Aktenzeichen")
+    holder_name: Text = Field(
+        min_length=1, max_length=200, description="as far as needed to find the document"
+    )
+    ticket_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="the ticket of the visit at which the document was ordered",
+    )
+
+
+class ReadyRequest(BaseModel):
+    slot: Text = Field(min_length=1, max_length=32, description="the shelf slot, e.g. B-17")
+
+
+class TokenRequest(BaseModel):
+    token: Scanned = Field(min_length=1, max_length=200, description="from the receipt's QR code")
+
+
+class HandOverRequest(TokenRequest):
+    id_checked: bool = Field(description="the holder's ID was checked; must be true")
+
+
+class CheckInRequest(TokenRequest):
+    language: Language = Field(default="de", description="the citizen's language")
+
+
+class PickupPublic(BaseModel):
+    """A pickup as staff see it. Never carries the receipt's token."""
+
+    id: int
+    site: str
+    status: PickupStatus
+    document_kind: str
+    document_detail: str
+    case_reference: str
+    holder_name: str
+    slot: str | None
+    ticket_id: int | None = Field(description="the ticket of the visit it was ordered at")
+    created_at: datetime
+    created_by: str
+    ready_at: datetime | None
+    ready_by: str | None
+    checked_in_at: datetime | None
+    checkin_ticket_id: int | None
+    checkin_ticket_number: str | None = Field(description="the P ticket drawn at the kiosk")
+    handed_over_at: datetime | None
+    handed_over_by: str | None
+    cancelled_at: datetime | None
+    cancelled_by: str | None
+    purged: bool = Field(description="the holder's name and case reference have been erased")
+
+
+class PickupCreated(PickupPublic):
+    token: str = Field(
+        description="the receipt's token for its QR code; shown in this answer only (a retry "
+        "with the same Idempotency-Key gets a new one, and the earlier one stops working)"
+    )

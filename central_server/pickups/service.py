@@ -1,0 +1,591 @@
+"""The pickup lifecycle: order, mark ready, check in at the kiosk, look up, hand over, cancel,
+and erasing personal data after a while. Permissions are checked here; every change goes
+through ``central_server.writes.perform`` and is one event in the site's log.
+
+Statuses::
+
+    ordered ──ready(slot)──▶ ready ──hand-over (receipt + ID check)──▶ handed_over
+       │                     │  ├─ ready(slot) again: the document moved to another slot
+       │                     │  └─ check-in at the kiosk: a ticket of service P; stays ready
+       └──────cancel─────────┴──▶ cancelled
+    expired: a closed status like cancelled, for documents never collected (nothing sets it yet)
+
+The log never holds the holder's name, the case reference, the document detail or the
+receipt's token: personal data stays in the ``pickups`` row and is erased ``pickup_purge_days``
+after the pickup closed (:func:`purge_personal_data`); the row and its status stay.
+
+A receipt's token says how it is wrong, and a wrong one changes nothing:
+
+* unknown, or of a site the caller does not work at: 404 ``pickup_unknown``;
+* of another pickup than the one being handed over: 422 ``pickup_token_mismatch``;
+* already used: 409 ``pickup_already_handed_over`` (when, and at the desk by whom);
+* not ready yet: 409 ``pickup_not_ready``; cancelled: 409 ``pickup_cancelled``;
+  expired: 409 ``pickup_expired``; checked in already: 409 ``pickup_already_checked_in``.
+
+Unknown and mismatching tokens count as wrong scans (see ``central_server.pickups.scans``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from central_server.auth import tokens
+from central_server.auth.principal import Capability, Principal, require
+from central_server.db import Database
+from central_server.deps import IdempotentRequest
+from central_server.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
+from central_server.events import log as event_log
+from central_server.events.bus import EventBus
+from central_server.models import Pickup, Site, Ticket
+from central_server.models._types import utcnow
+from central_server.pickups import repository
+from central_server.pickups.scans import WINDOW_SECONDS, ScanGuard
+from central_server.pickups.schemas import (
+    CheckInRequest,
+    HandOverRequest,
+    PickupCreate,
+    PickupCreated,
+    PickupPublic,
+    PickupStatus,
+    ReadyRequest,
+    TokenRequest,
+)
+from central_server.queue_rules import FINAL, Priority, Status
+from central_server.sites import repository as sites_repo
+from central_server.tickets import repository as tickets_repo
+from central_server.tickets import service as tickets_service
+from central_server.writes import Answer, lock_site, perform
+
+log = logging.getLogger("tresen.pickups")
+
+#: The prefix of the service whose ticket a pickup's check-in draws.
+PICKUP_PREFIX = "P"
+#: The statuses in which a pickup still waits for its holder.
+OPEN = frozenset({PickupStatus.ORDERED, PickupStatus.READY})
+
+
+def new_receipt_token() -> str:
+    """A receipt's token: 192 random bits, URL-safe, 32 characters (fits a small QR code)."""
+    return secrets.token_urlsafe(24)
+
+
+# What the API and the log show ---------------------------------------------------------------
+
+
+def _summary(pickup: Pickup) -> dict[str, object]:
+    """What the event log keeps of a pickup: never the name, the case reference or the token."""
+    return {
+        "id": pickup.id,
+        "status": pickup.status,
+        "document_kind": pickup.document_kind,
+        "slot": pickup.slot,
+        "ticket_id": pickup.ticket_id,
+        "checkin_ticket_id": pickup.checkin_ticket_id,
+    }
+
+
+def _public(session: Session, pickup: Pickup, site_slug: str) -> PickupPublic:
+    status = PickupStatus(pickup.status)
+    handed_over = status == PickupStatus.HANDED_OVER
+    cancelled = status == PickupStatus.CANCELLED
+    return PickupPublic(
+        id=pickup.id,
+        site=site_slug,
+        status=status,
+        document_kind=pickup.document_kind,
+        document_detail=pickup.document_detail,
+        case_reference=pickup.case_reference,
+        holder_name=pickup.holder_name,
+        slot=pickup.slot,
+        ticket_id=pickup.ticket_id,
+        created_at=pickup.created_at,
+        created_by=pickup.created_by,
+        ready_at=pickup.ready_at,
+        ready_by=pickup.ready_by,
+        checked_in_at=pickup.checked_in_at,
+        checkin_ticket_id=pickup.checkin_ticket_id,
+        checkin_ticket_number=repository.ticket_number(session, pickup.checkin_ticket_id),
+        handed_over_at=pickup.closed_at if handed_over else None,
+        handed_over_by=pickup.closed_by if handed_over else None,
+        cancelled_at=pickup.closed_at if cancelled else None,
+        cancelled_by=pickup.closed_by if cancelled else None,
+        purged=pickup.purged_at is not None,
+    )
+
+
+def _when(site: Site, moment: datetime | None) -> str:
+    """A moment as people at the site read it: 24.11.2026 14:05."""
+    if moment is None:
+        return "—"
+    return moment.astimezone(ZoneInfo(site.timezone)).strftime("%d.%m.%Y %H:%M")
+
+
+def _refuse_unless(
+    pickup: Pickup, site: Site, allowed: frozenset[PickupStatus], *, at_desk: bool = True
+) -> None:
+    """Refuse (409) unless the pickup's status is one of ``allowed``, saying why.
+
+    The kiosk (``at_desk=False``) is not told which member of staff handed a document over.
+    """
+    status = PickupStatus(pickup.status)
+    if status in allowed:
+        return
+    closed = {
+        "pickup": pickup.id,
+        "at": _when(site, pickup.closed_at),
+        "closed_at": pickup.closed_at.isoformat() if pickup.closed_at else "",
+    }
+    if status == PickupStatus.HANDED_OVER:
+        if at_desk:
+            raise Conflict(
+                "pickup_already_handed_over",
+                N_("This document was handed over already, on {at} by {by}."),
+                by=pickup.closed_by or "—",
+                **closed,
+            )
+        raise Conflict(
+            "pickup_already_handed_over",
+            N_("This document was handed over already, on {at}."),
+            **closed,
+        )
+    if status == PickupStatus.CANCELLED:
+        raise Conflict(
+            "pickup_cancelled",
+            N_("This pickup was cancelled on {at}; the document is not handed out."),
+            **closed,
+        )
+    if status == PickupStatus.EXPIRED:
+        raise Conflict(
+            "pickup_expired",
+            N_(
+                "The time to collect this document ended on {at}. Please ask at the "
+                "information desk."
+            ),
+            **closed,
+        )
+    # Every action allows READY, so what is left is ORDERED.
+    assert status == PickupStatus.ORDERED, (status, allowed)
+    raise Conflict(
+        "pickup_not_ready",
+        N_("The document is not ready yet: it has been ordered but has not arrived."),
+        pickup=pickup.id,
+        status=status.value,
+    )
+
+
+def _unknown_receipt() -> NotFound:
+    return NotFound(
+        "pickup_unknown",
+        N_("This pickup receipt is not known here. Please check that it is the right receipt."),
+    )
+
+
+def _require_capability(principal: Principal, capability: Capability) -> None:
+    """``require`` for requests that name no site: the site is checked once it is known."""
+    if not principal.can(capability):
+        raise Forbidden(
+            "forbidden_role", N_("Your role does not allow this."), capability=capability.value
+        )
+
+
+def _site_id(db: Database, slug: str) -> int:
+    with db.read_session() as session:
+        return sites_repo.site_by_slug(session, slug).id
+
+
+def _pickup_site_id(db: Database, pickup_id: int) -> int:
+    with db.read_session() as session:
+        return repository.pickup_by_id(session, pickup_id).site_id
+
+
+# Wrong scans ---------------------------------------------------------------------------------
+
+
+def _wrong_scan(
+    db: Database, bus: EventBus, guard: ScanGuard, principal: Principal, site_ids: Iterable[int]
+) -> None:
+    """Count a wrong receipt; at the limit, warn in the server log and in the sites' logs."""
+    if not guard.wrong(principal):
+        return
+    log.warning(
+        "%s (%s) scanned %d unknown or wrong pickup receipts within %d seconds",
+        principal.actor,
+        principal.key,
+        guard.limit,
+        WINDOW_SECONDS,
+    )
+
+    def report(session: Session, site: Site) -> Answer:
+        event_log.append(
+            session,
+            site,
+            "pickup.wrong_scans",
+            actor=principal.actor,
+            data={"count": guard.limit, "window_seconds": WINDOW_SECONDS},
+        )
+        return 200, None
+
+    for site_id in sorted(set(site_ids)):
+        try:
+            perform(db, bus, site_id, principal, None, report)
+        except Exception:  # the caller's answer (404) matters more than the report
+            log.exception("could not log the wrong pickup scans at site %s", site_id)
+
+
+# Staff at the counter and in the back office -------------------------------------------------
+
+
+def create_pickup(
+    db: Database,
+    bus: EventBus,
+    slug: str,
+    principal: Principal,
+    body: PickupCreate,
+    request: IdempotentRequest,
+) -> Answer:
+    """Order a document; the answer carries the receipt's token, this once.
+
+    The token is never stored, not even in the answer remembered for an ``Idempotency-Key``: a
+    retry with the same key (whose first answer was lost) gets the same pickup with a new token,
+    and the first token stops working.
+    """
+    site_id = _site_id(db, slug)
+    require(principal, Capability.ORDER_PICKUP, site_id)
+    made: list[str] = []
+
+    def change(session: Session, site: Site) -> Answer:
+        if body.ticket_id is not None:
+            ticket = tickets_repo.ticket_by_id(session, body.ticket_id)
+            if ticket.site_id != site.id:
+                raise NotFound(
+                    "ticket_not_found", N_("There is no ticket {ticket}."), ticket=body.ticket_id
+                )
+        token = new_receipt_token()
+        pickup = Pickup(
+            site_id=site.id,
+            ticket_id=body.ticket_id,
+            token_hash=tokens.digest(token),
+            document_kind=body.document_kind.value,
+            document_detail=body.document_detail,
+            case_reference=body.case_reference,
+            holder_name=body.holder_name,
+            status=PickupStatus.ORDERED.value,
+            created_at=utcnow(),
+            created_by=principal.actor,
+        )
+        session.add(pickup)
+        session.flush()
+        event_log.append(
+            session,
+            site,
+            "pickup.ordered",
+            actor=principal.actor,
+            ticket_id=body.ticket_id,
+            data={"pickup": _summary(pickup)},
+        )
+        made.append(token)
+        return 201, _public(session, pickup, site.slug).model_dump(mode="json")
+
+    status, answer = perform(db, bus, site_id, principal, request, change)
+    token = made[0] if made else _reissue_receipt(db, bus, site_id, principal, answer["id"])
+    return status, PickupCreated(**answer, token=token).model_dump(mode="json")
+
+
+def _reissue_receipt(
+    db: Database, bus: EventBus, site_id: int, principal: Principal, pickup_id: int
+) -> str:
+    token = new_receipt_token()
+
+    def change(session: Session, site: Site) -> Answer:
+        pickup = repository.pickup_by_id(session, pickup_id)
+        _refuse_unless(pickup, site, OPEN)
+        pickup.token_hash = tokens.digest(token)
+        event_log.append(
+            session,
+            site,
+            "pickup.receipt_reissued",
+            actor=principal.actor,
+            data={"pickup": _summary(pickup)},
+        )
+        return 200, None
+
+    perform(db, bus, site_id, principal, None, change)
+    return token
+
+
+PickupChange = Callable[[Session, Site, Pickup], tuple[str, dict[str, object]]]
+
+
+def _act(
+    db: Database,
+    bus: EventBus,
+    pickup_id: int,
+    principal: Principal,
+    request: IdempotentRequest,
+    change: PickupChange,
+) -> Answer:
+    site_id = _pickup_site_id(db, pickup_id)
+    require(principal, Capability.ORDER_PICKUP, site_id)
+
+    def run(session: Session, site: Site) -> Answer:
+        pickup = repository.pickup_by_id(session, pickup_id)
+        event_type, extra = change(session, site, pickup)
+        event_log.append(
+            session,
+            site,
+            event_type,
+            actor=principal.actor,
+            data={"pickup": _summary(pickup), **extra},
+        )
+        return 200, _public(session, pickup, site.slug).model_dump(mode="json")
+
+    return perform(db, bus, site_id, principal, request, run)
+
+
+def mark_ready(
+    db: Database,
+    bus: EventBus,
+    pickup_id: int,
+    principal: Principal,
+    body: ReadyRequest,
+    request: IdempotentRequest,
+) -> Answer:
+    """The document has arrived and lies in ``slot``; for a ready one, it moved there."""
+
+    def change(session: Session, site: Site, pickup: Pickup) -> tuple[str, dict[str, object]]:
+        _refuse_unless(pickup, site, OPEN)
+        moved_from = pickup.slot if pickup.status == PickupStatus.READY else None
+        pickup.slot = body.slot
+        if pickup.status == PickupStatus.ORDERED:
+            pickup.status = PickupStatus.READY.value
+            pickup.ready_at = utcnow()
+            pickup.ready_by = principal.actor
+        if moved_from is not None:
+            return "pickup.moved", {"from_slot": moved_from}
+        return "pickup.ready", {}
+
+    return _act(db, bus, pickup_id, principal, request, change)
+
+
+def cancel(
+    db: Database, bus: EventBus, pickup_id: int, principal: Principal, request: IdempotentRequest
+) -> Answer:
+    def change(session: Session, site: Site, pickup: Pickup) -> tuple[str, dict[str, object]]:
+        _refuse_unless(pickup, site, OPEN)
+        pickup.status = PickupStatus.CANCELLED.value
+        pickup.closed_at = utcnow()
+        pickup.closed_by = principal.actor
+        return "pickup.cancelled", {}
+
+    return _act(db, bus, pickup_id, principal, request, change)
+
+
+def get_pickup(db: Database, pickup_id: int, principal: Principal) -> PickupPublic:
+    with db.read_session() as session:
+        pickup = repository.pickup_by_id(session, pickup_id)
+        require(principal, Capability.READ_PICKUPS, pickup.site_id)
+        site = session.get_one(Site, pickup.site_id)
+        return _public(session, pickup, site.slug)
+
+
+def list_pickups(
+    db: Database, slug: str, principal: Principal, status: PickupStatus | None, limit: int
+) -> list[PickupPublic]:
+    with db.read_session() as session:
+        site = sites_repo.site_by_slug(session, slug)
+        require(principal, Capability.READ_PICKUPS, site.id)
+        return [
+            _public(session, p, site.slug)
+            for p in repository.pickups_at(session, site.id, status, limit)
+        ]
+
+
+# The quick-pickup desk -----------------------------------------------------------------------
+
+
+def lookup(
+    db: Database, bus: EventBus, guard: ScanGuard, principal: Principal, body: TokenRequest
+) -> PickupPublic:
+    """The pickup of a scanned receipt, at a site where the caller works."""
+    _require_capability(principal, Capability.HAND_OVER)
+    guard.check(principal)
+    with db.read_session() as session:
+        pickup = repository.pickup_by_token_hash(session, tokens.digest(body.token))
+        if pickup is not None and principal.works_at(pickup.site_id):
+            site = session.get_one(Site, pickup.site_id)
+            return _public(session, pickup, site.slug)
+    _wrong_scan(db, bus, guard, principal, principal.site_ids or ())
+    raise _unknown_receipt()
+
+
+def hand_over(
+    db: Database,
+    bus: EventBus,
+    guard: ScanGuard,
+    pickup_id: int,
+    principal: Principal,
+    body: HandOverRequest,
+    request: IdempotentRequest,
+) -> Answer:
+    """Hand the document over, once: the receipt must be this pickup's and the ID checked."""
+    _require_capability(principal, Capability.HAND_OVER)
+    if not body.id_checked:
+        raise InvalidInput(
+            "id_check_required", N_("Please check the holder's ID before handing over.")
+        )
+    guard.check(principal)
+    token_hash = tokens.digest(body.token)
+    with db.read_session() as session:
+        pickup = session.get(Pickup, pickup_id)
+        if pickup is None or not principal.works_at(pickup.site_id):
+            raise NotFound("pickup_not_found", N_("There is no pickup {pickup}."), pickup=pickup_id)
+        site_id = pickup.site_id
+        matches = hmac.compare_digest(pickup.token_hash, token_hash)
+        other = None if matches else repository.pickup_by_token_hash(session, token_hash)
+    if not matches:
+        _wrong_scan(db, bus, guard, principal, {site_id})
+        if other is not None and principal.works_at(other.site_id):
+            raise InvalidInput(
+                "pickup_token_mismatch",
+                N_("This receipt belongs to another pickup, not to pickup {pickup}."),
+                pickup=pickup_id,
+            )
+        raise _unknown_receipt()
+
+    def change(session: Session, site: Site) -> Answer:
+        pickup = repository.pickup_by_id(session, pickup_id)
+        if not hmac.compare_digest(pickup.token_hash, token_hash):  # reissued meanwhile
+            raise _unknown_receipt()
+        _refuse_unless(pickup, site, frozenset({PickupStatus.READY}))
+        pickup.status = PickupStatus.HANDED_OVER.value
+        pickup.closed_at = utcnow()
+        pickup.closed_by = principal.actor
+        event_log.append(
+            session,
+            site,
+            "pickup.handed_over",
+            actor=principal.actor,
+            ticket_id=pickup.checkin_ticket_id,
+            data={"pickup": _summary(pickup), "id_checked": True},
+        )
+        return 200, _public(session, pickup, site.slug).model_dump(mode="json")
+
+    return perform(db, bus, site_id, principal, request, change)
+
+
+# The kiosk -----------------------------------------------------------------------------------
+
+
+def check_in(
+    db: Database,
+    bus: EventBus,
+    guard: ScanGuard,
+    slug: str,
+    principal: Principal,
+    body: CheckInRequest,
+    request: IdempotentRequest,
+) -> Answer:
+    """The citizen scanned a receipt of a ready pickup: draw a ticket of service P.
+
+    The answer is the ticket (as for any new ticket), never the pickup's personal data. While
+    that ticket is open, another check-in is refused with its number; once it is closed (say,
+    the citizen missed the call), checking in again draws a new one.
+    """
+    site_id = _site_id(db, slug)
+    require(principal, Capability.CHECK_IN, site_id)
+    guard.check(principal)
+    token_hash = tokens.digest(body.token)
+    with db.read_session() as session:
+        found = repository.pickup_by_token_hash(session, token_hash)
+        pickup_id = found.id if found is not None and found.site_id == site_id else None
+    if pickup_id is None:
+        _wrong_scan(db, bus, guard, principal, {site_id})
+        raise _unknown_receipt()
+
+    def change(session: Session, site: Site) -> Answer:
+        pickup = repository.pickup_by_id(session, pickup_id)
+        if not hmac.compare_digest(pickup.token_hash, token_hash):  # reissued meanwhile
+            raise _unknown_receipt()
+        _refuse_unless(pickup, site, frozenset({PickupStatus.READY}), at_desk=False)
+        earlier = (
+            session.get(Ticket, pickup.checkin_ticket_id) if pickup.checkin_ticket_id else None
+        )
+        if earlier is not None and Status(earlier.status) not in FINAL:
+            raise Conflict(
+                "pickup_already_checked_in",
+                N_("You have checked in already. Your number is {number}."),
+                number=earlier.display_number,
+                ticket=earlier.id,
+            )
+        service = repository.service_by_prefix(session, site.id, PICKUP_PREFIX)
+        if service is None:
+            raise Conflict(
+                "pickup_service_missing",
+                N_(
+                    "Documents are not handed out at this site. Please ask at the information desk."
+                ),
+            )
+        ticket, view = tickets_service.create_ticket_in_session(
+            session, site, service, principal, priority=Priority.NORMAL, language=body.language
+        )
+        pickup.checked_in_at = ticket.created_at
+        pickup.checkin_ticket_id = ticket.id
+        event_log.append(
+            session,
+            site,
+            "pickup.checked_in",
+            actor=principal.actor,
+            ticket_id=ticket.id,
+            data={"pickup": _summary(pickup)},
+        )
+        return 201, view.created(session, ticket).model_dump(mode="json")
+
+    return perform(db, bus, site_id, principal, request, change)
+
+
+# Data protection -----------------------------------------------------------------------------
+
+
+def purge_personal_data(
+    db: Database, days: int, *, actor: str = "system", bus: EventBus | None = None
+) -> int:
+    """Erase name, case reference and detail of pickups closed more than ``days`` days ago.
+
+    The rows stay with their status and times, for the statistics; each site's log gets one
+    ``pickup.purged`` event with the number erased. Returns how many pickups were purged.
+    """
+    closed_before = utcnow() - timedelta(days=days)
+    with db.read_session() as session:
+        site_ids = repository.sites_with_purgeable(session, closed_before)
+    total = 0
+    for site_id in site_ids:
+        with db.write_session() as session:
+            site = lock_site(session, site_id)
+            due = repository.purgeable_at(session, site_id, closed_before)
+            now = utcnow()
+            for pickup in due:
+                pickup.holder_name = ""
+                pickup.case_reference = ""
+                pickup.document_detail = ""
+                pickup.purged_at = now
+            if due:
+                event_log.append(
+                    session,
+                    site,
+                    "pickup.purged",
+                    actor=actor,
+                    data={"count": len(due), "closed_days_ago": days},
+                )
+        total += len(due)
+        if due and bus is not None:
+            bus.notify({site_id})
+    if total:
+        log.info("personal data of %d closed pickups erased (closed over %d days ago)", total, days)
+    return total

@@ -1,0 +1,72 @@
+"""The migrations build exactly the schema the models describe, on SQLite and PostgreSQL, and
+an existing database is brought up to date with its data kept."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from central_server import migrate
+from central_server.db import Base, Database
+
+
+@pytest.fixture
+def empty_database_url(backend: str, request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    from tests.conftest import _pg_execute, _pg_url
+
+    request.getfixturevalue("postgres_template")  # skips where PostgreSQL is absent
+    name = f"tresen_m_{abs(hash(str(tmp_path))) % 10**10}"
+    _pg_execute(f'DROP DATABASE IF EXISTS "{name}"')
+    _pg_execute(f'CREATE DATABASE "{name}"')
+    request.addfinalizer(lambda: _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    return _pg_url(name)
+
+
+def test_the_migrated_schema_is_the_models_schema(empty_database_url: str) -> None:
+    db = Database(empty_database_url)
+    migrate.upgrade(db.engine)
+    with db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    db.dispose()
+    assert differences == []
+
+
+def test_numbers_given_before_the_prefix_counters_continue_after(
+    empty_database_url: str,
+) -> None:
+    """Upgrading from 0002: today's counters are rebuilt from the tickets already given."""
+    from alembic import command
+
+    db = Database(empty_database_url)
+    config = migrate.alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO sites (id, slug, name, timezone, last_event_seq) "
+            "VALUES (1, 's', 'S', 'Europe/Berlin', 0)"))
+        connection.execute(text(
+            "INSERT INTO services (id, site_id, key, prefix, names, hints, hours, "
+            "target_wait_minutes, default_service_minutes, checklist, position, active) "
+            "VALUES (1, 1, 'a', 'A', '{}', '{}', '{}', 20, 10, '[]', 0, true)"))
+        for number in (1, 2, 3):
+            connection.execute(text(
+                "INSERT INTO tickets (site_id, service_id, day, number, prefix, priority, "
+                "language, status, status_token, created_at, queued_at, recall_count, "
+                "transfer_count) VALUES (1, 1, :day, :n, 'A', 'normal', 'de', 'waiting', "
+                ":token, :now, :now, 0, 0)"),
+                {"day": date(2026, 11, 23), "n": number, "token": f"t{number}",
+                 "now": "2026-11-23 08:00:00+00:00"})
+    migrate.upgrade(db.engine)
+    with db.engine.connect() as connection:
+        row = connection.execute(text(
+            "SELECT prefix, last_number FROM ticket_counters WHERE site_id = 1")).one()
+    db.dispose()
+    assert tuple(row) == ("A", 3)
