@@ -25,20 +25,20 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import requests  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import requests
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
-from central_server import migrate  # noqa: E402
-from central_server.admin import demo  # noqa: E402
-from central_server.db import Database  # noqa: E402
-from counter_app.clerk.app import ClerkSession  # noqa: E402
-from counter_app.core.api import TresenClient  # noqa: E402
-from counter_app.core.outbox import Outbox  # noqa: E402
-from counter_app.qt.i18n import Language  # noqa: E402
-from counter_app.qt.tasks import Tasks  # noqa: E402
-from tests.support.live_server import ApiClient, free_port  # noqa: E402
+from central_server import migrate
+from central_server.admin import demo
+from central_server.db import Database
+from counter_app.clerk.app import ClerkSession
+from counter_app.core.api import TresenClient
+from counter_app.core.outbox import Outbox
+from counter_app.qt.i18n import Language
+from counter_app.qt.tasks import Tasks
+from tests.support.live_server import ApiClient, free_port
 
 
 class ServerProcess:
@@ -48,8 +48,19 @@ class ServerProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tresen", "server", "--db", database_url, "--port",
-             str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "tresen",
+                "server",
+                "--db",
+                database_url,
+                "--port",
+                str(self.port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -61,8 +72,9 @@ class ServerProcess:
                 time.sleep(0.1)
 
     def login(self, username: str) -> str:
-        answer = requests.post(f"{self.url}/api/v1/login",
-                               json={"username": username, "password": "demo"}, timeout=10)
+        answer = requests.post(
+            f"{self.url}/api/v1/login", json={"username": username, "password": "demo"}, timeout=10
+        )
         return str(answer.json()["token"])
 
     def client(self, token: str) -> ApiClient:
@@ -87,9 +99,11 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def report(name: str, values: list[float]) -> None:
-    print(f"{name:<28} n={len(values):<4} median={statistics.median(values):7.1f}  "
-          f"p90={percentile(values, 0.9):7.1f}  p99={percentile(values, 0.99):7.1f}  "
-          f"max={max(values):7.1f}  (ms)")
+    print(
+        f"{name:<28} n={len(values):<4} median={statistics.median(values):7.1f}  "
+        f"p90={percentile(values, 0.9):7.1f}  p99={percentile(values, 0.99):7.1f}  "
+        f"max={max(values):7.1f}  (ms)"
+    )
 
 
 def cpu_model() -> str:
@@ -124,19 +138,39 @@ def main() -> None:
         client = TresenClient(server.url)
         sign_in = client.login("clerk1", "demo")
         began = time.perf_counter()
-        session = ClerkSession(client, sign_in, "demo", "1", Language("de"),
-                               Outbox(folder / f"start-{run}.sqlite3"), tasks)
+        session = ClerkSession(
+            client,
+            sign_in,
+            "demo",
+            "1",
+            Language("de"),
+            Outbox(folder / f"start-{run}.sqlite3"),
+            tasks,
+        )
         session.window.show()
         session.start()
-        wait_for(app, lambda s=session: s.controller.desk_state == "open"
-                 and bool(s.controller.services) and not s.controller.busy)
+        wait_for(
+            app,
+            lambda s=session: (
+                s.controller.desk_state == "open"
+                and bool(s.controller.services)
+                and not s.controller.busy
+            ),
+        )
         starts.append((time.perf_counter() - began) * 1000)
         session.stop()
         session.window.close()
 
     client = TresenClient(server.url)
-    session = ClerkSession(client, client.login("clerk1", "demo"), "demo", "1", Language("de"),
-                           Outbox(folder / "calls.sqlite3"), tasks)
+    session = ClerkSession(
+        client,
+        client.login("clerk1", "demo"),
+        "demo",
+        "1",
+        Language("de"),
+        Outbox(folder / "calls.sqlite3"),
+        tasks,
+    )
     window, controller = session.window, session.controller
     window.show()
     session.start()
@@ -144,8 +178,13 @@ def main() -> None:
     calls: list[float] = []
     for _ in range(args.runs):
         number = kiosk.post("/sites/demo/tickets", json={"service_id": service_a}).json()["number"]
-        wait_for(app, lambda: window.buttons["callNextButton"].isEnabled()
-                 and any(t["number"] == number for t in controller.waiting))
+        wait_for(
+            app,
+            lambda n=number: (
+                window.buttons["callNextButton"].isEnabled()
+                and any(t["number"] == n for t in controller.waiting)
+            ),
+        )
         began = time.perf_counter()
         QTest.keyClick(window, Qt.Key.Key_F2)
         wait_for(app, lambda n=number: label.text() == n)
@@ -157,8 +196,10 @@ def main() -> None:
     session.stop()
     server.stop()
 
-    print(f"machine: {os.cpu_count()} cores, {cpu_model()}, {platform.platform()}, "
-          f"Python {platform.python_version()}; server in its own process on loopback, SQLite")
+    print(
+        f"machine: {os.cpu_count()} cores, {cpu_model()}, {platform.platform()}, "
+        f"Python {platform.python_version()}; server in its own process on loopback, SQLite"
+    )
     report("window start to usable", starts)
     report("F2 to number shown", calls)
 

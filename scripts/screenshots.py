@@ -69,8 +69,9 @@ def main() -> None:
 
     client = TresenClient(server.url)
     sign_in = client.login("clerk1", "demo")
-    session = ClerkSession(client, sign_in, "demo", "1", Language("de"),
-                           Outbox(folder / "outbox.sqlite3"), Tasks())
+    session = ClerkSession(
+        client, sign_in, "demo", "1", Language("de"), Outbox(folder / "outbox.sqlite3"), Tasks()
+    )
     window, controller = session.window, session.controller
     window.resize(1280, 800)
     window.show()
@@ -82,10 +83,17 @@ def main() -> None:
     controller.call_next()
     wait_for(app, lambda: controller.current is not None)
     controller.act("start")
-    wait_for(app, lambda: controller.current is not None and controller.current["status"] ==
-             "serving" and not controller.busy)
-    window.notes_edit.setPlainText("Mietvertrag liegt vor; Wohnungsgeberbestätigung wird "
-                                   "nachgereicht.")
+    wait_for(
+        app,
+        lambda: (
+            controller.current is not None
+            and controller.current["status"] == "serving"
+            and not controller.busy
+        ),
+    )
+    window.notes_edit.setPlainText(
+        "Mietvertrag liegt vor; Wohnungsgeberbestätigung wird nachgereicht."
+    )
     window._checkboxes[0].setChecked(True)
     settle(app, 1.2)
     window.grab().save(str(OUT / "clerk-serving.png"))

@@ -15,7 +15,8 @@ from platformdirs import user_data_path
 
 def has_screen() -> bool:
     return sys.platform in ("win32", "darwin") or bool(
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
 
 
 def wait_until_up(url: str, seconds: float = 60) -> bool:
@@ -37,22 +38,51 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     folder = user_data_path("tresen", appauthor=False, ensure_exists=True)
     url = f"http://127.0.0.1:{args.port}"
-    server = subprocess.Popen([
-        sys.executable, "-m", "central_server.cli", "server", "--demo",
-        "--db", f"sqlite:///{folder / 'demo.sqlite3'}", "--port", str(args.port)])
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "central_server.cli",
+            "server",
+            "--demo",
+            "--db",
+            f"sqlite:///{folder / 'demo.sqlite3'}",
+            "--port",
+            str(args.port),
+        ]
+    )
     windows: list[subprocess.Popen[bytes]] = []
     try:
         if not wait_until_up(url):
             print("the demo server did not start; see the messages above", file=sys.stderr)
             return 1
-        print(f"\nTresen demo: {url}  (API documentation: {url}/docs)\n"
-              "users clerk1-clerk4, pickup1, supervisor (password demo); "
-              "kiosk token demo-kiosk, display token demo-display\n", flush=True)
+        print(
+            f"\nTresen demo: {url}  (API documentation: {url}/docs)\n"
+            "users clerk1-clerk4, pickup1, supervisor (password demo); "
+            "kiosk token demo-kiosk, display token demo-display\n",
+            flush=True,
+        )
         if has_screen() and not args.no_windows:
             env = {**os.environ, "TRESEN_PASSWORD": "demo"}
-            windows.append(subprocess.Popen(
-                [sys.executable, "-m", "tresen", "clerk", "--server", url, "--site", "demo",
-                 "--user", "clerk1", "--desk", "1"], env=env))
+            windows.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "tresen",
+                        "clerk",
+                        "--server",
+                        url,
+                        "--site",
+                        "demo",
+                        "--user",
+                        "clerk1",
+                        "--desk",
+                        "1",
+                    ],
+                    env=env,
+                )
+            )
         else:
             print("no screen here: running the server only", flush=True)
         return server.wait()

@@ -38,9 +38,7 @@ def site_events(
     principal: PrincipalDep,
     settings: SettingsDep,
     last_event_id: Annotated[str | None, Header()] = None,
-    after: Annotated[
-        int | None, Query(ge=0, le=MAX_SEQ, description="like Last-Event-ID")
-    ] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_SEQ, description="like Last-Event-ID")] = None,
 ) -> StreamingResponse:
     with db.read_session() as session:
         site_id = sites_repo.site_by_slug(session, site).id

@@ -23,7 +23,9 @@ from central_server.writes import Answer
 
 router = APIRouter(tags=["tickets"])
 
-CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "the ticket's or desk's state does not allow this"}}
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"description": "the ticket's or desk's state does not allow this"}
+}
 
 
 def _respond(answer: Answer) -> Response:

@@ -264,7 +264,9 @@ def call_next(
             ticket_id=ticket.id,
             data={"ticket": view.event_summary(ticket)},
         )
-        return 200, view.public(session, ticket, include_case=principal.can(Capability.READ_CASES)).model_dump(mode="json")
+        return 200, view.public(
+            session, ticket, include_case=principal.can(Capability.READ_CASES)
+        ).model_dump(mode="json")
 
     return perform(db, bus, site_id, principal, request, change)
 

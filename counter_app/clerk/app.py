@@ -19,7 +19,7 @@ from counter_app.qt.i18n import Language
 from counter_app.qt.live import LiveSignals
 from counter_app.qt.tasks import Tasks
 
-PASSWORD_VARIABLE = "TRESEN_PASSWORD"
+PASSWORD_VARIABLE = "TRESEN_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 log = logging.getLogger("tresen.clerk")
 
 
@@ -27,7 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tresen clerk", description="the clerk workstation")
     parser.add_argument("--server", help="address of the central server")
     parser.add_argument("--site", help="site slug")
-    parser.add_argument("--user", help=f"user name; the password may come from ${PASSWORD_VARIABLE}")
+    parser.add_argument(
+        "--user", help=f"user name; the password may come from ${PASSWORD_VARIABLE}"
+    )
     parser.add_argument("--desk", help="desk code")
     parser.add_argument("--language", choices=["de", "en"])
     return parser
@@ -36,25 +38,40 @@ def build_parser() -> argparse.ArgumentParser:
 class ClerkSession:
     """Everything one signed-on desk holds: client, outbox, live events, controller, window."""
 
-    def __init__(self, client: TresenClient, sign_in: SignIn, site: str, desk: str,
-                 language: Language, outbox: Outbox, tasks: Tasks) -> None:
+    def __init__(
+        self,
+        client: TresenClient,
+        sign_in: SignIn,
+        site: str,
+        desk: str,
+        language: Language,
+        outbox: Outbox,
+        tasks: Tasks,
+    ) -> None:
         self.controller = DeskController(client, outbox, site, desk, tasks)
-        self.window = ClerkWindow(self.controller, language, sign_in.display_name
-                                  or sign_in.username)
+        self.window = ClerkWindow(
+            self.controller, language, sign_in.display_name or sign_in.username
+        )
         language.changed.connect(self._on_language_changed)
         self.client = client
         self.live = LiveSignals(client.base_url, sign_in.token, site, self.window)
-        self.live.event.connect(self.controller.on_live_event)
+        self.live.received.connect(self.controller.on_live_event)
         self.live.connection.connect(self.controller.on_live_connection)
         self.controller.changed.connect(self._on_controller_changed)
         self._usable_logged = False
 
     def _on_controller_changed(self) -> None:
-        if not self._usable_logged and self.controller.services and \
-                self.controller.desk_state == "open":
+        if (
+            not self._usable_logged
+            and self.controller.services
+            and self.controller.desk_state == "open"
+        ):
             self._usable_logged = True
-            log.info("desk %s usable (queue shown, %d waiting)", self.controller.desk,
-                     len(self.controller.waiting))
+            log.info(
+                "desk %s usable (queue shown, %d waiting)",
+                self.controller.desk,
+                len(self.controller.waiting),
+            )
 
     def _on_language_changed(self, code: str) -> None:
         self.client.language = code
@@ -72,14 +89,23 @@ class ClerkSession:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     config = desk_settings.config_file("clerk")
     saved = desk_settings.load(config)
-    merged = saved.model_copy(update={k: v for k, v in {
-        "server": args.server, "site": args.site, "user": args.user, "desk": args.desk,
-        "language": args.language}.items() if v})
+    merged = saved.model_copy(
+        update={
+            k: v
+            for k, v in {
+                "server": args.server,
+                "site": args.site,
+                "user": args.user,
+                "desk": args.desk,
+                "language": args.language,
+            }.items()
+            if v
+        }
+    )
     language = Language(merged.language)
     tasks = Tasks()
     dialog = LoginDialog(merged, language, tasks)

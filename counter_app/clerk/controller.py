@@ -30,14 +30,20 @@ class CaseDraft:
     case_reference: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"steps_done": list(self.steps_done), "notes": self.notes,
-                "case_reference": self.case_reference}
+        return {
+            "steps_done": list(self.steps_done),
+            "notes": self.notes,
+            "case_reference": self.case_reference,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> CaseDraft:
         data = data or {}
-        return cls(list(data.get("steps_done") or []), str(data.get("notes") or ""),
-                   str(data.get("case_reference") or ""))
+        return cls(
+            list(data.get("steps_done") or []),
+            str(data.get("notes") or ""),
+            str(data.get("case_reference") or ""),
+        )
 
 
 class DeskController(QObject):
@@ -50,8 +56,15 @@ class DeskController(QObject):
     #: A request started (True) or ended (False): buttons wait meanwhile.
     busy_changed = Signal(bool)
 
-    def __init__(self, client: TresenClient, outbox: Outbox, site: str, desk: str,
-                 tasks: Tasks | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        client: TresenClient,
+        outbox: Outbox,
+        site: str,
+        desk: str,
+        tasks: Tasks | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.client = client
         self.outbox = outbox
@@ -126,11 +139,15 @@ class DeskController(QObject):
         # Tickets this desk has changed but the server has not heard of yet are shown as the
         # desk left them, not as the server last knew them.
         on_the_way = self.outbox.pending_ticket_ids()
-        mine = [t for t in queue["called"] + queue["serving"]
-                if t["desk"] == self.desk and t["id"] not in on_the_way]
+        mine = [
+            t
+            for t in queue["called"] + queue["serving"]
+            if t["desk"] == self.desk and t["id"] not in on_the_way
+        ]
         self._set_current(mine[0] if mine else None)
-        self.parked = [t for t in queue["parked"]
-                       if t["desk"] == self.desk and t["id"] not in on_the_way]
+        self.parked = [
+            t for t in queue["parked"] if t["desk"] == self.desk and t["id"] not in on_the_way
+        ]
         me = next((d for d in desks if d["code"] == self.desk), None)
         self.desk_state = me["state"] if me else "closed"
         self.changed.emit()
@@ -195,8 +212,7 @@ class DeskController(QObject):
     def act(self, action: str) -> None:
         """recall, no-show, start, cancel: need the server's answer now."""
         if self.current is not None:
-            self._request(self.client.act, self.current["id"], action,
-                          then=self._on_acted)
+            self._request(self.client.act, self.current["id"], action, then=self._on_acted)
 
     def _on_acted(self, ticket: dict[str, Any]) -> None:
         self._set_current(ticket if ticket["status"] in ("called", "serving") else None)
@@ -212,8 +228,9 @@ class DeskController(QObject):
         self._left(ticket_id)
 
     def resume(self, ticket_id: int) -> None:
-        self._request(self.client.act, ticket_id, "resume", {"desk": self.desk},
-                      then=self._on_acted)
+        self._request(
+            self.client.act, ticket_id, "resume", {"desk": self.desk}, then=self._on_acted
+        )
 
     def finish(self, outcome: str, call_next: bool = False) -> None:
         """Finish the current case with ``outcome``; sent now or, if the server is gone, later."""
@@ -223,8 +240,9 @@ class DeskController(QObject):
         body = {"outcome": outcome, **self.draft.as_dict()}
         # The next call must reach the server after the finish, or the desk is still busy there.
         self._call_next_after_flush = call_next
-        self._send_later("POST", f"/tickets/{ticket_id}/finish", body,
-                         f"finish {self.current['number']}")
+        self._send_later(
+            "POST", f"/tickets/{ticket_id}/finish", body, f"finish {self.current['number']}"
+        )
         self._left(ticket_id)
 
     def transfer(self, service_id: int | None, desk: str | None, reason: str) -> None:
@@ -236,8 +254,9 @@ class DeskController(QObject):
             body["service_id"] = service_id
         else:
             body["desk"] = desk
-        self._send_later("POST", f"/tickets/{ticket_id}/transfer", body,
-                         f"transfer {self.current['number']}")
+        self._send_later(
+            "POST", f"/tickets/{ticket_id}/transfer", body, f"transfer {self.current['number']}"
+        )
         self._left(ticket_id)
 
     def _left(self, ticket_id: int) -> None:
@@ -255,8 +274,9 @@ class DeskController(QObject):
         if self.outbox.pending_count() == 0:
             self._retry.stop()
             return
-        self.tasks.run(self.outbox.flush, self.client, on_done=self._on_flushed,
-                       on_error=self._on_flush_error)
+        self.tasks.run(
+            self.outbox.flush, self.client, on_done=self._on_flushed, on_error=self._on_flush_error
+        )
 
     def _on_flushed(self, sent: int) -> None:
         if sent:

@@ -45,7 +45,7 @@ class OutcomeDialog(QDialog):
             button.setObjectName(f"outcome-{code}")
             button.setMinimumHeight(36)
             button.clicked.connect(lambda _=False, c=code: self._choose(c))
-            QShortcut(QKeySequence(str(index)), self, activated=lambda c=code: self._choose(c))
+            QShortcut(QKeySequence(str(index)), self, lambda c=code: self._choose(c))
             if code == "completed":
                 button.setDefault(True)
                 button.setFocus()
@@ -62,9 +62,15 @@ class OutcomeDialog(QDialog):
 class TransferDialog(QDialog):
     """To another service's queue, or to one desk (e.g. the back office), with a reason."""
 
-    def __init__(self, language: Language, number: str, services: list[dict[str, Any]],
-                 desks: list[dict[str, Any]], own_desk: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        language: Language,
+        number: str,
+        services: list[dict[str, Any]],
+        desks: list[dict[str, Any]],
+        own_desk: str,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("transferDialog")
         self.setWindowTitle(language(N_("Forward {number}")).format(number=number))
@@ -89,8 +95,9 @@ class TransferDialog(QDialog):
         form.addRow(self.to_desk, self.desk_box)
         form.addRow(self.to_service, self.service_box)
         form.addRow(language(N_("Reason")), self.reason)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(language(N_("Forward")))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(language(N_("Cancel")))
         buttons.accepted.connect(self.accept)

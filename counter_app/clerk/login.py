@@ -22,8 +22,13 @@ from counter_app.qt.tasks import Tasks
 class LoginDialog(QDialog):
     signed_in = Signal(object, object)  # TresenClient, SignIn
 
-    def __init__(self, settings: DeskSettings, language: Language, tasks: Tasks,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: DeskSettings,
+        language: Language,
+        tasks: Tasks,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("loginDialog")
         self.language = language
@@ -45,13 +50,15 @@ class LoginDialog(QDialog):
         self.error.setStyleSheet("color: #b3261e; font-weight: bold;")
         self.form = QFormLayout(self)
         self.labels = [QLabel() for _ in range(5)]
-        for label, field in zip(self.labels, (self.server, self.site, self.user, self.password,
-                                              self.desk), strict=True):
+        for label, field in zip(
+            self.labels, (self.server, self.site, self.user, self.password, self.desk), strict=True
+        ):
             label.setBuddy(field)
             self.form.addRow(label, field)
         self.form.addRow(self.error)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.accepted.connect(self.attempt)
         self.buttons.rejected.connect(self.reject)
         self.form.addRow(self.buttons)
@@ -62,24 +69,36 @@ class LoginDialog(QDialog):
     def retranslate(self) -> None:
         tr = self.language
         self.setWindowTitle(tr(N_("Tresen · Sign in")))
-        for label, text in zip(self.labels, (N_("&Server"), N_("S&ite"), N_("&User"),
-                                             N_("&Password"), N_("&Desk")), strict=True):
+        for label, text in zip(
+            self.labels,
+            (N_("&Server"), N_("S&ite"), N_("&User"), N_("&Password"), N_("&Desk")),
+            strict=True,
+        ):
             label.setText(tr(text))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr(N_("Sign in")))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr(N_("Cancel")))
 
     def attempt(self) -> None:
-        fields = [self.server.text().strip(), self.site.text().strip(), self.user.text().strip(),
-                  self.password.text(), self.desk.text().strip()]
+        fields = [
+            self.server.text().strip(),
+            self.site.text().strip(),
+            self.user.text().strip(),
+            self.password.text(),
+            self.desk.text().strip(),
+        ]
         if not all(fields):
             self.error.setText(self.language(N_("Please fill in every field.")))
             return
         self.error.setText(self.language(N_("Signing in …")))
         self.buttons.setEnabled(False)
         client = TresenClient(fields[0], language=self.language.code)
-        self.tasks.run(client.login, fields[2], fields[3],
-                       on_done=lambda sign_in: self._on_signed_in(client, sign_in),
-                       on_error=self._on_failed)
+        self.tasks.run(
+            client.login,
+            fields[2],
+            fields[3],
+            on_done=lambda sign_in: self._on_signed_in(client, sign_in),
+            on_error=self._on_failed,
+        )
 
     def _on_signed_in(self, client: TresenClient, sign_in: SignIn) -> None:
         self.buttons.setEnabled(True)
@@ -94,6 +113,10 @@ class LoginDialog(QDialog):
         self.password.setFocus()
 
     def settings(self) -> DeskSettings:
-        return DeskSettings(server=self.server.text().strip(), site=self.site.text().strip(),
-                            user=self.user.text().strip(), desk=self.desk.text().strip(),
-                            language=self.language.code)
+        return DeskSettings(
+            server=self.server.text().strip(),
+            site=self.site.text().strip(),
+            user=self.user.text().strip(),
+            desk=self.desk.text().strip(),
+            language=self.language.code,
+        )

@@ -49,8 +49,12 @@ class QueueModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(  # noqa: N802 - Qt's name
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.language(COLUMNS[section])
         return None
@@ -65,8 +69,11 @@ class QueueModel(QAbstractTableModel):
                 return ticket["number"]
             if column == 1:
                 service = self.controller.services.get(ticket["service_id"])
-                name = service["names"].get(self.language.code, service["name"]) if service \
+                name = (
+                    service["names"].get(self.language.code, service["name"])
+                    if service
                     else ticket["service_prefix"]
+                )
                 if ticket.get("target_desk"):
                     name += " → " + self.language(N_("forwarded to this desk"))
                 return name
@@ -76,12 +83,18 @@ class QueueModel(QAbstractTableModel):
                 return minutes_seconds(ticket["queued_at"], datetime.now(UTC))
             if column == 4:
                 minutes = ticket.get("estimated_wait_minutes")
-                return "" if minutes is None else self.language(N_("{minutes} min")).format(
-                    minutes=minutes)
+                return (
+                    ""
+                    if minutes is None
+                    else self.language(N_("{minutes} min")).format(minutes=minutes)
+                )
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 3, 4):
             return int(Qt.AlignmentFlag.AlignCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and ticket.get("case") and \
-                ticket["case"].get("forward_reason"):
+        if (
+            role == Qt.ItemDataRole.ToolTipRole
+            and ticket.get("case")
+            and ticket["case"].get("forward_reason")
+        ):
             return ticket["case"]["forward_reason"]
         return None
 

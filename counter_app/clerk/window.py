@@ -86,7 +86,7 @@ class ClerkWindow(QMainWindow):
         self._clock.timeout.connect(self._on_clock_tick)
         self._clock.start()
         self.retranslate()
-        self.render()
+        self.show_state()
 
     # Building ------------------------------------------------------------------------------
 
@@ -114,7 +114,7 @@ class ClerkWindow(QMainWindow):
         self.language_button.clicked.connect(self._on_language_button_clicked)
         self.pause_button = QPushButton()
         self.pause_button.setObjectName("pauseButton")
-        QShortcut(QKeySequence("F11"), self, activated=self.pause_button.click)
+        QShortcut(QKeySequence("F11"), self, self.pause_button.click)
         self.pause_button.clicked.connect(self._on_pause_clicked)
         self.sign_off_button = QPushButton()
         self.sign_off_button.setObjectName("signOffButton")
@@ -146,7 +146,8 @@ class ClerkWindow(QMainWindow):
         self.queue_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.queue_view.verticalHeader().hide()
         self.queue_view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         self.queue_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.queue_view.setAlternatingRowColors(True)
         layout.addWidget(self.queue_view, 1)
@@ -198,7 +199,7 @@ class ClerkWindow(QMainWindow):
             button.setObjectName(name)
             button.clicked.connect(handlers[name])
             # A window-wide shortcut acts at once (a button's own shortcut animates first).
-            QShortcut(QKeySequence(key), self, activated=button.click)
+            QShortcut(QKeySequence(key), self, button.click)
             self.buttons[name] = button
             grid.addWidget(button, position // 4, position % 4)
         ticket_layout.addLayout(grid)
@@ -234,7 +235,8 @@ class ClerkWindow(QMainWindow):
         self.reference_edit = QLineEdit()
         self.reference_edit.setObjectName("caseReferenceEdit")
         self.reference_edit.textEdited.connect(
-            lambda text: self.controller.update_draft(case_reference=text))
+            lambda text: self.controller.update_draft(case_reference=text)
+        )
         self.reference_label.setBuddy(self.reference_edit)
         row.addWidget(self.reference_label)
         row.addWidget(self.reference_edit, 1)
@@ -266,24 +268,34 @@ class ClerkWindow(QMainWindow):
         self.case_title.setText(tr(N_("Case")))
         self.reference_label.setText(tr(N_("Case &reference")))
         self.notes_label.setText(tr(N_("&Notes")))
-        self.render()
+        self.show_state()
 
-    def render(self) -> None:
+    def show_state(self) -> None:
         c, tr = self.controller, self.language
-        self.title.setText(tr(N_("{site} · Desk {desk} · {user}")).format(
-            site=c.site_name, desk=c.desk, user=self.user))
+        self.title.setText(
+            tr(N_("{site} · Desk {desk} · {user}")).format(
+                site=c.site_name, desk=c.desk, user=self.user
+            )
+        )
         self.pause_button.setText(
-            tr(N_("Resume work (F11)")) if c.desk_state == "paused" else tr(N_("Break (F11)")))
-        self.offline_banner.setText(tr(N_(
-            "No connection to the server. What you type is kept on this computer and sent "
-            "when the server is back (waiting to be sent: {count}).")).format(
-                count=c.pending_changes()))
+            tr(N_("Resume work (F11)")) if c.desk_state == "paused" else tr(N_("Break (F11)"))
+        )
+        self.offline_banner.setText(
+            tr(
+                N_(
+                    "No connection to the server. What you type is kept on this computer and sent "
+                    "when the server is back (waiting to be sent: {count})."
+                )
+            ).format(count=c.pending_changes())
+        )
         self.offline_banner.setVisible(not c.online)
-        self.queue_title.setText(tr(N_("Waiting for this desk: {count}")).format(
-            count=len(c.waiting)))
+        self.queue_title.setText(
+            tr(N_("Waiting for this desk: {count}")).format(count=len(c.waiting))
+        )
         counts = [f"{n['prefix']}: {n['waiting']}" for n in c.counts if n["waiting"]]
-        self.counts_label.setText(tr(N_("Waiting per service: {counts}")).format(
-            counts=", ".join(counts) or "0"))
+        self.counts_label.setText(
+            tr(N_("Waiting per service: {counts}")).format(counts=", ".join(counts) or "0")
+        )
         self.desks_label.setText(self._other_desks_text())
         self._render_ticket()
         self._render_case()
@@ -292,8 +304,11 @@ class ClerkWindow(QMainWindow):
 
     def _other_desks_text(self) -> str:
         tr = self.language
-        states = {"open": tr(N_("open")), "paused": tr(N_("on a break")),
-                  "closed": tr(N_("closed"))}
+        states = {
+            "open": tr(N_("open")),
+            "paused": tr(N_("on a break")),
+            "closed": tr(N_("closed")),
+        }
         lines = []
         for desk in self.controller.desks:
             if desk["code"] == self.controller.desk:
@@ -301,8 +316,9 @@ class ClerkWindow(QMainWindow):
             serving = desk.get("current_ticket") or "—"
             who = desk.get("signed_on_user") or ""
             name = desk.get("name") or desk["code"]
-            lines.append(f"{name}: {states.get(desk['state'], desk['state'])}"
-                         f" · {serving} {who}".rstrip())
+            lines.append(
+                f"{name}: {states.get(desk['state'], desk['state'])} · {serving} {who}".rstrip()
+            )
         return tr(N_("Other desks:")) + "\n" + "\n".join(lines)
 
     def _render_ticket(self) -> None:
@@ -314,12 +330,16 @@ class ClerkWindow(QMainWindow):
         self.current_label.setText(ticket["number"])
         service = self.controller.services.get(ticket["service_id"], {})
         since = ticket.get("started_at") or ticket.get("called_at") or ticket["queued_at"]
-        self.current_details.setText("\n".join([
-            service.get("names", {}).get(tr.code) or service.get("name", ""),
-            f"{tr(STATUS_TEXT.get(ticket['status'], ticket['status']))} · "
-            f"{minutes_seconds(since, datetime.now(UTC))}",
-            tr(N_("Waited {minutes} min")).format(minutes=_waited(ticket)),
-        ]))
+        self.current_details.setText(
+            "\n".join(
+                [
+                    service.get("names", {}).get(tr.code) or service.get("name", ""),
+                    f"{tr(STATUS_TEXT.get(ticket['status'], ticket['status']))} · "
+                    f"{minutes_seconds(since, datetime.now(UTC))}",
+                    tr(N_("Waited {minutes} min")).format(minutes=_waited(ticket)),
+                ]
+            )
+        )
 
     def _render_case(self) -> None:
         c, tr = self.controller, self.language
@@ -335,8 +355,9 @@ class ClerkWindow(QMainWindow):
             self.reference_edit.setText(c.draft.case_reference)
         reason = (ticket or {}).get("case") or {}
         self.forward_reason.setVisible(bool(reason.get("forward_reason")))
-        self.forward_reason.setText(tr(N_("Forwarded: {reason}")).format(
-            reason=reason.get("forward_reason", "")))
+        self.forward_reason.setText(
+            tr(N_("Forwarded: {reason}")).format(reason=reason.get("forward_reason", ""))
+        )
         self._render_checklist()
 
     def _render_checklist(self) -> None:
@@ -347,8 +368,11 @@ class ClerkWindow(QMainWindow):
                 box.setParent(None)  # gone from the screen now, not at the next event loop turn
                 box.deleteLater()
             self._checkboxes = []
-            steps = c.services.get(c.current["service_id"], {}).get("checklist", []) \
-                if c.current else []
+            steps = (
+                c.services.get(c.current["service_id"], {}).get("checklist", [])
+                if c.current
+                else []
+            )
             for step in steps:
                 box = QCheckBox()
                 box.setProperty("step", step["id"])
@@ -367,7 +391,7 @@ class ClerkWindow(QMainWindow):
     def _render_parked(self) -> None:
         while self.parked_row.count():
             item = self.parked_row.takeAt(0)
-            widget = item.widget()
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.setParent(None)
                 widget.deleteLater()
@@ -375,8 +399,9 @@ class ClerkWindow(QMainWindow):
         self.parked_label.setVisible(bool(parked))
         self.parked_label.setText(self.language(N_("Parked at this desk:")))
         for ticket in parked:
-            button = QPushButton(self.language(N_("Resume {number}")).format(
-                number=ticket["number"]))
+            button = QPushButton(
+                self.language(N_("Resume {number}")).format(number=ticket["number"])
+            )
             button.setObjectName(f"resume-{ticket['number']}")
             button.clicked.connect(lambda _=False, t=ticket["id"]: self.controller.resume(t))
             self.parked_row.addWidget(button)
@@ -398,18 +423,21 @@ class ClerkWindow(QMainWindow):
         }
         for name, button in self.buttons.items():
             button.setEnabled(enabled[name])
-        default = "startButton" if status == "called" else (
-            "finishNextButton" if status == "serving" else "callNextButton")
+        default = (
+            "startButton"
+            if status == "called"
+            else ("finishNextButton" if status == "serving" else "callNextButton")
+        )
         for name, button in self.buttons.items():
             button.setDefault(name == default)
 
     # Slots ----------------------------------------------------------------------------------
 
     def _on_controller_changed(self) -> None:
-        self.render()
+        self.show_state()
 
     def _on_controller_online_changed(self, _online: bool) -> None:
-        self.render()
+        self.show_state()
 
     def _on_controller_busy_changed(self, _busy: bool) -> None:
         self._render_buttons()
@@ -420,7 +448,8 @@ class ClerkWindow(QMainWindow):
             text = self.language(N_("Nobody is waiting for this desk."))
         elif kind == "refused":
             text = self.language(N_("The server refused a saved change: {change}: {why}")).format(
-                change=detail[-1].label, why=detail[-1].error)
+                change=detail[-1].label, why=detail[-1].error
+            )
         else:
             text = describe(detail, self.language)
         self.notice_label.setText(text)
@@ -464,9 +493,14 @@ class ClerkWindow(QMainWindow):
         ticket = self.controller.current
         if ticket is None:
             return
-        dialog = TransferDialog(self.language, ticket["number"],
-                                list(self.controller.services.values()), self.controller.desks,
-                                self.controller.desk, self)
+        dialog = TransferDialog(
+            self.language,
+            ticket["number"],
+            list(self.controller.services.values()),
+            self.controller.desks,
+            self.controller.desk,
+            self,
+        )
         if dialog.exec():
             service_id, desk = dialog.target()
             self.controller.transfer(service_id, desk, dialog.reason.text())

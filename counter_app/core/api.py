@@ -66,8 +66,12 @@ class TresenClient:
             headers["Idempotency-Key"] = idempotency_key
         try:
             answer = self._session.request(
-                method, f"{self.base_url}/api/v1{path}", json=json, headers=headers,
-                params=params, timeout=self.timeout,
+                method,
+                f"{self.base_url}/api/v1{path}",
+                json=json,
+                headers=headers,
+                params=params,
+                timeout=self.timeout,
             )
         except requests.RequestException as exc:
             raise ServerUnreachable(str(exc)) from exc
@@ -119,27 +123,40 @@ class TresenClient:
     def sign_off(self, site: str, desk: str) -> dict[str, Any]:
         return dict(self.request("POST", f"/sites/{site}/desks/{desk}/sign-off"))
 
-    def create_ticket(self, site: str, service_id: int, key: str | None = None,
-                      **fields: Any) -> dict[str, Any]:
-        return dict(self.request("POST", f"/sites/{site}/tickets",
-                                 {"service_id": service_id, **fields}, key or new_key()))
+    def create_ticket(
+        self, site: str, service_id: int, key: str | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        return dict(
+            self.request(
+                "POST",
+                f"/sites/{site}/tickets",
+                {"service_id": service_id, **fields},
+                key or new_key(),
+            )
+        )
 
     def call_next(self, site: str, desk: str, key: str | None = None) -> dict[str, Any] | None:
         """The called ticket, or None when nobody waits for this desk."""
-        return self.request("POST", f"/sites/{site}/desks/{desk}/call-next",
-                            idempotency_key=key or new_key())
+        return self.request(
+            "POST", f"/sites/{site}/desks/{desk}/call-next", idempotency_key=key or new_key()
+        )
 
     def ticket(self, ticket_id: int) -> dict[str, Any]:
         return dict(self.request("GET", f"/tickets/{ticket_id}"))
 
-    def act(self, ticket_id: int, action: str, body: dict[str, Any] | None = None,
-            key: str | None = None) -> dict[str, Any]:
+    def act(
+        self,
+        ticket_id: int,
+        action: str,
+        body: dict[str, Any] | None = None,
+        key: str | None = None,
+    ) -> dict[str, Any]:
         """recall, no-show, start, park, resume, finish, cancel or transfer."""
-        return dict(self.request("POST", f"/tickets/{ticket_id}/{action}", body,
-                                 key or new_key()))
+        return dict(self.request("POST", f"/tickets/{ticket_id}/{action}", body, key or new_key()))
 
-    def update_case(self, ticket_id: int, body: dict[str, Any],
-                    key: str | None = None) -> dict[str, Any]:
+    def update_case(
+        self, ticket_id: int, body: dict[str, Any], key: str | None = None
+    ) -> dict[str, Any]:
         return dict(self.request("PUT", f"/tickets/{ticket_id}/case", body, key or new_key()))
 
 

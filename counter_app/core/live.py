@@ -7,6 +7,7 @@ the reader's thread: the Qt side turns them into signals (``counter_app.qt.live`
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
@@ -106,8 +107,7 @@ class LiveEvents:
                 if self._stop.is_set():
                     return
                 seq = int(event_id) if event_id and event_id.isdigit() else None
-                if seq is not None and self.last_event_id is not None and \
-                        seq <= self.last_event_id:
+                if seq is not None and self.last_event_id is not None and seq <= self.last_event_id:
                     continue
                 self.on_event(LiveEvent(seq or 0, event_type, json.loads(data)))
                 if seq is not None:
@@ -121,11 +121,10 @@ def _interrupt(response: requests.Response) -> None:
     down does.
     """
     connection = getattr(response.raw, "_connection", None) or getattr(
-        response.raw, "connection", None)
+        response.raw, "connection", None
+    )
     sock = getattr(connection, "sock", None)
     if sock is not None:
-        try:
+        with contextlib.suppress(OSError):  # already closed by the other side
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
     response.close()

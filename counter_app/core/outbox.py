@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Integer, String, Text, create_engine, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from counter_app.core.api import TresenClient, new_key
 from counter_app.core.errors import NotSignedIn, Rejected, ServerFault, ServerUnreachable
@@ -98,8 +98,15 @@ class Outbox:
     def add(self, method: str, path: str, body: Any, label: str = "") -> Pending:
         """Keep a change; it is on disk when this returns."""
         item = OutboxItem(
-            created_at=datetime.now(UTC), method=method, path=path, body=body,
-            idempotency_key=new_key(), label=label, state="pending", attempts=0, error="",
+            created_at=datetime.now(UTC),
+            method=method,
+            path=path,
+            body=body,
+            idempotency_key=new_key(),
+            label=label,
+            state="pending",
+            attempts=0,
+            error="",
         )
         with self._sessions.begin() as session:
             session.add(item)
@@ -130,8 +137,9 @@ class Outbox:
             item.error = error
             item.attempts += 1
 
-    def flush(self, client: TresenClient,
-              on_sent: Callable[[Pending, Any], None] = lambda _p, _a: None) -> int:
+    def flush(
+        self, client: TresenClient, on_sent: Callable[[Pending, Any], None] = lambda _p, _a: None
+    ) -> int:
         """Send the pending changes in order; stop at the first that cannot be sent now.
 
         Returns how many were sent. Raises ServerUnreachable or ServerFault when the server
@@ -160,5 +168,13 @@ class Outbox:
 
 
 def _pending(item: OutboxItem) -> Pending:
-    return Pending(item.id, item.method, item.path, item.body, item.idempotency_key, item.label,
-                   item.state, item.error)
+    return Pending(
+        item.id,
+        item.method,
+        item.path,
+        item.body,
+        item.idempotency_key,
+        item.label,
+        item.state,
+        item.error,
+    )

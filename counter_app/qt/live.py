@@ -8,17 +8,17 @@ from counter_app.core.live import LiveEvent, LiveEvents
 
 
 class LiveSignals(QObject):
-    event = Signal(object)  # LiveEvent
+    # Not named "event": that is QObject's own event handler.
+    received = Signal(object)  # LiveEvent
     connection = Signal(bool)
 
-    def __init__(self, base_url: str, token: str, site: str,
-                 parent: QObject | None = None) -> None:
+    def __init__(self, base_url: str, token: str, site: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         # Emitting from the reader thread queues the call onto this object's (GUI) thread.
         self._reader = LiveEvents(base_url, token, site, self._emit_event, self.connection.emit)
 
     def _emit_event(self, event: LiveEvent) -> None:
-        self.event.emit(event)
+        self.received.emit(event)
 
     def start(self) -> None:
         self._reader.start()

@@ -59,8 +59,13 @@ class Tasks(QObject):
         self._pool.setMaxThreadCount(max_threads)
         self._relays: set[_Relay] = set()
 
-    def run(self, fn: Callable[..., Any], *args: Any, on_done: Done | None = None,
-            on_error: Failed | None = None) -> None:
+    def run(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Done | None = None,
+        on_error: Failed | None = None,
+    ) -> None:
         relay = _Relay(self)
         self._relays.add(relay)
 
@@ -91,8 +96,13 @@ class Tasks(QObject):
 class SyncTasks(QObject):
     """Runs every task at once on the calling thread: for tests of a widget's logic."""
 
-    def run(self, fn: Callable[..., Any], *args: Any, on_done: Done | None = None,
-            on_error: Failed | None = None) -> None:
+    def run(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Done | None = None,
+        on_error: Failed | None = None,
+    ) -> None:
         try:
             result = fn(*args)
         except Exception as exc:

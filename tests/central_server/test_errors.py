@@ -193,9 +193,7 @@ def test_inactive_and_closed_services(server, kiosk, clerk, services):
 @pytest.mark.parametrize(
     "request_",
     [
-        pytest.param(
-            ("get", "/tickets/99999999999999999999", None), id="read-huge-ticket-id"
-        ),
+        pytest.param(("get", "/tickets/99999999999999999999", None), id="read-huge-ticket-id"),
         pytest.param(
             ("post", "/tickets/99999999999999999999/start", None),
             id="act-on-huge-ticket-id",

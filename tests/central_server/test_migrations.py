@@ -49,24 +49,38 @@ def test_numbers_given_before_the_prefix_counters_continue_after(
         config.attributes["connection"] = connection
         command.upgrade(config, "0002")
     with db.engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO sites (id, slug, name, timezone, last_event_seq) "
-            "VALUES (1, 's', 'S', 'Europe/Berlin', 0)"))
-        connection.execute(text(
-            "INSERT INTO services (id, site_id, key, prefix, names, hints, hours, "
-            "target_wait_minutes, default_service_minutes, checklist, position, active) "
-            "VALUES (1, 1, 'a', 'A', '{}', '{}', '{}', 20, 10, '[]', 0, true)"))
+        connection.execute(
+            text(
+                "INSERT INTO sites (id, slug, name, timezone, last_event_seq) "
+                "VALUES (1, 's', 'S', 'Europe/Berlin', 0)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO services (id, site_id, key, prefix, names, hints, hours, "
+                "target_wait_minutes, default_service_minutes, checklist, position, active) "
+                "VALUES (1, 1, 'a', 'A', '{}', '{}', '{}', 20, 10, '[]', 0, true)"
+            )
+        )
         for number in (1, 2, 3):
-            connection.execute(text(
-                "INSERT INTO tickets (site_id, service_id, day, number, prefix, priority, "
-                "language, status, status_token, created_at, queued_at, recall_count, "
-                "transfer_count) VALUES (1, 1, :day, :n, 'A', 'normal', 'de', 'waiting', "
-                ":token, :now, :now, 0, 0)"),
-                {"day": date(2026, 11, 23), "n": number, "token": f"t{number}",
-                 "now": "2026-11-23 08:00:00+00:00"})
+            connection.execute(
+                text(
+                    "INSERT INTO tickets (site_id, service_id, day, number, prefix, priority, "
+                    "language, status, status_token, created_at, queued_at, recall_count, "
+                    "transfer_count) VALUES (1, 1, :day, :n, 'A', 'normal', 'de', 'waiting', "
+                    ":token, :now, :now, 0, 0)"
+                ),
+                {
+                    "day": date(2026, 11, 23),
+                    "n": number,
+                    "token": f"t{number}",
+                    "now": "2026-11-23 08:00:00+00:00",
+                },
+            )
     migrate.upgrade(db.engine)
     with db.engine.connect() as connection:
-        row = connection.execute(text(
-            "SELECT prefix, last_number FROM ticket_counters WHERE site_id = 1")).one()
+        row = connection.execute(
+            text("SELECT prefix, last_number FROM ticket_counters WHERE site_id = 1")
+        ).one()
     db.dispose()
     assert tuple(row) == ("A", 3)

@@ -369,6 +369,7 @@ def test_event_stream_survives_any_whole_number_position(
 
 # What the fuzzer found, pinned as plain examples ---------------------------------------------
 
+
 def past_integer_range(backend: str, number: int) -> bool:
     """Whether ``number`` does not fit the INTEGER columns of ``backend``."""
     return number > (2**31 - 1 if backend == "postgres" else 2**63 - 1)

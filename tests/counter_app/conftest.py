@@ -6,16 +6,16 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from counter_app.clerk.app import ClerkSession  # noqa: E402
-from counter_app.core.api import TresenClient  # noqa: E402
-from counter_app.core.outbox import Outbox  # noqa: E402
-from counter_app.qt.i18n import Language  # noqa: E402
-from counter_app.qt.tasks import Tasks  # noqa: E402
+from counter_app.clerk.app import ClerkSession
+from counter_app.core.api import TresenClient
+from counter_app.core.outbox import Outbox
+from counter_app.qt.i18n import Language
+from counter_app.qt.tasks import Tasks
 
 
 @pytest.fixture
@@ -27,8 +27,7 @@ def open_desk(server, qtbot, tmp_path: Path) -> Iterator:  # type: ignore[no-unt
         client = TresenClient(server.url, language=language)
         sign_in = client.login(user, "demo")
         outbox = Outbox(tmp_path / f"outbox-{user}-{desk}.sqlite3")
-        session = ClerkSession(client, sign_in, "demo", desk, Language(language), outbox,
-                               Tasks())
+        session = ClerkSession(client, sign_in, "demo", desk, Language(language), outbox, Tasks())
         qtbot.addWidget(session.window)
         session.window.resize(1280, 800)
         session.window.show()

@@ -20,12 +20,32 @@ def test_tresen_clerk_signs_in_from_the_environment_and_becomes_usable(
     shutil.copyfile(sqlite_template, database)
     server = LiveServer(f"sqlite:///{database}")
     server.start()
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TRESEN_PASSWORD": "demo",
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data")}
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "TRESEN_PASSWORD": "demo",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "tresen", "clerk", "--server", server.url, "--site", "demo",
-         "--user", "clerk3", "--desk", "3"],
-        env=env, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "tresen",
+            "clerk",
+            "--server",
+            server.url,
+            "--site",
+            "demo",
+            "--user",
+            "clerk3",
+            "--desk",
+            "3",
+        ],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         began = time.monotonic()
         assert process.stderr is not None

@@ -5,8 +5,15 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QTableView
 
-KEY_NAMES = ("callNextButton", "recallButton", "noShowButton", "startButton", "parkButton",
-             "transferButton", "finishButton")
+KEY_NAMES = (
+    "callNextButton",
+    "recallButton",
+    "noShowButton",
+    "startButton",
+    "parkButton",
+    "transferButton",
+    "finishButton",
+)
 
 
 def button(session, name: str) -> QPushButton:  # type: ignore[no-untyped-def]
@@ -58,13 +65,15 @@ def test_call_serve_finish_by_keyboard_changes_the_server(open_desk, server, qtb
     assert clerk.get(f"/tickets/{ticket['id']}").json()["status"] == "called"
     qtbot.waitUntil(lambda: button(session, "startButton").isEnabled(), timeout=3000)
     qtbot.keyClick(window, Qt.Key.Key_F5)
-    qtbot.waitUntil(lambda: clerk.get(f"/tickets/{ticket['id']}").json()["status"] == "serving",
-                    timeout=3000)
+    qtbot.waitUntil(
+        lambda: clerk.get(f"/tickets/{ticket['id']}").json()["status"] == "serving", timeout=3000
+    )
     qtbot.waitUntil(lambda: button(session, "finishButton").isEnabled(), timeout=3000)
     session.controller.update_draft(notes="Meldebestätigung mitgegeben")
     session.controller.finish("completed")
-    qtbot.waitUntil(lambda: clerk.get(f"/tickets/{ticket['id']}").json()["status"] == "done",
-                    timeout=3000)
+    qtbot.waitUntil(
+        lambda: clerk.get(f"/tickets/{ticket['id']}").json()["status"] == "done", timeout=3000
+    )
     done = clerk.get(f"/tickets/{ticket['id']}").json()
     assert done["case"]["outcome"] == "completed"
     assert done["case"]["notes"] == "Meldebestätigung mitgegeben"
@@ -79,8 +88,7 @@ def test_two_desks_never_get_the_same_ticket(open_desk, server, qtbot) -> None:
     called: list[str] = []
     for _round in range(3):
         for session in (first, second):
-            qtbot.waitUntil(lambda s=session: button(s, "callNextButton").isEnabled(),
-                            timeout=3000)
+            qtbot.waitUntil(lambda s=session: button(s, "callNextButton").isEnabled(), timeout=3000)
         # Both press "call next" at the same moment.
         button(first, "callNextButton").click()
         button(second, "callNextButton").click()
@@ -127,8 +135,11 @@ def test_server_gone_mid_case_the_typed_case_arrives_once(open_desk, server, qtb
     assert done["status"] == "done"
     assert done["case"]["notes"] == "Pass abgelaufen, neuer Antrag gestellt"
     with server.db.read_session() as db_session:
-        finishes = db_session.scalar(select(func.count()).select_from(Event).where(
-            Event.ticket_id == ticket["id"], Event.type == "ticket.finished"))
+        finishes = db_session.scalar(
+            select(func.count())
+            .select_from(Event)
+            .where(Event.ticket_id == ticket["id"], Event.type == "ticket.finished")
+        )
     assert finishes == 1
 
 
@@ -159,8 +170,10 @@ def test_forward_to_back_office_with_notes(open_desk, server, qtbot) -> None:
     back.controller.call_next()
     qtbot.waitUntil(lambda: back.controller.current is not None, timeout=3000)
     assert back.controller.current["number"] == ticket["number"]
-    assert back.window.notes_edit.toPlainText() == \
-        "Unterlagen vollständig, Fiktionsbescheinigung prüfen"
+    assert (
+        back.window.notes_edit.toPlainText()
+        == "Unterlagen vollständig, Fiktionsbescheinigung prüfen"
+    )
     assert "Entscheidung Backoffice" in back.window.forward_reason.text()
 
 
@@ -170,8 +183,11 @@ def test_language_switches_at_run_time(open_desk, qtbot) -> None:
     assert call.text() == "Nächste aufrufen (F2)"
     button(session, "languageButton").click()
     assert call.text() == "Call next (F2)"
-    header = session.window.findChild(QTableView, "queueView").model().headerData(
-        0, Qt.Orientation.Horizontal)
+    header = (
+        session.window.findChild(QTableView, "queueView")
+        .model()
+        .headerData(0, Qt.Orientation.Horizontal)
+    )
     assert header == "Number"
 
 
@@ -202,11 +218,14 @@ def test_finish_asks_for_the_outcome_and_f10_calls_the_next(open_desk, server, q
     QTimer.singleShot(50, answer_documents_missing)
     qtbot.keyClick(session.window, Qt.Key.Key_F10)
     assert answered == [f"{first['number']} abschließen"]
-    qtbot.waitUntil(lambda: controller.current is not None
-                    and controller.current["number"] == second["number"], timeout=5000)
+    qtbot.waitUntil(
+        lambda: controller.current is not None and controller.current["number"] == second["number"],
+        timeout=5000,
+    )
     clerk = server.client(server.login("supervisor"))
-    qtbot.waitUntil(lambda: clerk.get(f"/tickets/{first['id']}").json()["status"] == "done",
-                    timeout=3000)
+    qtbot.waitUntil(
+        lambda: clerk.get(f"/tickets/{first['id']}").json()["status"] == "done", timeout=3000
+    )
     assert clerk.get(f"/tickets/{first['id']}").json()["case"]["outcome"] == "documents_missing"
 
 
@@ -221,18 +240,29 @@ def test_park_and_resume(open_desk, server, qtbot) -> None:
     qtbot.waitUntil(lambda: button(session, "parkButton").isEnabled(), timeout=3000)
     qtbot.keyClicks(session.window.notes_edit, "holt Passfoto")
     qtbot.keyClick(session.window, Qt.Key.Key_F6)
-    qtbot.waitUntil(lambda: [t["number"] for t in controller.parked] == [parked["number"]],
-                    timeout=3000)
+    qtbot.waitUntil(
+        lambda: [t["number"] for t in controller.parked] == [parked["number"]], timeout=3000
+    )
     controller.call_next()
-    qtbot.waitUntil(lambda: controller.current is not None
-                    and controller.current["number"] == other["number"], timeout=3000)
+    qtbot.waitUntil(
+        lambda: controller.current is not None and controller.current["number"] == other["number"],
+        timeout=3000,
+    )
     controller.act("no-show")
     resume = f"resume-{parked['number']}"
-    qtbot.waitUntil(lambda: session.window.findChild(QPushButton, resume) is not None
-                    and controller.current is None and not controller.busy, timeout=3000)
+    qtbot.waitUntil(
+        lambda: (
+            session.window.findChild(QPushButton, resume) is not None
+            and controller.current is None
+            and not controller.busy
+        ),
+        timeout=3000,
+    )
     session.window.findChild(QPushButton, resume).click()
-    qtbot.waitUntil(lambda: controller.current is not None
-                    and controller.current["number"] == parked["number"], timeout=3000)
+    qtbot.waitUntil(
+        lambda: controller.current is not None and controller.current["number"] == parked["number"],
+        timeout=3000,
+    )
     assert controller.current["status"] == "serving"
     assert session.window.notes_edit.toPlainText() == "holt Passfoto"
 
@@ -246,10 +276,8 @@ def test_a_break_shows_the_desk_as_unavailable_to_others(open_desk, qtbot) -> No
     qtbot.waitUntil(lambda: QApplication.activeWindow() is first.window, timeout=3000)
     qtbot.keyClick(first.window, Qt.Key.Key_F11)
     qtbot.waitUntil(lambda: first.controller.desk_state == "paused", timeout=3000)
-    qtbot.waitUntil(lambda: "Platz 1: in Pause" in second.window.desks_label.text(),
-                    timeout=3000)
+    qtbot.waitUntil(lambda: "Platz 1: in Pause" in second.window.desks_label.text(), timeout=3000)
     assert not button(first, "callNextButton").isEnabled()
     assert button(first, "pauseButton").text() == "Weiterarbeiten (F11)"
     qtbot.keyClick(first.window, Qt.Key.Key_F11)
-    qtbot.waitUntil(lambda: "Platz 1: geöffnet" in second.window.desks_label.text(),
-                    timeout=3000)
+    qtbot.waitUntil(lambda: "Platz 1: geöffnet" in second.window.desks_label.text(), timeout=3000)

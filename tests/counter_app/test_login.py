@@ -29,8 +29,7 @@ def test_a_wrong_password_is_said_plainly_and_the_right_one_signs_in(server, qtb
     fill(dialog, server.url, "falsch")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     error = dialog.findChild(QLabel, "errorLabel")
-    qtbot.waitUntil(lambda: error.text() == "Benutzername oder Passwort ist falsch.",
-                    timeout=5000)
+    qtbot.waitUntil(lambda: error.text() == "Benutzername oder Passwort ist falsch.", timeout=5000)
     assert signed_in == []
     dialog.password.setText("demo")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
@@ -63,6 +62,11 @@ def test_settings_remember_everything_but_the_password(tmp_path: Path, qtbot) ->
     assert "geheim-123" not in text
     loaded = desk_settings.load(path)
     assert (loaded.server, loaded.site, loaded.user, loaded.desk, loaded.language) == (
-        "http://tresen.stadt.local:8080", "demo", "clerk1", "1", "en")
+        "http://tresen.stadt.local:8080",
+        "demo",
+        "clerk1",
+        "1",
+        "en",
+    )
     path.write_text("{not json", encoding="utf-8")
     assert desk_settings.load(path) == DeskSettings()

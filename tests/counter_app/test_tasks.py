@@ -51,7 +51,8 @@ def test_a_long_shift_of_signals_does_not_kill_the_program() -> None:
             app.processEvents()
         print(len(seen), len(results))
     """)
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["30000", "3000"]

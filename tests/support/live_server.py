@@ -37,8 +37,12 @@ class LiveServer:
         self.db = Database(self.database_url)
         app = create_app(self.settings, db=self.db)
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning",
-            timeout_graceful_shutdown=1, lifespan="on",
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            timeout_graceful_shutdown=1,
+            lifespan="on",
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
@@ -61,8 +65,11 @@ class LiveServer:
     # Helpers for tests -------------------------------------------------------------------
 
     def login(self, username: str, password: str = "demo") -> str:
-        answer = requests.post(f"{self.url}/api/v1/login",
-                               json={"username": username, "password": password}, timeout=10)
+        answer = requests.post(
+            f"{self.url}/api/v1/login",
+            json={"username": username, "password": password},
+            timeout=10,
+        )
         answer.raise_for_status()
         return str(answer.json()["token"])
 
