@@ -259,6 +259,16 @@ class DeskController(QObject):
         )
         self._left(ticket_id)
 
+    def order_document(self, body: dict[str, Any]) -> None:
+        """ "Document ordered": create the pickup now (the server must give the receipt's token)."""
+        if self.current is None:
+            return
+        body = {**body, "ticket_id": self.current["id"]}
+        self._request(self.client.order_pickup, self.site, body, then=self._on_ordered)
+
+    def _on_ordered(self, pickup: dict[str, Any]) -> None:
+        self.problem.emit(("ordered", pickup))
+
     def _left(self, ticket_id: int) -> None:
         """The citizen has left this desk: forget the draft once it is in the outbox."""
         self._generation += 1

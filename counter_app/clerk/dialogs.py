@@ -59,6 +59,57 @@ class OutcomeDialog(QDialog):
         self.accept()
 
 
+DOCUMENT_KINDS = (
+    ("residence_permit", N_("Residence permit")),
+    ("id_card", N_("ID card")),
+    ("passport", N_("Passport")),
+    ("travel_document", N_("Travel document")),
+    ("driving_licence", N_("Driving licence")),
+    ("certificate", N_("Certificate")),
+    ("other", N_("Other document")),
+)
+
+
+class OrderDialog(QDialog):
+    """ "Document ordered": what was ordered and the name it will be filed under, nothing more."""
+
+    def __init__(
+        self, language: Language, case_reference: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("orderDialog")
+        self.setWindowTitle(language(N_("Document ordered")))
+        self.kind = QComboBox()
+        self.kind.setObjectName("documentKind")
+        for code, label in DOCUMENT_KINDS:
+            self.kind.addItem(language(label), code)
+        self.holder = QLineEdit()
+        self.holder.setObjectName("holderName")
+        self.holder.setPlaceholderText(language(N_("Name as on the document")))
+        self.reference = QLineEdit(case_reference)
+        self.reference.setObjectName("orderCaseReference")
+        form = QFormLayout(self)
+        form.addRow(language(N_("Document")), self.kind)
+        form.addRow(language(N_("Holder")), self.holder)
+        form.addRow(language(N_("Case reference")), self.reference)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(language(N_("Order")))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(language(N_("Cancel")))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.holder.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def body(self) -> dict[str, str]:
+        return {
+            "document_kind": self.kind.currentData(),
+            "holder_name": self.holder.text().strip(),
+            "case_reference": self.reference.text().strip(),
+        }
+
+
 class TransferDialog(QDialog):
     """To another service's queue, or to one desk (e.g. the back office), with a reason."""
 

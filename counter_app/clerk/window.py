@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.clerk.controller import DeskController
-from counter_app.clerk.dialogs import OutcomeDialog, TransferDialog
+from counter_app.clerk.dialogs import OrderDialog, OutcomeDialog, TransferDialog
 from counter_app.clerk.queue_model import QueueModel, minutes_seconds
 from counter_app.qt.errors import describe
 from counter_app.qt.i18n import N_, Language
@@ -240,6 +240,11 @@ class ClerkWindow(QMainWindow):
         self.reference_label.setBuddy(self.reference_edit)
         row.addWidget(self.reference_label)
         row.addWidget(self.reference_edit, 1)
+        self.order_button = QPushButton()
+        self.order_button.setObjectName("documentOrderedButton")
+        self.order_button.clicked.connect(self._on_order_clicked)
+        QShortcut(QKeySequence("F7"), self, self.order_button.click)
+        row.addWidget(self.order_button)
         layout.addLayout(row)
         self.notes_label = QLabel()
         layout.addWidget(self.notes_label)
@@ -267,6 +272,7 @@ class ClerkWindow(QMainWindow):
         self.sign_off_button.setText(tr(N_("Sign off")))
         self.case_title.setText(tr(N_("Case")))
         self.reference_label.setText(tr(N_("Case &reference")))
+        self.order_button.setText(tr(N_("Document ordered (F7)")))
         self.notes_label.setText(tr(N_("&Notes")))
         self.show_state()
 
@@ -347,6 +353,9 @@ class ClerkWindow(QMainWindow):
         enabled = ticket is not None
         for widget in (self.reference_edit, self.notes_edit):
             widget.setEnabled(enabled)
+        self.order_button.setEnabled(
+            enabled and c.online and not c.busy and (ticket or {}).get("status") == "serving"
+        )
         if self.notes_edit.toPlainText() != c.draft.notes:
             self.notes_edit.blockSignals(True)
             self.notes_edit.setPlainText(c.draft.notes)
@@ -446,6 +455,10 @@ class ClerkWindow(QMainWindow):
         kind, detail = problem
         if kind == "info" and detail == "nobody_waiting":
             text = self.language(N_("Nobody is waiting for this desk."))
+        elif kind == "ordered":
+            text = self.language(N_("Pickup {id} created: {kind}, {reference}.")).format(
+                id=detail["id"], kind=detail["document_kind"], reference=detail["case_reference"]
+            )
         elif kind == "refused":
             text = self.language(N_("The server refused a saved change: {change}: {why}")).format(
                 change=detail[-1].label, why=detail[-1].error
@@ -488,6 +501,19 @@ class ClerkWindow(QMainWindow):
         if chosen:
             self.notice_label.clear()
             self.controller.finish(chosen, call_next=call_next)
+
+    def _on_order_clicked(self) -> None:
+        if self.controller.current is None:
+            return
+        dialog = OrderDialog(self.language, self.controller.draft.case_reference, self)
+        body = dialog.body() if dialog.exec() else None
+        dialog.deleteLater()
+        if body and body["holder_name"] and body["case_reference"]:
+            self.controller.order_document(body)
+        elif body is not None:
+            self.notice_label.setText(
+                self.language(N_("Please give the holder's name and the case reference."))
+            )
 
     def _on_transfer_clicked(self) -> None:
         ticket = self.controller.current

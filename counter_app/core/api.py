@@ -154,6 +154,12 @@ class TresenClient:
         """recall, no-show, start, park, resume, finish, cancel or transfer."""
         return dict(self.request("POST", f"/tickets/{ticket_id}/{action}", body, key or new_key()))
 
+    def order_pickup(
+        self, site: str, body: dict[str, Any], key: str | None = None
+    ) -> dict[str, Any]:
+        """ "Document ordered": a pickup; its answer carries the receipt's token, this once."""
+        return dict(self.request("POST", f"/sites/{site}/pickups", body, key or new_key()))
+
     def update_case(
         self, ticket_id: int, body: dict[str, Any], key: str | None = None
     ) -> dict[str, Any]:

@@ -281,3 +281,39 @@ def test_a_break_shows_the_desk_as_unavailable_to_others(open_desk, qtbot) -> No
     assert button(first, "pauseButton").text() == "Weiterarbeiten (F11)"
     qtbot.keyClick(first.window, Qt.Key.Key_F11)
     qtbot.waitUntil(lambda: "Platz 1: geöffnet" in second.window.desks_label.text(), timeout=3000)
+
+
+def test_document_ordered_creates_the_pickup(open_desk, server, qtbot) -> None:
+    from PySide6.QtCore import QTimer
+
+    from counter_app.clerk.dialogs import OrderDialog
+
+    new_ticket(server, "C")
+    session = open_desk("clerk1", "1")
+    controller = session.controller
+    qtbot.waitUntil(lambda: button(session, "callNextButton").isEnabled(), timeout=3000)
+    controller.call_next()
+    qtbot.waitUntil(lambda: button(session, "startButton").isEnabled(), timeout=3000)
+    controller.act("start")
+    qtbot.waitUntil(lambda: button(session, "documentOrderedButton").isEnabled(), timeout=3000)
+    controller.update_draft(case_reference="32-AT-2026-0815")
+    session.window.reference_edit.setText("32-AT-2026-0815")
+
+    def fill_in() -> None:
+        dialog = session.window.findChild(OrderDialog)
+        if dialog is None or not dialog.isVisible():
+            QTimer.singleShot(50, fill_in)
+            return
+        assert dialog.reference.text() == "32-AT-2026-0815"
+        dialog.holder.setText("Olena Kovalenko")
+        dialog.accept()
+
+    QTimer.singleShot(50, fill_in)
+    qtbot.keyClick(session.window, Qt.Key.Key_F7)
+    notice = session.window.notice_label
+    qtbot.waitUntil(lambda: "32-AT-2026-0815" in notice.text(), timeout=5000)
+    clerk = server.client(server.login("supervisor"))
+    pickups = clerk.get("/sites/demo/pickups").json()
+    assert [(p["holder_name"], p["case_reference"], p["status"]) for p in pickups] == [
+        ("Olena Kovalenko", "32-AT-2026-0815", "ordered")
+    ]
