@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.clerk.controller import DeskController
-from counter_app.clerk.dialogs import OrderDialog, OutcomeDialog, TransferDialog
+from counter_app.clerk.dialogs import DOCUMENT_KINDS, OrderDialog, OutcomeDialog, TransferDialog
 from counter_app.clerk.queue_model import QueueModel, minutes_seconds
 from counter_app.qt.errors import describe
 from counter_app.qt.i18n import N_, Language
@@ -457,7 +457,9 @@ class ClerkWindow(QMainWindow):
             text = self.language(N_("Nobody is waiting for this desk."))
         elif kind == "ordered":
             text = self.language(N_("Pickup {id} created: {kind}, {reference}.")).format(
-                id=detail["id"], kind=detail["document_kind"], reference=detail["case_reference"]
+                id=detail["id"],
+                kind=self.language(dict(DOCUMENT_KINDS).get(detail["document_kind"], "")),
+                reference=detail["case_reference"],
             )
         elif kind == "refused":
             text = self.language(N_("The server refused a saved change: {change}: {why}")).format(
