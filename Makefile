@@ -6,6 +6,9 @@ UV := .tools/bin/uv
 VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Compile the libraries' bytecode once at install: where PYTHONDONTWRITEBYTECODE is set (as on
+# the CI machines) every start would compile SQLAlchemy, PySide6's helpers etc. from source again.
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: run test check bench lock clean
 
@@ -30,6 +33,7 @@ $(UV):
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --all-extras --python $(PYTHON)
+	$(VENV)/bin/python -m compileall -q central_server counter_app kiosk resources tresen
 	touch $@
 
 clean:

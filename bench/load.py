@@ -153,6 +153,12 @@ def _desk_setup(base: str, desk: int) -> Client:
     return client
 
 
+def _think(mean: float) -> float:
+    """A pause of random length with the given mean (exponential: independent people), so the
+    clients do not march in lockstep and hit the server in bursts of ten."""
+    return min(random.expovariate(1 / mean), 10 * mean)
+
+
 def _desk_loop(
     client: Client, desk: int, deadline: float, pause: float, result: WorkerResult
 ) -> None:
@@ -192,7 +198,7 @@ def _desk_loop(
                 )
                 break
         if pause > 0:
-            time.sleep(pause)
+            time.sleep(_think(pause))
 
 
 def _code(answer: requests.Response) -> str:
@@ -228,7 +234,7 @@ def _kiosk_loop(
         if answer is not None and answer.status_code != 201:
             result.error(f"create ticket: HTTP {answer.status_code} {_code(answer)}")
         if pause > 0:
-            time.sleep(pause)
+            time.sleep(_think(pause))
 
 
 def worker(
