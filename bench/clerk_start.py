@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.clerk_window import ServerProcess, cpu_model, percentile  # noqa: E402
-from central_server import migrate  # noqa: E402
-from central_server.admin import demo  # noqa: E402
-from central_server.db import Database  # noqa: E402
+from bench.clerk_window import ServerProcess, cpu_model, percentile
+from central_server import migrate
+from central_server.admin import demo
+from central_server.db import Database
 
 
 def main() -> None:
