@@ -12,11 +12,11 @@ from central_server.errors import N_, Conflict, InvalidInput
 from central_server.events import log as event_log
 from central_server.events.bus import EventBus
 from central_server.models import Desk, Site, User
-from central_server.queue_rules import OPEN_AT_DESK, Status, format_number
+from central_server.queue_rules import format_number
 from central_server.sites import repository as sites_repo
 from central_server.sites.schemas import DeskPublic
 from central_server.tickets import repository as tickets_repo
-from central_server.tickets.service import _check_desk_role, _site_id
+from central_server.tickets.service import _check_desk_role, _ensure_desk_free, _site_id
 from central_server.writes import Answer, perform
 
 
@@ -110,17 +110,7 @@ def set_state(
                 N_("Somebody else is signed on at desk {desk}."),
                 desk=desk.code,
             )
-        busy = tickets_repo.open_ticket_at_desk(session, desk.id)
-        if busy is not None and Status(busy.status) in OPEN_AT_DESK:
-            raise Conflict(
-                "desk_busy",
-                N_(
-                    "Desk {desk} still has ticket {number} open. Finish it, park it or mark it "
-                    "as no-show first."
-                ),
-                desk=desk.code,
-                number=format_number(busy.prefix, busy.number),
-            )
+        _ensure_desk_free(session, desk)
         desk.state = state
         if state == "closed":
             desk.signed_on_user_id = None
