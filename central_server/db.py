@@ -109,6 +109,10 @@ class Database:
             else self.engine.execution_options(isolation_level="REPEATABLE READ")
         )
         self._read = sessionmaker(read_bind, expire_on_commit=False)
+        # Facts that never change once true (a slug's site, a ticket's site), kept per process
+        # to spare a read per request. Only found ids are kept: an unknown one is asked again.
+        self.known_sites: dict[str, int] = {}
+        self.known_ticket_sites: dict[int, int] = {}
         self._write = sessionmaker(write_bind, expire_on_commit=False)
         # SQLite: this process's writers queue here, so each is woken the moment the one
         # before it commits (see the module's docstring). Re-entrant, so that a write nested in

@@ -87,13 +87,25 @@ def _transition(ticket: Ticket, action: Action) -> Status:
 
 
 def _site_id(db: Database, slug: str) -> int:
-    with db.read_session() as session:
-        return sites_repo.site_by_slug(session, slug).id
+    """The site's id. A slug never changes its site, so the answer is kept for the process."""
+    site_id = db.known_sites.get(slug)
+    if site_id is None:
+        with db.read_session() as session:
+            site_id = sites_repo.site_by_slug(session, slug).id
+        db.known_sites[slug] = site_id
+    return site_id
 
 
 def _ticket_site_id(db: Database, ticket_id: int) -> int:
-    with db.read_session() as session:
-        return repository.ticket_by_id(session, ticket_id).site_id
+    """The ticket's site. A ticket never moves between sites, so recent answers are kept."""
+    site_id = db.known_ticket_sites.get(ticket_id)
+    if site_id is None:
+        with db.read_session() as session:
+            site_id = repository.ticket_by_id(session, ticket_id).site_id
+        if len(db.known_ticket_sites) >= 20000:
+            db.known_ticket_sites.clear()
+        db.known_ticket_sites[ticket_id] = site_id
+    return site_id
 
 
 def _check_desk_role(principal: Principal, desk: Desk) -> None:
