@@ -16,7 +16,7 @@ from central_server.queue_rules import format_number
 from central_server.sites import repository as sites_repo
 from central_server.sites.schemas import DeskPublic
 from central_server.tickets import repository as tickets_repo
-from central_server.tickets.service import _check_desk_role, _ensure_desk_free, _site_id
+from central_server.tickets.service import _check_desk_role, _ensure_desk_free
 from central_server.writes import Answer, perform
 
 
@@ -51,7 +51,7 @@ def _user_only(principal: Principal) -> None:
 def sign_on(
     db: Database, bus: EventBus, slug: str, desk_code: str, principal: Principal, force: bool
 ) -> Answer:
-    site_id = _site_id(db, slug)
+    site_id = sites_repo.site_id(db, slug)
     require(principal, Capability.OPERATE_DESK, site_id)
     _user_only(principal)
 
@@ -96,7 +96,7 @@ def set_state(
     db: Database, bus: EventBus, slug: str, desk_code: str, principal: Principal, state: str
 ) -> Answer:
     """Pause (``paused``) or sign off (``closed``); the desk must hold no called ticket."""
-    site_id = _site_id(db, slug)
+    site_id = sites_repo.site_id(db, slug)
     require(principal, Capability.OPERATE_DESK, site_id)
 
     def change(session: Session, site: Site) -> Answer:

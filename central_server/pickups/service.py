@@ -195,11 +195,6 @@ def _require_capability(principal: Principal, capability: Capability) -> None:
         )
 
 
-def _site_id(db: Database, slug: str) -> int:
-    with db.read_session() as session:
-        return sites_repo.site_by_slug(session, slug).id
-
-
 def _pickup_site_id(db: Database, pickup_id: int) -> int:
     with db.read_session() as session:
         return repository.pickup_by_id(session, pickup_id).site_id
@@ -256,7 +251,7 @@ def create_pickup(
     retry with the same key (whose first answer was lost) gets the same pickup with a new token,
     and the first token stops working.
     """
-    site_id = _site_id(db, slug)
+    site_id = sites_repo.site_id(db, slug)
     require(principal, Capability.ORDER_PICKUP, site_id)
     made: list[str] = []
 
@@ -498,7 +493,7 @@ def check_in(
     that ticket is open, another check-in is refused with its number; once it is closed (say,
     the citizen missed the call), checking in again draws a new one.
     """
-    site_id = _site_id(db, slug)
+    site_id = sites_repo.site_id(db, slug)
     require(principal, Capability.CHECK_IN, site_id)
     guard.check(principal)
     token_hash = tokens.digest(body.token)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central_server.db import Database
 from central_server.errors import N_, NotFound
 from central_server.models import Desk, Service, Site
 
@@ -12,6 +13,16 @@ def site_by_slug(session: Session, slug: str) -> Site:
     if site is None:
         raise NotFound("site_not_found", N_("There is no site {site}."), site=slug)
     return site
+
+
+def site_id(db: Database, slug: str) -> int:
+    """The site's id. A slug never changes its site, so the answer is kept for the process."""
+    found = db.known_sites.get(slug)
+    if found is None:
+        with db.read_session() as session:
+            found = site_by_slug(session, slug).id
+        db.known_sites[slug] = found
+    return found
 
 
 def services_of(session: Session, site_id: int, active_only: bool = False) -> list[Service]:

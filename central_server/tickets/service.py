@@ -86,16 +86,6 @@ def _transition(ticket: Ticket, action: Action) -> Status:
         ) from None
 
 
-def _site_id(db: Database, slug: str) -> int:
-    """The site's id. A slug never changes its site, so the answer is kept for the process."""
-    site_id = db.known_sites.get(slug)
-    if site_id is None:
-        with db.read_session() as session:
-            site_id = sites_repo.site_by_slug(session, slug).id
-        db.known_sites[slug] = site_id
-    return site_id
-
-
 def _ticket_site_id(db: Database, ticket_id: int) -> int:
     """The ticket's site. A ticket never moves between sites, so recent answers are kept."""
     site_id = db.known_ticket_sites.get(ticket_id)
@@ -175,7 +165,7 @@ def create_ticket(
     body: TicketCreate,
     request: IdempotentRequest,
 ) -> Answer:
-    site_id = _site_id(db, slug)
+    site_id = sites_repo.site_id(db, slug)
     require(principal, Capability.CREATE_TICKET, site_id)
     if body.priority == Priority.URGENT and not principal.has_role(Role.CLERK, Role.SUPERVISOR):
         raise Forbidden("forbidden_priority", N_("Only staff can issue urgent tickets."))
@@ -250,7 +240,7 @@ def call_next(
     principal: Principal,
     request: IdempotentRequest,
 ) -> Answer:
-    site_id = _site_id(db, slug)
+    site_id = sites_repo.site_id(db, slug)
     require(principal, Capability.OPERATE_DESK, site_id)
 
     def change(session: Session, site: Site) -> Answer:
