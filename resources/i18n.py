@@ -23,6 +23,8 @@ STAFF_LANGUAGES = ("de", "en")
 CITIZEN_LANGUAGES = ("de", "en", "tr", "ar", "ru", "uk")
 RIGHT_TO_LEFT = frozenset({"ar"})
 DEFAULT_LANGUAGE = "de"
+#: The gettext context of every message a citizen reads (kiosk, printed tickets, web pages).
+CITIZEN = "citizen"
 
 
 @cache
@@ -42,6 +44,20 @@ def translations(language: str) -> gettext.NullTranslations:
 def gettext_for(language: str):
     """A ``gettext`` function for ``language``."""
     return translations(language).gettext
+
+
+def N_citizen(context: str, message: str) -> str:  # noqa: N802 - gettext's marker style
+    """Mark ``message`` for the citizens' catalogue: ``N_citizen("citizen", "Take a ticket")``.
+
+    The context is written out because the extractor reads it from the source text."""
+    assert context == CITIZEN
+    return message
+
+
+def citizen_gettext(language: str):
+    """A function that renders a citizen message (context ``citizen``) in ``language``."""
+    catalog = translations(language)
+    return lambda message: catalog.pgettext(CITIZEN, message)
 
 
 def best_language(accept_language: str | None, offered: Iterable[str] = STAFF_LANGUAGES) -> str:
