@@ -21,6 +21,7 @@ from central_server.auth.service import LoginThrottle
 from central_server.config import ServerSettings
 from central_server.db import Database
 from central_server.desks import endpoints as desks_endpoints
+from central_server.devices import endpoints as devices_endpoints
 from central_server.errors import N_, TresenError
 from central_server.events import endpoints as events_endpoints
 from central_server.events.bus import EventBus
@@ -156,6 +157,7 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
         auth_endpoints,
         sites_endpoints,
         desks_endpoints,
+        devices_endpoints,
         tickets_endpoints,
         pickups_endpoints,
         events_endpoints,

@@ -19,6 +19,18 @@ Who is next at a desk: among the tickets the desk may call (those of its service
 meant for another desk, plus those transferred to this desk), the highest priority class first
 (appointment, then urgent, then normal), then whoever has waited longest, then the desk's own
 order of its services, then the lower number.
+
+Ticket numbers run per prefix letter, per site, per local day (``A001``, ``A002``, ...). A kiosk
+that may lose the server draws *offline numbers* from a lease: a range of numbers under one
+prefix and day that the server set aside for it beforehand (see :func:`lease_range`):
+
+* Leases live in a high range, so the numbers drawn online stay short: a new lease starts at
+  the highest of :data:`OFFLINE_FIRST_NUMBER` (900), one past the last number of every earlier
+  lease of that prefix and day, and one past the day's online counter where that has reached
+  the high range already; it covers ``size`` numbers.
+* Drawing online skips every leased range: a number inside one jumps past its end
+  (:func:`next_free_number`). So leases never overlap each other or the online numbers, and no
+  number is ever given twice, online or offline.
 """
 
 from __future__ import annotations
@@ -113,6 +125,52 @@ def next_status(status: Status, action: Action) -> Status:
 def format_number(prefix: str, number: int) -> str:
     """``A`` and 42 make ``A042``: what the citizen reads on ticket and display."""
     return f"{prefix}{number:03d}"
+
+
+#: Where leased (offline) numbers start, far above a day's online numbers.
+OFFLINE_FIRST_NUMBER = 900
+
+
+@dataclass(frozen=True)
+class NumberRange:
+    """The numbers ``first`` to ``last`` (both included) under one prefix on one day."""
+
+    first: int
+    last: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.first <= self.last:
+            raise ValueError(f"not a range of numbers: {self.first}..{self.last}")
+
+    def __contains__(self, number: object) -> bool:
+        return isinstance(number, int) and self.first <= number <= self.last
+
+    @property
+    def size(self) -> int:
+        return self.last - self.first + 1
+
+
+def lease_range(size: int, leased: Iterable[NumberRange], counter_last: int) -> NumberRange:
+    """The next lease of ``size`` numbers, given the earlier leases of the prefix and day and
+    the last number drawn online (``counter_last``, 0 before the first)."""
+    if size < 1:
+        raise ValueError("a lease covers at least one number")
+    first = max(
+        OFFLINE_FIRST_NUMBER,
+        max((r.last + 1 for r in leased), default=OFFLINE_FIRST_NUMBER),
+        counter_last + 1 if counter_last + 1 >= OFFLINE_FIRST_NUMBER else OFFLINE_FIRST_NUMBER,
+    )
+    return NumberRange(first, first + size - 1)
+
+
+def next_free_number(counter_last: int, leased: Iterable[NumberRange]) -> int:
+    """The next number to draw online after ``counter_last``: one more, or past the end of
+    each leased range it would fall into."""
+    number = counter_last + 1
+    for lease in sorted(leased, key=lambda r: r.first):
+        if number in lease:
+            number = lease.last + 1
+    return number
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@
     tresen server ...      the central server        (central_server.cli)
     tresen admin ...       administration            (central_server.cli)
     tresen clerk ...       the clerk workstation     (counter_app.clerk.app)
-    tresen demo            the server with the demo site, plus a clerk window where there is a
-                           screen
+    tresen kiosk ...       the lobby kiosk           (kiosk.app)
+    tresen demo            the server with the demo site, plus a clerk window and a kiosk
+                           window where there is a screen
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 
 DESKTOP = {
     "clerk": "counter_app.clerk.app",
+    "kiosk": "kiosk.app",
 }
 
 

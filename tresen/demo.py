@@ -1,5 +1,6 @@
 """``tresen demo``: the server on its own SQLite file with the demo site, and, where there is a
-screen, a clerk window signed on at desk 1. Ctrl+C ends everything."""
+screen, a clerk window signed on at desk 1 and a kiosk window whose printer writes its raw
+ESC/POS bytes to ``kiosk-printer.bin`` in the data folder. Ctrl+C ends everything."""
 
 from __future__ import annotations
 
@@ -81,6 +82,27 @@ def main(argv: list[str]) -> int:
                         "1",
                     ],
                     env=env,
+                )
+            )
+            windows.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "tresen",
+                        "kiosk",
+                        "--server",
+                        url,
+                        "--site",
+                        "demo",
+                        "--token",
+                        "demo-kiosk",
+                        "--printer",
+                        (folder / "kiosk-printer.bin").as_uri(),
+                        "--windowed",
+                        "--size",
+                        "1280x800",
+                    ]
                 )
             )
         else:

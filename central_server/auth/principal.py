@@ -38,6 +38,16 @@ class Capability(StrEnum):
     HAND_OVER = "hand_over"
     #: Check in with a pickup receipt at the kiosk (draws a ticket of service P).
     CHECK_IN = "check_in"
+    #: Lease numbers for issuing tickets offline, and upload the tickets issued with them.
+    ISSUE_OFFLINE = "issue_offline"
+    #: Report the state of one's own ticket printer (a kiosk device).
+    REPORT_PRINTER = "report_printer"
+    #: See a site's devices and the state of their printers.
+    READ_DEVICES = "read_devices"
+
+
+#: What only a device does for itself: nobody else has its printer.
+DEVICE_ONLY = frozenset({Capability.REPORT_PRINTER})
 
 
 GRANTS: dict[Role, frozenset[Capability]] = {
@@ -51,6 +61,7 @@ GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.READ_EVENTS,
             Capability.ORDER_PICKUP,
             Capability.READ_PICKUPS,
+            Capability.READ_DEVICES,
         }
     ),
     Role.PICKUP: frozenset(
@@ -61,17 +72,34 @@ GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.READ_EVENTS,
             Capability.READ_PICKUPS,
             Capability.HAND_OVER,
+            Capability.READ_DEVICES,
         }
     ),
-    Role.SUPERVISOR: frozenset(Capability),
+    Role.SUPERVISOR: frozenset(Capability) - DEVICE_ONLY,
     Role.ADMIN: frozenset(
-        {Capability.READ_SERVICES, Capability.READ_QUEUE, Capability.READ_EVENTS}
+        {
+            Capability.READ_SERVICES,
+            Capability.READ_QUEUE,
+            Capability.READ_EVENTS,
+            Capability.READ_DEVICES,
+        }
     ),
     Role.KIOSK: frozenset(
-        {Capability.READ_SERVICES, Capability.CREATE_TICKET, Capability.CHECK_IN}
+        {
+            Capability.READ_SERVICES,
+            Capability.CREATE_TICKET,
+            Capability.CHECK_IN,
+            Capability.ISSUE_OFFLINE,
+            Capability.REPORT_PRINTER,
+        }
     ),
     Role.DISPLAY: frozenset(
-        {Capability.READ_SERVICES, Capability.READ_QUEUE, Capability.READ_EVENTS}
+        {
+            Capability.READ_SERVICES,
+            Capability.READ_QUEUE,
+            Capability.READ_EVENTS,
+            Capability.READ_DEVICES,
+        }
     ),
 }
 

@@ -4,7 +4,7 @@ from central_server.models.auth import AuthToken, Device, User, user_sites
 from central_server.models.events import Event, IdempotencyRecord
 from central_server.models.pickups import Pickup
 from central_server.models.sites import Desk, DeskService, Service, Site
-from central_server.models.tickets import Case, Ticket, TicketCounter
+from central_server.models.tickets import Case, NumberLease, Ticket, TicketCounter
 
 __all__ = [
     "AuthToken",
@@ -14,6 +14,7 @@ __all__ = [
     "Device",
     "Event",
     "IdempotencyRecord",
+    "NumberLease",
     "Pickup",
     "Service",
     "Site",

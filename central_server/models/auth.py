@@ -50,7 +50,12 @@ class AuthToken(Base):
 
 
 class Device(Base):
-    """A kiosk or call display, bound to one site, with a long-lived token of its own."""
+    """A kiosk or call display, bound to one site, with a long-lived token of its own.
+
+    A kiosk reports the state of its ticket printer: ``printer_state`` (None until the first
+    report; see ``central_server.devices.schemas.PrinterState``), a short ``printer_detail``
+    and ``printer_state_since``, when the state last changed.
+    """
 
     __tablename__ = "devices"
 
@@ -61,3 +66,6 @@ class Device(Base):
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    printer_state: Mapped[str | None] = mapped_column(String(16), default=None)
+    printer_detail: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    printer_state_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from central_server.db import Base
@@ -29,6 +40,31 @@ class TicketCounter(Base):
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class NumberLease(Base):
+    """Numbers ``first`` to ``last`` under ``prefix`` on ``day``, set aside for a kiosk to give
+    out while it cannot reach the server (offline numbers).
+
+    Rules in ``central_server.queue_rules`` (``lease_range``, ``next_free_number``): leases of
+    one prefix and day never overlap, and online drawing skips them. A lease is never changed
+    or deleted; a ticket issued with it is uploaded later and keeps its number. ``device_id``
+    is the kiosk that holds it (None: taken by a supervisor).
+    """
+
+    __tablename__ = "number_leases"
+    __table_args__ = (UniqueConstraint("site_id", "prefix", "day", "first"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    device_id: Mapped[int | None] = mapped_column(
+        ForeignKey("devices.id", ondelete="SET NULL"), default=None
+    )
+    prefix: Mapped[str] = mapped_column(String(1))
+    day: Mapped[date] = mapped_column(Date)
+    first: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class Ticket(Base):
     """A citizen's place in the queue. Anonymous: it holds no personal data.
 
@@ -36,6 +72,10 @@ class Ticket(Base):
     citizen keeps their place. ``desk_id`` is the desk that called it last; ``target_desk_id``
     restricts a transferred ticket to one desk. The status changes only through
     ``central_server.queue_rules``.
+
+    ``issued_offline``: the kiosk printed it while the server was unreachable, with a number of
+    a :class:`NumberLease`, and uploaded it later; ``created_at`` and ``queued_at`` are then
+    the moment it was printed, so the citizen has their real place in the queue.
     """
 
     __tablename__ = "tickets"
@@ -64,6 +104,7 @@ class Ticket(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     recall_count: Mapped[int] = mapped_column(Integer, default=0)
     transfer_count: Mapped[int] = mapped_column(Integer, default=0)
+    issued_offline: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     case: Mapped[Case | None] = relationship(
         back_populates="ticket", lazy="selectin", cascade="all, delete-orphan", uselist=False
     )

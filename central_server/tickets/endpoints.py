@@ -8,10 +8,12 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from central_server.deps import BusDep, DbDep, IdempotencyDep, IdPath, PrincipalDep
-from central_server.tickets import service
+from central_server.tickets import offline, service
 from central_server.tickets.schemas import (
     CaseUpdate,
     FinishRequest,
+    LeaseRequest,
+    LeasesPublic,
     QueuePublic,
     ResumeRequest,
     TicketCreate,
@@ -46,7 +48,25 @@ def create_ticket(
     principal: PrincipalDep,
     request: IdempotencyDep,
 ) -> Response:
+    """A new ticket. With ``offline``: a ticket the kiosk printed while it could not reach the
+    server, with a number of its lease; it keeps its number and its time of issue."""
     return _respond(service.create_ticket(db, bus, site, principal, body, request))
+
+
+@router.post("/sites/{site}/number-leases", status_code=201, response_model=LeasesPublic)
+def lease_numbers(
+    site: str,
+    db: DbDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    request: IdempotencyDep,
+    body: LeaseRequest | None = None,
+) -> Response:
+    """Numbers for the kiosk to issue tickets with while it cannot reach the server: one range
+    of ``size`` numbers per active service, for the site's local day (kiosk, supervisor).
+    Upload such a ticket later with ``offline`` in ``POST /sites/{site}/tickets``."""
+    answer = offline.lease_numbers(db, bus, site, principal, body or LeaseRequest(), request)
+    return _respond(answer)
 
 
 @router.get("/sites/{site}/queue", response_model=QueuePublic)

@@ -7,8 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from central_server.errors import N_, NotFound
-from central_server.models import Desk, Ticket, TicketCounter
-from central_server.queue_rules import OPEN_AT_DESK, QUEUED, Status
+from central_server.models import Desk, NumberLease, Ticket, TicketCounter
+from central_server.queue_rules import (
+    OPEN_AT_DESK,
+    QUEUED,
+    NumberRange,
+    Status,
+    next_free_number,
+)
 
 # A ticket's case comes in the same query (LEFT OUTER JOIN) instead of a second SELECT.
 _WITH_CASE = (joinedload(Ticket.case),)
@@ -59,13 +65,50 @@ def open_ticket_at_desk(session: Session, desk_id: int) -> Ticket | None:
 
 
 def next_number(session: Session, site_id: int, prefix: str, day: date) -> int:
-    """The next number under ``prefix`` today. The caller holds the site lock."""
+    """The next number under ``prefix`` today, past any leased range. The caller holds the
+    site lock."""
     counter = session.get(TicketCounter, (site_id, prefix, day))
     if counter is None:
         counter = TicketCounter(site_id=site_id, prefix=prefix, day=day, last_number=0)
         session.add(counter)
-    counter.last_number += 1
+    counter.last_number = next_free_number(
+        counter.last_number, leased_ranges(session, site_id, prefix, day)
+    )
     return counter.last_number
+
+
+def counter_last(session: Session, site_id: int, prefix: str, day: date) -> int:
+    """The last number drawn online under ``prefix`` on ``day`` (0 before the first)."""
+    counter = session.get(TicketCounter, (site_id, prefix, day))
+    return counter.last_number if counter is not None else 0
+
+
+def leased_ranges(session: Session, site_id: int, prefix: str, day: date) -> list[NumberRange]:
+    query = select(NumberLease.first, NumberLease.last).where(
+        NumberLease.site_id == site_id, NumberLease.prefix == prefix, NumberLease.day == day
+    )
+    return [NumberRange(first, last) for first, last in session.execute(query)]
+
+
+def lease_by_id(session: Session, lease_id: int) -> NumberLease | None:
+    return session.get(NumberLease, lease_id)
+
+
+def ticket_with_number(
+    session: Session, site_id: int, prefix: str, day: date, number: int
+) -> Ticket | None:
+    query = select(Ticket).where(
+        Ticket.site_id == site_id,
+        Ticket.prefix == prefix,
+        Ticket.day == day,
+        Ticket.number == number,
+    )
+    return session.scalars(query.limit(1)).one_or_none()
+
+
+def status_token_used(session: Session, status_token: str) -> bool:
+    query = select(Ticket.id).where(Ticket.status_token == status_token).limit(1)
+    return session.scalar(query) is not None
 
 
 def recent_service_minutes(

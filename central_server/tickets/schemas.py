@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -25,12 +25,34 @@ assert set(Language.__args__) == set(CITIZEN_LANGUAGES)  # type: ignore[attr-def
 
 
 ServiceId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+#: Ids and numbers are INTEGER columns: anything larger can name nothing.
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class OfflineIssue(BaseModel):
+    """How a kiosk issued a ticket while it could not reach the server."""
+
+    lease_id: Id = Field(description="the number lease the number was taken from")
+    number: Id = Field(description="the number printed, within the lease (903 for A903)")
+    issued_at: datetime = Field(
+        description="when the ticket was printed, with time zone; it becomes the ticket's "
+        "place in the queue"
+    )
+    status_token: str = Field(
+        max_length=200,
+        description="the key of the ticket's status page, made by the kiosk: "
+        "22 to 64 characters of A-Z a-z 0-9 _ -",
+    )
 
 
 class TicketCreate(BaseModel):
     service_id: ServiceId
     priority: Priority = Priority.NORMAL
     language: Language = Field(default="de", description="the citizen's language")
+    offline: OfflineIssue | None = Field(
+        default=None,
+        description="a ticket the kiosk issued offline, uploaded now (kiosk, supervisor)",
+    )
 
 
 class CasePublic(BaseModel):
@@ -61,6 +83,7 @@ class TicketPublic(BaseModel):
     finished_at: datetime | None
     recall_count: int
     transfer_count: int
+    issued_offline: bool = Field(description="printed by a kiosk offline and uploaded later")
     case: CasePublic | None = None
 
 
@@ -104,3 +127,21 @@ class QueuePublic(BaseModel):
     serving: list[TicketPublic]
     parked: list[TicketPublic]
     counts: list[DeskCounts]
+
+
+class LeaseRequest(BaseModel):
+    size: int = Field(default=20, ge=1, le=100, description="numbers per service")
+
+
+class LeasePublic(BaseModel):
+    id: int
+    service_id: int
+    prefix: str
+    day: date
+    first: int
+    last: int
+
+
+class LeasesPublic(BaseModel):
+    day: date = Field(description="the site's local day the numbers are for")
+    leases: list[LeasePublic] = Field(description="one per active service")

@@ -34,10 +34,12 @@ from central_server.queue_rules import (
 from central_server.sites import hours
 from central_server.sites import repository as sites_repo
 from central_server.tickets import repository
+from central_server.tickets.offline import Issued, accept_upload
 from central_server.tickets.schemas import (
     CaseUpdate,
     DeskCounts,
     FinishRequest,
+    OfflineIssue,
     QueuePublic,
     ResumeRequest,
     TicketCreate,
@@ -165,15 +167,25 @@ def create_ticket(
     body: TicketCreate,
     request: IdempotentRequest,
 ) -> Answer:
+    """A new ticket; with ``body.offline``, one the kiosk issued offline (see
+    ``central_server.tickets.offline``)."""
     site_id = sites_repo.site_id(db, slug)
     require(principal, Capability.CREATE_TICKET, site_id)
+    if body.offline is not None:
+        require(principal, Capability.ISSUE_OFFLINE, site_id)
     if body.priority == Priority.URGENT and not principal.has_role(Role.CLERK, Role.SUPERVISOR):
         raise Forbidden("forbidden_priority", N_("Only staff can issue urgent tickets."))
 
     def change(session: Session, site: Site) -> Answer:
         service = sites_repo.service_at(session, site.id, body.service_id)
         ticket, view = create_ticket_in_session(
-            session, site, service, principal, priority=body.priority, language=body.language
+            session,
+            site,
+            service,
+            principal,
+            priority=body.priority,
+            language=body.language,
+            offline=body.offline,
         )
         return 201, view.created(session, ticket).model_dump(mode="json")
 
@@ -188,46 +200,60 @@ def create_ticket_in_session(
     *,
     priority: Priority = Priority.NORMAL,
     language: str = "de",
+    offline: OfflineIssue | None = None,
 ) -> tuple[Ticket, SiteView]:
     """Draw the next ticket of ``service`` and log ``ticket.created``: the one way a ticket is
     made, inside a change that holds the site's lock (see ``central_server.writes``).
 
-    Refuses a service that is switched off or closed now. Permissions are the caller's to check.
-    Returns the ticket and the site as it is afterwards.
+    Refuses a service that is switched off or closed now. With ``offline``, the ticket is one a
+    kiosk issued offline: number, time and status token are the kiosk's, checked against its
+    lease, and the opening hours at the time it was issued (``offline.accept_upload``).
+    Permissions are the caller's to check. Returns the ticket and the site as it is afterwards.
     """
-    now = utcnow()
-    local_now = now.astimezone(ZoneInfo(site.timezone))
     if not service.active:
         raise Conflict("service_inactive", N_("This service is not offered at the moment."))
-    if not hours.is_open(service.hours, local_now):
-        raise Conflict(
-            "service_closed",
-            N_("This service is closed now. Opening hours today: {hours}"),
-            hours=hours.today_text(service.hours, local_now) or "—",
+    if offline is not None:
+        issued = accept_upload(session, site, service, principal, offline)
+    else:
+        now = utcnow()
+        local_now = now.astimezone(ZoneInfo(site.timezone))
+        if not hours.is_open(service.hours, local_now):
+            raise Conflict(
+                "service_closed",
+                N_("This service is closed now. Opening hours today: {hours}"),
+                hours=hours.today_text(service.hours, local_now) or "—",
+            )
+        issued = Issued(
+            day=local_now.date(),
+            number=repository.next_number(session, site.id, service.prefix, local_now.date()),
+            at=now,
+            status_token=secrets.token_urlsafe(16),
         )
     ticket = Ticket(
         site_id=site.id,
         service_id=service.id,
-        day=local_now.date(),
-        number=repository.next_number(session, site.id, service.prefix, local_now.date()),
+        day=issued.day,
+        number=issued.number,
         prefix=service.prefix,
         priority=priority,
         language=language,
         status=Status.WAITING,
-        status_token=secrets.token_urlsafe(16),
-        created_at=now,
-        queued_at=now,
+        status_token=issued.status_token,
+        created_at=issued.at,
+        queued_at=issued.at,
+        issued_offline=issued.lease_id is not None,
     )
     session.add(ticket)
     session.flush()
     view = SiteView.load(session, site)
+    offline_data = {"lease_id": issued.lease_id} if issued.lease_id is not None else {}
     event_log.append(
         session,
         site,
         "ticket.created",
         actor=principal.actor,
         ticket_id=ticket.id,
-        data={"ticket": view.event_summary(ticket)},
+        data={"ticket": view.event_summary(ticket), **offline_data},
     )
     return ticket, view
 

@@ -155,6 +155,7 @@ class SiteView:
             "finished_at": ticket.finished_at,
             "recall_count": ticket.recall_count,
             "transfer_count": ticket.transfer_count,
+            "issued_offline": ticket.issued_offline,
             "case": CasePublic.model_validate(case, from_attributes=True) if case else None,
         }
 
@@ -169,4 +170,5 @@ class SiteView:
             "desk": self.desk_code(ticket.desk_id),
             "target_desk": self.desk_code(ticket.target_desk_id),
             "queued_at": ticket.queued_at.isoformat(),
+            "issued_offline": ticket.issued_offline,
         }

@@ -82,6 +82,8 @@ class DeskController(QObject):
         self.busy = False
         self.desk_state = "closed"
         self.site_name = site
+        #: Printer state per kiosk ("lobby-kiosk" -> "paper_out"), from the server and its events.
+        self.printers: dict[str, str] = {}
         self._refresh_again = False
         self._refreshing = False
         # Bumped by every answer to an action: a queue read that started before it is stale.
@@ -96,15 +98,19 @@ class DeskController(QObject):
     def load(self) -> None:
         """The site and its services once, then the queue."""
 
-        def read() -> tuple[dict[str, Any], list[dict[str, Any]]]:
-            return self.client.site(self.site), self.client.services(self.site)
+        def read() -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+            site, services = self.client.site(self.site), self.client.services(self.site)
+            return site, services, self.client.devices(self.site)
 
         self.tasks.run(read, on_done=self._on_loaded, on_error=self._on_load_error)
 
-    def _on_loaded(self, answer: tuple[dict[str, Any], list[dict[str, Any]]]) -> None:
-        site, services = answer
+    def _on_loaded(
+        self, answer: tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]
+    ) -> None:
+        site, services, devices = answer
         self.site_name = site["name"]
         self.services = {s["id"]: s for s in services}
+        self.printers = {d["name"]: d["printer_state"] for d in devices if d["printer_state"]}
         self.refresh()
 
     def _on_load_error(self, error: Exception) -> None:
@@ -160,7 +166,16 @@ class DeskController(QObject):
         self._on_error(error)
 
     def on_live_event(self, event: LiveEvent) -> None:
+        if event.type == "device.printer":
+            self.printers[str(event.data.get("device"))] = str(event.data.get("state"))
+            self.changed.emit()
+            return
         self.refresh()
+
+    def printer_faults(self) -> list[tuple[str, str]]:
+        """Kiosks whose printer cannot print now: (device name, state)."""
+        faults = {"paper_out", "cover_open", "offline", "error"}
+        return sorted((name, state) for name, state in self.printers.items() if state in faults)
 
     def on_live_connection(self, up: bool) -> None:
         if up:

@@ -34,6 +34,14 @@ from counter_app.clerk.queue_model import QueueModel, minutes_seconds
 from counter_app.qt.errors import describe
 from counter_app.qt.i18n import N_, Language
 
+#: A kiosk printer's state as the clerk reads it in the banner.
+PRINTER_PROBLEMS = {
+    "paper_out": N_("printer out of paper"),
+    "cover_open": N_("printer cover open"),
+    "offline": N_("printer not answering"),
+    "error": N_("printer fault"),
+}
+
 STATUS_TEXT = {
     "called": N_("called"),
     "serving": N_("being served"),
@@ -54,6 +62,7 @@ ACTIONS = (
 STYLE = """
 QMainWindow { background: #f4f5f7; }
 #offlineBanner { background: #b3261e; color: white; font-weight: bold; padding: 8px; }
+#printerBanner { background: #fde68a; color: #111; font-weight: bold; padding: 8px; }
 #noticeLabel { color: #1d4ed8; }
 #errorLabel { color: #b3261e; font-weight: bold; }
 #currentTicketLabel { font-size: 56px; font-weight: bold; color: #111827; }
@@ -100,6 +109,11 @@ class ClerkWindow(QMainWindow):
         self.offline_banner.setWordWrap(True)
         self.offline_banner.hide()
         outer.addWidget(self.offline_banner)
+        self.printer_banner = QLabel()
+        self.printer_banner.setObjectName("printerBanner")
+        self.printer_banner.setWordWrap(True)
+        self.printer_banner.hide()
+        outer.addWidget(self.printer_banner)
 
         top = QHBoxLayout()
         self.title = QLabel()
@@ -295,6 +309,14 @@ class ClerkWindow(QMainWindow):
             ).format(count=c.pending_changes())
         )
         self.offline_banner.setVisible(not c.online)
+        faults = [
+            tr(N_("Kiosk {device}: {problem}")).format(
+                device=name, problem=tr(PRINTER_PROBLEMS.get(state, N_("printer fault")))
+            )
+            for name, state in c.printer_faults()
+        ]
+        self.printer_banner.setText("  ·  ".join(faults))
+        self.printer_banner.setVisible(bool(faults))
         self.queue_title.setText(
             tr(N_("Waiting for this desk: {count}")).format(count=len(c.waiting))
         )

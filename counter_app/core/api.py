@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 import requests
@@ -126,14 +127,42 @@ class TresenClient:
     def create_ticket(
         self, site: str, service_id: int, key: str | None = None, **fields: Any
     ) -> dict[str, Any]:
+        """A new ticket; ``offline={"lease_id", "number", "issued_at", "status_token"}``
+        uploads one the kiosk issued offline (``issued_at`` an aware datetime or ISO text)."""
         return dict(
             self.request(
                 "POST",
                 f"/sites/{site}/tickets",
-                {"service_id": service_id, **fields},
+                _jsonable({"service_id": service_id, **fields}),
                 key or new_key(),
             )
         )
+
+    def lease_numbers(self, site: str, size: int = 20, key: str | None = None) -> dict[str, Any]:
+        """Numbers to issue tickets with offline: ``{"day", "leases": [{"id", "service_id",
+        "prefix", "day", "first", "last"}, ...]}``, one lease per active service."""
+        return dict(
+            self.request("POST", f"/sites/{site}/number-leases", {"size": size}, key or new_key())
+        )
+
+    def report_printer(
+        self,
+        site: str,
+        state: str,
+        detail: str = "",
+        ticket: str | None = None,
+        key: str | None = None,
+    ) -> dict[str, Any]:
+        """The kiosk's printer state (ready, paper_low, paper_out, cover_open, offline, error,
+        unknown): ``{"device", "state", "since"}``."""
+        body: dict[str, Any] = {"state": state, "detail": detail}
+        if ticket is not None:
+            body["ticket"] = ticket
+        return dict(self.request("POST", f"/sites/{site}/devices/printer", body, key or new_key()))
+
+    def devices(self, site: str) -> list[dict[str, Any]]:
+        """The site's devices with their printer states."""
+        return list(self.request("GET", f"/sites/{site}/devices"))
 
     def call_next(self, site: str, desk: str, key: str | None = None) -> dict[str, Any] | None:
         """The called ticket, or None when nobody waits for this desk."""
@@ -164,6 +193,17 @@ class TresenClient:
         self, ticket_id: int, body: dict[str, Any], key: str | None = None
     ) -> dict[str, Any]:
         return dict(self.request("PUT", f"/tickets/{ticket_id}/case", body, key or new_key()))
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` with every date and datetime in it as ISO 8601 text, ready for JSON."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
 
 
 def _json(answer: requests.Response) -> Any:

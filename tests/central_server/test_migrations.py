@@ -84,3 +84,55 @@ def test_numbers_given_before_the_prefix_counters_continue_after(
         ).one()
     db.dispose()
     assert tuple(row) == ("A", 3)
+
+
+def test_tickets_and_devices_from_before_0004_keep_their_data(empty_database_url: str) -> None:
+    """Upgrading from 0003: tickets given so far were issued online; no printer has reported."""
+    from alembic import command
+
+    db = Database(empty_database_url)
+    config = migrate.alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO sites (id, slug, name, timezone, last_event_seq) "
+                "VALUES (1, 's', 'S', 'Europe/Berlin', 0)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO services (id, site_id, key, prefix, names, hints, hours, "
+                "target_wait_minutes, default_service_minutes, checklist, position, active) "
+                "VALUES (1, 1, 'a', 'A', '{}', '{}', '{}', 20, 10, '[]', 0, true)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO tickets (site_id, service_id, day, number, prefix, priority, "
+                "language, status, status_token, created_at, queued_at, recall_count, "
+                "transfer_count) VALUES (1, 1, :day, 7, 'A', 'normal', 'de', 'waiting', "
+                "'t7', :now, :now, 0, 0)"
+            ),
+            {"day": date(2026, 11, 30), "now": "2026-11-30 08:00:00+00:00"},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO devices (site_id, name, kind, created_at) "
+                "VALUES (1, 'lobby-kiosk', 'kiosk', :now)"
+            ),
+            {"now": "2026-11-30 08:00:00+00:00"},
+        )
+    migrate.upgrade(db.engine)
+    with db.engine.connect() as connection:
+        ticket = connection.execute(text("SELECT number, issued_offline FROM tickets")).one()
+        device = connection.execute(
+            text("SELECT name, printer_state, printer_detail, printer_state_since FROM devices")
+        ).one()
+        leases = connection.execute(text("SELECT count(*) FROM number_leases")).scalar()
+    db.dispose()
+    assert (ticket[0], bool(ticket[1])) == (7, False)
+    assert tuple(device) == ("lobby-kiosk", None, "", None)
+    assert leases == 0

@@ -64,6 +64,8 @@ PRINCIPALS = {
 
 #: The tickets created for the operation being fuzzed, and one id that does not exist.
 REAL_TICKET_IDS: list[int] = []
+#: Number leases of the kiosk: (id, first, last).
+REAL_LEASES: list[tuple[int, int, int]] = []
 
 
 def _openapi_document() -> dict[str, Any]:
@@ -116,6 +118,20 @@ def flatmap_path_parameters(context: Any, path_parameters: Any) -> Any:
     )
 
 
+def _sometimes_real_lease(body: Any) -> Any:
+    """An upload of an offline ticket as generated, or with a real lease and a number at or
+    near its range, so the checks past ``lease_not_found`` are reached."""
+    offline = body.get("offline") if isinstance(body, dict) else None
+    if not isinstance(offline, dict) or not REAL_LEASES:
+        return st.just(body)
+    real = st.sampled_from(REAL_LEASES).flatmap(
+        lambda lease: st.integers(lease[1] - 1, lease[2] + 1).map(
+            lambda number: {**body, "offline": {**offline, "lease_id": lease[0], "number": number}}
+        )
+    )
+    return st.one_of(st.just(body), real)
+
+
 @schema.hook
 def flatmap_body(context: Any, body: Any) -> Any:
     return _sometimes_real(
@@ -124,7 +140,7 @@ def flatmap_body(context: Any, body: Any) -> Any:
             "service_id": st.sampled_from(SERVICE_IDS),
             "desk": st.sampled_from(DESK_CODES),
         },
-    )
+    ).flatmap(_sometimes_real_lease)
 
 
 def settle(server: LiveServer, status_code: int) -> None:
@@ -159,6 +175,7 @@ def fuzz_server(
     live = LiveServer(url)
     live.start()
     REAL_TICKET_IDS.clear()
+    REAL_LEASES.clear()
     yield live
     live.stop()
     if name:
@@ -235,6 +252,10 @@ def fuzz_tokens(fuzz_server: LiveServer, request: pytest.FixtureRequest) -> dict
     if not REAL_TICKET_IDS or "{ticket_id}" in request.node.name:
         ids = prepare_tickets(fuzz_server)
         REAL_TICKET_IDS[:] = [*ids, max(ids) + 1000]
+    if not REAL_LEASES:
+        answer = fuzz_server.client("demo-kiosk").post("/sites/demo/number-leases")
+        assert answer.status_code == 201, answer.text
+        REAL_LEASES[:] = [(e["id"], e["first"], e["last"]) for e in answer.json()["leases"]]
     return {
         name: "demo-kiosk" if username is None else mint_token(fuzz_server, username)
         for name, username in PRINCIPALS.items()

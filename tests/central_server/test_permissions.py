@@ -7,6 +7,7 @@ A refused request must answer 401/403 with the JSON error and change nothing.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,8 @@ from typing import Any
 import pytest
 import requests
 
+from central_server.models._types import utcnow
+from central_server.sites import repository as sites_repo
 from tests.support.api import act, assert_error, call_next, new_ticket, queue
 from tests.support.live_server import ApiClient, LiveServer
 from tests.support.sites import (
@@ -74,8 +77,17 @@ class World:
             assert answer.status_code == 200, answer.text
         return int(ticket["id"])
 
-    def snapshot(self) -> tuple[Any, Any]:
-        return queue(self.setup), self.setup.get("/sites/demo/desks").json()
+    def snapshot(self) -> tuple[Any, Any, Any, int]:
+        """The queue, the desks, the devices and the length of the site's event log."""
+        assert self.server.db is not None
+        with self.server.db.read_session() as session:
+            events = sites_repo.site_by_slug(session, "demo").last_event_seq
+        return (
+            queue(self.setup),
+            self.setup.get("/sites/demo/desks").json(),
+            self.setup.get("/sites/demo/devices").json(),
+            events,
+        )
 
     def tidy(self) -> None:
         """Cancel what this case made and sign everyone off its desks."""
@@ -133,6 +145,20 @@ PICKUP_DESK = {
     "kiosk": "forbidden_role",
     "display": "forbidden_role",
 }
+OFFLINE_ISSUERS = {
+    "kiosk": 201,
+    "supervisor": 201,
+    "clerk": "forbidden_role",
+    "pickup": "forbidden_role",
+    "display": "forbidden_role",
+}
+PRINTER_REPORTERS = {
+    "kiosk": 200,
+    "supervisor": "forbidden_role",
+    "clerk": "forbidden_role",
+    "pickup": "forbidden_role",
+    "display": "forbidden_role",
+}
 
 
 def _health(world: World) -> Send:
@@ -143,19 +169,36 @@ def _get(path: str) -> Request:
     return lambda world: lambda client: client.get(path)
 
 
+def _send_create(world: World, body: dict[str, Any]) -> Send:
+    def send(client: ApiClient) -> requests.Response:
+        answer = client.post("/sites/demo/tickets", json=body)
+        if answer.status_code == 201:
+            world.tickets.append(answer.json()["id"])
+        return answer
+
+    return send
+
+
 def _create(prefix: str, **fields: Any) -> Request:
-    def request(world: World) -> Send:
-        def send(client: ApiClient) -> requests.Response:
-            answer = client.post(
-                "/sites/demo/tickets", json={"service_id": world.services[prefix], **fields}
-            )
-            if answer.status_code == 201:
-                world.tickets.append(answer.json()["id"])
-            return answer
+    return lambda world: _send_create(world, {"service_id": world.services[prefix], **fields})
 
-        return send
 
-    return request
+def _upload_offline(world: World) -> Send:
+    """A ticket the kiosk issued offline, with a number the kiosk leased."""
+    answer = world.server.client("demo-kiosk").post("/sites/demo/number-leases", json={"size": 1})
+    assert answer.status_code == 201, answer.text
+    leased = next(e for e in answer.json()["leases"] if e["prefix"] == "A")
+    offline = {
+        "lease_id": leased["id"],
+        "number": leased["first"],
+        "issued_at": utcnow().isoformat(),
+        "status_token": secrets.token_urlsafe(16),
+    }
+    return _send_create(world, {"service_id": world.services["A"], "offline": offline})
+
+
+def _post(path: str, body: Any = None) -> Request:
+    return lambda world: lambda client: client.post(path, json=body)
 
 
 def _on_ticket(
@@ -229,6 +272,14 @@ CASES = [
         _create("B", priority="urgent"),
         {**CREATORS, "kiosk": "forbidden_priority"},
     ),
+    Case("lease numbers", _post("/sites/demo/number-leases", {"size": 3}), OFFLINE_ISSUERS),
+    Case("upload a ticket issued offline", _upload_offline, OFFLINE_ISSUERS),
+    Case(
+        "report the printer",
+        _post("/sites/demo/devices/printer", {"state": "paper_low", "detail": "Rolle"}),
+        PRINTER_REPORTERS,
+    ),
+    Case("devices", _get("/sites/demo/devices"), READERS),
     Case("queue", _get("/sites/demo/queue"), READERS),
     Case("queue of desk 6", _get("/sites/demo/queue?desk=6"), READERS),
     Case("read ticket", _read_ticket, READERS),
@@ -363,6 +414,12 @@ def _other_site_requests(
         ),
         ("queue", lambda c: c.get(f"/sites/{site}/queue")),
         ("desks", lambda c: c.get(f"/sites/{site}/desks")),
+        ("devices", lambda c: c.get(f"/sites/{site}/devices")),
+        ("number leases", lambda c: c.post(f"/sites/{site}/number-leases")),
+        (
+            "printer",
+            lambda c: c.post(f"/sites/{site}/devices/printer", json={"state": "error"}),
+        ),
         ("events", lambda c: c.get(f"/sites/{site}/events", timeout=(5, 10))),
         ("call-next", lambda c: c.post(f"/sites/{site}/desks/{desk}/call-next")),
         ("sign-on", lambda c: c.post(f"/sites/{site}/desks/{desk}/sign-on")),

@@ -317,3 +317,18 @@ def test_document_ordered_creates_the_pickup(open_desk, server, qtbot) -> None:
     assert [(p["holder_name"], p["case_reference"], p["status"]) for p in pickups] == [
         ("Olena Kovalenko", "32-AT-2026-0815", "ordered")
     ]
+
+
+def test_a_kiosk_printer_out_of_paper_shows_at_the_desk_until_it_is_fixed(
+    open_desk, server, qtbot
+) -> None:
+    session = open_desk("clerk1", "1")
+    banner = session.window.findChild(QLabel, "printerBanner")
+    assert not banner.isVisible()
+    kiosk = server.client("demo-kiosk")
+    answer = kiosk.post("/sites/demo/devices/printer", json={"state": "paper_out"})
+    assert answer.status_code == 200
+    qtbot.waitUntil(banner.isVisible, timeout=1000)
+    assert banner.text() == "Kiosk lobby-kiosk: Drucker ohne Papier"
+    kiosk.post("/sites/demo/devices/printer", json={"state": "ready"})
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=1000)

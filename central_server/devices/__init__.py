@@ -1,0 +1,1 @@
+"""Devices of a site (kiosks, call displays) and the state of the kiosks' ticket printers."""

@@ -1,0 +1,246 @@
+"""The kiosk's state and what a tap does; the screens are views of it.
+
+A tap on a service: the issuer gets a ticket (server first, leased numbers offline) on a worker
+thread; the ticket is drawn and handed to the print worker, the one thread that owns the
+printer; the confirmation shows at once and then says whether the ticket came out. A ticket
+that did not print is kept on disk and can be printed again; staff learn of the printer's fault
+through the server (``POST devices/printer``, an event on the site's stream).
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QImage
+
+from counter_app.core.errors import ApiError, Rejected, ServerFault, ServerUnreachable
+from kiosk.issuer import NoOfflineNumbers, Service, TicketIssuer
+from kiosk.printers.status import PrinterState
+from kiosk.printers.worker import PrintJob, PrintResult
+from kiosk.ticket import IssuedTicket
+from kiosk.ticket_layout import render_ticket, to_bitmap
+
+log = logging.getLogger("tresen.kiosk")
+
+
+class Printer(Protocol):
+    def submit(self, job: PrintJob) -> Future[PrintResult]: ...
+    def check(self) -> Future[PrinterState]: ...
+
+
+class Tasks(Protocol):
+    def run(self, fn: Any, *args: Any, on_done: Any = None, on_error: Any = None) -> None: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the confirmation screen shows about one ticket."""
+
+    ticket: IssuedTicket
+    preview: QImage
+    printing: bool = True
+    printed: bool = False
+    printer_state: PrinterState = PrinterState.unknown
+
+
+class KioskController(QObject):
+    changed = Signal()  # services, connection or printer state
+    issued = Signal(object)  # Outcome: a ticket exists, printing started
+    print_done = Signal(object)  # Outcome: printing ended (printed or not)
+    refused = Signal(object)  # Exception: no ticket could be issued
+    _printed = Signal(object, object)  # (IssuedTicket, PrintResult) from the print worker
+    _state_seen = Signal(object)  # PrinterState from the print worker
+
+    def __init__(
+        self,
+        issuer: TicketIssuer,
+        printer: Printer,
+        tasks: Tasks,
+        width_dots: int = 576,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.issuer = issuer
+        self.printer = printer
+        self.tasks = tasks
+        self.width_dots = width_dots
+        self.site_name = ""
+        self.services: list[Service] = []
+        self.online = True
+        self.printer_state = PrinterState.unknown
+        self.busy = False
+        self.last: Outcome | None = None
+        self._reported_state: PrinterState | None = None
+        self._printed.connect(self._on_printer_printed)
+        self._state_seen.connect(self._on_printer_state)
+        self._timer = QTimer(self)
+        self._timer.setInterval(30_000)
+        self._timer.timeout.connect(self.refresh)
+
+    # Start and keep up to date ----------------------------------------------------------------
+
+    def start(self) -> None:
+        self.refresh()
+        self.check_printer()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def refresh(self) -> None:
+        """Services (open or closed now), leases, offline tickets to hand over."""
+        self.tasks.run(self.issuer.load_site, on_done=self._on_site_loaded, on_error=self._offline)
+
+    def _on_site_loaded(self, loaded: tuple[str, str, list[Service]]) -> None:
+        if not self.services:
+            log.info("kiosk ready: %s, %d services", loaded[0], len(loaded[2]))
+        self.site_name, _zone, self.services = loaded
+        self._set_online(True)
+        self.tasks.run(
+            self._catch_up, list(self.services), on_done=self._on_caught_up, on_error=self._offline
+        )
+
+    def _catch_up(self, services: list[Service]) -> int:
+        """Worker thread: hand over offline tickets, top up the leased numbers."""
+        sent = self.issuer.sync()
+        self.issuer.ensure_leases(services)
+        return sent
+
+    def _on_caught_up(self, sent: int) -> None:
+        if sent:
+            log.info("%d offline tickets handed to the server", sent)
+        if self._reported_state != self.printer_state:
+            self._report(self.printer_state)
+
+    def _offline(self, error: Exception) -> None:
+        if isinstance(error, ServerUnreachable | ServerFault):
+            self._set_online(False)
+        else:
+            log.error("kiosk refresh failed: %r", error)
+
+    def _set_online(self, online: bool) -> None:
+        if online != self.online:
+            self.online = online
+            log.info("server %s", "reachable" if online else "unreachable")
+        self.changed.emit()
+
+    # A tap -----------------------------------------------------------------------------------
+
+    def take_ticket(self, service: Service, language: str) -> bool:
+        """Issue a ticket of ``service``; False when a tap is already being handled (a double
+        tap must not issue two tickets)."""
+        if self.busy:
+            return False
+        self.busy = True
+        self.tasks.run(
+            self.issuer.issue,
+            service,
+            language,
+            on_done=self._on_issuer_issued,
+            on_error=self._on_issuer_refused,
+        )
+        return True
+
+    def _on_issuer_issued(self, ticket: IssuedTicket) -> None:
+        self.busy = False
+        if ticket.offline:
+            self._set_online(False)
+        image = render_ticket(ticket, self.site_name, self.width_dots)
+        self.last = Outcome(ticket, image)
+        self.issued.emit(self.last)
+        self._print(ticket, image)
+
+    def _on_issuer_refused(self, error: Exception) -> None:
+        self.busy = False
+        if isinstance(error, NoOfflineNumbers):
+            self._set_online(False)
+        self.refused.emit(error)
+
+    def reprint(self) -> None:
+        """Print the last ticket again (after a printer fault)."""
+        if self.last is not None and not self.last.printing:
+            self.last = replace(self.last, printing=True)
+            self.issued.emit(self.last)
+            self._print(self.last.ticket, self.last.preview)
+
+    def _print(self, ticket: IssuedTicket, image: QImage) -> None:
+        job = PrintJob(to_bitmap(image), cut=True, label=ticket.number)
+        future = self.printer.submit(job)
+        # Called on the print worker's thread; the signal carries it to the GUI thread.
+        future.add_done_callback(lambda done: self._printed.emit(ticket, _result(done)))
+
+    def _on_printer_printed(self, ticket: IssuedTicket, result: PrintResult) -> None:
+        self._on_printer_state(result.state)
+        day = ticket.issued_at.date()
+        if result.printed:
+            self.issuer.store.printed(day, ticket.number)
+        else:
+            log.warning("ticket %s not printed: %s %s", ticket.number, result.state, result.error)
+            self.issuer.store.keep_unprinted(day, ticket.number, _as_json(ticket))
+            self._report(result.state, ticket.number)
+        if self.last is not None and self.last.ticket == ticket:
+            self.last = replace(
+                self.last, printing=False, printed=result.printed, printer_state=result.state
+            )
+            self.print_done.emit(self.last)
+
+    # The printer -----------------------------------------------------------------------------
+
+    def check_printer(self) -> None:
+        future = self.printer.check()
+        future.add_done_callback(lambda done: self._state_seen.emit(_state(done)))
+
+    def _on_printer_state(self, state: PrinterState) -> None:
+        if state != self.printer_state:
+            log.info("printer %s -> %s", self.printer_state, state)
+            self.printer_state = state
+            self._report(state)
+            self.changed.emit()
+
+    def _report(self, state: PrinterState, ticket: str | None = None) -> None:
+        """Tell staff through the server; the server logs a change once."""
+        if ticket is None and state == self._reported_state:
+            return
+
+        def send() -> PrinterState:
+            self.issuer.client.report_printer(self.issuer.site, str(state), ticket=ticket)
+            return state
+
+        def sent(reported: PrinterState) -> None:
+            self._reported_state = reported
+
+        self.tasks.run(send, on_done=sent, on_error=_ignore)
+
+
+def _result(future: Future[PrintResult]) -> PrintResult:
+    try:
+        return future.result()
+    except Exception as exc:  # the worker resolves every job; this is a last guard
+        return PrintResult(printed=False, state=PrinterState.error, error=str(exc), seconds=0.0)
+
+
+def _state(future: Future[PrinterState]) -> PrinterState:
+    try:
+        return future.result()
+    except Exception:
+        return PrinterState.unknown
+
+
+def _as_json(ticket: IssuedTicket) -> dict[str, Any]:
+    data = asdict(ticket)
+    data["issued_at"] = ticket.issued_at.isoformat()
+    return data
+
+
+def ticket_from_json(data: dict[str, Any]) -> IssuedTicket:
+    return IssuedTicket(**{**data, "issued_at": datetime.fromisoformat(data["issued_at"])})
+
+
+def _ignore(error: Exception) -> None:
+    if not isinstance(error, ApiError | Rejected):
+        log.error("reporting the printer failed: %r", error)

@@ -1,0 +1,27 @@
+"""The kiosk's ticket printers (ESC/POS), behind a port.
+
+* :mod:`kiosk.printers.uri` — ``open_printer("tcp://...")``: a printer URI to a python-escpos
+  printer with the paper width set.
+* :mod:`kiosk.printers.status` — ``PrinterState`` and ``read_status(printer)``.
+* :mod:`kiosk.printers.worker` — ``PrintWorker``: the one thread that owns the printer; the GUI
+  submits ``PrintJob``\\ s (1-bit images) and gets futures of ``PrintResult``.
+
+The transports themselves are python-escpos's, one module per transport. Nothing here is
+shown to citizens: their messages are made elsewhere from ``PrinterState``.
+"""
+
+from kiosk.printers.status import FAULTS, PrinterState, read_status
+from kiosk.printers.uri import PrinterDriverMissingError, PrinterUriError, open_printer
+from kiosk.printers.worker import PrintJob, PrintResult, PrintWorker
+
+__all__ = [
+    "FAULTS",
+    "PrintJob",
+    "PrintResult",
+    "PrintWorker",
+    "PrinterDriverMissingError",
+    "PrinterState",
+    "PrinterUriError",
+    "open_printer",
+    "read_status",
+]

@@ -1,0 +1,214 @@
+"""The start screen: one big button per service, a row of language buttons."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.controller import KioskController
+from kiosk.i18n import NATIVE_NAMES, CitizenLanguage
+from kiosk.issuer import Service
+from kiosk.printers.status import FAULTS
+from kiosk.screens.style import LANGUAGE_BUTTON_HEIGHT, SERVICE_BUTTON_HEIGHT, named
+from resources.i18n import CITIZEN_LANGUAGES, N_citizen
+
+NOTICE_SECONDS = 12
+
+
+class ServiceButton(QPushButton):
+    """A service: its letter, its name and hint in the citizen's language, or why it is closed."""
+
+    def __init__(self, service: Service, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.setObjectName(f"service-{service.prefix}")
+        self.setProperty("kind", "service")
+        self.setMinimumHeight(SERVICE_BUTTON_HEIGHT)
+        self.setMaximumHeight(2 * SERVICE_BUTTON_HEIGHT)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.badge = QLabel(service.prefix)
+        self.badge.setProperty("role", "badge")
+        self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.name = QLabel()
+        self.name.setProperty("role", "serviceName")
+        self.name.setWordWrap(True)
+        self.hint = QLabel()
+        self.hint.setProperty("role", "serviceHint")
+        self.hint.setWordWrap(True)
+        texts = QVBoxLayout()
+        texts.setSpacing(4)
+        texts.addStretch(1)
+        texts.addWidget(self.name)
+        texts.addWidget(self.hint)
+        texts.addStretch(1)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(24, 12, 24, 12)
+        row.setSpacing(24)
+        row.addWidget(self.badge)
+        row.addLayout(texts, 1)
+        for label in (self.badge, self.name, self.hint):
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+
+    def retranslate(self, language: CitizenLanguage) -> None:
+        service = self.service
+        self.name.setText(service.name(language.code))
+        if service.open_now:
+            self.hint.setText(service.hint(language.code))
+            accessible = service.name(language.code)
+        else:
+            closed = language(N_citizen("citizen", "Closed now. Opening hours today: {hours}"))
+            self.hint.setText(closed.format(hours=service.hours_today or "—"))
+            accessible = f"{service.name(language.code)}: {self.hint.text()}"
+        self.setAccessibleName(accessible)
+        self.setEnabled(service.open_now)
+        for label in (self.badge, self.name, self.hint):
+            label.setProperty("closed", not service.open_now)
+            label.style().unpolish(label)
+            label.style().polish(label)
+
+
+class StartScreen(QWidget):
+    chosen = Signal(object)  # Service
+
+    def __init__(
+        self, controller: KioskController, language: CitizenLanguage, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("startScreen")
+        self.controller = controller
+        self.language = language
+        self.site_name = named(QLabel(), "siteName")
+        self.site_name.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prompt = named(QLabel(), "prompt")
+        self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prompt.setWordWrap(True)
+        self.notice = named(QLabel(), "notice")
+        self.notice.setWordWrap(True)
+        self.notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.notice.hide()
+        self.status_note = named(QLabel(), "statusNote")
+        self.status_note.setWordWrap(True)
+        self.status_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.status_note.hide()
+        self._notice_message = ""
+        self._notice_fields: dict[str, str] = {}
+        self._notice_timer = QTimer(self, singleShot=True, interval=NOTICE_SECONDS * 1000)
+        self._notice_timer.timeout.connect(self.notice.hide)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(20)
+        self.buttons: list[ServiceButton] = []
+        self.language_buttons: dict[str, QPushButton] = {}
+        languages = QGridLayout()
+        languages.setSpacing(14)
+        group = QButtonGroup(self)
+        for code in CITIZEN_LANGUAGES:
+            language_button = named(QPushButton(NATIVE_NAMES[code]), f"lang-{code}")
+            language_button.setProperty("kind", "language")
+            language_button.setCheckable(True)
+            language_button.setMinimumHeight(LANGUAGE_BUTTON_HEIGHT)
+            language_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            language_button.clicked.connect(lambda _checked=False, c=code: self.language.set(c))
+            group.addButton(language_button)
+            self.language_buttons[code] = language_button
+        self._languages = languages
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 32, 40, 32)
+        layout.setSpacing(20)
+        layout.addWidget(self.site_name)
+        layout.addWidget(self.prompt)
+        layout.addWidget(self.status_note)
+        layout.addWidget(self.notice)
+        layout.addLayout(self.grid)
+        layout.addStretch(1)
+        layout.addLayout(languages)
+        controller.changed.connect(self._on_controller_changed)
+        language.changed.connect(self.retranslate)
+        self._rebuild()
+
+    # Views of the controller -----------------------------------------------------------------
+
+    def _on_controller_changed(self) -> None:
+        if [b.service for b in self.buttons] != self.controller.services:
+            self._rebuild()
+        else:
+            self.retranslate()
+
+    def _rebuild(self) -> None:
+        for button in self.buttons:
+            self.grid.removeWidget(button)
+            button.setParent(None)  # out of the tree at once: findChild must not see it
+            button.deleteLater()
+        self.buttons = []
+        for service in self.controller.services:
+            button = ServiceButton(service, self)
+            button.clicked.connect(lambda _checked=False, s=service: self.chosen.emit(s))
+            self.buttons.append(button)
+        self._arrange()
+        self.retranslate()
+
+    def _arrange(self) -> None:
+        """One column of services standing (1080x1920), two lying (1920x1080); the language
+        buttons in one row lying, in two standing (six do not fit one row in large type)."""
+        standing = self.height() > self.width()
+        columns = 1 if standing else 2
+        for index, button in enumerate(self.buttons):
+            self.grid.removeWidget(button)
+            self.grid.addWidget(button, index // columns, index % columns)
+        per_row = 3 if standing else len(self.language_buttons)
+        for index, language_button in enumerate(self.language_buttons.values()):
+            self._languages.removeWidget(language_button)
+            self._languages.addWidget(language_button, index // per_row, index % per_row)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._arrange()
+
+    def retranslate(self, _code: str | None = None) -> None:
+        _ = self.language
+        self.site_name.setText(self.controller.site_name)
+        self.prompt.setText(_(N_citizen("citizen", "Please choose your concern")))
+        for button in self.buttons:
+            button.retranslate(self.language)
+        for code, language_button in self.language_buttons.items():
+            language_button.setChecked(code == self.language.code)
+        note = ""
+        if self.controller.printer_state in FAULTS:
+            note = _(
+                N_citizen(
+                    "citizen",
+                    "The ticket printer is out of order: your number will be shown on the screen.",
+                )
+            )
+        elif not self.controller.online:
+            note = _(N_citizen("citizen", "Tickets are being issued without a connection."))
+        self.status_note.setText(note)
+        self.status_note.setVisible(bool(note))
+        if self.notice.isVisible() and self._notice_message:
+            self.notice.setText(self._render_notice())
+
+    # Notices -----------------------------------------------------------------------------------
+
+    def show_notice(self, message: str, **fields: str) -> None:
+        """A message for the citizen (kept as message id, so it follows a language switch)."""
+        self._notice_message, self._notice_fields = message, fields
+        self.notice.setText(self._render_notice())
+        self.notice.show()
+        self._notice_timer.start()
+
+    def _render_notice(self) -> str:
+        return self.language(self._notice_message).format(**self._notice_fields)
+
+    def clear_notice(self) -> None:
+        self.notice.hide()
+        self._notice_message = ""

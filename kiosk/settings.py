@@ -1,0 +1,50 @@
+"""The kiosk's settings, declared once: from a TOML/JSON file, then the command line.
+
+The device token is a secret: it may stand in the file (readable by the kiosk's account only)
+or come from ``$TRESEN_KIOSK_TOKEN``; it is never written back or logged.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from counter_app.core.settings import config_file
+
+
+class KioskSettings(BaseModel):
+    server: str = Field("http://127.0.0.1:8080", description="address of the central server")
+    site: str = Field("demo", description="site slug")
+    token: str = Field("", description="the kiosk's device token (tresen admin issue-device-token)")
+    printer: str = Field(
+        "", description="printer URI: tcp://, usb://, serial://, win32://, cups://, file://"
+    )
+    paper_width_dots: int = Field(576, ge=200, le=1000, description="576 for 80 mm, 384 for 58 mm")
+    status_url: str = Field(
+        "", description="public address for the ticket's QR link; the server's by default"
+    )
+    idle_seconds: int = Field(30, ge=5, le=600, description="back to German after this")
+    windowed: bool = Field(False, description="a window instead of full screen")
+    lease_size: int = Field(20, ge=1, le=100, description="offline numbers leased per service")
+
+
+def default_file() -> Path:
+    return config_file("kiosk").with_suffix(".toml")
+
+
+def load(path: Path | None) -> KioskSettings:
+    """The settings in ``path`` (TOML or JSON); defaults when there is no file. A file with an
+    error raises ValueError naming the file and the field."""
+    path = path or default_file()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return KioskSettings()
+    try:
+        data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+        return KioskSettings.model_validate(data)
+    except ValueError as exc:  # JSONDecodeError, TOMLDecodeError and ValidationError are
+        raise ValueError(f"{path}: {exc}") from exc

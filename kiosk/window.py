@@ -1,0 +1,110 @@
+"""The kiosk's window: the start screen and the confirmation, in the citizen's language.
+
+After ``idle_seconds`` without a touch the kiosk returns to German and the start screen, so the
+next citizen does not find the previous one's language or ticket.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QStackedLayout, QWidget
+
+from counter_app.core.errors import Rejected
+from kiosk.controller import KioskController, Outcome
+from kiosk.i18n import CitizenLanguage
+from kiosk.issuer import NoOfflineNumbers, Service
+from kiosk.screens.confirmation import ConfirmationScreen
+from kiosk.screens.start import StartScreen
+from kiosk.screens.style import STYLE
+from resources.i18n import DEFAULT_LANGUAGE, N_citizen
+
+log = logging.getLogger("tresen.kiosk")
+
+IDLE_SECONDS = 30
+#: Why no ticket was issued, by the server's error code; said to the citizen.
+REFUSALS = {
+    "service_closed": N_citizen("citizen", "This service is closed now."),
+    "service_inactive": N_citizen("citizen", "This service is not offered at the moment."),
+}
+CANNOT_ISSUE = N_citizen(
+    "citizen", "No ticket can be issued at the moment. Please ask at the information desk."
+)
+ACTIVITY = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress})
+
+
+class KioskWindow(QWidget):
+    def __init__(
+        self,
+        controller: KioskController,
+        language: CitizenLanguage,
+        idle_seconds: int = IDLE_SECONDS,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("kioskWindow")
+        self.setStyleSheet(STYLE)
+        # Set explicitly, so the layouts never push the window beyond the screen while the
+        # screens re-arrange for a new orientation (Qt's layouts respect an explicit minimum).
+        self.setMinimumSize(800, 600)
+        self.controller = controller
+        self.language = language
+        self.start_screen = StartScreen(controller, language)
+        self.confirmation = ConfirmationScreen(language)
+        self.stack = QStackedLayout(self)
+        self.stack.addWidget(self.start_screen)
+        self.stack.addWidget(self.confirmation)
+        self.idle = QTimer(self, singleShot=True, interval=idle_seconds * 1000)
+        self.idle.timeout.connect(self.reset)
+        self.start_screen.chosen.connect(self._on_start_chosen)
+        self.confirmation.done.connect(self.reset)
+        self.confirmation.reprint.connect(controller.reprint)
+        controller.issued.connect(self._on_controller_issued)
+        controller.print_done.connect(self._on_controller_print_done)
+        controller.refused.connect(self._on_controller_refused)
+        language.changed.connect(self._on_language_changed)
+        self._on_language_changed(language.code)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in ACTIVITY:
+            self.idle.start()
+        return False
+
+    def reset(self) -> None:
+        """Back to the start screen in German."""
+        self.idle.stop()
+        self.start_screen.clear_notice()
+        self.language.set(DEFAULT_LANGUAGE)
+        self.stack.setCurrentWidget(self.start_screen)
+
+    def _on_language_changed(self, _code: str) -> None:
+        self.setLayoutDirection(self.language.direction)
+        self.idle.start()
+
+    def _on_start_chosen(self, service: Service) -> None:
+        self.idle.start()
+        self.start_screen.clear_notice()
+        self.controller.take_ticket(service, self.language.code)
+
+    def _on_controller_issued(self, outcome: Outcome) -> None:
+        self.confirmation.show_outcome(outcome)
+        self.stack.setCurrentWidget(self.confirmation)
+        self.idle.start()
+
+    def _on_controller_print_done(self, outcome: Outcome) -> None:
+        self.confirmation.show_outcome(outcome)
+        self.idle.start()
+
+    def _on_controller_refused(self, error: Exception) -> None:
+        self.stack.setCurrentWidget(self.start_screen)
+        if isinstance(error, Rejected) and error.code in REFUSALS:
+            self.start_screen.show_notice(REFUSALS[error.code])
+        else:
+            if not isinstance(error, NoOfflineNumbers | Rejected):
+                log.error("no ticket issued: %r", error)
+            self.start_screen.show_notice(CANNOT_ISSUE)
+        self.controller.refresh()

@@ -1,0 +1,136 @@
+"""Render the kiosk's screens and printed tickets for the README, from the real widgets against
+a real demo server and the test printer of the tests.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/kiosk_screenshots.py
+
+Writes docs/screenshots/kiosk-*.png (screens) and docs/screenshots/ticket-<lang>.png (the
+1-bit image exactly as the printer received it, decoded back from the ESC/POS bytes).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication, QPushButton  # noqa: E402
+
+from central_server import migrate  # noqa: E402
+from central_server.admin import demo  # noqa: E402
+from central_server.db import Database  # noqa: E402
+from counter_app.core.api import TresenClient  # noqa: E402
+from counter_app.core.outbox import Outbox  # noqa: E402
+from counter_app.qt.tasks import Tasks  # noqa: E402
+from kiosk.controller import KioskController  # noqa: E402
+from kiosk.i18n import CitizenLanguage  # noqa: E402
+from kiosk.issuer import TicketIssuer  # noqa: E402
+from kiosk.printers.status import PrinterState  # noqa: E402
+from kiosk.printers.uri import open_printer  # noqa: E402
+from kiosk.printers.worker import PrintWorker  # noqa: E402
+from kiosk.store import KioskStore  # noqa: E402
+from kiosk.ticket_layout import load_fonts  # noqa: E402
+from kiosk.window import KioskWindow  # noqa: E402
+from resources.i18n import CITIZEN_LANGUAGES  # noqa: E402
+from tests.support.escpos_printer import FakeEscposPrinter  # noqa: E402
+from tests.support.live_server import LiveServer  # noqa: E402
+from tests.support.raster import images_from_escpos  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+#: Which service each language's sample ticket is for, so the pictures show several.
+SAMPLE_SERVICE = {"de": "A", "en": "B", "tr": "A", "ar": "C", "ru": "B", "uk": "C"}
+
+
+def wait_for(app: QApplication, condition: Callable[[], bool], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the kiosk did not reach the state to photograph")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def settle(app: QApplication, seconds: float = 0.3) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([])
+    load_fonts()
+    folder = Path(tempfile.mkdtemp())
+    url = f"sqlite:///{folder / 'shots.sqlite3'}"
+    db = Database(url)
+    migrate.upgrade(db.engine)
+    demo.load(db)
+    db.dispose()
+    server = LiveServer(url)
+    server.start()
+    with FakeEscposPrinter() as printer:
+        client = TresenClient(server.url, "demo-kiosk")
+        issuer = TicketIssuer(
+            client, KioskStore(folder / "kiosk.sqlite3"), Outbox(folder / "outbox.sqlite3"), "demo"
+        )
+        worker = PrintWorker(lambda: open_printer(printer.uri, 576, timeout=2.0))
+        worker.start()
+        tasks = Tasks()
+        controller = KioskController(issuer, worker, tasks, 576)
+        language = CitizenLanguage("de")
+        window = KioskWindow(controller, language, idle_seconds=600)
+        window.resize(1080, 1920)
+        window.show()
+        controller.start()
+        wait_for(app, lambda: bool(controller.services))
+
+        def tap(name: str) -> None:
+            button = window.findChild(QPushButton, name)
+            QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+        def shoot(name: str, size: tuple[int, int]) -> None:
+            window.resize(*size)
+            settle(app)
+            window.grab().save(str(OUT / name))
+
+        shoot("kiosk-start-de.png", (1080, 1920))
+        tap("lang-ar")
+        shoot("kiosk-start-ar-landscape.png", (1920, 1080))
+
+        for code in CITIZEN_LANGUAGES:
+            window.reset()
+            language.set(code)
+            cuts = printer.cuts()
+            tap(f"service-{SAMPLE_SERVICE[code]}")
+            wait_for(app, lambda c=cuts: printer.cuts() > c)
+            settle(app)
+            if code == "tr":
+                shoot("kiosk-confirmation-tr.png", (1080, 1920))
+        for code, image in zip(
+            CITIZEN_LANGUAGES, images_from_escpos(printer.printed()), strict=True
+        ):
+            image.convert("L").save(str(OUT / f"ticket-{code}.png"))
+
+        window.reset()
+        printer.state = PrinterState.paper_out
+        tap("service-A")
+        wait_for(app, lambda: controller.last is not None and not controller.last.printing)
+        shoot("kiosk-paper-out-de.png", (1920, 1080))
+        controller.stop()
+        worker.stop()
+        tasks.wait(3000)
+    server.stop()
+    print(f"written to {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

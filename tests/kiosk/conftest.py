@@ -1,0 +1,79 @@
+"""Kiosk tests run headless against the real server on loopback and a test printer that
+listens on a real TCP socket (``tests.support.escpos_printer``)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from counter_app.core.api import TresenClient
+from counter_app.core.outbox import Outbox
+from counter_app.qt.tasks import Tasks
+from kiosk.controller import KioskController
+from kiosk.i18n import CitizenLanguage
+from kiosk.issuer import TicketIssuer
+from kiosk.printers.uri import open_printer
+from kiosk.printers.worker import PrintWorker
+from kiosk.store import KioskStore
+from kiosk.window import KioskWindow
+from tests.support.escpos_printer import FakeEscposPrinter
+
+
+@dataclass
+class Kiosk:
+    window: KioskWindow
+    controller: KioskController
+    issuer: TicketIssuer
+    worker: PrintWorker
+    printer: FakeEscposPrinter
+    tasks: Tasks
+
+
+@pytest.fixture
+def printer() -> Iterator[FakeEscposPrinter]:
+    with FakeEscposPrinter() as fake:
+        yield fake
+
+
+@pytest.fixture
+def open_kiosk(server, printer, qtbot, tmp_path: Path) -> Iterator:  # type: ignore[no-untyped-def]
+    """A real kiosk window with its print worker; ``open_kiosk(size=(1080, 1920))``."""
+    opened: list[Kiosk] = []
+
+    def opener(size: tuple[int, int] = (1080, 1920), idle_seconds: int = 30) -> Kiosk:
+        client = TresenClient(server.url, "demo-kiosk", timeout=(1.0, 3.0))
+        issuer = TicketIssuer(
+            client,
+            KioskStore(tmp_path / "kiosk.sqlite3"),
+            Outbox(tmp_path / "outbox-kiosk.sqlite3"),
+            "demo",
+            lease_size=10,
+        )
+        worker = PrintWorker(lambda: open_printer(printer.uri, 576, timeout=2.0))
+        worker.start()
+        tasks = Tasks()
+        controller = KioskController(issuer, worker, tasks, 576)
+        window = KioskWindow(controller, CitizenLanguage("de"), idle_seconds)
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        controller.start()
+        qtbot.waitUntil(lambda: bool(controller.services), timeout=5000)
+        kiosk = Kiosk(window, controller, issuer, worker, printer, tasks)
+        opened.append(kiosk)
+        return kiosk
+
+    yield opener
+    for kiosk in opened:
+        kiosk.controller.stop()
+        kiosk.worker.stop()
+        kiosk.tasks.wait(5000)
+        kiosk.issuer.outbox.close()
+        kiosk.issuer.store.close()
