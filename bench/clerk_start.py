@@ -20,9 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.clerk_window import ServerProcess, cpu_model, percentile
-from central_server import migrate
-from central_server.admin import demo
-from central_server.db import Database
+from tests.support.sites import demo_database
 
 
 def main() -> None:
@@ -30,11 +28,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp())
-    url = f"sqlite:///{folder / 'start.sqlite3'}"
-    db = Database(url)
-    migrate.upgrade(db.engine)
-    demo.load(db)
-    db.dispose()
+    url = demo_database(folder, "start.sqlite3")
     server = ServerProcess(url)
     env = {
         **os.environ,

@@ -30,15 +30,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from central_server import migrate
-from central_server.admin import demo
-from central_server.db import Database
 from counter_app.clerk.app import ClerkSession
 from counter_app.core.api import TresenClient
 from counter_app.core.outbox import Outbox
 from counter_app.qt.i18n import Language
 from counter_app.qt.tasks import Tasks
 from tests.support.live_server import ApiClient, free_port
+from tests.support.sites import demo_database
 
 
 class ServerProcess:
@@ -123,11 +121,7 @@ def main() -> None:
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     folder = Path(tempfile.mkdtemp())
-    url = f"sqlite:///{folder / 'bench.sqlite3'}"
-    db = Database(url)
-    migrate.upgrade(db.engine)
-    demo.load(db)
-    db.dispose()
+    url = demo_database(folder, "bench.sqlite3")
     server = ServerProcess(url)
     kiosk = server.client("demo-kiosk")
     service_a = kiosk.service_id("A")

@@ -29,9 +29,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from bench.clerk_window import ServerProcess, cpu_model, report, wait_for
-from central_server import migrate
-from central_server.admin import demo
-from central_server.db import Database
 from counter_app.core.api import TresenClient
 from counter_app.core.outbox import Outbox
 from counter_app.qt.tasks import Tasks
@@ -44,6 +41,7 @@ from kiosk.store import KioskStore
 from kiosk.ticket_layout import load_fonts
 from kiosk.window import KioskWindow
 from tests.support.escpos_printer import FakeEscposPrinter
+from tests.support.sites import demo_database
 
 
 def main() -> None:
@@ -54,11 +52,7 @@ def main() -> None:
     app = QApplication.instance() or QApplication([])
     load_fonts()
     folder = Path(tempfile.mkdtemp())
-    url = f"sqlite:///{folder / 'bench.sqlite3'}"
-    db = Database(url)
-    migrate.upgrade(db.engine)
-    demo.load(db)
-    db.dispose()
+    url = demo_database(folder, "bench.sqlite3")
     server = ServerProcess(url)
     with FakeEscposPrinter() as printer:
         client = TresenClient(server.url, "demo-kiosk", timeout=(1.5, 5.0))

@@ -20,12 +20,15 @@ from PySide6.QtGui import QImage
 
 from counter_app.core.errors import ApiError, Rejected, ServerFault, ServerUnreachable
 from kiosk.issuer import NoOfflineNumbers, Service, TicketIssuer
-from kiosk.printers.status import PrinterState
+from kiosk.printers.status import FAULTS, PrinterState
 from kiosk.printers.worker import PrintJob, PrintResult
 from kiosk.ticket import IssuedTicket
 from kiosk.ticket_layout import render_ticket, to_bitmap
 
 log = logging.getLogger("tresen.kiosk")
+
+REFRESH_MS = 30_000
+RETRY_MS = 5_000
 
 
 class Printer(Protocol):
@@ -78,9 +81,11 @@ class KioskController(QObject):
         self._reported_state: PrinterState | None = None
         self._printed.connect(self._on_printer_printed)
         self._state_seen.connect(self._on_printer_state)
+        # Every half minute: opening hours, leases, the printer. Every 5 s while the server or
+        # the printer is out, so offline tickets and a refilled printer are noticed soon.
         self._timer = QTimer(self)
-        self._timer.setInterval(30_000)
-        self._timer.timeout.connect(self.refresh)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
 
     # Start and keep up to date ----------------------------------------------------------------
 
@@ -91,6 +96,14 @@ class KioskController(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
+
+    def _on_timer_timeout(self) -> None:
+        self.refresh()
+        self.check_printer()
+
+    def _pace(self) -> None:
+        troubled = not self.online or self.printer_state in FAULTS
+        self._timer.setInterval(RETRY_MS if troubled else REFRESH_MS)
 
     def refresh(self) -> None:
         """Services (open or closed now), leases, offline tickets to hand over."""
@@ -127,6 +140,7 @@ class KioskController(QObject):
         if online != self.online:
             self.online = online
             log.info("server %s", "reachable" if online else "unreachable")
+            self._pace()
         self.changed.emit()
 
     # A tap -----------------------------------------------------------------------------------
@@ -199,6 +213,7 @@ class KioskController(QObject):
         if state != self.printer_state:
             log.info("printer %s -> %s", self.printer_state, state)
             self.printer_state = state
+            self._pace()
             self._report(state)
             self.changed.emit()
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -24,9 +22,6 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QPushButton  # noqa: E402
 
-from central_server import migrate  # noqa: E402
-from central_server.admin import demo  # noqa: E402
-from central_server.db import Database  # noqa: E402
 from counter_app.core.api import TresenClient  # noqa: E402
 from counter_app.core.outbox import Outbox  # noqa: E402
 from counter_app.qt.tasks import Tasks  # noqa: E402
@@ -40,29 +35,15 @@ from kiosk.store import KioskStore  # noqa: E402
 from kiosk.ticket_layout import load_fonts  # noqa: E402
 from kiosk.window import KioskWindow  # noqa: E402
 from resources.i18n import CITIZEN_LANGUAGES  # noqa: E402
+from scripts.screenshots import settle, wait_for  # noqa: E402
 from tests.support.escpos_printer import FakeEscposPrinter  # noqa: E402
 from tests.support.live_server import LiveServer  # noqa: E402
 from tests.support.raster import images_from_escpos  # noqa: E402
+from tests.support.sites import demo_database  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 #: Which service each language's sample ticket is for, so the pictures show several.
 SAMPLE_SERVICE = {"de": "A", "en": "B", "tr": "A", "ar": "C", "ru": "B", "uk": "C"}
-
-
-def wait_for(app: QApplication, condition: Callable[[], bool], seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the kiosk did not reach the state to photograph")
-        app.processEvents()
-        time.sleep(0.01)
-
-
-def settle(app: QApplication, seconds: float = 0.3) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        app.processEvents()
-        time.sleep(0.01)
 
 
 def main() -> None:
@@ -70,11 +51,7 @@ def main() -> None:
     app = QApplication.instance() or QApplication([])
     load_fonts()
     folder = Path(tempfile.mkdtemp())
-    url = f"sqlite:///{folder / 'shots.sqlite3'}"
-    db = Database(url)
-    migrate.upgrade(db.engine)
-    demo.load(db)
-    db.dispose()
+    url = demo_database(folder, "shots.sqlite3")
     server = LiveServer(url)
     server.start()
     with FakeEscposPrinter() as printer:

@@ -20,15 +20,13 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from central_server import migrate  # noqa: E402
-from central_server.admin import demo  # noqa: E402
-from central_server.db import Database  # noqa: E402
 from counter_app.clerk.app import ClerkSession  # noqa: E402
 from counter_app.core.api import TresenClient  # noqa: E402
 from counter_app.core.outbox import Outbox  # noqa: E402
 from counter_app.qt.i18n import Language  # noqa: E402
 from counter_app.qt.tasks import Tasks  # noqa: E402
 from tests.support.live_server import LiveServer  # noqa: E402
+from tests.support.sites import demo_database  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 
@@ -53,11 +51,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     folder = Path(tempfile.mkdtemp())
-    url = f"sqlite:///{folder / 'shots.sqlite3'}"
-    db = Database(url)
-    migrate.upgrade(db.engine)
-    demo.load(db)
-    db.dispose()
+    url = demo_database(folder, "shots.sqlite3")
     server = LiveServer(url)
     server.start()
     kiosk = server.client("demo-kiosk")

@@ -10,6 +10,17 @@ The transports themselves are python-escpos's, one module per transport. Nothing
 shown to citizens: their messages are made elsewhere from ``PrinterState``.
 """
 
+import os
+
+from platformdirs import user_cache_path
+
+# python-escpos caches its printer profiles as a pickle in a new temporary folder per process
+# unless told where; keep one cache per user instead of a litter of /tmp folders.
+if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
+    _cache = user_cache_path("tresen", appauthor=False) / "escpos"
+    _cache.mkdir(parents=True, exist_ok=True)
+    os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(_cache)
+
 from kiosk.printers.status import FAULTS, PrinterState, read_status
 from kiosk.printers.uri import PrinterDriverMissingError, PrinterUriError, open_printer
 from kiosk.printers.worker import PrintJob, PrintResult, PrintWorker

@@ -4,14 +4,14 @@
 python-escpos opens the connection on ``printer.open()`` or on first use, so a kiosk can check
 its configuration at start even while the printer is switched off.
 
-========================================  ===================================================
-``tcp://HOST[:PORT]``                     ``Network``, port 9100 by default; ``[IPv6]`` too
-``usb://VID:PID[?in_ep=0x82&out_ep=0x01]``  ``Usb``; ids in hex as ``lsusb`` shows them
-``serial:///dev/ttyS0[?baud=19200&...]``  ``Serial``; also ``serial://COM3``; options below
-``win32://PRINTER NAME``                  ``Win32Raw`` (Windows, pywin32); percent-decoded
-``cups://QUEUE``                          ``CupsPrinter`` with pycups, else ``LP`` (``lp -d``)
-``file:///PATH``                          ``File``: raw bytes into a file or device node
-========================================  ===================================================
+=============================================  ==============================================
+``tcp://HOST[:PORT]``                          ``Network``; port 9100 by default; ``[IPv6]``
+``usb://VID:PID[?in_ep=0x82&out_ep=0x01]``     ``Usb``; the hex ids that ``lsusb`` shows
+``serial:///dev/ttyS0[?baud=19200&...]``       ``Serial``; also ``serial://COM3``; see below
+``win32://PRINTER NAME``                       ``Win32Raw`` (Windows, pywin32); %-decoded
+``cups://QUEUE``                               ``CupsPrinter`` with pycups, else ``LP``
+``file:///PATH``                               ``File``: raw bytes into a file or device
+=============================================  ==============================================
 
 Serial options: ``baud`` (9600), ``bytesize`` (5-8, 8), ``parity`` (``N``/``E``/``O``/``M``/
 ``S``, ``N``), ``stopbits`` (1, 1.5, 2; 1), ``timeout`` (seconds, as ``open_printer``),

@@ -13,8 +13,10 @@ Invariants:
   error): the job resolves with ``printed=False`` and that state. ``unknown`` is not a fault:
   printers that cannot answer (CUPS, Windows spooler, files) and silent ones still print.
 * A job is ``ESC @`` (Network sends none on connect), the image as one or more ``GS v 0``
-  raster blocks, centred on the paper by the worker (python-escpos drops its own centring for
-  images split into fragments, i.e. taller than 960 dots), then feed and cut.
+  raster blocks, centred on the paper by the worker, then feed and cut. (python-escpos 3.1
+  centres images taller than 960 dots wrongly: it splits them into fragments cropped from the
+  uncentred image at the paper's width, which prints them left-aligned with a solid black
+  band to their right.)
 * ``printed=True`` means: all bytes went to the transport and the status read afterwards is no
   fault. A printer that ran out of paper or opened during the job gives ``printed=False``. The
   status is what the printer knows when the last byte has arrived; a roll that ends while the
@@ -70,6 +72,9 @@ class PrintJob:
 
 @dataclass(frozen=True)
 class PrintResult:
+    """How a job ended: ``printed`` as the worker's invariants define it, and the printer's
+    state at the end (the state that kept it from printing, if it did not)."""
+
     printed: bool
     state: PrinterState
     error: str = ""  # for logs and technicians; citizens get texts made from ``state``
@@ -81,6 +86,8 @@ class _ConnectionLost(Exception):
 
 
 class PrintWorker:
+    """The printer's own thread; see the module docstring for what it promises."""
+
     def __init__(
         self,
         open_printer: Callable[[], Any],

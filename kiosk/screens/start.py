@@ -155,6 +155,8 @@ class StartScreen(QWidget):
             button.clicked.connect(lambda _checked=False, s=service: self.chosen.emit(s))
             self.buttons.append(button)
         self._arrange()
+        for button in self.buttons:
+            button.show()  # at once: a child added to a shown widget is shown only later
         self.retranslate()
 
     def _arrange(self) -> None:

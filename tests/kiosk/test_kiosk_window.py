@@ -219,3 +219,24 @@ def test_a_service_that_closed_since_the_screen_was_drawn_is_refused_plainly(
     assert notice.text() == "Dieses Anliegen ist gerade geschlossen."
     assert kiosk.printer.cuts() == 0
     assert server_queue(server)["waiting"] == []
+
+
+def test_a_refilled_printer_is_noticed_without_a_ticket_and_staff_are_told(
+    open_kiosk, server, printer, qtbot, monkeypatch
+) -> None:
+    monkeypatch.setattr("kiosk.controller.RETRY_MS", 200)
+    printer.state = PrinterState.paper_out
+    kiosk = open_kiosk()
+    note = kiosk.window.findChild(QLabel, "statusNote")
+    qtbot.waitUntil(note.isVisible, timeout=3000)
+    assert "Bildschirm angezeigt" in note.text()
+    supervisor = server.client(server.login("supervisor"))
+
+    def printer_state() -> str | None:
+        devices = supervisor.get("/sites/demo/devices").json()
+        return next(d["printer_state"] for d in devices if d["name"] == "lobby-kiosk")
+
+    qtbot.waitUntil(lambda: printer_state() == "paper_out", timeout=3000)
+    printer.state = PrinterState.ready
+    qtbot.waitUntil(lambda: not note.isVisible(), timeout=3000)
+    qtbot.waitUntil(lambda: printer_state() == "ready", timeout=3000)

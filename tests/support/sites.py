@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from central_server.admin import site_file
+from central_server import migrate
+from central_server.admin import demo, site_file
 from central_server.db import Database
 from resources import path
 from resources.i18n import CITIZEN_LANGUAGES
@@ -78,3 +80,14 @@ def add_second_site(db: Database) -> None:
         ],
     }
     site_file.apply(db, site_file.SiteFile.model_validate(spec))
+
+
+def demo_database(folder: Path, name: str = "demo.sqlite3") -> str:
+    """A new SQLite database in ``folder`` holding the demo site, as ``tresen server --demo``
+    makes it; its URL. For benchmarks and screenshot scripts, which run outside pytest."""
+    url = f"sqlite:///{folder / name}"
+    db = Database(url)
+    migrate.upgrade(db.engine)
+    demo.load(db)
+    db.dispose()
+    return url
