@@ -32,12 +32,12 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from bench.clerk_window import ServerProcess, cpu_model, report
 from counter_app.core.api import TresenClient
 from counter_app.core.outbox import Outbox
+from counter_app.printers.uri import open_printer
+from counter_app.printers.worker import PrintWorker
 from counter_app.qt.tasks import Tasks
 from kiosk.controller import KioskController
 from kiosk.i18n import CitizenLanguage
 from kiosk.issuer import TicketIssuer
-from kiosk.printers.uri import open_printer
-from kiosk.printers.worker import PrintWorker
 from kiosk.store import KioskStore
 from kiosk.ticket_layout import load_fonts
 from kiosk.window import KioskWindow

@@ -19,9 +19,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from counter_app.core.errors import ApiError, Rejected, ServerFault, ServerUnreachable
+from counter_app.printers.status import FAULTS, PrinterState
+from counter_app.printers.worker import PrintJob, PrintResult
 from kiosk.issuer import NoOfflineNumbers, Service, TicketIssuer
-from kiosk.printers.status import FAULTS, PrinterState
-from kiosk.printers.worker import PrintJob, PrintResult
 from kiosk.ticket import IssuedTicket
 from kiosk.ticket_layout import render_ticket, to_bitmap
 

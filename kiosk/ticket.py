@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from babel.dates import format_date, format_time
 
+from counter_app.core.paper import Line, Size, in_groups
 from resources.i18n import RIGHT_TO_LEFT, N_citizen, citizen_gettext
 
 
@@ -38,24 +38,9 @@ class IssuedTicket:
         return None if self.position is None else max(self.position - 1, 0)
 
 
-class Size(StrEnum):
-    SMALL = "small"
-    NORMAL = "normal"
-    LARGE = "large"
-    HUGE = "huge"
-
-
-@dataclass(frozen=True)
-class Line:
-    text: str
-    size: Size = Size.NORMAL
-    bold: bool = False
-    right_to_left: bool = False
-
-
 def status_code(token: str) -> str:
-    """The status token in groups of four, easy to read out or type: ``Ab3d 9xYz …``."""
-    return " ".join(token[i : i + 4] for i in range(0, len(token), 4))
+    """The status token in groups of four, easy to read out or type."""
+    return in_groups(token)
 
 
 def ticket_lines(ticket: IssuedTicket, site_name: str) -> tuple[list[Line], list[Line]]:

@@ -24,13 +24,13 @@ from PySide6.QtWidgets import QApplication, QPushButton  # noqa: E402
 
 from counter_app.core.api import TresenClient  # noqa: E402
 from counter_app.core.outbox import Outbox  # noqa: E402
+from counter_app.printers.status import PrinterState  # noqa: E402
+from counter_app.printers.uri import open_printer  # noqa: E402
+from counter_app.printers.worker import PrintWorker  # noqa: E402
 from counter_app.qt.tasks import Tasks  # noqa: E402
 from kiosk.controller import KioskController  # noqa: E402
 from kiosk.i18n import CitizenLanguage  # noqa: E402
 from kiosk.issuer import TicketIssuer  # noqa: E402
-from kiosk.printers.status import PrinterState  # noqa: E402
-from kiosk.printers.uri import open_printer  # noqa: E402
-from kiosk.printers.worker import PrintWorker  # noqa: E402
 from kiosk.store import KioskStore  # noqa: E402
 from kiosk.ticket_layout import load_fonts  # noqa: E402
 from kiosk.window import KioskWindow  # noqa: E402

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.printers.status import PrinterState
 from kiosk.controller import Outcome
 from kiosk.i18n import CitizenLanguage
-from kiosk.printers.status import PrinterState
 from kiosk.screens.style import named
 from kiosk.ticket import wait_texts
 from resources.i18n import N_citizen

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.printers.status import FAULTS
 from kiosk.controller import KioskController
 from kiosk.i18n import NATIVE_NAMES, CitizenLanguage
 from kiosk.issuer import Service
-from kiosk.printers.status import FAULTS
 from kiosk.screens.style import LANGUAGE_BUTTON_HEIGHT, SERVICE_BUTTON_HEIGHT, named
 from resources.i18n import CITIZEN_LANGUAGES, N_citizen
 

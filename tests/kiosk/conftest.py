@@ -15,12 +15,12 @@ import pytest
 
 from counter_app.core.api import TresenClient
 from counter_app.core.outbox import Outbox
+from counter_app.printers.uri import open_printer
+from counter_app.printers.worker import PrintWorker
 from counter_app.qt.tasks import Tasks
 from kiosk.controller import KioskController
 from kiosk.i18n import CitizenLanguage
 from kiosk.issuer import TicketIssuer
-from kiosk.printers.uri import open_printer
-from kiosk.printers.worker import PrintWorker
 from kiosk.store import KioskStore
 from kiosk.window import KioskWindow
 from tests.support.escpos_printer import FakeEscposPrinter

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from sqlalchemy import update
 
 from central_server.models import Service
-from kiosk.printers.status import PrinterState
+from counter_app.printers.status import PrinterState
 from resources.i18n import CITIZEN_LANGUAGES
 from tests.support.raster import images_from_escpos
 

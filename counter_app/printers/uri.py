@@ -1,4 +1,4 @@
-"""Printer addresses: one URI string in the kiosk's settings names printer and transport.
+"""Printer addresses: one URI string in a kiosk's or desk's settings names printer and transport.
 
 ``open_printer(uri)`` turns the URI into a python-escpos printer object. It does not connect:
 python-escpos opens the connection on ``printer.open()`` or on first use, so a kiosk can check

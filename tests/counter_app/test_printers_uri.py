@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from escpos.printer import LP, File, Network, Serial, Usb
 
-from kiosk.printers.uri import PrinterDriverMissingError, PrinterUriError, open_printer
+from counter_app.printers.uri import PrinterDriverMissingError, PrinterUriError, open_printer
 
 
 def width_of(printer: Any) -> Any:

@@ -1,10 +1,10 @@
-"""The kiosk's ticket printers (ESC/POS), behind a port.
+"""The ticket and receipt printers (ESC/POS) of the kiosk and the desks, behind a port.
 
-* :mod:`kiosk.printers.uri` — ``open_printer("tcp://...")``: a printer URI to a python-escpos
+* :mod:`counter_app.printers.uri` — ``open_printer("tcp://...")``: a printer URI to a python-escpos
   printer with the paper width set.
-* :mod:`kiosk.printers.status` — ``PrinterState`` and ``read_status(printer)``.
-* :mod:`kiosk.printers.worker` — ``PrintWorker``: the one thread that owns the printer; the GUI
-  submits ``PrintJob``\\ s (1-bit images) and gets futures of ``PrintResult``.
+* :mod:`counter_app.printers.status` — ``PrinterState`` and ``read_status(printer)``.
+* :mod:`counter_app.printers.worker` — ``PrintWorker``: the one thread that owns the printer;
+  the GUI submits ``PrintJob``\\ s (1-bit images) and gets futures of ``PrintResult``.
 
 The transports themselves are python-escpos's, one module per transport. Nothing here is
 shown to citizens: their messages are made elsewhere from ``PrinterState``.
@@ -21,9 +21,9 @@ if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
     _cache.mkdir(parents=True, exist_ok=True)
     os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(_cache)
 
-from kiosk.printers.status import FAULTS, PrinterState, read_status
-from kiosk.printers.uri import PrinterDriverMissingError, PrinterUriError, open_printer
-from kiosk.printers.worker import PrintJob, PrintResult, PrintWorker
+from counter_app.printers.status import FAULTS, PrinterState, read_status
+from counter_app.printers.uri import PrinterDriverMissingError, PrinterUriError, open_printer
+from counter_app.printers.worker import PrintJob, PrintResult, PrintWorker
 
 __all__ = [
     "FAULTS",

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from kiosk.printers.status import FAULTS, PrinterState, decode_status, read_status
-from kiosk.printers.uri import open_printer
-from kiosk.printers.worker import PrintJob, PrintResult, PrintWorker
+from counter_app.printers.status import FAULTS, PrinterState, decode_status, read_status
+from counter_app.printers.uri import open_printer
+from counter_app.printers.worker import PrintJob, PrintResult, PrintWorker
 from tests.support import raster
 from tests.support.escpos_printer import FakeEscposPrinter
 

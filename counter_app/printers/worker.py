@@ -51,7 +51,7 @@ from typing import Any, TypeVar
 
 from PIL import Image
 
-from kiosk.printers.status import PrinterState, can_read_status, read_status
+from counter_app.printers.status import PrinterState, can_read_status, read_status
 
 __all__ = ["PrintJob", "PrintResult", "PrintWorker"]
 
