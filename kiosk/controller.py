@@ -160,6 +160,21 @@ class KioskController(QObject):
         )
         return True
 
+    def check_in(self, service: Service, code: str, language: str) -> bool:
+        """Check a pickup receipt in (``service`` is the pickup service); False while busy."""
+        if self.busy:
+            return False
+        self.busy = True
+        self.tasks.run(
+            self.issuer.check_in,
+            service,
+            code,
+            language,
+            on_done=self._on_issuer_issued,
+            on_error=self._on_issuer_refused,
+        )
+        return True
+
     def _on_issuer_issued(self, ticket: IssuedTicket) -> None:
         self.busy = False
         if ticket.offline:

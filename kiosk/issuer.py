@@ -33,6 +33,9 @@ from kiosk.ticket import IssuedTicket
 log = logging.getLogger("tresen.kiosk.issuer")
 
 LEASE_SIZE = 20
+#: The letter of the pickup service: its tickets come only from checking in a receipt
+#: (the server's ``central_server.pickups.service.PICKUP_PREFIX``).
+PICKUP_PREFIX = "P"
 
 
 class NoOfflineNumbers(Exception):
@@ -123,6 +126,18 @@ class TicketIssuer:
         except (ServerUnreachable, ServerFault) as fault:
             log.warning("server unavailable (%s); issuing offline", fault.__class__.__name__)
             return self.issue_offline(service, language)
+        return self._from_server(body, service, language)
+
+    def check_in(self, service: Service, code: str, language: str) -> IssuedTicket:
+        """A pickup receipt's code checked in: the ticket of service P the server drew for it.
+
+        Needs the server (only it knows whether the document is ready): raises
+        ``ServerUnreachable`` offline, and the server's refusal (``pickup_not_ready`` …).
+        """
+        body = self.client.check_in_pickup(self.site, code.strip(), language)
+        return self._from_server(body, service, language)
+
+    def _from_server(self, body: dict[str, Any], service: Service, language: str) -> IssuedTicket:
         return IssuedTicket(
             number=body["number"],
             service_id=service.id,

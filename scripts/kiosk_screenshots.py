@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from datetime import date, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -96,6 +97,26 @@ def main() -> None:
             CITIZEN_LANGUAGES, images_from_escpos(printer.printed()), strict=True
         ):
             image.convert("L").save(str(OUT / f"ticket-{code}.png"))
+
+        window.reset()
+        clerk = server.client(server.login("clerk1"))
+        pickup = clerk.post(
+            "/sites/demo/pickups",
+            json={
+                "document_kind": "residence_permit",
+                "holder_name": "Olena Kovalenko",
+                "case_reference": "32-AT-2026-0815",
+                "expected_ready_on": (date.today() + timedelta(weeks=3)).isoformat(),
+            },
+        ).json()
+        tap("pickupButton")
+        for letter in pickup["token"][:12]:
+            tap(f"key-{letter}")
+        shoot("kiosk-pickup-de.png", (1080, 1920))
+        window.pickup.code.setText(pickup["token"])
+        window.pickup.check_in_button.click()
+        wait_for(app, lambda: window.pickup.answer.isVisible())
+        shoot("kiosk-pickup-not-ready-de.png", (1080, 1920))
 
         window.reset()
         printer.state = PrinterState.paper_out

@@ -55,6 +55,8 @@ class DeskController(QObject):
     problem = Signal(object)
     #: A request started (True) or ended (False): buttons wait meanwhile.
     busy_changed = Signal(bool)
+    #: "Document ordered" answered: (the pickup with its receipt token, the citizen's language).
+    pickup_ordered = Signal(object, str)
 
     def __init__(
         self,
@@ -279,10 +281,17 @@ class DeskController(QObject):
         if self.current is None:
             return
         body = {**body, "ticket_id": self.current["id"]}
-        self._request(self.client.order_pickup, self.site, body, then=self._on_ordered)
+        language = str(self.current.get("language") or "de")
+        self._request(
+            self.client.order_pickup,
+            self.site,
+            body,
+            then=lambda pickup: self._on_ordered(pickup, language),
+        )
 
-    def _on_ordered(self, pickup: dict[str, Any]) -> None:
+    def _on_ordered(self, pickup: dict[str, Any], language: str) -> None:
         self.problem.emit(("ordered", pickup))
+        self.pickup_ordered.emit(pickup, language)
 
     def _left(self, ticket_id: int) -> None:
         """The citizen has left this desk: forget the draft once it is in the outbox."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -68,6 +70,8 @@ DOCUMENT_KINDS = (
     ("certificate", N_("Certificate")),
     ("other", N_("Other document")),
 )
+#: How many weeks a document usually takes to arrive (Bundesdruckerei), the order's default.
+USUAL_WEEKS = {"residence_permit": 6, "id_card": 4, "passport": 4, "travel_document": 6}
 
 
 class OrderDialog(QDialog):
@@ -88,10 +92,18 @@ class OrderDialog(QDialog):
         self.holder.setPlaceholderText(language(N_("Name as on the document")))
         self.reference = QLineEdit(case_reference)
         self.reference.setObjectName("orderCaseReference")
+        self.weeks = QSpinBox()
+        self.weeks.setObjectName("expectedWeeks")
+        self.weeks.setRange(0, 26)
+        self.weeks.setSpecialValueText(language(N_("not known")))
+        self.weeks.setSuffix(language(N_(" weeks")))
+        self.kind.currentIndexChanged.connect(self._on_kind_changed)
+        self._on_kind_changed()
         form = QFormLayout(self)
         form.addRow(language(N_("Document")), self.kind)
         form.addRow(language(N_("Holder")), self.holder)
         form.addRow(language(N_("Case reference")), self.reference)
+        form.addRow(language(N_("Ready in about")), self.weeks)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -102,12 +114,19 @@ class OrderDialog(QDialog):
         form.addRow(buttons)
         self.holder.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def _on_kind_changed(self, _index: int = 0) -> None:
+        self.weeks.setValue(USUAL_WEEKS.get(self.kind.currentData(), 0))
+
     def body(self) -> dict[str, str]:
-        return {
+        body = {
             "document_kind": self.kind.currentData(),
             "holder_name": self.holder.text().strip(),
             "case_reference": self.reference.text().strip(),
         }
+        if self.weeks.value():
+            ready = date.today() + timedelta(weeks=self.weeks.value())
+            body["expected_ready_on"] = ready.isoformat()
+        return body
 
 
 class TransferDialog(QDialog):

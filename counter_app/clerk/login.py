@@ -33,6 +33,7 @@ class LoginDialog(QDialog):
         self.setObjectName("loginDialog")
         self.language = language
         self.tasks = tasks
+        self._given = settings  # what the dialog does not ask for (e.g. the printer) stays
         self.server = QLineEdit(settings.server)
         self.server.setObjectName("serverEdit")
         self.site = QLineEdit(settings.site)
@@ -113,10 +114,12 @@ class LoginDialog(QDialog):
         self.password.setFocus()
 
     def settings(self) -> DeskSettings:
-        return DeskSettings(
-            server=self.server.text().strip(),
-            site=self.site.text().strip(),
-            user=self.user.text().strip(),
-            desk=self.desk.text().strip(),
-            language=self.language.code,
+        return self._given.model_copy(
+            update={
+                "server": self.server.text().strip(),
+                "site": self.site.text().strip(),
+                "user": self.user.text().strip(),
+                "desk": self.desk.text().strip(),
+                "language": self.language.code,
+            }
         )

@@ -189,10 +189,34 @@ class TresenClient:
         """ "Document ordered": a pickup; its answer carries the receipt's token, this once."""
         return dict(self.request("POST", f"/sites/{site}/pickups", body, key or new_key()))
 
+    def check_in_pickup(
+        self, site: str, token: str, language: str = "de", key: str | None = None
+    ) -> dict[str, Any]:
+        """The kiosk: a scanned receipt of a ready pickup gives a ticket of service P."""
+        body = {"token": token, "language": language}
+        return dict(self.request("POST", f"/sites/{site}/pickups/check-in", body, key or new_key()))
+
     def update_case(
         self, ticket_id: int, body: dict[str, Any], key: str | None = None
     ) -> dict[str, Any]:
         return dict(self.request("PUT", f"/tickets/{ticket_id}/case", body, key or new_key()))
+
+    def lookup_pickup(self, token: str) -> dict[str, Any]:
+        """The pickup of a scanned receipt, in whatever state (a handed-over one says when and
+        by whom). The token travels in the body only, never in a path or query string."""
+        return dict(self.request("POST", "/pickups/lookup", {"token": token}))
+
+    def hand_over(self, pickup_id: int, token: str, key: str | None = None) -> dict[str, Any]:
+        """Hand the document over, once, after the holder's ID was checked; the same ``key``
+        makes a retry safe (the server answers it as the first time)."""
+        body = {"token": token, "id_checked": True}
+        return dict(
+            self.request("POST", f"/pickups/{pickup_id}/hand-over", body, key or new_key())
+        )
+
+    def pickup(self, pickup_id: int) -> dict[str, Any]:
+        """A pickup by id, as staff see it (never its token)."""
+        return dict(self.request("GET", f"/pickups/{pickup_id}"))
 
 
 def _jsonable(value: Any) -> Any:

@@ -21,6 +21,10 @@ class DeskSettings(BaseModel):
     user: str = Field("", description="user name of the last sign-in")
     desk: str = Field("", description="desk code of the last sign-in")
     language: str = Field("de", description="language of the window: de or en")
+    printer: str = Field(
+        "", description="the desk's receipt printer (ESC/POS URI, e.g. tcp://10.0.5.21:9100)"
+    )
+    paper_width_dots: int = Field(576, ge=200, le=1000, description="576 for 80 mm, 384 for 58 mm")
 
 
 def config_file(mode: str) -> Path:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from counter_app.printers.status import FAULTS
 from kiosk.controller import KioskController
 from kiosk.i18n import NATIVE_NAMES, CitizenLanguage
-from kiosk.issuer import Service
+from kiosk.issuer import PICKUP_PREFIX, Service
 from kiosk.screens.style import LANGUAGE_BUTTON_HEIGHT, SERVICE_BUTTON_HEIGHT, named
 from resources.i18n import CITIZEN_LANGUAGES, N_citizen
 
@@ -80,6 +80,7 @@ class ServiceButton(QPushButton):
 
 class StartScreen(QWidget):
     chosen = Signal(object)  # Service
+    pickup_chosen = Signal(object)  # the pickup Service: check in a receipt, no plain ticket
 
     def __init__(
         self, controller: KioskController, language: CitizenLanguage, parent: QWidget | None = None
@@ -152,7 +153,12 @@ class StartScreen(QWidget):
         self.buttons = []
         for service in self.controller.services:
             button = ServiceButton(service, self)
-            button.clicked.connect(lambda _checked=False, s=service: self.chosen.emit(s))
+            if service.prefix == PICKUP_PREFIX:
+                # Its tickets come only from checking a receipt in, so it opens the check-in.
+                button.setObjectName("pickupButton")
+                button.clicked.connect(lambda _checked=False, s=service: self.pickup_chosen.emit(s))
+            else:
+                button.clicked.connect(lambda _checked=False, s=service: self.chosen.emit(s))
             self.buttons.append(button)
         self._arrange()
         for button in self.buttons:

@@ -69,4 +69,20 @@ QLabel#printStatus { font-size: 32px; font-weight: 700; padding: 16px; border-ra
 QLabel#printStatus[fault="true"] { color: #ffffff; background: #b00020; }
 QLabel#printStatus[fault="false"] { color: #0b3d91; background: #e6ecf7; }
 QLabel#ticketPreview { background: #f0f0f0; padding: 12px; }
+QWidget#pickupScreen { background: #ffffff; }
+QLabel#pickupTitle { font-size: 44px; font-weight: 700; }
+QLabel#pickupInstruction { font-size: 30px; }
+QLabel#pickupAnswer {
+    font-size: 30px; font-weight: 700; color: #ffffff; background: #b00020;
+    padding: 18px; border-radius: 10px;
+}
+QLineEdit#pickupCodeEdit {
+    font-size: 40px; font-weight: 700; letter-spacing: 2px; padding: 14px;
+    border: 3px solid #0b3d91; border-radius: 12px; color: #111111; background: #ffffff;
+}
+QPushButton[kind="key"] {
+    font-size: 34px; font-weight: 700; color: #0b3d91; background: #ffffff;
+    border: 3px solid #0b3d91; border-radius: 12px; min-height: 88px; min-width: 88px;
+}
+QPushButton[kind="key"]:pressed { color: #ffffff; background: #0b3d91; }
 """

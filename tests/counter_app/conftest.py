@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from counter_app.clerk.app import ClerkSession
+from counter_app.clerk.app import ClerkSession, receipt_printer
 from counter_app.core.api import TresenClient
 from counter_app.core.outbox import Outbox
 from counter_app.qt.i18n import Language
@@ -23,11 +23,17 @@ def open_desk(server, qtbot, tmp_path: Path) -> Iterator:  # type: ignore[no-unt
     """Opens a real clerk window signed on at a desk; ``open_desk("clerk1", "1")``."""
     sessions: list[ClerkSession] = []
 
-    def opener(user: str, desk: str, language: str = "de") -> ClerkSession:
+    def opener(
+        user: str, desk: str, language: str = "de", printer: str | None = None
+    ) -> ClerkSession:
+        """``printer``: the desk's receipt printer URI (none by default)."""
         client = TresenClient(server.url, language=language)
         sign_in = client.login(user, "demo")
         outbox = Outbox(tmp_path / f"outbox-{user}-{desk}.sqlite3")
-        session = ClerkSession(client, sign_in, "demo", desk, Language(language), outbox, Tasks())
+        worker = receipt_printer(printer, 576) if printer else None
+        session = ClerkSession(
+            client, sign_in, "demo", desk, Language(language), outbox, Tasks(), worker
+        )
         qtbot.addWidget(session.window)
         session.window.resize(1280, 800)
         session.window.show()

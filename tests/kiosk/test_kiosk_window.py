@@ -50,10 +50,12 @@ def server_queue(server) -> dict:  # type: ignore[no-untyped-def]
 
 def test_the_start_screen_offers_every_service_and_six_languages(open_kiosk) -> None:
     kiosk = open_kiosk()
-    for prefix in "ABCP":
-        button = kiosk.window.findChild(QPushButton, f"service-{prefix}")
-        assert button is not None and button.isEnabled(), prefix
+    for name in ("service-A", "service-B", "service-C", "pickupButton"):
+        button = kiosk.window.findChild(QPushButton, name)
+        assert button is not None and button.isEnabled(), name
         assert button.height() >= 60  # 15 mm on a lobby screen
+    # P tickets come from checking a receipt in, never from a plain tap.
+    assert kiosk.window.findChild(QPushButton, "service-P") is None
     for code in CITIZEN_LANGUAGES:
         assert kiosk.window.findChild(QPushButton, f"lang-{code}").height() >= 60
     assert text_of(kiosk, "prompt") == "Bitte wählen Sie Ihr Anliegen"

@@ -1,0 +1,135 @@
+"""The pickup receipt at the counter: drawn when "document ordered" is answered, printed on the
+desk's receipt printer, and shown on screen when it could not be printed.
+
+The receipt's token comes from the server once, in the answer that created the pickup; it is
+kept in memory here only for the receipt on screen, never written to disk or to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+
+from counter_app.core.receipt import PickupReceipt, receipt_slip
+from counter_app.printers.status import PrinterState
+from counter_app.printers.worker import PrintJob, PrintResult, PrintWorker
+from counter_app.qt.i18n import N_, Language
+from counter_app.qt.paper import render, to_bitmap
+
+log = logging.getLogger("tresen.clerk")
+
+#: Why a receipt did not print, for the clerk.
+PRINTER_PROBLEMS = {
+    PrinterState.paper_out: N_("The receipt printer is out of paper."),
+    PrinterState.cover_open: N_("The receipt printer's cover is open."),
+    PrinterState.offline: N_("The receipt printer is not answering."),
+    PrinterState.error: N_("The receipt printer has a fault."),
+}
+
+
+@dataclass(frozen=True)
+class ReceiptOutcome:
+    receipt: PickupReceipt
+    image: QImage
+    printed: bool
+    problem: str  # a message id; empty when printed
+
+
+class ReceiptDesk(QObject):
+    """Draws and prints receipts; ``finished`` says how it went (on the GUI thread)."""
+
+    finished = Signal(object)  # ReceiptOutcome
+    _printed = Signal(object, object, object)  # receipt, image, PrintResult
+
+    def __init__(
+        self, worker: PrintWorker | None, width_dots: int = 576, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.width_dots = width_dots
+        self.last: ReceiptOutcome | None = None
+        self._printed.connect(self._on_worker_printed)
+
+    def print_receipt(self, site_name: str, pickup: dict[str, Any], language: str) -> None:
+        receipt = PickupReceipt.from_api(site_name, pickup, language)
+        image = render(receipt_slip(receipt), self.width_dots)
+        self._send(receipt, image)
+
+    def print_again(self) -> None:
+        if self.last is not None:
+            self._send(self.last.receipt, self.last.image)
+
+    def _send(self, receipt: PickupReceipt, image: QImage) -> None:
+        if self.worker is None:
+            self._finish(
+                ReceiptOutcome(receipt, image, False, N_("This desk has no receipt printer."))
+            )
+            return
+        future = self.worker.submit(PrintJob(to_bitmap(image), cut=True, label="pickup receipt"))
+        future.add_done_callback(lambda done: self._printed.emit(receipt, image, _result(done)))
+
+    def _on_worker_printed(
+        self, receipt: PickupReceipt, image: QImage, result: PrintResult
+    ) -> None:
+        if result.printed:
+            self._finish(ReceiptOutcome(receipt, image, True, ""))
+            return
+        log.warning("pickup receipt not printed: %s %s", result.state, result.error)
+        problem = PRINTER_PROBLEMS.get(result.state, N_("The receipt could not be printed."))
+        self._finish(ReceiptOutcome(receipt, image, False, problem))
+
+    def _finish(self, outcome: ReceiptOutcome) -> None:
+        self.last = outcome
+        self.finished.emit(outcome)
+
+
+class ReceiptDialog(QDialog):
+    """The receipt on screen: the citizen can photograph it, or the clerk print it again."""
+
+    def __init__(
+        self,
+        outcome: ReceiptOutcome,
+        language: Language,
+        can_print: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("receiptDialog")
+        self.setWindowTitle(language(N_("Pickup receipt")))
+        message = QLabel(language(outcome.problem) if outcome.problem else "")
+        message.setObjectName("receiptProblem")
+        message.setWordWrap(True)
+        message.setStyleSheet("color: #b3261e; font-weight: bold;")
+        preview = QLabel()
+        preview.setObjectName("receiptPreview")
+        preview.setPixmap(
+            QPixmap.fromImage(outcome.image).scaledToHeight(
+                min(outcome.image.height(), 700), Qt.TransformationMode.SmoothTransformation
+            )
+        )
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(language(N_("Close")))
+        if can_print:
+            again = buttons.addButton(
+                language(N_("Print again")), QDialogButtonBox.ButtonRole.AcceptRole
+            )
+            again.setObjectName("printReceiptAgainButton")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(message)
+        layout.addWidget(preview, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(buttons)
+
+
+def _result(future: Future[PrintResult]) -> PrintResult:
+    try:
+        return future.result()
+    except Exception as exc:  # the worker resolves every job; this is a last guard
+        return PrintResult(printed=False, state=PrinterState.error, error=str(exc))
