@@ -100,14 +100,21 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 async def _housekeeping(database: Database, settings: ServerSettings, bus: EventBus) -> None:
-    """Once an hour: forget old retry answers and expired sign-ins, and erase the personal data
-    of pickups closed more than ``pickup_purge_days`` ago."""
+    """Once an hour: forget old retry answers and expired sign-ins, expire pickups ready for
+    more than ``pickup_collect_days`` and not collected, and erase the personal data of pickups
+    closed more than ``pickup_purge_days`` ago."""
     while True:
         try:
             await run_in_threadpool(
                 purge_idempotency_records, database, timedelta(hours=settings.idempotency_hours)
             )
             await run_in_threadpool(auth_service.purge_expired_tokens, database)
+            await run_in_threadpool(
+                pickups_service.expire_uncollected,
+                database,
+                settings.pickup_collect_days,
+                bus=bus,
+            )
             await run_in_threadpool(
                 pickups_service.purge_personal_data, database, settings.pickup_purge_days, bus=bus
             )

@@ -9,6 +9,7 @@
     tresen admin issue-device-token SITE NAME --kind kiosk|display
     tresen admin revoke-device-token SITE NAME
     tresen admin purge-pickups [--days N]   erase personal data of closed pickups
+    tresen admin expire-pickups [--days N]  expire ready pickups not collected in time
 """
 
 from __future__ import annotations
@@ -78,8 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     purge = actions.add_parser(
         "purge-pickups",
-        help="erase the holder's name and case reference of pickups handed over or cancelled "
-        "more than N days ago (the server does this every hour by itself)",
+        help="erase the holder's name and case reference of pickups handed over, cancelled or "
+        "expired more than N days ago (the server does this every hour by itself)",
     )
     purge.add_argument(
         "--days",
@@ -87,6 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="days since the pickup closed (default: TRESEN_PICKUP_PURGE_DAYS, or 30)",
     )
     _add_db(purge)
+
+    expire = actions.add_parser(
+        "expire-pickups",
+        help="expire the pickups ready for more than N days and not collected (the server does "
+        "this every hour by itself)",
+    )
+    expire.add_argument(
+        "--days",
+        type=int,
+        help="days since the document became ready (default: TRESEN_PICKUP_COLLECT_DAYS, or 90)",
+    )
+    _add_db(expire)
     return parser
 
 
@@ -169,6 +182,14 @@ def run_admin(args: argparse.Namespace) -> int:
                 raise commands.AdminError("--days must not be negative")
             count = pickups.purge_personal_data(db, days, actor="admin")
             print(f"personal data of {count} pickups closed over {days} days ago erased")
+        elif args.action == "expire-pickups":
+            from central_server.pickups import service as pickups
+
+            days = settings.pickup_collect_days if args.days is None else args.days
+            if days < 1:
+                raise commands.AdminError("--days must be at least 1")
+            count = pickups.expire_uncollected(db, days, actor="admin")
+            print(f"{count} pickups expired (ready over {days} days ago, not collected)")
     except (site_file.SiteFileError, commands.AdminError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

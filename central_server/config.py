@@ -38,8 +38,15 @@ class ServerSettings(BaseSettings):
     pickup_purge_days: int = Field(
         30,
         ge=0,
-        description="days after a pickup was handed over or cancelled until the holder's name "
-        "and the case reference are erased (the pickup's status stays for the statistics)",
+        description="days after a pickup was handed over, cancelled or expired until the "
+        "holder's name and the case reference are erased (the pickup's status stays for the "
+        "statistics)",
+    )
+    pickup_collect_days: int = Field(
+        90,
+        ge=1,
+        description="days a ready document waits for its holder; a pickup not collected within "
+        "them after it became ready expires (checked every hour)",
     )
     wrong_pickup_scans_per_minute: int = Field(
         10,

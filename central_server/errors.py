@@ -11,8 +11,9 @@
     └── RateLimited             429 (too many failed logins)
 
 Every error answers ``{"code": ..., "message": ..., "details": {...}}``. ``code`` is stable for
-programs; ``message`` is for people, rendered from the catalogue in the language the request
-asks for (``Accept-Language``: de by default, en).
+programs, and so are the keys of ``details`` (text, or null where a value is not known);
+``message`` is for people, rendered from the catalogue in the language the request asks for
+(``Accept-Language``: de by default, en).
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ class TresenError(Exception):
         return str(translate(self.message)).format(**params)
 
     def details(self) -> dict[str, Any]:
-        return {k: str(v) for k, v in self.params.items()}
+        """The parameters for programs: text, or null for a value that is not known."""
+        return {k: None if v is None else str(v) for k, v in self.params.items()}
 
 
 class _Translatable(str):

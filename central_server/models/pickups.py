@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from central_server.db import Base
@@ -19,17 +19,22 @@ class Pickup(Base):
     kind). These personal fields are emptied ``pickup_purge_days`` after the pickup closed
     (``purged_at``); the row and its status stay for the statistics.
 
-    The receipt's token is random (192 bits) and stored only as its SHA-256 digest
-    ``token_hash``: the token is shown once, when the pickup is ordered, and a copy of the
-    database hands nobody a working receipt. The digest outlives the purge, so a receipt used
-    again is still recognised as used.
+    The receipt's token is random (160 bits, base32; see ``central_server.pickups.receipts``)
+    and stored only as the SHA-256 digest ``token_hash`` of its normal form: the token is shown
+    once, when the pickup is ordered, and a copy of the database hands nobody a working receipt.
+    The digest outlives the purge, so a receipt used again is still recognised as used.
 
     ``status``: ordered -> ready (``slot`` says where the document lies) -> handed_over; ordered
-    or ready -> cancelled or expired. ``closed_at``/``closed_by`` say when and by whom it left
-    the open states. ``checked_in_at`` and ``checkin_ticket_id`` record the citizen's check-in
-    at the kiosk, which leaves the status ``ready``. The status changes only through
-    ``central_server.pickups.service``; every change is also an event in the site's log, which
-    never holds the name, the case reference or the token.
+    or ready -> cancelled; ready -> expired when not collected within ``pickup_collect_days``
+    of ``ready_at``. ``closed_at``/``closed_by`` say when and by whom it left the open states
+    (``system`` or ``admin`` for an expiry). ``checked_in_at`` and ``checkin_ticket_id`` record
+    the citizen's check-in at the kiosk, which leaves the status ``ready``. The status changes
+    only through ``central_server.pickups.service``; every change is also an event in the
+    site's log, which never holds the name, the case reference or the token.
+
+    ``expected_ready_on`` is the clerk's estimate, given when ordering, of the day the document
+    arrives (a day at the site, never in the past when given); the kiosk tells a citizen who
+    comes too early when to come back.
     """
 
     __tablename__ = "pickups"
@@ -48,6 +53,7 @@ class Pickup(Base):
     holder_name: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(16), default="ordered")
     slot: Mapped[str | None] = mapped_column(String(32), default=None)
+    expected_ready_on: Mapped[date | None] = mapped_column(Date, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(100), default="")
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

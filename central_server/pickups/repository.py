@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from central_server.errors import N_, NotFound
@@ -17,8 +18,14 @@ def pickup_by_id(session: Session, pickup_id: int) -> Pickup:
     return pickup
 
 
-def pickup_by_token_hash(session: Session, token_hash: str) -> Pickup | None:
-    return session.scalars(select(Pickup).where(Pickup.token_hash == token_hash)).one_or_none()
+def pickup_by_token_digests(session: Session, digests: Sequence[str]) -> Pickup | None:
+    """The pickup stored under one of ``digests`` (see ``receipts.digests``), the first that
+    matches winning."""
+    found = {
+        p.token_hash: p
+        for p in session.scalars(select(Pickup).where(Pickup.token_hash.in_(digests)))
+    }
+    return next((found[d] for d in digests if d in found), None)
 
 
 def pickups_at(
@@ -68,4 +75,38 @@ def _purgeable(closed_before: datetime) -> tuple[ColumnElement[bool], ...]:
         Pickup.status.in_(CLOSED),
         Pickup.closed_at < closed_before,
         Pickup.purged_at.is_(None),
+    )
+
+
+def sites_with_expirable(
+    session: Session, ready_before: datetime, checked_in_before: datetime
+) -> list[int]:
+    """Sites holding ready pickups not collected in time (see :func:`expirable_at`)."""
+    query = (
+        select(Pickup.site_id)
+        .where(*_expirable(ready_before, checked_in_before))
+        .distinct()
+        .order_by(Pickup.site_id)
+    )
+    return list(session.scalars(query))
+
+
+def expirable_at(
+    session: Session, site_id: int, ready_before: datetime, checked_in_before: datetime
+) -> list[Pickup]:
+    """The site's pickups ready since before ``ready_before`` and not checked in at the kiosk
+    since ``checked_in_before`` (a holder who checked in may be waiting in the building)."""
+    query = select(Pickup).where(
+        Pickup.site_id == site_id, *_expirable(ready_before, checked_in_before)
+    )
+    return list(session.scalars(query.order_by(Pickup.id)))
+
+
+def _expirable(
+    ready_before: datetime, checked_in_before: datetime
+) -> tuple[ColumnElement[bool], ...]:
+    return (
+        Pickup.status == PickupStatus.READY.value,
+        Pickup.ready_at < ready_before,
+        or_(Pickup.checked_in_at.is_(None), Pickup.checked_in_at < checked_in_before),
     )

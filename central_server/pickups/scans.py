@@ -1,6 +1,6 @@
 """Wrong pickup receipts, counted per person or device in a moving window.
 
-A receipt's token has 192 random bits, so guessing one is hopeless; many wrong scans from one
+A receipt's token has 160 random bits, so guessing one is hopeless; many wrong scans from one
 desk or kiosk in a short time still mean something is wrong (a broken scanner, someone trying
 receipts) and are reported: when a principal reaches the limit, the server logs a warning (never
 the token) and the caller appends ``pickup.wrong_scans`` to the site's log for supervisors. Past

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -61,6 +61,11 @@ class PickupCreate(BaseModel):
         le=MAX_ID,
         description="the ticket of the visit at which the document was ordered",
     )
+    expected_ready_on: date | None = Field(
+        default=None,
+        description="the day the document is expected to arrive (e.g. in about six weeks), a "
+        "day at the site; not in the past. The kiosk names it to a citizen who comes too early",
+    )
 
 
 class ReadyRequest(BaseModel):
@@ -68,7 +73,12 @@ class ReadyRequest(BaseModel):
 
 
 class TokenRequest(BaseModel):
-    token: Scanned = Field(min_length=1, max_length=200, description="from the receipt's QR code")
+    token: Scanned = Field(
+        min_length=1,
+        max_length=200,
+        description="from the receipt's QR code, or as typed: case, spaces and dashes do not "
+        "matter",
+    )
 
 
 class HandOverRequest(TokenRequest):
@@ -90,6 +100,9 @@ class PickupPublic(BaseModel):
     case_reference: str
     holder_name: str
     slot: str | None
+    expected_ready_on: date | None = Field(
+        default=None, description="the day the document is expected to arrive, if known"
+    )
     ticket_id: int | None = Field(description="the ticket of the visit it was ordered at")
     created_at: datetime
     created_by: str
@@ -102,11 +115,15 @@ class PickupPublic(BaseModel):
     handed_over_by: str | None
     cancelled_at: datetime | None
     cancelled_by: str | None
+    expired_at: datetime | None = Field(
+        default=None, description="when it expired, not collected in time"
+    )
     purged: bool = Field(description="the holder's name and case reference have been erased")
 
 
 class PickupCreated(PickupPublic):
     token: str = Field(
-        description="the receipt's token for its QR code; shown in this answer only (a retry "
-        "with the same Idempotency-Key gets a new one, and the earlier one stops working)"
+        description="the receipt's token for its QR code and to print under it: 32 characters "
+        "of A-Z and 2-7 (base32, 160 random bits); shown in this answer only (a retry with the "
+        "same Idempotency-Key gets a new one, and the earlier one stops working)"
     )

@@ -8,18 +8,22 @@ Statuses::
        │                     │  ├─ ready(slot) again: the document moved to another slot
        │                     │  └─ check-in at the kiosk: a ticket of service P; stays ready
        └──────cancel─────────┴──▶ cancelled
-    expired: a closed status like cancelled, for documents never collected (nothing sets it yet)
+                             └─ not collected within ``pickup_collect_days`` of becoming ready
+                                (:func:`expire_uncollected`, every hour) ──▶ expired
 
 The log never holds the holder's name, the case reference, the document detail or the
 receipt's token: personal data stays in the ``pickups`` row and is erased ``pickup_purge_days``
 after the pickup closed (:func:`purge_personal_data`); the row and its status stay.
 
-A receipt's token says how it is wrong, and a wrong one changes nothing:
+Every endpoint that takes a receipt's token normalises it as people type it (case, spaces and
+dashes do not matter; see ``central_server.pickups.receipts``). A receipt's token says how it is
+wrong, and a wrong one changes nothing:
 
 * unknown, or of a site the caller does not work at: 404 ``pickup_unknown``;
 * of another pickup than the one being handed over: 422 ``pickup_token_mismatch``;
 * already used: 409 ``pickup_already_handed_over`` (when, and at the desk by whom);
-* not ready yet: 409 ``pickup_not_ready``; cancelled: 409 ``pickup_cancelled``;
+* not ready yet: 409 ``pickup_not_ready`` (with ``expected_ready_on``, the day the document is
+  expected, or null); cancelled: 409 ``pickup_cancelled``;
   expired: 409 ``pickup_expired``; checked in already: 409 ``pickup_already_checked_in``.
 
 Unknown and mismatching tokens count as wrong scans (see ``central_server.pickups.scans``).
@@ -29,9 +33,8 @@ from __future__ import annotations
 
 import hmac
 import logging
-import secrets
-from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -45,7 +48,7 @@ from central_server.events import log as event_log
 from central_server.events.bus import EventBus
 from central_server.models import Pickup, Site, Ticket
 from central_server.models._types import utcnow
-from central_server.pickups import repository
+from central_server.pickups import receipts, repository
 from central_server.pickups.scans import WINDOW_SECONDS, ScanGuard
 from central_server.pickups.schemas import (
     CheckInRequest,
@@ -69,11 +72,13 @@ log = logging.getLogger("tresen.pickups")
 PICKUP_PREFIX = "P"
 #: The statuses in which a pickup still waits for its holder.
 OPEN = frozenset({PickupStatus.ORDERED, PickupStatus.READY})
+#: How long after a check-in at the kiosk a pickup is not expired: its holder may be waiting.
+CHECKED_IN_GRACE = timedelta(days=1)
 
 
 def new_receipt_token() -> str:
-    """A receipt's token: 192 random bits, URL-safe, 32 characters (fits a small QR code)."""
-    return secrets.token_urlsafe(24)
+    """A receipt's token: 160 random bits, base32, 32 characters (see ``receipts``)."""
+    return receipts.new_token()
 
 
 # What the API and the log show ---------------------------------------------------------------
@@ -95,6 +100,7 @@ def _public(session: Session, pickup: Pickup, site_slug: str) -> PickupPublic:
     status = PickupStatus(pickup.status)
     handed_over = status == PickupStatus.HANDED_OVER
     cancelled = status == PickupStatus.CANCELLED
+    expired = status == PickupStatus.EXPIRED
     return PickupPublic(
         id=pickup.id,
         site=site_slug,
@@ -104,6 +110,7 @@ def _public(session: Session, pickup: Pickup, site_slug: str) -> PickupPublic:
         case_reference=pickup.case_reference,
         holder_name=pickup.holder_name,
         slot=pickup.slot,
+        expected_ready_on=pickup.expected_ready_on,
         ticket_id=pickup.ticket_id,
         created_at=pickup.created_at,
         created_by=pickup.created_by,
@@ -116,6 +123,7 @@ def _public(session: Session, pickup: Pickup, site_slug: str) -> PickupPublic:
         handed_over_by=pickup.closed_by if handed_over else None,
         cancelled_at=pickup.closed_at if cancelled else None,
         cancelled_by=pickup.closed_by if cancelled else None,
+        expired_at=pickup.closed_at if expired else None,
         purged=pickup.purged_at is not None,
     )
 
@@ -125,6 +133,15 @@ def _when(site: Site, moment: datetime | None) -> str:
     if moment is None:
         return "—"
     return moment.astimezone(ZoneInfo(site.timezone)).strftime("%d.%m.%Y %H:%M")
+
+
+def _day(day: date) -> str:
+    """A day as people at the site read it: 24.11.2026."""
+    return day.strftime("%d.%m.%Y")
+
+
+def _today(site: Site) -> date:
+    return utcnow().astimezone(ZoneInfo(site.timezone)).date()
 
 
 def _refuse_unless(
@@ -172,11 +189,26 @@ def _refuse_unless(
         )
     # Every action allows READY, so what is left is ORDERED.
     assert status == PickupStatus.ORDERED, (status, allowed)
+    expected = pickup.expected_ready_on
+    not_ready = {
+        "pickup": pickup.id,
+        "status": status.value,
+        "expected_ready_on": expected.isoformat() if expected else None,
+    }
+    if expected is None:
+        raise Conflict(
+            "pickup_not_ready",
+            N_("The document is not ready yet: it has been ordered but has not arrived."),
+            **not_ready,
+        )
     raise Conflict(
         "pickup_not_ready",
-        N_("The document is not ready yet: it has been ordered but has not arrived."),
-        pickup=pickup.id,
-        status=status.value,
+        N_(
+            "The document is not ready yet: it has been ordered but has not arrived. It is "
+            "expected from {date}."
+        ),
+        date=_day(expected),
+        **not_ready,
     )
 
 
@@ -193,6 +225,11 @@ def _require_capability(principal: Principal, capability: Capability) -> None:
         raise Forbidden(
             "forbidden_role", N_("Your role does not allow this."), capability=capability.value
         )
+
+
+def _receipt_of(pickup: Pickup, digests: Sequence[str]) -> bool:
+    """Whether a receipt whose token has these ``receipts.digests`` is ``pickup``'s."""
+    return any(hmac.compare_digest(pickup.token_hash, digest) for digest in digests)
 
 
 def _pickup_site_id(db: Database, pickup_id: int) -> int:
@@ -256,6 +293,15 @@ def create_pickup(
     made: list[str] = []
 
     def change(session: Session, site: Site) -> Answer:
+        today = _today(site)
+        if body.expected_ready_on is not None and body.expected_ready_on < today:
+            raise InvalidInput(
+                "expected_ready_on_past",
+                N_("The day the document is expected ({date}) must not be in the past."),
+                date=_day(body.expected_ready_on),
+                expected_ready_on=body.expected_ready_on.isoformat(),
+                today=today.isoformat(),
+            )
         if body.ticket_id is not None:
             ticket = tickets_repo.ticket_by_id(session, body.ticket_id)
             if ticket.site_id != site.id:
@@ -271,6 +317,7 @@ def create_pickup(
             document_detail=body.document_detail,
             case_reference=body.case_reference,
             holder_name=body.holder_name,
+            expected_ready_on=body.expected_ready_on,
             status=PickupStatus.ORDERED.value,
             created_at=utcnow(),
             created_by=principal.actor,
@@ -412,7 +459,7 @@ def lookup(
     _require_capability(principal, Capability.HAND_OVER)
     guard.check(principal)
     with db.read_session() as session:
-        pickup = repository.pickup_by_token_hash(session, tokens.digest(body.token))
+        pickup = repository.pickup_by_token_digests(session, receipts.digests(body.token))
         if pickup is not None and principal.works_at(pickup.site_id):
             site = session.get_one(Site, pickup.site_id)
             return _public(session, pickup, site.slug)
@@ -436,14 +483,14 @@ def hand_over(
             "id_check_required", N_("Please check the holder's ID before handing over.")
         )
     guard.check(principal)
-    token_hash = tokens.digest(body.token)
+    digests = receipts.digests(body.token)
     with db.read_session() as session:
         pickup = session.get(Pickup, pickup_id)
         if pickup is None or not principal.works_at(pickup.site_id):
             raise NotFound("pickup_not_found", N_("There is no pickup {pickup}."), pickup=pickup_id)
         site_id = pickup.site_id
-        matches = hmac.compare_digest(pickup.token_hash, token_hash)
-        other = None if matches else repository.pickup_by_token_hash(session, token_hash)
+        matches = _receipt_of(pickup, digests)
+        other = None if matches else repository.pickup_by_token_digests(session, digests)
     if not matches:
         _wrong_scan(db, bus, guard, principal, {site_id})
         if other is not None and principal.works_at(other.site_id):
@@ -456,7 +503,7 @@ def hand_over(
 
     def change(session: Session, site: Site) -> Answer:
         pickup = repository.pickup_by_id(session, pickup_id)
-        if not hmac.compare_digest(pickup.token_hash, token_hash):  # reissued meanwhile
+        if not _receipt_of(pickup, digests):  # reissued meanwhile
             raise _unknown_receipt()
         _refuse_unless(pickup, site, frozenset({PickupStatus.READY}))
         pickup.status = PickupStatus.HANDED_OVER.value
@@ -496,9 +543,9 @@ def check_in(
     site_id = sites_repo.site_id(db, slug)
     require(principal, Capability.CHECK_IN, site_id)
     guard.check(principal)
-    token_hash = tokens.digest(body.token)
+    digests = receipts.digests(body.token)
     with db.read_session() as session:
-        found = repository.pickup_by_token_hash(session, token_hash)
+        found = repository.pickup_by_token_digests(session, digests)
         pickup_id = found.id if found is not None and found.site_id == site_id else None
     if pickup_id is None:
         _wrong_scan(db, bus, guard, principal, {site_id})
@@ -506,7 +553,7 @@ def check_in(
 
     def change(session: Session, site: Site) -> Answer:
         pickup = repository.pickup_by_id(session, pickup_id)
-        if not hmac.compare_digest(pickup.token_hash, token_hash):  # reissued meanwhile
+        if not _receipt_of(pickup, digests):  # reissued meanwhile
             raise _unknown_receipt()
         _refuse_unless(pickup, site, frozenset({PickupStatus.READY}), at_desk=False)
         earlier = (
@@ -583,4 +630,47 @@ def purge_personal_data(
             bus.notify({site_id})
     if total:
         log.info("personal data of %d closed pickups erased (closed over %d days ago)", total, days)
+    return total
+
+
+# Expiry --------------------------------------------------------------------------------------
+
+
+def expire_uncollected(
+    db: Database, days: int, *, actor: str = "system", bus: EventBus | None = None
+) -> int:
+    """Expire the ready pickups not collected within ``days`` days of becoming ready.
+
+    Each one becomes ``expired`` (closed now, by ``actor``) with one ``pickup.expired`` event
+    in its site's log; its personal data is purged ``pickup_purge_days`` later like that of any
+    closed pickup. A pickup checked in at the kiosk within the last day is left for a later
+    run: its holder may be waiting in the building. Returns how many pickups expired.
+    """
+    now = utcnow()
+    ready_before = now - timedelta(days=days)
+    checked_in_before = now - CHECKED_IN_GRACE
+    with db.read_session() as session:
+        site_ids = repository.sites_with_expirable(session, ready_before, checked_in_before)
+    total = 0
+    for site_id in site_ids:
+        with db.write_session() as session:
+            site = lock_site(session, site_id)
+            due = repository.expirable_at(session, site_id, ready_before, checked_in_before)
+            closed_at = utcnow()
+            for pickup in due:
+                pickup.status = PickupStatus.EXPIRED.value
+                pickup.closed_at = closed_at
+                pickup.closed_by = actor
+                event_log.append(
+                    session,
+                    site,
+                    "pickup.expired",
+                    actor=actor,
+                    data={"pickup": _summary(pickup), "collect_days": days},
+                )
+        total += len(due)
+        if due and bus is not None:
+            bus.notify({site_id})
+    if total:
+        log.info("%d ready pickups expired (not collected within %d days)", total, days)
     return total

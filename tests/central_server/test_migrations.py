@@ -136,3 +136,36 @@ def test_tickets_and_devices_from_before_0004_keep_their_data(empty_database_url
     assert (ticket[0], bool(ticket[1])) == (7, False)
     assert tuple(device) == ("lobby-kiosk", None, "", None)
     assert leases == 0
+
+
+def test_pickups_from_before_0005_have_no_expected_day(empty_database_url: str) -> None:
+    """Upgrading from 0004: pickups ordered so far keep everything and have no expected day."""
+    from alembic import command
+
+    db = Database(empty_database_url)
+    config = migrate.alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO sites (id, slug, name, timezone, last_event_seq) "
+                "VALUES (1, 's', 'S', 'Europe/Berlin', 0)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO pickups (site_id, token_hash, document_kind, document_detail, "
+                "case_reference, holder_name, status, created_at, created_by) VALUES (1, 'h', "
+                "'passport', '', 'AZ-1', 'Name', 'ordered', :now, 'clerk1')"
+            ),
+            {"now": "2026-11-30 08:00:00+00:00"},
+        )
+    migrate.upgrade(db.engine)
+    with db.engine.connect() as connection:
+        pickup = connection.execute(
+            text("SELECT token_hash, holder_name, status, expected_ready_on FROM pickups")
+        ).one()
+    db.dispose()
+    assert tuple(pickup) == ("h", "Name", "ordered", None)
