@@ -30,6 +30,7 @@ from central_server.pickups import service as pickups_service
 from central_server.pickups.scans import ScanGuard
 from central_server.sites import endpoints as sites_endpoints
 from central_server.tickets import endpoints as tickets_endpoints
+from central_server.web import endpoints as web_endpoints
 from central_server.writes import purge_idempotency_records
 from resources.i18n import best_language, gettext_for
 
@@ -170,4 +171,5 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
         events_endpoints,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
+    web_endpoints.install(app)  # the call display and the ticket status page
     return app

@@ -25,9 +25,11 @@ from PySide6.QtWidgets import QApplication, QPushButton  # noqa: E402
 
 from counter_app.core.api import TresenClient  # noqa: E402
 from counter_app.core.outbox import Outbox  # noqa: E402
+from counter_app.core.receipt import PickupReceipt, receipt_slip  # noqa: E402
 from counter_app.printers.status import PrinterState  # noqa: E402
 from counter_app.printers.uri import open_printer  # noqa: E402
-from counter_app.printers.worker import PrintWorker  # noqa: E402
+from counter_app.printers.worker import PrintJob, PrintWorker  # noqa: E402
+from counter_app.qt.paper import render, to_bitmap  # noqa: E402
 from counter_app.qt.tasks import Tasks  # noqa: E402
 from kiosk.controller import KioskController  # noqa: E402
 from kiosk.i18n import CitizenLanguage  # noqa: E402
@@ -109,6 +111,13 @@ def main() -> None:
                 "expected_ready_on": (date.today() + timedelta(weeks=3)).isoformat(),
             },
         ).json()
+        # The receipt the counter printed for it, in German and Ukrainian, as the printer got it.
+        receipt = PickupReceipt.from_api("Bürgeramt Demo", pickup, "uk")
+        before = len(printer.printed())
+        worker.submit(PrintJob(to_bitmap(render(receipt_slip(receipt), 576)))).result(10)
+        [receipt_image] = images_from_escpos(printer.printed()[before:])
+        receipt_image.convert("L").save(str(OUT / "receipt-uk.png"))
+
         tap("pickupButton")
         for letter in pickup["token"][:12]:
             tap(f"key-{letter}")

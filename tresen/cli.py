@@ -5,9 +5,10 @@
     tresen server ...      the central server        (central_server.cli)
     tresen admin ...       administration            (central_server.cli)
     tresen clerk ...       the clerk workstation     (counter_app.clerk.app)
+    tresen pickup ...      the quick-pickup desk     (counter_app.pickup.app)
     tresen kiosk ...       the lobby kiosk           (kiosk.app)
-    tresen demo            the server with the demo site, plus a clerk window and a kiosk
-                           window where there is a screen
+    tresen demo            the server with the demo site, plus a clerk window, a pickup
+                           window and a kiosk window where there is a screen
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 
 DESKTOP = {
     "clerk": "counter_app.clerk.app",
+    "pickup": "counter_app.pickup.app",
     "kiosk": "kiosk.app",
 }
 

@@ -1,6 +1,7 @@
 """``tresen demo``: the server on its own SQLite file with the demo site, and, where there is a
-screen, a clerk window signed on at desk 1 and a kiosk window whose printer writes its raw
-ESC/POS bytes to ``kiosk-printer.bin`` in the data folder. Ctrl+C ends everything."""
+screen, a clerk window signed on at desk 1, a quick-pickup window signed on at desk 6 and a
+kiosk window whose printer writes its raw ESC/POS bytes to ``kiosk-printer.bin`` in the data
+folder. Ctrl+C ends everything."""
 
 from __future__ import annotations
 
@@ -80,6 +81,25 @@ def main(argv: list[str]) -> int:
                         "clerk1",
                         "--desk",
                         "1",
+                    ],
+                    env=env,
+                )
+            )
+            windows.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "tresen",
+                        "pickup",
+                        "--server",
+                        url,
+                        "--site",
+                        "demo",
+                        "--user",
+                        "pickup1",
+                        "--desk",
+                        "6",
                     ],
                     env=env,
                 )

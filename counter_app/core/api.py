@@ -210,9 +210,7 @@ class TresenClient:
         """Hand the document over, once, after the holder's ID was checked; the same ``key``
         makes a retry safe (the server answers it as the first time)."""
         body = {"token": token, "id_checked": True}
-        return dict(
-            self.request("POST", f"/pickups/{pickup_id}/hand-over", body, key or new_key())
-        )
+        return dict(self.request("POST", f"/pickups/{pickup_id}/hand-over", body, key or new_key()))
 
     def pickup(self, pickup_id: int) -> dict[str, Any]:
         """A pickup by id, as staff see it (never its token)."""

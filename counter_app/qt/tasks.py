@@ -66,7 +66,11 @@ class Tasks(QObject):
         on_done: Done | None = None,
         on_error: Failed | None = None,
     ) -> None:
-        relay = _Relay(self)
+        # No parent: a relay kept alive only by ``self._relays`` dies with its last reference.
+        # Parented to the Tasks, a spent relay whose callbacks held the last reference to a
+        # Tasks owned by Python was deleted twice (by Qt's deferred delete and by the Tasks
+        # going with it), and the process crashed.
+        relay = _Relay()
         self._relays.add(relay)
 
         def finish() -> None:

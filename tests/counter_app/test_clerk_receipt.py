@@ -25,9 +25,11 @@ def serve_and_order(session, server, qtbot, language: str = "uk") -> dict:  # ty
     qtbot.waitUntil(lambda: controller.current is not None and not controller.busy, timeout=3000)
     controller.act("start")
     qtbot.waitUntil(
-        lambda: controller.current is not None
-        and controller.current["status"] == "serving"
-        and not controller.busy,
+        lambda: (
+            controller.current is not None
+            and controller.current["status"] == "serving"
+            and not controller.busy
+        ),
         timeout=3000,
     )
     controller.order_document(
@@ -77,9 +79,7 @@ def test_a_receipt_that_cannot_print_is_shown_and_printed_again(open_desk, serve
         printer.state = PrinterState.paper_out
         session = open_desk("clerk1", "1", printer=printer.uri)
         serve_and_order(session, server, qtbot, language="de")
-        qtbot.waitUntil(
-            lambda: session.window.findChild(ReceiptDialog) is not None, timeout=5000
-        )
+        qtbot.waitUntil(lambda: session.window.findChild(ReceiptDialog) is not None, timeout=5000)
         dialog = session.window.findChild(ReceiptDialog)
         problem = dialog.findChild(QLabel, "receiptProblem").text()
         assert problem == "Im Belegdrucker ist kein Papier."

@@ -15,7 +15,7 @@ import pytest
 from counter_app.printers.status import PrinterState, read_status
 from counter_app.printers.uri import open_printer
 from counter_app.printers.worker import PrintJob, PrintResult, PrintWorker
-from tests.kiosk.test_printers_uri import fake_cups_client
+from tests.counter_app.test_printers_uri import fake_cups_client
 from tests.support import raster
 from tests.support.escpos_printer import FakeSerialEscposPrinter, FakeUsbEscposPrinter
 

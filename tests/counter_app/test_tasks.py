@@ -56,3 +56,33 @@ def test_a_long_shift_of_signals_does_not_kill_the_program() -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["30000", "3000"]
+
+
+def test_a_tasks_object_dropped_after_its_last_job_does_not_crash_the_program() -> None:
+    """A Tasks owned by Python alone, whose last reference sat in a finished job's callback:
+    deleting the spent relay used to delete it twice, and the program died in ~QObject."""
+    program = textwrap.dedent("""
+        import os
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from PySide6.QtCore import QCoreApplication, QEvent
+        from PySide6.QtWidgets import QApplication
+        from counter_app.qt.tasks import Tasks
+
+        app = QApplication([])
+        results = []
+        tasks = Tasks()
+        tasks.run(lambda: 1, on_done=results.append)
+        tasks.wait()
+        while not results:
+            app.processEvents()
+        del tasks
+        for _ in range(5):
+            app.processEvents()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        print(results)
+    """)
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["[1]"]

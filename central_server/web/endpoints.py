@@ -1,0 +1,269 @@
+"""The waiting-room pages over HTTP; rules are in ``service``, the streams in ``live``.
+
+::
+
+    GET /display/{site}[?token=...][&speak=1|0]  the call display; a token in the link is put
+                                                 in an HttpOnly cookie, then the browser is sent
+                                                 to the clean address
+    GET /display/{site}/state                    the display's state (JSON)
+    GET /display/{site}/events                   the display's live state (server-sent events)
+    GET /t/{status_token}                        the citizen's ticket status page
+    GET /t/{status_token}/state                  its state (JSON)
+    GET /t/{status_token}/events                 its live state (server-sent events)
+    GET /web/static/...                          scripts and styles
+    GET /web/chime.wav, /web/fonts/{file}        the chime, the fonts
+
+A display authenticates with its device token in the cookie (browsers' EventSource cannot send
+an Authorization header) or as a bearer token. None of these routes is in the OpenAPI document:
+they are pages, not the API.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from central_server.deps import BusDep, DbDep, SettingsDep
+from central_server.errors import N_, NotFound, RateLimited
+from central_server.models._types import utcnow
+from central_server.web import chime, live, logfilter, pages, service
+from central_server.web.board import BoardCache
+from resources import path as resource_path
+from resources.i18n import CITIZEN_LANGUAGES, best_language
+
+router = APIRouter(include_in_schema=False)
+
+STATIC = Path(__file__).resolve().parent / "static"
+DISPLAY_COOKIE = "tresen_display"
+SPEAK_COOKIE = "tresen_display_speak"
+COOKIE_PATH = "/display"
+#: Browsers keep a cookie at most 400 days; a display that runs every day renews it.
+COOKIE_SECONDS = 400 * 24 * 3600
+FONTS = frozenset(
+    {
+        "NotoSans-Regular.ttf",
+        "NotoSans-Bold.ttf",
+        "NotoSansArabic-Regular.ttf",
+        "NotoSansArabic-Bold.ttf",
+    }
+)
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; media-src 'self'; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'none'"
+    ),
+}
+STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+
+
+def install(app: FastAPI) -> None:
+    """Serve the pages and their files, and keep their keys out of the logs."""
+    app.state.web_boards = BoardCache()
+    app.state.web_lookups = service.LookupGuard()
+    app.include_router(router)
+    app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
+    logfilter.install()
+
+
+def _boards(request: Request) -> BoardCache:
+    boards: BoardCache = request.app.state.web_boards
+    return boards
+
+
+def _page(body: str, status_code: int = 200) -> HTMLResponse:
+    return HTMLResponse(body, status_code=status_code, headers=PAGE_HEADERS)
+
+
+def _display_token(request: Request) -> str | None:
+    """The display's token: from its cookie, else from an ``Authorization: Bearer`` header."""
+    token = request.cookies.get(DISPLAY_COOKIE)
+    if token:
+        return token
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return credentials.strip() or None
+
+
+def _site_or_404(db: DbDep, site: str) -> int:
+    found = service.site_by_slug(db, site)
+    if found is None:
+        raise NotFound("site_not_found", N_("There is no site {site}."), site=site)
+    return found.id
+
+
+# The call display ----------------------------------------------------------------------------
+
+
+@router.get("/display/{site}")
+def display_page(
+    site: str,
+    request: Request,
+    db: DbDep,
+    token: Annotated[str | None, Query(max_length=200)] = None,
+    speak: Annotated[str | None, Query(max_length=5)] = None,
+) -> Response:
+    found = service.site_by_slug(db, site)
+    if found is None:
+        return _page(pages.no_such_site(site), 404)
+    secure = request.url.scheme == "https"
+    if token is not None or speak is not None:
+        if token is not None and not service.is_display(db, token, found.id):
+            return _page(pages.display_signed_out(site), 401)
+        clean = request.scope.get("root_path", "") + f"/display/{quote(site, safe='')}"
+        response = Response(status_code=303, headers={**PAGE_HEADERS, "Location": clean})
+        if token is not None:
+            response.set_cookie(
+                DISPLAY_COOKIE,
+                token,
+                max_age=COOKIE_SECONDS,
+                path=COOKIE_PATH,
+                httponly=True,
+                samesite="strict",
+                secure=secure,
+            )
+        if speak is not None:
+            response.set_cookie(
+                SPEAK_COOKIE,
+                "1" if speak.lower() in ("1", "on", "yes", "true") else "0",
+                max_age=COOKIE_SECONDS,
+                path=COOKIE_PATH,
+                httponly=True,
+                samesite="strict",
+                secure=secure,
+            )
+        return response
+    cookie = request.cookies.get(DISPLAY_COOKIE)
+    if not service.is_display(db, cookie, found.id):
+        response = _page(pages.display_signed_out(site), 401)
+        if cookie:
+            response.delete_cookie(DISPLAY_COOKIE, path=COOKIE_PATH)
+        return response
+    speaking = request.cookies.get(SPEAK_COOKIE) == "1"
+    return _page(pages.display(site, found, speaking))
+
+
+@router.get("/display/{site}/state")
+def display_state(site: str, request: Request, db: DbDep) -> JSONResponse:
+    site_id = _site_or_404(db, site)
+    service.display_principal(db, _display_token(request), site_id)
+    board = _boards(request).current(db, site_id)
+    return JSONResponse(
+        service.display_payload(board, utcnow()), headers={"Cache-Control": "no-store"}
+    )
+
+
+@router.get("/display/{site}/events")
+def display_events(
+    site: str, request: Request, db: DbDep, bus: BusDep, settings: SettingsDep
+) -> StreamingResponse:
+    site_id = _site_or_404(db, site)
+    token = _display_token(request)
+    service.display_principal(db, token, site_id)
+    return StreamingResponse(
+        live.display_stream(
+            request,
+            db,
+            bus,
+            _boards(request),
+            site_id,
+            settings.event_poll_seconds,
+            lambda: service.is_display(db, token, site_id),
+        ),
+        media_type="text/event-stream",
+        headers=STREAM_HEADERS,
+    )
+
+
+# The ticket status page ----------------------------------------------------------------------
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _lookup(request: Request, db: DbDep, token: str) -> service.TicketRef:
+    """The ticket of ``token``; refuses (404, or 429 after many unknown tokens)."""
+    guard: service.LookupGuard = request.app.state.web_lookups
+    client = _client(request)
+    if not guard.allowed(client):
+        raise RateLimited(
+            "too_many_lookups",
+            N_("Too many unknown ticket links from this address. Please wait a minute."),
+        )
+    ref = service.lookup(db, token)
+    if ref is None:
+        guard.failed(client)
+        raise NotFound("not_found", N_("There is nothing here."))
+    return ref
+
+
+def _citizen_language(request: Request) -> str:
+    return best_language(request.headers.get("accept-language"), CITIZEN_LANGUAGES)
+
+
+@router.get("/t/{token}")
+async def status_page(token: str, request: Request, db: DbDep) -> Response:
+    try:
+        ref = await run_in_threadpool(_lookup, request, db, token)
+    except (NotFound, RateLimited) as refused:
+        too_many = isinstance(refused, RateLimited)
+        body = pages.ticket_not_found(_citizen_language(request), too_many=too_many)
+        return _page(body, refused.status_code)
+    view = await run_in_threadpool(service.current_view, db, _boards(request), ref)
+    if view is None:
+        return _page(pages.ticket_not_found(_citizen_language(request)), 404)
+    return _page(pages.status(ref, view, token))
+
+
+@router.get("/t/{token}/state")
+def status_state(token: str, request: Request, db: DbDep) -> JSONResponse:
+    ref = _lookup(request, db, token)
+    view = service.current_view(db, _boards(request), ref)
+    if view is None:
+        raise NotFound("not_found", N_("There is nothing here."))
+    return JSONResponse(view, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/t/{token}/events")
+def status_events(
+    token: str, request: Request, db: DbDep, bus: BusDep, settings: SettingsDep
+) -> StreamingResponse:
+    ref = _lookup(request, db, token)
+    return StreamingResponse(
+        live.status_stream(request, db, bus, _boards(request), ref, settings.event_poll_seconds),
+        media_type="text/event-stream",
+        headers=STREAM_HEADERS,
+    )
+
+
+# Files ---------------------------------------------------------------------------------------
+
+
+@router.get("/web/chime.wav")
+def chime_wav() -> Response:
+    return Response(
+        chime.wav(), media_type="audio/wav", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+@router.get("/web/fonts/{name}")
+def font(name: str) -> Response:
+    if name not in FONTS:
+        raise NotFound("not_found", N_("There is nothing here."))
+    return FileResponse(
+        resource_path("fonts", name),
+        media_type="font/ttf",
+        headers={"Cache-Control": "public, max-age=604800"},
+    )

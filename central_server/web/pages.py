@@ -1,0 +1,151 @@
+"""The HTML of the waiting-room pages, from the templates in ``templates/``.
+
+Every value is escaped here; the data a page's script needs travels as JSON in a
+``<script type="application/json">`` block, so no page runs inline script (the pages are served
+with a Content-Security-Policy that forbids it).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from functools import cache
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from central_server.models import Site
+from central_server.web import service, texts
+from resources.i18n import citizen_gettext, gettext_for
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@cache
+def _template(name: str) -> Template:
+    return Template((TEMPLATES / name).read_text(encoding="utf-8"))
+
+
+def _json(data: Any) -> str:
+    """JSON safe inside a <script> block."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _render(name: str, raw: dict[str, str] | None = None, **values: Any) -> str:
+    escaped = {k: html.escape(str(v)) for k, v in values.items()}
+    return _template(name).substitute(escaped, **(raw or {}))
+
+
+def _paragraphs(lines: list[str]) -> str:
+    return "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+
+
+def _both(message: str, citizen: bool = True) -> tuple[str, str]:
+    """``message`` in the display's language and in its second language (empty when the
+    same)."""
+    first_lang, second_lang = service.DISPLAY_LANGUAGE, service.DISPLAY_SECOND_LANGUAGE
+    if citizen:
+        first, second = citizen_gettext(first_lang)(message), citizen_gettext(second_lang)(message)
+    else:
+        first, second = gettext_for(first_lang)(message), gettext_for(second_lang)(message)
+    return first, ("" if second == first else second)
+
+
+def display(slug: str, site: Site, speak: bool) -> str:
+    staff = gettext_for(service.DISPLAY_LANGUAGE)
+    staff_second = gettext_for(service.DISPLAY_SECOND_LANGUAGE)
+    values: dict[str, str] = {}
+    for key, message in (
+        ("now_calling", texts.NOW_CALLING),
+        ("recent", texts.RECENT_CALLS),
+        ("waiting", texts.PEOPLE_WAITING),
+        ("appears_here", texts.NUMBER_APPEARS_HERE),
+        ("connection_lost", texts.CONNECTION_LOST),
+    ):
+        values[key], values[f"{key}_second"] = _both(message)
+    how_to = texts.DISPLAY_HOW_TO_SIGN_IN
+    return _render(
+        "display.html",
+        raw={"config": _json(service.display_config(slug, site, speak))},
+        lang=service.DISPLAY_LANGUAGE,
+        second_lang=service.DISPLAY_SECOND_LANGUAGE,
+        title=site.name,
+        site_name=site.name,
+        sound_blocked=f"{staff(texts.SOUND_BLOCKED)} / {staff_second(texts.SOUND_BLOCKED)}",
+        signed_out=f"{staff(texts.DISPLAY_SIGNED_OUT)} / {staff_second(texts.DISPLAY_SIGNED_OUT)}",
+        how_to=staff(how_to).format(site=slug),
+        **values,
+    )
+
+
+def display_signed_out(slug: str) -> str:
+    first, second = _both(texts.DISPLAY_SIGNED_OUT, citizen=False)
+    how_first, how_second = _both(texts.DISPLAY_HOW_TO_SIGN_IN, citizen=False)
+    return _render(
+        "message.html",
+        raw={
+            "lines": _paragraphs(
+                [line.format(site=slug) for line in (how_first, how_second) if line]
+            )
+        },
+        lang=service.DISPLAY_LANGUAGE,
+        dir="ltr",
+        title=first,
+        headline=f"{first} / {second}" if second else first,
+    )
+
+
+def no_such_site(slug: str) -> str:
+    first, second = _both(texts.NO_SUCH_SITE, citizen=False)
+    lines = [first.format(site=slug)] + ([second.format(site=slug)] if second else [])
+    return _render(
+        "message.html",
+        raw={"lines": ""},
+        lang=service.DISPLAY_LANGUAGE,
+        dir="ltr",
+        title=lines[0],
+        headline=" / ".join(lines),
+    )
+
+
+def status(ref: service.TicketRef, view: dict[str, Any], token: str) -> str:
+    say = citizen_gettext(ref.language)
+    base = f"/t/{token}"
+    config = {
+        "events_url": f"{base}/events",
+        "state_url": f"{base}/state",
+        "chime_url": "/web/chime.wav",
+        "view": view,
+        "texts": {"alert_on": say(texts.ALERT_ON)},
+    }
+    return _render(
+        "status.html",
+        raw={"config": _json(config), "lines": _paragraphs(view["lines"])},
+        lang=ref.language,
+        dir=service.direction(ref.language),
+        title=view["title"],
+        state=view["state"],
+        site_name=ref.site_name,
+        your_number=say(texts.YOUR_NUMBER),
+        number=view["number"],
+        service=view["service"],
+        headline=view["headline"],
+        note=view["note"],
+        alert_button=say(texts.ALERT_BUTTON),
+        alerts_hidden="hidden" if view["final"] else "",
+        connection_lost=say(texts.CONNECTION_LOST),
+    )
+
+
+def ticket_not_found(language: str, too_many: bool = False) -> str:
+    say = citizen_gettext(language)
+    headline = say(texts.TOO_MANY if too_many else texts.NOT_FOUND)
+    return _render(
+        "message.html",
+        raw={"lines": "" if too_many else _paragraphs([say(texts.NOT_FOUND_DETAIL)])},
+        lang=language,
+        dir=service.direction(language),
+        title=headline,
+        headline=headline,
+    )

@@ -1,0 +1,40 @@
+"""The queries behind the waiting-room pages."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central_server.models import Event, Site, Ticket
+
+CALL_EVENTS = ("ticket.called", "ticket.recalled")
+
+
+def site_seq(session: Session, site_id: int) -> int | None:
+    """The site's newest event sequence (None: no such site)."""
+    return session.scalar(select(Site.last_event_seq).where(Site.id == site_id))
+
+
+def recent_calls(session: Session, site_id: int, since: datetime, limit: int) -> list[Event]:
+    """The newest call and recall events of the site since ``since``, newest first."""
+    query = (
+        select(Event)
+        .where(Event.site_id == site_id, Event.type.in_(CALL_EVENTS), Event.at >= since)
+        .order_by(Event.seq.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def tickets_by_id(session: Session, ids: Collection[int]) -> dict[int, Ticket]:
+    if not ids:
+        return {}
+    return {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(ids)))}
+
+
+def ticket_by_status_token(session: Session, token: str) -> Ticket | None:
+    query = select(Ticket).where(Ticket.status_token == token)
+    return session.scalars(query.limit(1)).one_or_none()

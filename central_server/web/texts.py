@@ -1,0 +1,62 @@
+"""Every text of the waiting-room pages, marked for the one catalogue.
+
+Citizens read the display and the status page, so their texts carry the context ``citizen``
+and exist in all six citizen languages; the few lines only staff read (a display that is not
+signed in, blocked sound) are staff messages (German and English).
+"""
+
+from __future__ import annotations
+
+from central_server.errors import N_
+from resources.i18n import N_citizen
+
+# The status page -----------------------------------------------------------------------------
+YOUR_NUMBER = N_citizen("citizen", "Your number")
+PEOPLE_AHEAD = N_citizen("citizen", "People ahead of you: {count}")
+ESTIMATED_WAIT = N_citizen("citizen", "Estimated wait: about {minutes} min")
+YOU_ARE_NEXT = N_citizen("citizen", "You are next.")
+PLEASE_WAIT = N_citizen("citizen", "Please wait until your number is shown on the screen.")
+FORWARDED = N_citizen("citizen", "You have been forwarded. Please wait: you keep your place.")
+GO_NOW = N_citizen("citizen", "Please go to {desk} now.")
+BEING_SERVED = N_citizen("citizen", "You are being served at {desk}.")
+PAUSED = N_citizen(
+    "citizen", "Your visit at {desk} is paused. Please go back there when you are ready."
+)
+DONE = N_citizen("citizen", "Done. Thank you for your visit!")
+NO_SHOW = N_citizen(
+    "citizen",
+    "Your number was called, but you did not come. Please ask at the information desk.",
+)
+CANCELLED = N_citizen(
+    "citizen", "This ticket is no longer valid. Please ask at the information desk."
+)
+NOT_FOUND = N_citizen("citizen", "This ticket was not found.")
+NOT_FOUND_DETAIL = N_citizen(
+    "citizen",
+    "The link may be mistyped, or the ticket is from an earlier day: "
+    "a ticket's page is valid on the day it was issued.",
+)
+TOO_MANY = N_citizen("citizen", "Too many attempts. Please wait a minute and try again.")
+UPDATES_ITSELF = N_citizen("citizen", "This page updates by itself.")
+CONNECTION_LOST = N_citizen("citizen", "Connection lost. Trying again…")
+ALERT_BUTTON = N_citizen("citizen", "Sound and vibration when I am called")
+ALERT_ON = N_citizen("citizen", "Sound and vibration are on.")
+
+# The call display ----------------------------------------------------------------------------
+NOW_CALLING = N_citizen("citizen", "Now calling")
+RECENT_CALLS = N_citizen("citizen", "Recent calls")
+PEOPLE_WAITING = N_citizen("citizen", "People waiting")
+NUMBER_APPEARS_HERE = N_citizen("citizen", "Your number will appear here.")
+#: Spoken by the display (in German), e.g. "Nummer A 42, bitte zu Platz 3."
+SPOKEN_CALL = N_citizen("citizen", "Number {number}, please go to {desk}.")
+
+# Only staff read these -----------------------------------------------------------------------
+DISPLAY_SIGNED_OUT = N_("This display is not signed in.")
+DISPLAY_HOW_TO_SIGN_IN = N_(
+    "Open the display's link with its device token once: /display/{site}?token=…"
+)
+SOUND_BLOCKED = N_(
+    "The browser blocks the sound. Start it with --autoplay-policy=no-user-gesture-required, "
+    "or touch the screen once."
+)
+NO_SUCH_SITE = N_("There is no site {site}.")

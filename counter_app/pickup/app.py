@@ -1,0 +1,172 @@
+"""``tresen pickup``: sign in, sign on at the quick-pickup desk, hand documents over."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+from PySide6.QtWidgets import QApplication
+
+from counter_app.clerk.login import LoginDialog
+from counter_app.core import settings as desk_settings
+from counter_app.core.api import SignIn, TresenClient
+from counter_app.core.outbox import Outbox
+from counter_app.core.settings import DeskSettings
+from counter_app.pickup.camera import CameraScanner, OpenCamera, open_qt_camera
+from counter_app.pickup.desk import PickupDeskController
+from counter_app.pickup.window import PickupWindow
+from counter_app.qt.i18n import Language
+from counter_app.qt.live import LiveSignals
+from counter_app.qt.tasks import Tasks
+
+PASSWORD_VARIABLE = "TRESEN_PASSWORD"  # noqa: S105 - the name of a variable, not a password
+log = logging.getLogger("tresen.pickup")
+
+
+class PickupSettings(DeskSettings):
+    """What ``tresen pickup`` remembers in ``pickup.json`` (never the password)."""
+
+    camera: str = Field(
+        "",
+        description="camera reading the receipts: empty for none, 'default', or a part of a "
+        "camera's name (or its id)",
+    )
+
+
+def load_settings(path: Path) -> PickupSettings:
+    try:
+        return PickupSettings.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return PickupSettings()
+    except (OSError, ValueError, ValidationError) as exc:
+        log.warning("settings file %s unreadable (%s); using defaults", path, exc)
+        return PickupSettings()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tresen pickup", description="the quick-pickup desk")
+    parser.add_argument("--server", help="address of the central server")
+    parser.add_argument("--site", help="site slug")
+    parser.add_argument(
+        "--user", help=f"user name; the password may come from ${PASSWORD_VARIABLE}"
+    )
+    parser.add_argument("--desk", help="desk code (a quick-pickup desk)")
+    parser.add_argument("--language", choices=["de", "en"])
+    parser.add_argument(
+        "--camera",
+        nargs="?",
+        const="default",
+        metavar="DEVICE",
+        help="read receipts with a camera too: the default one, or one whose name contains "
+        "DEVICE; 'off' for none (remembered)",
+    )
+    return parser
+
+
+class PickupSession:
+    """Everything one signed-on pickup desk holds: client, outbox, live events, controller,
+    camera (if asked for), window."""
+
+    def __init__(
+        self,
+        client: TresenClient,
+        sign_in: SignIn,
+        site: str,
+        desk: str,
+        language: Language,
+        outbox: Outbox,
+        tasks: Tasks,
+        camera: str = "",
+        open_camera: OpenCamera = open_qt_camera,
+    ) -> None:
+        self.client = client
+        self.controller = PickupDeskController(client, outbox, site, desk, tasks)
+        self.camera = CameraScanner(camera, open_camera) if camera else None
+        self.window = PickupWindow(
+            self.controller, language, sign_in.display_name or sign_in.username, self.camera
+        )
+        if self.camera is not None:
+            self.camera.setParent(self.window)
+        language.changed.connect(self._on_language_changed)
+        self.live = LiveSignals(client.base_url, sign_in.token, site, self.window)
+        self.live.received.connect(self.controller.on_live_event)
+        self.live.connection.connect(self.controller.on_live_connection)
+        self.controller.changed.connect(self._on_controller_changed)
+        self._usable_logged = False
+
+    def _on_controller_changed(self) -> None:
+        c = self.controller
+        if not self._usable_logged and c.services and c.desk_state == "open":
+            self._usable_logged = True
+            log.info("desk %s usable (%d waiting)", c.desk, len(c.waiting))
+
+    def _on_language_changed(self, code: str) -> None:
+        self.client.language = code
+        self.controller.refresh()
+
+    def start(self) -> None:
+        self.controller.sign_on()
+        self.controller.load()
+        self.controller.flush_outbox()
+        self.live.start()
+        if self.camera is not None:
+            self.camera.start()
+
+    def stop(self) -> None:
+        if self.camera is not None:
+            self.camera.stop()
+        self.live.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    config = desk_settings.config_file("pickup")
+    given = {
+        "server": args.server,
+        "site": args.site,
+        "user": args.user,
+        "desk": args.desk,
+        "language": args.language,
+    }
+    updates: dict[str, str] = {k: v for k, v in given.items() if v}
+    if args.camera is not None:
+        updates["camera"] = "" if args.camera == "off" else args.camera
+    merged = load_settings(config).model_copy(update=updates)
+    language = Language(merged.language)
+    tasks = Tasks()
+    dialog = LoginDialog(merged, language, tasks)
+    holder: dict[str, PickupSession] = {}
+
+    def on_signed_in(client: TresenClient, sign_in: SignIn) -> None:
+        # What the dialog asked for, over what it did not (the camera).
+        chosen = PickupSettings.model_validate(
+            {**merged.model_dump(), **dialog.settings().model_dump()}
+        )
+        desk_settings.save(config, chosen)
+        outbox = Outbox(desk_settings.data_folder() / f"outbox-{chosen.site}-{chosen.desk}.sqlite3")
+        session = PickupSession(
+            client, sign_in, chosen.site, chosen.desk, language, outbox, tasks, chosen.camera
+        )
+        holder["session"] = session
+        session.window.resize(1280, 800)
+        session.window.show()
+        session.start()
+
+    dialog.signed_in.connect(on_signed_in)
+    password = os.environ.get(PASSWORD_VARIABLE) if args.user else None
+    if password:
+        dialog.password.setText(password)
+        dialog.attempt()
+    if not dialog.exec() and "session" not in holder:
+        return 1
+    code = app.exec()
+    if "session" in holder:
+        holder["session"].stop()
+    return code
