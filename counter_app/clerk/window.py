@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.clerk.arrivals import ArrivalsDialog
 from counter_app.clerk.controller import DeskController
 from counter_app.clerk.dialogs import DOCUMENT_KINDS, OrderDialog, OutcomeDialog, TransferDialog
 from counter_app.clerk.queue_model import QueueModel, minutes_seconds
@@ -133,7 +134,16 @@ class ClerkWindow(QMainWindow):
         self.sign_off_button = QPushButton()
         self.sign_off_button.setObjectName("signOffButton")
         self.sign_off_button.clicked.connect(self.controller.sign_off)
-        for widget in (self.language_button, self.pause_button, self.sign_off_button):
+        self.arrivals_button = QPushButton()
+        self.arrivals_button.setObjectName("arrivalsButton")
+        self.arrivals_button.clicked.connect(self._on_arrivals_clicked)
+        QShortcut(QKeySequence("F12"), self, self.arrivals_button.click)
+        for widget in (
+            self.arrivals_button,
+            self.language_button,
+            self.pause_button,
+            self.sign_off_button,
+        ):
             top.addWidget(widget)
         outer.addLayout(top)
 
@@ -283,6 +293,7 @@ class ClerkWindow(QMainWindow):
         for name, label, key in ACTIONS:
             self.buttons[name].setText(f"{tr(label)} ({key})")
         self.language_button.setText("English" if self.language.code == "de" else "Deutsch")
+        self.arrivals_button.setText(f"{tr(N_('Documents arrived'))} (F12)")
         self.sign_off_button.setText(tr(N_("Sign off")))
         self.case_title.setText(tr(N_("Case")))
         self.reference_label.setText(tr(N_("Case &reference")))
@@ -463,6 +474,12 @@ class ClerkWindow(QMainWindow):
             button.setDefault(name == default)
 
     # Slots ----------------------------------------------------------------------------------
+
+    def _on_arrivals_clicked(self) -> None:
+        c = self.controller
+        dialog = ArrivalsDialog(c.client, c.site, c.tasks, self.language, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def _on_controller_changed(self) -> None:
         self.show_state()
