@@ -127,16 +127,27 @@ class DeskController(QObject):
         self._refreshing = True
 
         generation = self._generation
+        # The outbox marks a change sent on the flushing thread before ``_on_flushed`` bumps the
+        # generation here: a read that began before that is stale too.
+        sent_mark = self.outbox.last_sent_id()
 
         def read() -> tuple[int, dict[str, Any], list[dict[str, Any]]]:
             return generation, self.client.queue(self.site, self.desk), self.client.desks(self.site)
 
-        self.tasks.run(read, on_done=self._on_queue, on_error=self._on_refresh_error)
+        self.tasks.run(
+            read,
+            on_done=lambda answer: self._on_queue(answer, sent_mark),
+            on_error=self._on_refresh_error,
+        )
 
-    def _on_queue(self, answer: tuple[int, dict[str, Any], list[dict[str, Any]]]) -> None:
+    def _on_queue(
+        self, answer: tuple[int, dict[str, Any], list[dict[str, Any]]], sent_mark: int = -1
+    ) -> None:
         generation, queue, desks = answer
         self._refreshing = False
-        if generation != self._generation:
+        if generation != self._generation or (
+            sent_mark >= 0 and self.outbox.last_sent_id() != sent_mark
+        ):
             # An action was answered while this was read: read again rather than show the past.
             self.refresh()
             return

@@ -127,6 +127,13 @@ class Outbox:
                 ids.add(int(parts[2]))
         return ids
 
+    def last_sent_id(self) -> int:
+        """The newest change the server has taken (0: none yet). A read of the server that
+        started before this moved may show that change as not made yet."""
+        with self._sessions() as session:
+            query = select(OutboxItem.id).where(OutboxItem.state == "sent")
+            return max(session.scalars(query), default=0)
+
     def pending_count(self) -> int:
         return sum(1 for item in self.waiting() if item.state == "pending")
 
