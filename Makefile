@@ -32,6 +32,7 @@ $(UV):
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	./scripts/system_packages.sh
 	$(UV) sync --frozen --all-extras --python $(PYTHON)
 	$(VENV)/bin/python -m compileall -q central_server counter_app kiosk resources tresen
 	touch $@
