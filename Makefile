@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # the CI machines) every start would compile SQLAlchemy, PySide6's helpers etc. from source again.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: run test check bench lock clean
+.PHONY: run test check bench bundle lock clean
 
 run: $(VENV)/.installed
 	$(VENV)/bin/tresen demo
@@ -23,6 +23,9 @@ check: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(VENV)/bin/python bench/load.py
+
+bundle: $(VENV)/.installed
+	$(VENV)/bin/python packaging/build.py --self-test
 
 lock: $(UV)
 	$(UV) lock --python $(PYTHON)

@@ -7,24 +7,32 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from counter_app.core.api import TresenClient
 from counter_app.core.outbox import Outbox
 from counter_app.core.settings import data_folder
 from counter_app.printers.uri import PrinterUriError, open_printer
 from counter_app.printers.worker import PrintWorker
+from counter_app.qt import selftest
+from counter_app.qt.i18n import Language
+from counter_app.qt.setup import DeviceSetupDialog, write_settings_file
 from counter_app.qt.tasks import Tasks
 from kiosk import settings as kiosk_settings
 from kiosk.controller import KioskController
 from kiosk.i18n import CitizenLanguage
 from kiosk.issuer import TicketIssuer
+from kiosk.settings import KioskSettings
 from kiosk.store import KioskStore
-from kiosk.ticket_layout import load_fonts
+from kiosk.ticket import IssuedTicket
+from kiosk.ticket_layout import load_fonts, render_ticket
 from kiosk.window import KioskWindow
+from resources.i18n import CITIZEN_LANGUAGES, N_citizen, citizen_gettext
 
 TOKEN_VARIABLE = "TRESEN_KIOSK_TOKEN"  # noqa: S105 - the name of a variable, not a token
 #: A kiosk must not keep a citizen waiting: short timeouts, then the offline numbers.
@@ -47,17 +55,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", type=Path, help=f"settings file (default {kiosk_settings.default_file()})"
     )
+    parser.add_argument(
+        "--no-setup",
+        action="store_true",
+        help="never open the first-start dialog (unattended starts): without a token, exit 2",
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this computer's setup without a server or printer; one line per check",
+    )
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    try:
-        saved = kiosk_settings.load(args.config)
-    except ValueError as exc:
-        print(f"tresen kiosk: the settings file has an error: {exc}", file=sys.stderr)
-        return 2
+def settings_from(args: argparse.Namespace, saved: KioskSettings | None = None) -> KioskSettings:
+    """The settings file (or ``saved``), then the environment, then the command line.
+    Raises ValueError naming the file and the field when the file has an error."""
+    saved = kiosk_settings.load(args.config) if saved is None else saved
     chosen = {
         "server": args.server,
         "site": args.site,
@@ -65,7 +79,39 @@ def main(argv: list[str] | None = None) -> int:
         "printer": args.printer,
         "windowed": args.windowed or None,
     }
-    config = saved.model_copy(update={k: v for k, v in chosen.items() if v})
+    return saved.model_copy(update={k: v for k, v in chosen.items() if v})
+
+
+def setup_dialog(file: Path, given: KioskSettings, tasks: Tasks) -> DeviceSetupDialog:
+    """The first start's dialog: server, site, token, printer and paper, saved to ``file``."""
+
+    def save(values: dict[str, Any]) -> None:
+        KioskSettings.model_validate({**given.model_dump(), **values})  # raises with the reason
+        write_settings_file(file, values)
+        log.info("settings saved to %s", file)
+
+    return DeviceSetupDialog(given.model_dump(), save, Language("de"), tasks)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.self_test:
+        return self_test(args)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        config = settings_from(args)
+    except ValueError as exc:
+        print(f"tresen kiosk: the settings file has an error: {exc}", file=sys.stderr)
+        return 2
+    file = args.config or kiosk_settings.default_file()
+    if not config.token and not file.exists() and not args.no_setup and selftest.has_screen():
+        # First start on a machine with a screen: ask, save, go on with what was saved.
+        QApplication.instance() or QApplication(sys.argv[:1])
+        dialog = setup_dialog(file, config, Tasks())
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            print("tresen kiosk: setup cancelled; nothing was saved", file=sys.stderr)
+            return 2
+        config = KioskSettings.model_validate({**config.model_dump(), **dialog.values()})
     if not config.token:
         print(
             f"tresen kiosk: no device token; pass --token, set ${TOKEN_VARIABLE} or put "
@@ -114,6 +160,92 @@ def main(argv: list[str] | None = None) -> int:
         controller.stop()
         worker.stop()
         tasks.wait(3000)
+
+
+def self_test(args: argparse.Namespace) -> int:
+    """``tresen kiosk --self-test``: see counter_app.qt.selftest."""
+    selftest.prepare_platform()
+    QApplication.instance() or QApplication(sys.argv[:1])
+    file = args.config or kiosk_settings.default_file()
+    try:
+        config, problem = settings_from(args), ""
+    except ValueError as exc:
+        config, problem = settings_from(args, KioskSettings()), str(exc)
+
+    def settings() -> selftest.Outcome:
+        if problem:
+            raise selftest.CheckFailed(problem)
+        return selftest.settings_file(file)
+
+    def token() -> selftest.Outcome:
+        if config.token:
+            return selftest.ok("given (not shown)")
+        return selftest.note(f"none (--token, ${TOKEN_VARIABLE} or token = ... in {file})")
+
+    def ticket(language: str) -> IssuedTicket:
+        return IssuedTicket(
+            number="A001",
+            service_id=1,
+            service_prefix="A",
+            service_name="Anmeldung",
+            service_name_de="Anmeldung",
+            issued_at=datetime.now(ZoneInfo("Europe/Berlin")),
+            language=language,
+            status_token=selftest.SAMPLE_TOKEN,
+            status_url=f"{config.status_url or config.server}/t/{selftest.SAMPLE_TOKEN}",
+            position=3,
+            estimated_wait_minutes=12,
+        )
+
+    def window(folder: Path) -> tuple[QWidget, Callable[[], None]]:
+        store = KioskStore(folder / "kiosk.sqlite3")
+        outbox = Outbox(folder / "outbox.sqlite3")
+        issuer = TicketIssuer(TresenClient(config.server), store, outbox, config.site)
+        worker = PrintWorker(_printer_factory("", config.paper_width_dots))  # never started
+        controller = KioskController(issuer, worker, Tasks(), config.paper_width_dots)
+        shown = KioskWindow(controller, CitizenLanguage("de"), config.idle_seconds)
+        shown.resize(1080, 1920)
+
+        def close() -> None:
+            store.close()
+            outbox.close()
+
+        return shown, close
+
+    width = config.paper_width_dots
+    return selftest.run(
+        [
+            ("qt", selftest.qt),
+            ("settings", settings),
+            ("server", lambda: selftest.server(config.server, config.site)),
+            ("token", token),
+            (
+                "translations",
+                lambda: selftest.translations(
+                    CITIZEN_LANGUAGES, citizen_gettext, N_citizen("citizen", "Your number")
+                ),
+            ),
+            ("fonts", selftest.fonts),
+            (
+                "ticket",
+                lambda: selftest.drawn(
+                    [
+                        (lang, render_ticket(ticket(lang), "Tresen", width))
+                        for lang in CITIZEN_LANGUAGES
+                    ],
+                    width,
+                ),
+            ),
+            (
+                "printer",
+                lambda: selftest.printer(
+                    config.printer, width, f"--printer, or printer = ... in {file}"
+                ),
+            ),
+            ("window", lambda: selftest.window(window)),
+            ("desktop", selftest.desktop_only),
+        ]
+    )
 
 
 def _printer_factory(uri: str, width: int) -> Callable[[], Any]:

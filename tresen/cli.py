@@ -9,6 +9,10 @@
     tresen kiosk ...       the lobby kiosk           (kiosk.app)
     tresen demo            the server with the demo site, plus a clerk window, a pickup
                            window and a kiosk window where there is a screen
+
+    tresen clerk|pickup|kiosk --self-test
+                           check this computer's setup for the mode, without a server;
+                           one line per check, exit code 1 when one failed
 """
 
 from __future__ import annotations

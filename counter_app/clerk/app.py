@@ -6,9 +6,11 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from counter_app.clerk.controller import DeskController
 from counter_app.clerk.login import LoginDialog
@@ -17,11 +19,15 @@ from counter_app.clerk.window import ClerkWindow
 from counter_app.core import settings as desk_settings
 from counter_app.core.api import SignIn, TresenClient
 from counter_app.core.outbox import Outbox
+from counter_app.core.settings import DeskSettings
 from counter_app.printers.uri import PrinterUriError, open_printer
 from counter_app.printers.worker import PrintWorker
+from counter_app.qt import selftest
 from counter_app.qt.i18n import N_, Language
 from counter_app.qt.live import LiveSignals
+from counter_app.qt.setup import PrinterField
 from counter_app.qt.tasks import Tasks
+from resources.i18n import CITIZEN_LANGUAGES, STAFF_LANGUAGES, gettext_for
 
 PASSWORD_VARIABLE = "TRESEN_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 log = logging.getLogger("tresen.clerk")
@@ -39,7 +45,47 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--printer", help="receipt printer URI (tcp://, usb://, serial://, win32://, cups://)"
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this computer's setup without a server or printer; one line per check",
+    )
     return parser
+
+
+def settings_from(args: argparse.Namespace, config: Path) -> DeskSettings:
+    """The settings file ``config`` (or the defaults), then the command line."""
+    given = {
+        "server": args.server,
+        "site": args.site,
+        "user": args.user,
+        "desk": args.desk,
+        "language": args.language,
+        "printer": args.printer,
+    }
+    return desk_settings.load(config).model_copy(update={k: v for k, v in given.items() if v})
+
+
+def ask_printer(dialog: LoginDialog, settings: DeskSettings, language: Language) -> PrinterField:
+    """First start: the sign-in dialog also asks for the desk's receipt printer."""
+    field = PrinterField(
+        settings.printer, language, dialog.tasks, lambda: settings.paper_width_dots
+    )
+    label = QLabel(language(N_("Receipt p&rinter")))
+    label.setBuddy(field.edit)
+    language.changed.connect(lambda _code: label.setText(language(N_("Receipt p&rinter"))))
+    dialog.form.insertRow(dialog.form.rowCount() - 2, label, field)  # above the error line
+    return field
+
+
+def with_printer(settings: DeskSettings, field: PrinterField | None) -> DeskSettings:
+    """``settings`` with the printer asked at the first start, if it is usable."""
+    if field is None:
+        return settings
+    if field.problem():
+        log.warning("receipt printer not saved: %s", field.problem())
+        return settings
+    return settings.model_copy(update={"printer": field.uri()})
 
 
 class ClerkSession:
@@ -127,24 +173,12 @@ def receipt_printer(uri: str, width_dots: int) -> PrintWorker | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        return self_test(args)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     config = desk_settings.config_file("clerk")
-    saved = desk_settings.load(config)
-    merged = saved.model_copy(
-        update={
-            k: v
-            for k, v in {
-                "server": args.server,
-                "site": args.site,
-                "user": args.user,
-                "desk": args.desk,
-                "language": args.language,
-                "printer": args.printer,
-            }.items()
-            if v
-        }
-    )
+    merged = settings_from(args, config)
     if merged.printer:
         try:
             open_printer(merged.printer, merged.paper_width_dots)
@@ -154,10 +188,13 @@ def main(argv: list[str] | None = None) -> int:
     language = Language(merged.language)
     tasks = Tasks()
     dialog = LoginDialog(merged, language, tasks)
+    printer_field = (
+        None if config.exists() or args.printer else ask_printer(dialog, merged, language)
+    )
     holder: dict[str, ClerkSession] = {}
 
     def on_signed_in(client: TresenClient, sign_in: SignIn) -> None:
-        chosen = dialog.settings()
+        chosen = with_printer(dialog.settings(), printer_field)
         desk_settings.save(config, chosen)
         outbox = Outbox(desk_settings.data_folder() / f"outbox-{chosen.site}-{chosen.desk}.sqlite3")
         printer = receipt_printer(chosen.printer, chosen.paper_width_dots)
@@ -188,3 +225,42 @@ def main(argv: list[str] | None = None) -> int:
     if "session" in holder:
         holder["session"].stop()
     return code
+
+
+def self_test(args: argparse.Namespace) -> int:
+    """``tresen clerk --self-test``: see counter_app.qt.selftest."""
+    selftest.prepare_platform()
+    QApplication.instance() or QApplication(sys.argv[:1])
+    config = desk_settings.config_file("clerk")
+    merged = settings_from(args, config)
+    width = merged.paper_width_dots
+
+    def window(folder: Path) -> tuple[QWidget, Callable[[], None]]:
+        outbox = Outbox(folder / "outbox.sqlite3")
+        client = TresenClient(merged.server)
+        controller = DeskController(client, outbox, merged.site, merged.desk or "1", Tasks())
+        shown = ClerkWindow(controller, Language(merged.language), merged.user or "self-test")
+        shown.resize(1280, 800)
+        return shown, outbox.close
+
+    return selftest.run(
+        [
+            ("qt", selftest.qt),
+            ("settings", lambda: selftest.settings_file(config, DeskSettings.model_validate_json)),
+            ("server", lambda: selftest.server(merged.server, merged.site)),
+            (
+                "translations",
+                lambda: selftest.translations(STAFF_LANGUAGES, gettext_for, N_("Sign in")),
+            ),
+            ("fonts", selftest.fonts),
+            ("receipt", lambda: selftest.receipts("Tresen", CITIZEN_LANGUAGES, width)),
+            (
+                "printer",
+                lambda: selftest.printer(
+                    merged.printer, width, f"--printer, or printer in {config}"
+                ),
+            ),
+            ("window", lambda: selftest.window(window)),
+            ("desktop", selftest.desktop_only),
+        ]
+    )

@@ -7,22 +7,25 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import Field, ValidationError
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from counter_app.clerk.login import LoginDialog
 from counter_app.core import settings as desk_settings
 from counter_app.core.api import SignIn, TresenClient
 from counter_app.core.outbox import Outbox
 from counter_app.core.settings import DeskSettings
-from counter_app.pickup.camera import CameraScanner, OpenCamera, open_qt_camera
+from counter_app.pickup.camera import CameraScanner, OpenCamera, decode_qr, open_qt_camera
 from counter_app.pickup.desk import PickupDeskController
 from counter_app.pickup.window import PickupWindow
-from counter_app.qt.i18n import Language
+from counter_app.qt import selftest
+from counter_app.qt.i18n import N_, Language
 from counter_app.qt.live import LiveSignals
 from counter_app.qt.tasks import Tasks
+from resources.i18n import CITIZEN_LANGUAGES, STAFF_LANGUAGES, gettext_for
 
 PASSWORD_VARIABLE = "TRESEN_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 log = logging.getLogger("tresen.pickup")
@@ -65,7 +68,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="read receipts with a camera too: the default one, or one whose name contains "
         "DEVICE; 'off' for none (remembered)",
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this computer's setup without a server or camera; one line per check",
+    )
     return parser
+
+
+def settings_from(args: argparse.Namespace, config: Path) -> PickupSettings:
+    """The settings file ``config`` (or the defaults), then the command line."""
+    given = {
+        "server": args.server,
+        "site": args.site,
+        "user": args.user,
+        "desk": args.desk,
+        "language": args.language,
+    }
+    updates: dict[str, str] = {k: v for k, v in given.items() if v}
+    if args.camera is not None:
+        updates["camera"] = "" if args.camera == "off" else args.camera
+    return load_settings(config).model_copy(update=updates)
 
 
 class PickupSession:
@@ -125,20 +148,12 @@ class PickupSession:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        return self_test(args)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     config = desk_settings.config_file("pickup")
-    given = {
-        "server": args.server,
-        "site": args.site,
-        "user": args.user,
-        "desk": args.desk,
-        "language": args.language,
-    }
-    updates: dict[str, str] = {k: v for k, v in given.items() if v}
-    if args.camera is not None:
-        updates["camera"] = "" if args.camera == "off" else args.camera
-    merged = load_settings(config).model_copy(update=updates)
+    merged = settings_from(args, config)
     language = Language(merged.language)
     tasks = Tasks()
     dialog = LoginDialog(merged, language, tasks)
@@ -170,3 +185,40 @@ def main(argv: list[str] | None = None) -> int:
     if "session" in holder:
         holder["session"].stop()
     return code
+
+
+def self_test(args: argparse.Namespace) -> int:
+    """``tresen pickup --self-test``: see counter_app.qt.selftest."""
+    selftest.prepare_platform()
+    QApplication.instance() or QApplication(sys.argv[:1])
+    config = desk_settings.config_file("pickup")
+    merged = settings_from(args, config)
+
+    def window(folder: Path) -> tuple[QWidget, Callable[[], None]]:
+        outbox = Outbox(folder / "outbox.sqlite3")
+        client = TresenClient(merged.server)
+        controller = PickupDeskController(client, outbox, merged.site, merged.desk or "6", Tasks())
+        shown = PickupWindow(controller, Language(merged.language), merged.user or "self-test")
+        shown.resize(1280, 800)
+        return shown, outbox.close
+
+    return selftest.run(
+        [
+            ("qt", selftest.qt),
+            (
+                "settings",
+                lambda: selftest.settings_file(config, PickupSettings.model_validate_json),
+            ),
+            ("server", lambda: selftest.server(merged.server, merged.site)),
+            (
+                "translations",
+                lambda: selftest.translations(STAFF_LANGUAGES, gettext_for, N_("Sign in")),
+            ),
+            ("fonts", selftest.fonts),
+            ("receipt", lambda: selftest.receipts("Tresen", CITIZEN_LANGUAGES, 576)),
+            ("scanning", lambda: selftest.receipt_read_back(decode_qr)),
+            ("camera", lambda: selftest.camera(merged.camera)),
+            ("window", lambda: selftest.window(window)),
+            ("desktop", selftest.desktop_only),
+        ]
+    )

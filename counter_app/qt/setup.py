@@ -1,0 +1,341 @@
+"""First start: what a machine needs before it can work, asked once and saved to its file.
+
+* :class:`PrinterField` — a printer URI, checked as it is typed (``open_printer``, which does not
+  connect), with "Test printer", which prints a test page off the GUI thread.
+* :class:`DeviceSetupDialog` — the first start of a device that signs in with a device token
+  (the kiosk): server, site, device token, printer, paper. "Save and start" hands the values to
+  ``save`` (the mode validates and writes them) and closes only when that worked.
+* :func:`write_settings_file` — the values as TOML (JSON for a ``.json`` file), written whole
+  or not at all, readable by the owner only: the file holds the device token.
+
+A clerk's or pickup desk's first start needs no dialog of its own: the sign-in dialog asks for
+server, site, user and desk; the clerk's adds a :class:`PrinterField` there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.core.paper import Line, Size, Slip
+from counter_app.printers.status import PrinterState
+from counter_app.printers.uri import open_printer
+from counter_app.printers.worker import PrintJob, PrintResult, PrintWorker
+from counter_app.qt.i18n import N_, Language
+from counter_app.qt.paper import render, to_bitmap
+from counter_app.qt.tasks import Tasks
+
+#: Paper widths offered: dots across the print head (203 dpi).
+PAPER = ((576, N_("80 mm (576 dots)")), (384, N_("58 mm (384 dots)")))
+#: Why a test page did not print, for the technician.
+PRINTER_STATES = {
+    PrinterState.paper_out: N_("printer out of paper"),
+    PrinterState.cover_open: N_("printer cover open"),
+    PrinterState.offline: N_("printer not answering"),
+    PrinterState.error: N_("printer fault"),
+}
+ERROR_STYLE = "color: #b3261e; font-weight: bold;"
+
+#: Sends a 1-bit test page to the printer at a URI (width in dots); runs off the GUI thread.
+SendTestPage = Callable[[str, int, Image.Image], PrintResult]
+
+
+def send_test_page(uri: str, width_dots: int, page: Image.Image) -> PrintResult:
+    """Prints ``page`` on the printer at ``uri`` with a print worker of its own, then stops it."""
+    worker = PrintWorker(lambda: open_printer(uri, width_dots), retries=0)
+    worker.start()
+    try:
+        return worker.submit(PrintJob(page, cut=True, label="test page")).result(timeout=60)
+    finally:
+        worker.stop()
+
+
+def printer_problem(uri: str, width_dots: int = 576) -> str:
+    """Why ``uri`` cannot be used (the technician's English, from ``open_printer``), or ""."""
+    if not uri:
+        return ""
+    try:
+        open_printer(uri, width_dots)
+    except ValueError as exc:  # PrinterUriError, or a paper width the printer code refuses
+        return str(exc)
+    return ""
+
+
+class PrinterField(QWidget):
+    """A printer URI, its problem shown as it is typed, and "Test printer"."""
+
+    def __init__(
+        self,
+        uri: str,
+        language: Language,
+        tasks: Tasks,
+        width_dots: Callable[[], int] = lambda: 576,
+        send: SendTestPage = send_test_page,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.language = language
+        self.tasks = tasks
+        self.width_dots = width_dots
+        self.send = send
+        self.edit = QLineEdit(uri)
+        self.edit.setObjectName("printerEdit")
+        self.edit.setPlaceholderText("tcp://10.0.5.20:9100")
+        self.test_button = QPushButton()
+        self.test_button.setObjectName("testPrinterButton")
+        self.status = QLabel()
+        self.status.setObjectName("printerStatus")
+        self.status.setWordWrap(True)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.test_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+        self.edit.textChanged.connect(lambda _text: self.recheck())
+        self.test_button.clicked.connect(self.test)
+        language.changed.connect(lambda _code: self.retranslate())
+        self._status: tuple[str, dict[str, str], bool] = ("", {}, False)
+        self.retranslate()
+        self.recheck()
+
+    def uri(self) -> str:
+        return self.edit.text().strip()
+
+    def problem(self) -> str:
+        return printer_problem(self.uri(), self.width_dots())
+
+    def retranslate(self) -> None:
+        self.test_button.setText(self.language(N_("Test printer")))
+        message, fields, error = self._status
+        self.status.setText(self.language(message).format(**fields) if message else "")
+        self.status.setStyleSheet(ERROR_STYLE if error else "")
+
+    def test(self) -> None:
+        """Prints a test page; the status line says how it went."""
+        if not self.uri() or self.problem():
+            self.recheck()
+            return
+        uri, width = self.uri(), self.width_dots()
+        page = to_bitmap(render(self._test_slip(uri), width))
+        self.test_button.setEnabled(False)
+        self._show(N_("Printing a test page …"))
+        self.tasks.run(
+            self.send,
+            uri,
+            width,
+            page,
+            on_done=self._on_test_done,
+            on_error=lambda exc: self._on_test_done(
+                PrintResult(printed=False, state=PrinterState.unknown, error=str(exc))
+            ),
+        )
+
+    def _test_slip(self, uri: str) -> Slip:
+        tr = self.language
+        return Slip(
+            [
+                Line("Tresen", Size.LARGE, bold=True),
+                Line(tr(N_("Printer test")), Size.NORMAL, bold=True),
+                Line(uri, Size.SMALL),
+                Line(datetime.now().strftime("%Y-%m-%d %H:%M"), Size.SMALL),
+            ],
+            "Tresen printer test",
+            [Line(tr(N_("If you can read this, the printer works.")), Size.NORMAL)],
+        )
+
+    def _on_test_done(self, result: PrintResult) -> None:
+        self.test_button.setEnabled(True)
+        if result.printed:
+            self._show(N_("Test page printed."))
+            return
+        state = PRINTER_STATES.get(result.state)
+        reason = (
+            self.language(state) if state else result.error or self.language(N_("printer fault"))
+        )
+        self._show(N_("The test page was not printed: {reason}"), error=True, reason=reason)
+
+    def recheck(self) -> None:
+        """The status line for the URI as it stands (called as it is typed)."""
+        problem = self.problem()
+        if problem:
+            self._show(N_("This printer address cannot be used: {reason}"), True, reason=problem)
+        elif not self.uri():
+            self._show(N_("No printer: nothing is printed."))
+        else:
+            self._show("")
+
+    def _show(self, message: str, error: bool = False, **fields: str) -> None:
+        self._status = (message, fields, error)
+        self.retranslate()
+
+
+class DeviceSetupDialog(QDialog):
+    """The first start of a device: server, site, device token, printer, paper."""
+
+    def __init__(
+        self,
+        values: Mapping[str, Any],
+        save: Callable[[dict[str, Any]], None],
+        language: Language,
+        tasks: Tasks,
+        send: SendTestPage = send_test_page,
+        parent: QWidget | None = None,
+    ) -> None:
+        """``values``: server, site, token, printer, paper_width_dots to start from. ``save``
+        gets them back as typed and raises ValueError (with the reason) to keep the dialog
+        open."""
+        super().__init__(parent)
+        self.setObjectName("setupDialog")
+        self.language = language
+        self.save = save
+        self.intro = QLabel()
+        self.intro.setObjectName("setupIntro")
+        self.intro.setWordWrap(True)
+        self.server = QLineEdit(str(values.get("server", "")))
+        self.server.setObjectName("serverEdit")
+        self.site = QLineEdit(str(values.get("site", "")))
+        self.site.setObjectName("siteEdit")
+        self.token = QLineEdit(str(values.get("token", "")))
+        self.token.setObjectName("tokenEdit")
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.paper = QComboBox()
+        self.paper.setObjectName("paperCombo")
+        for dots, _label in PAPER:
+            self.paper.addItem("", dots)
+        index = self.paper.findData(int(values.get("paper_width_dots", 576)))
+        self.paper.setCurrentIndex(max(index, 0))
+        self.printer = PrinterField(
+            str(values.get("printer", "")), language, tasks, self.width_dots, send
+        )
+        self.paper.currentIndexChanged.connect(lambda _i: self.printer.recheck())
+        self.error = QLabel()
+        self.error.setObjectName("setupError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.language_button = QPushButton()
+        self.language_button.setObjectName("languageButton")
+        self.language_button.clicked.connect(
+            lambda: language.set("en" if language.code == "de" else "de")
+        )
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setObjectName("saveButton")
+        self.buttons.addButton(self.language_button, QDialogButtonBox.ButtonRole.ResetRole)
+        self.buttons.accepted.connect(self.attempt)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow(self.intro)
+        fields = (self.server, self.site, self.token, self.printer, self.paper)
+        self.labels = [QLabel() for _ in fields]
+        for label, field in zip(self.labels, fields, strict=True):
+            label.setBuddy(field.edit if isinstance(field, PrinterField) else field)
+            form.addRow(label, field)
+        form.addRow(self.error)
+        form.addRow(self.buttons)
+        language.changed.connect(lambda _code: self.retranslate())
+        self._error: tuple[str, dict[str, str]] = ("", {})
+        self.retranslate()
+        self.resize(560, self.sizeHint().height())
+
+    def width_dots(self) -> int:
+        return int(self.paper.currentData() or 576)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "server": self.server.text().strip(),
+            "site": self.site.text().strip(),
+            "token": self.token.text().strip(),
+            "printer": self.printer.uri(),
+            "paper_width_dots": self.width_dots(),
+        }
+
+    def retranslate(self) -> None:
+        tr = self.language
+        self.setWindowTitle(tr(N_("Tresen · First start")))
+        self.intro.setText(
+            tr(
+                N_(
+                    "This computer has no settings yet. Enter the server, the site and the "
+                    "device token (tresen admin issue-device-token prints one), and the printer."
+                )
+            )
+        )
+        texts = (N_("&Server"), N_("S&ite"), N_("&Device token"), N_("&Printer"), N_("P&aper"))
+        for label, text in zip(self.labels, texts, strict=True):
+            label.setText(tr(text))
+        for index, (_dots, text) in enumerate(PAPER):
+            self.paper.setItemText(index, tr(text))
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setText(tr(N_("Save and start")))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr(N_("Cancel")))
+        self.language_button.setText("English" if self.language.code == "de" else "Deutsch")
+        message, fields = self._error
+        self.error.setText(tr(message).format(**fields) if message else "")
+
+    def attempt(self) -> None:
+        values = self.values()
+        if not (values["server"] and values["site"] and values["token"]):
+            self._show_error(N_("Please fill in server, site and device token."))
+            return
+        problem = self.printer.problem()
+        if problem:
+            self._show_error(N_("This printer address cannot be used: {reason}"), reason=problem)
+            return
+        try:
+            self.save(values)
+        except (OSError, ValueError) as exc:
+            self._show_error(N_("The settings could not be saved: {reason}"), reason=str(exc))
+            return
+        self.accept()
+
+    def _show_error(self, message: str, **fields: str) -> None:
+        self._error = (message, fields)
+        self.retranslate()
+
+
+def write_settings_file(file: Path, values: Mapping[str, str | int | bool]) -> None:
+    """``values`` into ``file``: TOML, or JSON when the name ends in ``.json``. Written to a
+    temporary file first and then renamed, so a file is whole or absent; on POSIX readable by
+    its owner only (it may hold a device token)."""
+    if file.suffix == ".json":
+        text = json.dumps(dict(values), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = "".join(f"{key} = {_toml_value(value)}\n" for key, value in values.items())
+    file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_name(file.name + ".tmp")
+    descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    tmp.replace(file)
+
+
+def _toml_value(value: str | int | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    # A JSON string is a TOML basic string (the same quotes and escapes), except that TOML wants
+    # DEL escaped too.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
