@@ -32,20 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import requests
 from playwright.sync_api import expect, sync_playwright
 
+from tests.support.browser import CHROMIUM
+from tests.support.browser import CHROMIUM_ARGS as ARGS
 from tests.support.live_server import ApiClient, free_port
 from tests.support.sites import demo_database
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
 OBSERVE = """() => {
   window.benchSeen = {};
   const target = document.getElementById("current-number");

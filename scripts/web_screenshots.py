@@ -26,20 +26,10 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
+from tests.support.browser import CHROMIUM  # noqa: E402
+from tests.support.browser import CHROMIUM_ARGS as ARGS  # noqa: E402
 from tests.support.live_server import ApiClient, LiveServer  # noqa: E402
 from tests.support.sites import demo_database  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 
 def ticket(kiosk: ApiClient, service: int, **fields: Any) -> dict[str, Any]:

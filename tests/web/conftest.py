@@ -19,20 +19,8 @@ from sqlalchemy import update
 
 from central_server.models import Event, Ticket
 from central_server.models._types import utcnow
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.live_server import ApiClient, LiveServer
-
-CHROMIUM = os.environ.get("TRESEN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-    # As on a display in kiosk mode: the chime may play without a touch.
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 
 def _browser_reason() -> str | None:
