@@ -39,7 +39,13 @@ def printed_qr_links(data: bytes) -> list[str]:
 
 
 def wait_printed(kiosk, qtbot, tickets: int = 1) -> bytes:  # type: ignore[no-untyped-def]
+    """Until the printer has cut ``tickets`` tickets and the kiosk has heard back from its print
+    worker (which reads the printer's status after the last byte)."""
     qtbot.waitUntil(lambda: kiosk.printer.cuts() >= tickets, timeout=5000)
+    qtbot.waitUntil(
+        lambda: kiosk.controller.last is not None and not kiosk.controller.last.printing,
+        timeout=5000,
+    )
     return kiosk.printer.printed()
 
 
