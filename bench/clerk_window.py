@@ -96,9 +96,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def report(name: str, values: list[float]) -> None:
+def report(name: str, values: list[float], width: int = 28) -> None:
     print(
-        f"{name:<28} n={len(values):<4} median={statistics.median(values):7.1f}  "
+        f"{name:<{width}} n={len(values):<4} median={statistics.median(values):7.1f}  "
         f"p90={percentile(values, 0.9):7.1f}  p99={percentile(values, 0.99):7.1f}  "
         f"max={max(values):7.1f}  (ms)"
     )

@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,9 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import requests
 from playwright.sync_api import expect, sync_playwright
 
+from bench.clerk_window import ServerProcess, cpu_model, report
 from tests.support.browser import CHROMIUM
 from tests.support.browser import CHROMIUM_ARGS as ARGS
-from tests.support.live_server import ApiClient, free_port
+from tests.support.live_server import ApiClient
 from tests.support.sites import demo_database
 
 OBSERVE = """() => {
@@ -48,56 +47,6 @@ OBSERVE = """() => {
   }).observe(target, { childList: true, characterData: true, subtree: true });
 }"""
 BROWSER_NOW = "() => performance.timeOrigin + performance.now()"
-
-
-class ServerProcess:
-    """``tresen server`` in a process of its own, as on a real machine."""
-
-    def __init__(self, database_url: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "tresen", "server", "--db", database_url]
-        self.process = subprocess.Popen(
-            [*command, "--port", str(self.port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=1).ok:
-                    return
-            except requests.RequestException:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=20)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def report(name: str, values: list[float]) -> None:
-    print(
-        f"{name:<34} n={len(values):<4} median={statistics.median(values):6.1f}  "
-        f"p90={percentile(values, 0.9):6.1f}  p99={percentile(values, 0.99):6.1f}  "
-        f"max={max(values):6.1f}  (ms)"
-    )
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def clock_offset(page: Any) -> tuple[float, float]:
@@ -162,8 +111,8 @@ def main() -> None:
     )
     print("server: tresen server (own process, SQLite), display in headless Chromium, loopback")
     print(f"clock offset browser - here: {offset:+.2f} ms (± {uncertainty:.2f} ms)")
-    report("call-next answered (API)", answered)
-    report("call → number on the display", shown)
+    report("call-next answered (API)", answered, width=34)
+    report("call → number on the display", shown, width=34)
 
 
 if __name__ == "__main__":

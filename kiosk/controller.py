@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -265,10 +264,6 @@ def _as_json(ticket: IssuedTicket) -> dict[str, Any]:
     data = asdict(ticket)
     data["issued_at"] = ticket.issued_at.isoformat()
     return data
-
-
-def ticket_from_json(data: dict[str, Any]) -> IssuedTicket:
-    return IssuedTicket(**{**data, "issued_at": datetime.fromisoformat(data["issued_at"])})
 
 
 def _ignore(error: Exception) -> None:

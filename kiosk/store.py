@@ -10,7 +10,7 @@ SQLite through SQLAlchemy, one file per kiosk and site.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +119,11 @@ class KioskStore:
         with self._sessions.begin() as session:
             row = session.get(UnprintedRow, (number, day))
             if row is None:
-                session.add(UnprintedRow(number=number, day=day, created_at=_now(), ticket=ticket))
+                session.add(
+                    UnprintedRow(
+                        number=number, day=day, created_at=datetime.now(UTC), ticket=ticket
+                    )
+                )
 
     def printed(self, day: date, number: str) -> None:
         with self._sessions.begin() as session:
@@ -136,9 +140,3 @@ class KioskStore:
                 .order_by(UnprintedRow.created_at)
             )
             return [dict(row.ticket) for row in session.scalars(query)]
-
-
-def _now() -> datetime:
-    from datetime import UTC
-
-    return datetime.now(UTC)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from counter_app.clerk.controller import DeskController
-from counter_app.clerk.login import LoginDialog
+from counter_app.clerk.login import PASSWORD_VARIABLE, LoginDialog, run_desk
 from counter_app.clerk.receipt import ReceiptDesk, ReceiptDialog, ReceiptOutcome
 from counter_app.clerk.window import ClerkWindow
 from counter_app.core import settings as desk_settings
@@ -29,7 +28,6 @@ from counter_app.qt.setup import PrinterField
 from counter_app.qt.tasks import Tasks
 from resources.i18n import CITIZEN_LANGUAGES, STAFF_LANGUAGES, gettext_for
 
-PASSWORD_VARIABLE = "TRESEN_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 log = logging.getLogger("tresen.clerk")
 
 
@@ -191,9 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     printer_field = (
         None if config.exists() or args.printer else ask_printer(dialog, merged, language)
     )
-    holder: dict[str, ClerkSession] = {}
 
-    def on_signed_in(client: TresenClient, sign_in: SignIn) -> None:
+    def open_session(client: TresenClient, sign_in: SignIn) -> ClerkSession:
         chosen = with_printer(dialog.settings(), printer_field)
         desk_settings.save(config, chosen)
         outbox = Outbox(desk_settings.data_folder() / f"outbox-{chosen.site}-{chosen.desk}.sqlite3")
@@ -209,22 +206,9 @@ def main(argv: list[str] | None = None) -> int:
             printer,
             chosen.paper_width_dots,
         )
-        holder["session"] = session
-        session.window.resize(1280, 800)
-        session.window.show()
-        session.start()
+        return session
 
-    dialog.signed_in.connect(on_signed_in)
-    password = os.environ.get(PASSWORD_VARIABLE) if args.user else None
-    if password:
-        dialog.password.setText(password)
-        dialog.attempt()
-    if not dialog.exec() and "session" not in holder:
-        return 1
-    code = app.exec()
-    if "session" in holder:
-        holder["session"].stop()
-    return code
+    return run_desk(app, dialog, open_session, bool(args.user))
 
 
 def self_test(args: argparse.Namespace) -> int:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+import os
+from collections.abc import Callable
+from typing import Protocol
+
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -123,3 +127,44 @@ class LoginDialog(QDialog):
                 "language": self.language.code,
             }
         )
+
+
+PASSWORD_VARIABLE = "TRESEN_PASSWORD"  # noqa: S105 - the name of a variable, not a password
+
+
+class DeskSession(Protocol):
+    @property
+    def window(self) -> QWidget: ...
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+def run_desk(
+    app: QCoreApplication,
+    dialog: LoginDialog,
+    open_session: Callable[[TresenClient, SignIn], DeskSession],
+    user_given: bool,
+) -> int:
+    """Sign in with ``dialog`` (at once when ``$TRESEN_PASSWORD`` is set and a user was given),
+    open the desk's session, run until its window closes; the exit code of the program."""
+    holder: list[DeskSession] = []
+
+    def on_signed_in(client: TresenClient, sign_in: SignIn) -> None:
+        session = open_session(client, sign_in)
+        holder.append(session)
+        session.window.resize(1280, 800)
+        session.window.show()
+        session.start()
+
+    dialog.signed_in.connect(on_signed_in)
+    password = os.environ.get(PASSWORD_VARIABLE) if user_given else None
+    if password:
+        dialog.password.setText(password)
+        dialog.attempt()
+    if not dialog.exec() and not holder:
+        return 1
+    code = app.exec()
+    for session in holder:
+        session.stop()
+    return code

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import TypeVar
 
 from platformdirs import user_config_path, user_data_path
 from pydantic import BaseModel, Field, ValidationError
@@ -35,14 +36,19 @@ def data_folder() -> Path:
     return user_data_path("tresen", appauthor=False, ensure_exists=True)
 
 
-def load(path: Path) -> DeskSettings:
+Settings = TypeVar("Settings", bound=DeskSettings)
+
+
+def load(path: Path, model: type[Settings] = DeskSettings) -> Settings:  # type: ignore[assignment]
+    """The settings in ``path`` as ``model`` (a mode may add fields); defaults when the file is
+    missing or unreadable."""
     try:
-        return DeskSettings.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        return model.model_validate(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
-        return DeskSettings()
+        return model()
     except (OSError, ValueError, ValidationError) as exc:
         log.warning("settings file %s unreadable (%s); using defaults", path, exc)
-        return DeskSettings()
+        return model()
 
 
 def save(path: Path, settings: DeskSettings) -> None:

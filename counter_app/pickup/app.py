@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 from PySide6.QtWidgets import QApplication, QWidget
 
-from counter_app.clerk.login import LoginDialog
+from counter_app.clerk.login import PASSWORD_VARIABLE, LoginDialog, run_desk
 from counter_app.core import settings as desk_settings
 from counter_app.core.api import SignIn, TresenClient
 from counter_app.core.outbox import Outbox
@@ -27,7 +25,6 @@ from counter_app.qt.live import LiveSignals
 from counter_app.qt.tasks import Tasks
 from resources.i18n import CITIZEN_LANGUAGES, STAFF_LANGUAGES, gettext_for
 
-PASSWORD_VARIABLE = "TRESEN_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 log = logging.getLogger("tresen.pickup")
 
 
@@ -39,16 +36,6 @@ class PickupSettings(DeskSettings):
         description="camera reading the receipts: empty for none, 'default', or a part of a "
         "camera's name (or its id)",
     )
-
-
-def load_settings(path: Path) -> PickupSettings:
-    try:
-        return PickupSettings.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        return PickupSettings()
-    except (OSError, ValueError, ValidationError) as exc:
-        log.warning("settings file %s unreadable (%s); using defaults", path, exc)
-        return PickupSettings()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,7 +75,7 @@ def settings_from(args: argparse.Namespace, config: Path) -> PickupSettings:
     updates: dict[str, str] = {k: v for k, v in given.items() if v}
     if args.camera is not None:
         updates["camera"] = "" if args.camera == "off" else args.camera
-    return load_settings(config).model_copy(update=updates)
+    return desk_settings.load(config, PickupSettings).model_copy(update=updates)
 
 
 class PickupSession:
@@ -157,9 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     language = Language(merged.language)
     tasks = Tasks()
     dialog = LoginDialog(merged, language, tasks)
-    holder: dict[str, PickupSession] = {}
 
-    def on_signed_in(client: TresenClient, sign_in: SignIn) -> None:
+    def open_session(client: TresenClient, sign_in: SignIn) -> PickupSession:
         # What the dialog asked for, over what it did not (the camera).
         chosen = PickupSettings.model_validate(
             {**merged.model_dump(), **dialog.settings().model_dump()}
@@ -169,22 +155,9 @@ def main(argv: list[str] | None = None) -> int:
         session = PickupSession(
             client, sign_in, chosen.site, chosen.desk, language, outbox, tasks, chosen.camera
         )
-        holder["session"] = session
-        session.window.resize(1280, 800)
-        session.window.show()
-        session.start()
+        return session
 
-    dialog.signed_in.connect(on_signed_in)
-    password = os.environ.get(PASSWORD_VARIABLE) if args.user else None
-    if password:
-        dialog.password.setText(password)
-        dialog.attempt()
-    if not dialog.exec() and "session" not in holder:
-        return 1
-    code = app.exec()
-    if "session" in holder:
-        holder["session"].stop()
-    return code
+    return run_desk(app, dialog, open_session, bool(args.user))
 
 
 def self_test(args: argparse.Namespace) -> int:
