@@ -7,14 +7,17 @@ ready. The list is the server's (``GET pickups?status=ordered``), read again aft
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from babel.dates import format_date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -59,7 +62,11 @@ class ArrivalsDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        for column in range(len(COLUMNS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # the holder's name
         self.slot = QLineEdit()
         self.slot.setObjectName("arrivalsSlot")
         self.slot.setPlaceholderText(language(N_("e.g. B-17")))
@@ -120,7 +127,7 @@ class ArrivalsDialog(QDialog):
                 pickup["case_reference"],
                 self.language(kinds.get(pickup["document_kind"], N_("Other document"))),
                 pickup["holder_name"],
-                pickup.get("expected_ready_on") or "",
+                self._day(pickup.get("expected_ready_on")),
             )
             for column, value in enumerate(values):
                 item = QTableWidgetItem(str(value))
@@ -128,6 +135,13 @@ class ArrivalsDialog(QDialog):
                 self.table.setItem(row, column, item)
         if len(rows) == 1:
             self.table.selectRow(0)
+
+    def _day(self, iso: str | None) -> str:
+        """A date as the clerk reads it (``12.01.2027``); empty when not known."""
+        if not iso:
+            return ""
+        locale = "de_DE" if self.language.code == "de" else "en_GB"
+        return format_date(date.fromisoformat(iso), "medium", locale=locale)
 
     # Marking ready -----------------------------------------------------------------------------
 
