@@ -59,12 +59,14 @@ def sign_on(
         desk = sites_repo.desk_by_code(session, site.id, desk_code)
         _check_desk_role(principal, desk)
         holder = desk.signed_on_user_id
-        if holder not in (None, principal.id) and not force:
-            name = session.get_one(User, holder).username
+        taken_from = (
+            session.get_one(User, holder).username if holder not in (None, principal.id) else None
+        )
+        if taken_from is not None and not force:
             raise Conflict(
                 "desk_taken",
                 N_("{user} is signed on at desk {desk}. Sign on anyway to take the desk over."),
-                user=name,
+                user=taken_from,
                 desk=desk.code,
             )
         # A person works at one desk at a time: leave any other desk of this site.
@@ -85,7 +87,9 @@ def sign_on(
             "desk.signed_on",
             actor=principal.actor,
             desk_code=desk.code,
-            data={"user": principal.name},
+            # A take-over names whom it displaced: their window stops acting for the desk at
+            # once, and the log shows who took the desk from whom.
+            data={"user": principal.name, **({"taken_from": taken_from} if taken_from else {})},
         )
         return 200, _public(session, desk).model_dump(mode="json")
 

@@ -102,6 +102,7 @@ class ClerkSession:
         paper_width_dots: int = 576,
     ) -> None:
         self.controller = DeskController(client, outbox, site, desk, tasks)
+        self.controller.user = sign_in.username
         self.window = ClerkWindow(
             self.controller, language, sign_in.display_name or sign_in.username
         )
@@ -148,8 +149,10 @@ class ClerkSession:
         self.client.language = code
         self.controller.refresh()
 
-    def start(self) -> None:
-        self.controller.sign_on()
+    def start(self, sign_on: bool = True) -> None:
+        """Sign on (unless the sign-in dialog has), read the desk, follow its live events."""
+        if sign_on:
+            self.controller.sign_on()
         self.controller.load()
         self.controller.flush_outbox()
         self.live.start()

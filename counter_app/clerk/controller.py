@@ -57,6 +57,10 @@ class DeskController(QObject):
     busy_changed = Signal(bool)
     #: "Document ordered" answered: (the pickup with its receipt token, the citizen's language).
     pickup_ordered = Signal(object, str)
+    #: This window no longer works for the desk: ("signed_off", None) when the clerk signed
+    #: off here, ("taken_over", user) when a colleague took the desk over, ("closed", user)
+    #: when somebody else (a supervisor, or the clerk elsewhere) signed the desk off.
+    ended = Signal(object)
 
     def __init__(
         self,
@@ -86,6 +90,11 @@ class DeskController(QObject):
         self.site_name = site
         #: Printer state per kiosk ("lobby-kiosk" -> "paper_out"), from the server and its events.
         self.printers: dict[str, str] = {}
+        #: The signed-in person's user name: a sign-on at this desk by anyone else is a take-over.
+        self.user = ""
+        #: Why this window no longer works for the desk (see ``ended``); None while it does.
+        self.ended_reason: tuple[str, str | None] | None = None
+        self._signing_off = False
         self._refresh_again = False
         self._refreshing = False
         # Bumped by every answer to an action: a queue read that started before it is stale.
@@ -169,6 +178,10 @@ class DeskController(QObject):
         ]
         me = next((d for d in desks if d["code"] == self.desk), None)
         self.desk_state = me["state"] if me else "closed"
+        holder = me.get("signed_on_user") if me else None
+        if self.user and holder not in (None, self.user):
+            # Taken over while the live events were not connected: the desk says so too.
+            self._end(("taken_over", str(holder)))
         self.changed.emit()
         if self._refresh_again:
             self._refresh_again = False
@@ -179,6 +192,19 @@ class DeskController(QObject):
         self._on_error(error)
 
     def on_live_event(self, event: LiveEvent) -> None:
+        if self.ended_reason is not None:
+            return
+        if event.data.get("desk") == self.desk and event.type in (
+            "desk.signed_on",
+            "desk.signed_off",
+        ):
+            who = str(event.data.get("user") or event.data.get("actor") or "")
+            if event.type == "desk.signed_on" and self.user and who != self.user:
+                self._end(("taken_over", who))
+                return
+            if event.type == "desk.signed_off" and not self._signing_off:
+                self._end(("closed", who))
+                return
         if event.type == "device.printer":
             self.printers[str(event.data.get("device"))] = str(event.data.get("state"))
             self.changed.emit()
@@ -200,7 +226,7 @@ class DeskController(QObject):
     # Acting ------------------------------------------------------------------------------
 
     def _request(self, fn: Any, *args: Any, then: Any = None) -> None:
-        if self.busy:
+        if self.busy or self.ended_reason is not None:
             return
         self._set_busy(True)
 
@@ -214,6 +240,7 @@ class DeskController(QObject):
 
         def failed(error: Exception) -> None:
             self._set_busy(False)
+            self._signing_off = False
             self._on_error(error)
 
         self.tasks.run(fn, *args, on_done=done, on_error=failed)
@@ -225,7 +252,26 @@ class DeskController(QObject):
         self._request(self.client.pause, self.site, self.desk)
 
     def sign_off(self) -> None:
-        self._request(self.client.sign_off, self.site, self.desk)
+        """Sign off at the server; the window then goes back to the sign-in (``ended``)."""
+        if self.busy or self.ended_reason is not None:
+            return
+        self._signing_off = True
+        self._request(self.client.sign_off, self.site, self.desk, then=self._on_signed_off)
+        if not self.busy:  # not sent
+            self._signing_off = False
+
+    def _on_signed_off(self, _desk: dict[str, Any]) -> None:
+        self._end(("signed_off", None))
+
+    def _end(self, reason: tuple[str, str | None]) -> None:
+        """This window stops working for the desk: no more requests, no retries."""
+        if self.ended_reason is not None:
+            return
+        self.ended_reason = reason
+        self._call_next_after_flush = False
+        self._retry.stop()
+        self.changed.emit()
+        self.ended.emit(reason)
 
     def call_next(self) -> None:
         if self.current is None and self.online:
@@ -312,6 +358,8 @@ class DeskController(QObject):
         self.changed.emit()
 
     def _send_later(self, method: str, path: str, body: Any, label: str) -> None:
+        if self.ended_reason is not None:
+            return
         self.outbox.add(method, path, body, label)
         self.flush_outbox()
 

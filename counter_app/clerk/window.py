@@ -22,8 +22,11 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -64,6 +67,7 @@ STYLE = """
 QMainWindow { background: #f4f5f7; }
 #offlineBanner { background: #b3261e; color: white; font-weight: bold; padding: 8px; }
 #printerBanner { background: #fde68a; color: #111; font-weight: bold; padding: 8px; }
+#deskStateBanner { background: #e0e7ff; color: #1e3a8a; font-weight: bold; padding: 8px; }
 #noticeLabel { color: #1d4ed8; }
 #errorLabel { color: #b3261e; font-weight: bold; }
 #currentTicketLabel { font-size: 56px; font-weight: bold; color: #111827; }
@@ -105,17 +109,6 @@ class ClerkWindow(QMainWindow):
         outer = QVBoxLayout(central)
         outer.setContentsMargins(8, 8, 8, 8)
 
-        self.offline_banner = QLabel()
-        self.offline_banner.setObjectName("offlineBanner")
-        self.offline_banner.setWordWrap(True)
-        self.offline_banner.hide()
-        outer.addWidget(self.offline_banner)
-        self.printer_banner = QLabel()
-        self.printer_banner.setObjectName("printerBanner")
-        self.printer_banner.setWordWrap(True)
-        self.printer_banner.hide()
-        outer.addWidget(self.printer_banner)
-
         top = QHBoxLayout()
         self.title = QLabel()
         self.title.setObjectName("titleLabel")
@@ -146,6 +139,7 @@ class ClerkWindow(QMainWindow):
         ):
             top.addWidget(widget)
         outer.addLayout(top)
+        outer.addWidget(self._build_status_strip())
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._build_queue_panel())
@@ -154,6 +148,39 @@ class ClerkWindow(QMainWindow):
         splitter.setStretchFactor(1, 6)
         outer.addWidget(splitter, 1)
         self.setCentralWidget(central)
+
+    def _build_status_strip(self) -> QWidget:
+        """The banners' row: its height is kept whether a banner shows or not, so nothing
+        below moves under the clerk's mouse when the server goes or a kiosk printer fails."""
+        strip = QWidget()
+        strip.setObjectName("statusStrip")
+        row = QHBoxLayout(strip)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.offline_banner = QLabel()
+        self.offline_banner.setObjectName("offlineBanner")
+        self.desk_banner = QLabel()
+        self.desk_banner.setObjectName("deskStateBanner")
+        self.printer_banner = QLabel()
+        self.printer_banner.setObjectName("printerBanner")
+        for banner in (self.offline_banner, self.desk_banner, self.printer_banner):
+            banner.setWordWrap(True)
+            banner.setTextFormat(Qt.TextFormat.PlainText)
+            # Long texts wrap inside the strip rather than widen the window.
+            banner.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+            banner.hide()
+            row.addWidget(banner, 1)
+        self.printer_banner_close = QToolButton()
+        self.printer_banner_close.setObjectName("printerBannerDismiss")
+        self.printer_banner_close.setText("✕")
+        self.printer_banner_close.setAutoRaise(True)
+        self.printer_banner_close.clicked.connect(self._on_printer_banner_dismissed)
+        self.printer_banner_close.hide()
+        row.addWidget(self.printer_banner_close)
+        #: The printer faults the clerk dismissed; the banner returns when they change.
+        self._printer_faults_dismissed: list[tuple[str, str]] | None = None
+        lines = self.fontMetrics().lineSpacing()
+        strip.setFixedHeight(2 * lines + 2 * 8 + 4)  # two lines of text and the padding
+        return strip
 
     def _build_queue_panel(self) -> QWidget:
         panel = QFrame()
@@ -281,8 +308,20 @@ class ClerkWindow(QMainWindow):
         self.parked_label = QLabel()
         self.parked_label.setObjectName("parkedLabel")
         layout.addWidget(self.parked_label)
-        self.parked_row = QHBoxLayout()
-        layout.addLayout(self.parked_row)
+        # However many are parked, the row scrolls rather than widen the window.
+        parked_area = QScrollArea()
+        parked_area.setObjectName("parkedArea")
+        parked_area.setWidgetResizable(True)
+        parked_area.setFrameShape(QFrame.Shape.NoFrame)
+        parked_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        parked_holder = QWidget()
+        self.parked_row = QHBoxLayout(parked_holder)
+        self.parked_row.setContentsMargins(0, 0, 0, 0)
+        parked_area.setWidget(parked_holder)
+        parked_area.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        parked_area.setFixedHeight(58)  # one row of buttons and a scroll bar below it
+        self.parked_area = parked_area
+        layout.addWidget(parked_area)
         return panel
 
     # Rendering -----------------------------------------------------------------------------
@@ -320,14 +359,9 @@ class ClerkWindow(QMainWindow):
             ).format(count=c.pending_changes())
         )
         self.offline_banner.setVisible(not c.online)
-        faults = [
-            tr(N_("Kiosk {device}: {problem}")).format(
-                device=name, problem=tr(PRINTER_PROBLEMS.get(state, N_("printer fault")))
-            )
-            for name, state in c.printer_faults()
-        ]
-        self.printer_banner.setText("  ·  ".join(faults))
-        self.printer_banner.setVisible(bool(faults))
+        self.offline_banner.setToolTip(self.offline_banner.text())
+        self._render_desk_banner()
+        self._render_printer_banner()
         self.queue_title.setText(
             tr(N_("Waiting for this desk: {count}")).format(count=len(c.waiting))
         )
@@ -340,6 +374,51 @@ class ClerkWindow(QMainWindow):
         self._render_case()
         self._render_parked()
         self._render_buttons()
+
+    def _render_desk_banner(self) -> None:
+        """A break or a desk this window lost reads as such, above everything else."""
+        c, tr = self.controller, self.language
+        text = ""
+        if c.ended_reason is not None:
+            kind, who = c.ended_reason
+            if kind == "taken_over":
+                text = tr(
+                    N_("{user} has taken desk {desk} over. This window no longer works for it.")
+                ).format(user=who, desk=c.desk)
+            elif kind == "closed":
+                text = tr(
+                    N_("{user} has signed desk {desk} off. This window no longer works for it.")
+                ).format(user=who, desk=c.desk)
+            else:
+                text = tr(N_("Signed off at desk {desk}.")).format(desk=c.desk)
+        elif c.desk_state == "paused":
+            text = tr(
+                N_("On a break: nobody is called to desk {desk}. Resume work with F11.")
+            ).format(desk=c.desk)
+        self.desk_banner.setText(text)
+        self.desk_banner.setVisible(bool(text))
+
+    def _render_printer_banner(self) -> None:
+        c, tr = self.controller, self.language
+        faults = c.printer_faults()
+        if faults != self._printer_faults_dismissed:
+            self._printer_faults_dismissed = None  # a new printer state shows again
+        texts = [
+            tr(N_("Kiosk {device}: {problem}")).format(
+                device=name, problem=tr(PRINTER_PROBLEMS.get(state, N_("printer fault")))
+            )
+            for name, state in faults
+        ]
+        self.printer_banner.setText("  ·  ".join(texts))
+        self.printer_banner.setToolTip(self.printer_banner.text())
+        shown = bool(faults) and self._printer_faults_dismissed is None
+        self.printer_banner.setVisible(shown)
+        self.printer_banner_close.setVisible(shown)
+        self.printer_banner_close.setToolTip(tr(N_("Hide until the printer's state changes")))
+
+    def _on_printer_banner_dismissed(self) -> None:
+        self._printer_faults_dismissed = self.controller.printer_faults()
+        self._render_printer_banner()
 
     def _other_desks_text(self) -> str:
         tr = self.language
@@ -364,7 +443,11 @@ class ClerkWindow(QMainWindow):
         ticket, tr = self.controller.current, self.language
         if ticket is None:
             self.current_label.setText("—")
-            self.current_details.setText(tr(N_("No citizen at the desk. Call the next (F2).")))
+            self.current_details.setText(
+                tr(N_("On a break. Resume work with F11."))
+                if self.controller.desk_state == "paused"
+                else tr(N_("No citizen at the desk. Call the next (F2)."))
+            )
             return
         self.current_label.setText(ticket["number"])
         service = self.controller.services.get(ticket["service_id"], {})
@@ -439,6 +522,7 @@ class ClerkWindow(QMainWindow):
                 widget.deleteLater()
         parked = self.controller.parked
         self.parked_label.setVisible(bool(parked))
+        self.parked_area.setVisible(bool(parked))
         self.parked_label.setText(self.language(N_("Parked at this desk:")))
         for ticket in parked:
             button = QPushButton(
@@ -450,11 +534,13 @@ class ClerkWindow(QMainWindow):
         self.parked_row.addStretch(1)
 
     def _render_buttons(self) -> None:
-        c = self.controller
+        c, tr = self.controller, self.language
         status = c.current["status"] if c.current else None
-        online, idle = c.online, not c.busy
+        # A window that lost its desk (taken over, signed off) acts no more.
+        online, idle = c.online, not c.busy and c.ended_reason is None
+        paused = c.desk_state == "paused"
         enabled = {
-            "callNextButton": online and idle and status is None and c.desk_state != "paused",
+            "callNextButton": online and idle and status is None and not paused,
             "recallButton": online and idle and status == "called",
             "noShowButton": online and idle and status == "called",
             "startButton": online and idle and status == "called",
@@ -465,6 +551,14 @@ class ClerkWindow(QMainWindow):
         }
         for name, button in self.buttons.items():
             button.setEnabled(enabled[name])
+        # During a break F2 calls nobody: the button says so, F11 ends the break.
+        self.buttons["callNextButton"].setText(
+            tr(N_("On a break (F11 resumes)"))
+            if paused and status is None
+            else f"{tr(N_('Call next'))} (F2)"
+        )
+        for widget in (self.pause_button, self.sign_off_button, self.arrivals_button):
+            widget.setEnabled(c.ended_reason is None)
         default = (
             "startButton"
             if status == "called"

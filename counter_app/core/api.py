@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -116,7 +117,9 @@ class TresenClient:
         return list(self.request("GET", f"/sites/{site}/desks"))
 
     def sign_on(self, site: str, desk: str, force: bool = False) -> dict[str, Any]:
-        return dict(self.request("POST", f"/sites/{site}/desks/{desk}/sign-on", {"force": force}))
+        # Codes as typed at sign-in: a "/" in them must not reach another endpoint.
+        path = f"/sites/{quote(site, safe='')}/desks/{quote(desk, safe='')}/sign-on"
+        return dict(self.request("POST", path, {"force": force}))
 
     def pause(self, site: str, desk: str) -> dict[str, Any]:
         return dict(self.request("POST", f"/sites/{site}/desks/{desk}/pause"))

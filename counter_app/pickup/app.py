@@ -96,6 +96,7 @@ class PickupSession:
     ) -> None:
         self.client = client
         self.controller = PickupDeskController(client, outbox, site, desk, tasks)
+        self.controller.user = sign_in.username
         self.camera = CameraScanner(camera, open_camera) if camera else None
         self.window = PickupWindow(
             self.controller, language, sign_in.display_name or sign_in.username, self.camera
@@ -119,8 +120,10 @@ class PickupSession:
         self.client.language = code
         self.controller.refresh()
 
-    def start(self) -> None:
-        self.controller.sign_on()
+    def start(self, sign_on: bool = True) -> None:
+        """Sign on (unless the sign-in dialog has), read the desk, follow its live events."""
+        if sign_on:
+            self.controller.sign_on()
         self.controller.load()
         self.controller.flush_outbox()
         self.live.start()

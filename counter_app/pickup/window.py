@@ -322,7 +322,8 @@ class PickupWindow(QMainWindow):
     def _render_buttons(self) -> None:
         c = self.controller
         status = c.current["status"] if c.current else None
-        online, idle = c.online, not c.busy
+        # A window that lost its desk (taken over, signed off) acts no more.
+        online, idle = c.online, not c.busy and c.ended_reason is None
         enabled = {
             "callNextButton": online and idle and status is None and c.desk_state != "paused",
             "recallButton": online and idle and status == "called",
@@ -332,7 +333,11 @@ class PickupWindow(QMainWindow):
         }
         for name, button in self.buttons.items():
             button.setEnabled(enabled[name])
-        self.hand_over_button.setEnabled(c.online and self.lookup.can_hand_over())
+        for widget in (self.pause_button, self.sign_off_button):
+            widget.setEnabled(c.ended_reason is None)
+        self.hand_over_button.setEnabled(
+            c.online and c.ended_reason is None and self.lookup.can_hand_over()
+        )
 
     def _render_pickup(self) -> None:
         lookup, tr = self.lookup, self.language
@@ -385,7 +390,10 @@ class PickupWindow(QMainWindow):
         self.note_label.setText(note)
         self.note_label.setVisible(bool(note))
         self.hand_over_button.setVisible(shown)
-        self.hand_over_button.setEnabled(self.controller.online and lookup.can_hand_over())
+        c = self.controller
+        self.hand_over_button.setEnabled(
+            c.online and c.ended_reason is None and lookup.can_hand_over()
+        )
 
     def _document(self, pickup: dict[str, Any]) -> str:
         """The kind in the window's language, with the free detail: "Residence permit · eAT"."""

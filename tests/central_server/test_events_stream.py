@@ -192,3 +192,19 @@ def test_desk_changes_are_events_too(server, clerk):
 def test_bad_last_event_id_is_refused(server):
     with EventStream(server.url, "demo-display", last_event_id="gestern") as stream:
         assert_error(stream.response, 422, "invalid_last_event_id")
+
+
+def test_a_desk_taken_over_names_whom_it_displaced(server, clerk):
+    """The displaced clerk's window learns at once, from the stream, that the desk is gone."""
+    assert clerk.post("/sites/demo/desks/2/sign-on").status_code == 200
+    clerk3 = server.client(server.login("clerk3"))
+    with _stream(server, "demo-display") as display:
+        assert clerk3.post("/sites/demo/desks/2/sign-on", json={"force": True}).status_code == 200
+        assert clerk3.post("/sites/demo/desks/2/sign-on").status_code == 200  # already hers
+        events = display.take(2)
+    assert [(e.type, e.data["desk"], e.data["user"]) for e in events] == [
+        ("desk.signed_on", "2", "clerk3"),
+        ("desk.signed_on", "2", "clerk3"),
+    ]
+    assert events[0].data["taken_from"] == "clerk1"
+    assert "taken_from" not in events[1].data
