@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRect, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -337,12 +337,15 @@ class DeskSession(Protocol):
     def stop(self) -> None: ...
 
 
-def show_desk_window(window: QWidget) -> None:
-    """Open ``window`` at its usual size, or filling a screen smaller than that."""
-    screen = window.screen() or QGuiApplication.primaryScreen()
-    room = screen.availableGeometry() if screen is not None else None
+def show_desk_window(window: QWidget, room: QRect | None = None) -> None:
+    """Open ``window`` at its usual size, or filling a screen (``room``: the screen's free
+    area) smaller than that, e.g. 1366×768: a window taller than the screen hides its bottom."""
+    if room is None:
+        screen = window.screen() or QGuiApplication.primaryScreen()
+        room = screen.availableGeometry() if screen is not None else None
     width, height = OPENING_SIZE
     if room is not None and (room.width() < width or room.height() < height):
+        window.resize(min(width, room.width()), min(height, room.height()))
         window.showMaximized()
         return
     window.resize(width, height)

@@ -67,6 +67,7 @@ STYLE = """
 QMainWindow { background: #f4f5f7; }
 #offlineBanner { background: #b3261e; color: white; font-weight: bold; padding: 8px; }
 #printerBanner { background: #fde68a; color: #111; font-weight: bold; padding: 8px; }
+#parkedArea, #parkedArea > QWidget, #parkedRow { background: transparent; }
 #deskStateBanner { background: #e0e7ff; color: #1e3a8a; font-weight: bold; padding: 8px; }
 #noticeLabel { color: #1d4ed8; }
 #errorLabel { color: #b3261e; font-weight: bold; }
@@ -315,6 +316,7 @@ class ClerkWindow(QMainWindow):
         parked_area.setFrameShape(QFrame.Shape.NoFrame)
         parked_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         parked_holder = QWidget()
+        parked_holder.setObjectName("parkedRow")
         self.parked_row = QHBoxLayout(parked_holder)
         self.parked_row.setContentsMargins(0, 0, 0, 0)
         parked_area.setWidget(parked_holder)
