@@ -4,7 +4,7 @@ case, the parked citizens and every button are in view; banners move nothing und
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QTableView, QToolButton, QWidget
 
 from counter_app.clerk.login import show_desk_window
 from tests.support.api import act, call_next
@@ -76,6 +76,41 @@ def test_the_window_works_from_1280x720_with_many_parked(open_desk, server, qtbo
         assert fully_shown(area), size
         first = window.findChild(QPushButton, f"resume-{parked[0]}")
         assert fully_shown(first), size  # the first parked one is in view, the rest scroll to
+
+
+def test_banners_move_nothing_and_the_printer_banner_can_be_dismissed(
+    open_desk, server, qtbot
+) -> None:
+    session = open_desk("clerk1", "1")
+    window = session.window
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: window.size().toTuple() == (1280, 720), timeout=5000)
+    watched = [window.findChild(QTableView, "queueView")]
+    watched += [window.findChild(QPushButton, n) for n in ("callNextButton", "finishButton")]
+    before = [frame_in_window(w) for w in watched]
+    banner = window.findChild(QLabel, "printerBanner")
+    dismiss = window.findChild(QToolButton, "printerBannerDismiss")
+    kiosk = server.client("demo-kiosk")
+    kiosk.post("/sites/demo/devices/printer", json={"state": "paper_out"})
+    qtbot.waitUntil(banner.isVisible, timeout=15000)
+    assert dismiss.isVisible()
+    assert [frame_in_window(w) for w in watched] == before
+
+    # Offline too: the red banner shows in the same reserved row.
+    session.controller._set_online(False)
+    offline = window.findChild(QLabel, "offlineBanner")
+    assert offline.isVisible()
+    assert [frame_in_window(w) for w in watched] == before
+    session.controller._set_online(True)
+
+    dismiss.click()
+    assert not banner.isVisible() and not dismiss.isVisible()
+    assert [frame_in_window(w) for w in watched] == before
+    # The next change of a printer's state shows it again.
+    kiosk.post("/sites/demo/devices/printer", json={"state": "cover_open"})
+    qtbot.waitUntil(banner.isVisible, timeout=15000)
+    assert banner.text() == "Kiosk lobby-kiosk: Druckerklappe offen"
+    assert [frame_in_window(w) for w in watched] == before
 
 
 def test_the_window_opens_within_a_screen_smaller_than_its_usual_size(open_desk) -> None:
