@@ -130,6 +130,8 @@ class DeskController(QObject):
         QTimer.singleShot(3000, self.load)
 
     def refresh(self) -> None:
+        if self.ended_reason is not None:
+            return  # the desk's tickets are no longer this window's to show
         if self._refreshing:
             self._refresh_again = True
             return
@@ -154,6 +156,8 @@ class DeskController(QObject):
     ) -> None:
         generation, queue, desks = answer
         self._refreshing = False
+        if self.ended_reason is not None:
+            return
         if generation != self._generation or (
             sent_mark >= 0 and self.outbox.last_sent_id() != sent_mark
         ):
@@ -270,6 +274,9 @@ class DeskController(QObject):
         self.ended_reason = reason
         self._call_next_after_flush = False
         self._retry.stop()
+        # The citizen at the desk is the colleague's now (or nobody's): not shown here.
+        self._set_current(None)
+        self.parked = []
         self.changed.emit()
         self.ended.emit(reason)
 

@@ -116,6 +116,8 @@ class LoginDialog(QDialog):
         self.error.setObjectName("errorLabel")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b3261e; font-weight: bold;")
+        # Wide enough that a refusal reads in two or three lines, not a column of words.
+        self.setMinimumWidth(460)
         self.form = QFormLayout(self)
         self.labels = [QLabel() for _ in range(5)]
         fields = (self.server, self.site, self.user, self.password, self.desk)
@@ -164,7 +166,7 @@ class LoginDialog(QDialog):
     def explain(self, text: str) -> None:
         """Show ``text`` (why the clerk is back at the sign-in) and ask for the password."""
         self._forget_taken()
-        self.error.setText(text)
+        self._show_error(text)
         self.buttons.setEnabled(True)
         self.password.clear()
         self.password.setFocus()
@@ -238,6 +240,7 @@ class LoginDialog(QDialog):
             self._taken = (client, error.sign_in, site, desk, holder)
             self.retranslate()
             self.take_over_button.show()
+            self.take_over_button.setFocus()
             self._refuse(
                 tr(
                     N_(
@@ -250,8 +253,12 @@ class LoginDialog(QDialog):
             self._refuse(describe(error.error, tr))
 
     def _refuse(self, text: str) -> None:
-        self.error.setText(text)
+        self._show_error(text)
         self.refused.emit(text)
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.adjustSize()  # the dialog grows with the message instead of cutting it off
 
     def _on_take_over_clicked(self) -> None:
         if self._taken is None:

@@ -445,11 +445,12 @@ class ClerkWindow(QMainWindow):
         ticket, tr = self.controller.current, self.language
         if ticket is None:
             self.current_label.setText("—")
-            self.current_details.setText(
-                tr(N_("On a break. Resume work with F11."))
-                if self.controller.desk_state == "paused"
-                else tr(N_("No citizen at the desk. Call the next (F2)."))
-            )
+            if self.controller.ended_reason is not None:
+                self.current_details.setText(self.desk_banner.text())
+            elif self.controller.desk_state == "paused":
+                self.current_details.setText(tr(N_("On a break. Resume work with F11.")))
+            else:
+                self.current_details.setText(tr(N_("No citizen at the desk. Call the next (F2).")))
             return
         self.current_label.setText(ticket["number"])
         service = self.controller.services.get(ticket["service_id"], {})

@@ -19,6 +19,7 @@ from counter_app.clerk.login import DeskRun, LoginDialog
 from counter_app.core.api import SignIn, TresenClient
 from counter_app.core.outbox import Outbox
 from counter_app.core.settings import DeskSettings
+from counter_app.pickup.app import PickupSession
 from counter_app.qt.i18n import Language
 from counter_app.qt.tasks import Tasks
 from tests.support.api import new_ticket
@@ -32,15 +33,18 @@ def desk_run(qtbot, tmp_path: Path) -> Iterator[DeskRunFactory]:  # type: ignore
     as ``tresen clerk`` runs them (the dialog shown, the fields as remembered)."""
     runs: list[DeskRun] = []
 
-    def make(server_url: str, user: str, desk: str, site: str = "demo") -> DeskRun:
+    def make(
+        server_url: str, user: str, desk: str, site: str = "demo", pickup: bool = False
+    ) -> DeskRun:
         settings = DeskSettings(server=server_url, site=site, user=user, desk=desk)
         dialog = LoginDialog(settings, Language("de"), Tasks())
         qtbot.addWidget(dialog)
 
-        def open_session(client: TresenClient, sign_in: SignIn) -> ClerkSession:
+        def open_session(client: TresenClient, sign_in: SignIn) -> ClerkSession | PickupSession:
             chosen = dialog.settings()
             outbox = Outbox(tmp_path / f"outbox-{user}-{len(run.sessions)}.sqlite3")
-            session = ClerkSession(
+            kind = PickupSession if pickup else ClerkSession
+            session = kind(
                 client, sign_in, chosen.site, chosen.desk, dialog.language, outbox, Tasks()
             )
             qtbot.addWidget(session.window)
@@ -172,6 +176,8 @@ def test_a_taken_desk_names_the_colleague_and_a_confirmed_take_over_stops_their_
     assert theirs.window.desk_banner.text() == (
         "clerk2 hat Platz 1 übernommen. Dieses Fenster arbeitet nicht mehr für ihn."
     )
+    # The citizen is clerk2's now: not shown in clerk1's window, and nothing can act on them.
+    assert theirs.window.current_label.text() == "—"
     for name in ("startButton", "recallButton", "noShowButton", "callNextButton"):
         assert not button(theirs, name).isEnabled(), name
     assert not theirs.window.sign_off_button.isEnabled()
@@ -237,3 +243,34 @@ def test_tresen_clerk_without_a_screen_exits_2_when_the_desk_is_unknown(
     assert "tresen: Site demo has no desk 99. Please check the desk." in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "config" / "tresen" / "clerk.json").exists()
+
+
+def test_the_pickup_desk_shares_the_checked_sign_in(desk_run, server, qtbot) -> None:
+    """Quick-pickup staff at a front-office desk are told so; a pickup desk taken over stops."""
+    refused = desk_run(server.url, "pickup1", "1", pickup=True)
+    sign_in(qtbot, refused)
+    qtbot.waitUntil(lambda: "Platz 1" in refused.dialog.error.text(), timeout=15000)
+    assert refused.sessions == []
+    assert desks(server)["1"]["state"] == "closed"
+
+    first = desk_run(server.url, "clerk1", "6", pickup=True)
+    sign_in(qtbot, first)
+    qtbot.waitUntil(lambda: len(first.sessions) == 1, timeout=15000)
+    theirs = first.sessions[0]
+    qtbot.waitUntil(lambda: theirs.controller.desk_state == "open", timeout=15000)
+    second = desk_run(server.url, "pickup1", "6", pickup=True)
+    sign_in(qtbot, second)
+    qtbot.waitUntil(second.dialog.take_over_button.isVisible, timeout=15000)
+    second.dialog.take_over_button.click()
+    qtbot.waitUntil(
+        lambda: second.dialog.confirm is not None and second.dialog.confirm.isVisible(),
+        timeout=5000,
+    )
+    second.dialog.confirm.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: len(second.sessions) == 1, timeout=15000)
+    qtbot.waitUntil(lambda: theirs.controller.ended_reason is not None, timeout=15000)
+    assert theirs.controller.ended_reason == ("taken_over", "pickup1")
+    assert not button(theirs, "callNextButton").isEnabled()
+    assert not theirs.window.sign_off_button.isEnabled()
+    assert first.dialog.isVisible()
+    assert first.dialog.error.text() == "pickup1 hat Platz 6 übernommen."
