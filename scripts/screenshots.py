@@ -2,7 +2,7 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py
 
-Writes docs/screenshots/clerk-*.png (German, 1280x800).
+Writes docs/screenshots/clerk-*.png (German, 1280x720: the smallest screen the window serves).
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from counter_app.clerk.app import ClerkSession  # noqa: E402
+from counter_app.clerk.login import DeskRun, LoginDialog  # noqa: E402
 from counter_app.core.api import TresenClient  # noqa: E402
 from counter_app.core.outbox import Outbox  # noqa: E402
+from counter_app.core.settings import DeskSettings  # noqa: E402
 from counter_app.qt.i18n import Language  # noqa: E402
 from counter_app.qt.tasks import Tasks  # noqa: E402
 from tests.support.live_server import LiveServer  # noqa: E402
@@ -67,13 +69,22 @@ def main() -> None:
         client, sign_in, "demo", "1", Language("de"), Outbox(folder / "outbox.sqlite3"), Tasks()
     )
     window, controller = session.window, session.controller
-    window.resize(1280, 800)
+    window.resize(1280, 720)
     window.show()
     session.start()
     wait_for(app, lambda: len(controller.waiting) == 8 and controller.desk_state == "open")
     settle(app, 1.2)
     window.grab().save(str(OUT / "clerk-queue.png"))
 
+    # One citizen parked (fetching a document), the next one served.
+    controller.call_next()
+    wait_for(app, lambda: controller.current is not None and not controller.busy)
+    controller.act("start")
+    wait_for(
+        app, lambda: controller.current is not None and controller.current["status"] == "serving"
+    )
+    controller.park()
+    wait_for(app, lambda: len(controller.parked) == 1 and controller.outbox.pending_count() == 0)
     controller.call_next()
     wait_for(app, lambda: controller.current is not None)
     controller.act("start")
@@ -91,6 +102,21 @@ def main() -> None:
     window._checkboxes[0].setChecked(True)
     settle(app, 1.2)
     window.grab().save(str(OUT / "clerk-serving.png"))
+
+    # A colleague signing in at desk 2, which clerk2 holds: named, with the take-over button.
+    dialog = LoginDialog(
+        DeskSettings(server=server.url, site="demo", user="clerk3", desk="2"),
+        Language("de"),
+        Tasks(),
+    )
+    DeskRun(dialog, lambda _client, _sign_in: session)  # never opens: the dialog is photographed
+    dialog.show()
+    dialog.password.setText("demo")
+    dialog.attempt()
+    wait_for(app, dialog.take_over_button.isVisible)
+    settle(app, 0.3)
+    dialog.grab().save(str(OUT / "clerk-take-over.png"))
+    dialog.close()
 
     server.stop()
     wait_for(app, lambda: not controller.online)

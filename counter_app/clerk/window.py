@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -179,8 +179,11 @@ class ClerkWindow(QMainWindow):
         row.addWidget(self.printer_banner_close)
         #: The printer faults the clerk dismissed; the banner returns when they change.
         self._printer_faults_dismissed: list[tuple[str, str]] | None = None
-        lines = self.fontMetrics().lineSpacing()
-        strip.setFixedHeight(2 * lines + 2 * 8 + 4)  # two lines of text and the padding
+        bold = QFont(self.font())
+        bold.setBold(True)
+        # One line of bold text and the banners' padding; a longer text is clipped (its whole
+        # wording is the tooltip) rather than make the row grow and push the desk down.
+        strip.setFixedHeight(QFontMetrics(bold).lineSpacing() + 2 * 8 + 2)
         return strip
 
     def _build_queue_panel(self) -> QWidget:
@@ -413,7 +416,8 @@ class ClerkWindow(QMainWindow):
         ]
         self.printer_banner.setText("  ·  ".join(texts))
         self.printer_banner.setToolTip(self.printer_banner.text())
-        shown = bool(faults) and self._printer_faults_dismissed is None
+        # Offline, the red banner needs the row (and the printers' states are not current).
+        shown = bool(faults) and self._printer_faults_dismissed is None and c.online
         self.printer_banner.setVisible(shown)
         self.printer_banner_close.setVisible(shown)
         self.printer_banner_close.setToolTip(tr(N_("Hide until the printer's state changes")))

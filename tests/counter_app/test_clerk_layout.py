@@ -97,11 +97,14 @@ def test_banners_move_nothing_and_the_printer_banner_can_be_dismissed(
     assert [frame_in_window(w) for w in watched] == before
 
     # Offline too: the red banner shows in the same reserved row.
-    session.controller._set_online(False)
+    server.stop()
     offline = window.findChild(QLabel, "offlineBanner")
-    assert offline.isVisible()
+    qtbot.waitUntil(offline.isVisible, timeout=15000)
     assert [frame_in_window(w) for w in watched] == before
-    session.controller._set_online(True)
+    server.start()
+    qtbot.waitUntil(lambda: not offline.isVisible(), timeout=20000)
+    qtbot.waitUntil(banner.isVisible, timeout=5000)
+    assert [frame_in_window(w) for w in watched] == before
 
     dismiss.click()
     assert not banner.isVisible() and not dismiss.isVisible()
