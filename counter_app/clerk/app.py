@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from counter_app.clerk.controller import DeskController
-from counter_app.clerk.login import PASSWORD_VARIABLE, LoginDialog, run_desk
+from counter_app.clerk.login import PASSWORD_VARIABLE, LoginDialog, outbox_file_name, run_desk
 from counter_app.clerk.receipt import ReceiptDesk, ReceiptDialog, ReceiptOutcome
 from counter_app.clerk.window import ClerkWindow
 from counter_app.core import settings as desk_settings
@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     def open_session(client: TresenClient, sign_in: SignIn) -> ClerkSession:
         chosen = with_printer(dialog.settings(), printer_field)
         desk_settings.save(config, chosen)
-        outbox = Outbox(desk_settings.data_folder() / f"outbox-{chosen.site}-{chosen.desk}.sqlite3")
+        outbox = Outbox(desk_settings.data_folder() / outbox_file_name(chosen.site, chosen.desk))
         printer = receipt_printer(chosen.printer, chosen.paper_width_dots)
         session = ClerkSession(
             client,

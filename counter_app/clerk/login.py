@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from counter_app.clerk.controller import DeskController
 from counter_app.core.api import SignIn, TresenClient
-from counter_app.core.errors import ApiError, Rejected
+from counter_app.core.errors import ApiError, NotFound, Rejected
 from counter_app.core.settings import DeskSettings
 from counter_app.qt.errors import describe
 from counter_app.qt.i18n import N_, Language
@@ -70,6 +70,13 @@ def sign_in_at_desk(
                 client.logout()
         raise DeskRefused(sign_in, error) from error
     return sign_in
+
+
+def outbox_file_name(site: str, desk: str) -> str:
+    """``outbox-<site>-<desk>.sqlite3``, with any character a file name cannot hold (a desk
+    code may hold "/" or ":") replaced."""
+    safe = re.sub(r"[^\w-]", "_", f"{site}-{desk}")
+    return f"outbox-{safe}.sqlite3"
 
 
 def site_problem(site: str) -> str | None:
@@ -227,7 +234,8 @@ class LoginDialog(QDialog):
             )
             self.site.selectAll()
             self.site.setFocus()
-        elif code == "desk_not_found":
+        elif code == "desk_not_found" or isinstance(error.error, NotFound):
+            # (a "/" in the desk code finds no endpoint at all)
             self._refuse(
                 tr(N_("Site {site} has no desk {desk}. Please check the desk.")).format(
                     site=site, desk=desk

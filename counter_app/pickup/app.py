@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import Field
 from PySide6.QtWidgets import QApplication, QWidget
 
-from counter_app.clerk.login import PASSWORD_VARIABLE, LoginDialog, run_desk
+from counter_app.clerk.login import PASSWORD_VARIABLE, LoginDialog, outbox_file_name, run_desk
 from counter_app.core import settings as desk_settings
 from counter_app.core.api import SignIn, TresenClient
 from counter_app.core.outbox import Outbox
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             {**merged.model_dump(), **dialog.settings().model_dump()}
         )
         desk_settings.save(config, chosen)
-        outbox = Outbox(desk_settings.data_folder() / f"outbox-{chosen.site}-{chosen.desk}.sqlite3")
+        outbox = Outbox(desk_settings.data_folder() / outbox_file_name(chosen.site, chosen.desk))
         session = PickupSession(
             client, sign_in, chosen.site, chosen.desk, language, outbox, tasks, chosen.camera
         )

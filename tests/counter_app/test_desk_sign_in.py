@@ -274,3 +274,28 @@ def test_the_pickup_desk_shares_the_checked_sign_in(desk_run, server, qtbot) -> 
     assert not theirs.window.sign_off_button.isEnabled()
     assert first.dialog.isVisible()
     assert first.dialog.error.text() == "pickup1 hat Platz 6 übernommen."
+
+
+def test_a_slash_in_the_desk_is_an_unknown_desk_not_a_crash(desk_run, server, qtbot) -> None:
+    run = desk_run(server.url, "clerk1", "1/sign-on")
+    sign_in(qtbot, run)
+    qtbot.waitUntil(lambda: "1/sign-on" in run.dialog.error.text(), timeout=15000)
+    assert run.dialog.error.text() == (
+        "Standort demo hat keinen Platz 1/sign-on. Bitte prüfen Sie den Platz."
+    )
+    assert run.sessions == []
+    assert desks(server)["1"]["state"] == "closed"
+
+
+def test_a_desk_a_supervisor_signs_off_goes_back_to_the_sign_in(desk_run, server, qtbot) -> None:
+    run = desk_run(server.url, "clerk1", "2")
+    sign_in(qtbot, run)
+    qtbot.waitUntil(lambda: len(run.sessions) == 1, timeout=15000)
+    session = run.sessions[0]
+    qtbot.waitUntil(lambda: session.controller.desk_state == "open", timeout=15000)
+    supervisor = server.client(server.login("supervisor"))
+    assert supervisor.post("/sites/demo/desks/2/sign-off").status_code == 200
+    qtbot.waitUntil(run.dialog.isVisible, timeout=15000)
+    assert session.controller.ended_reason == ("closed", "supervisor")
+    assert run.dialog.error.text() == "supervisor hat Platz 2 abgemeldet."
+    assert not button(session, "callNextButton").isEnabled()
