@@ -472,10 +472,10 @@ def transfer(
             extra["to_desk"] = desk.code
         ticket.transfer_count += 1
         ticket.started_at = None
+        # Everything recorded so far goes with the ticket, in the same transaction.
+        _apply_case(ticket, body)
         case = _case_of(ticket)
         case.forward_reason = body.reason
-        if body.notes is not None:
-            case.notes = body.notes
         case.updated_at = utcnow()
         return extra
 

@@ -277,7 +277,8 @@ class DeskController(QObject):
         if self.current is None:
             return
         ticket_id = self.current["id"]
-        body: dict[str, Any] = {"reason": reason, "notes": self.draft.notes}
+        # The whole case travels: the next desk sees the steps ticked and the reference filled.
+        body: dict[str, Any] = {"reason": reason, **self.draft.as_dict()}
         if service_id is not None:
             body["service_id"] = service_id
         else:

@@ -1,0 +1,114 @@
+"""The case a clerk records, against a real server: it travels with a forwarded ticket, it reaches
+the server while the clerk types, and the "document ordered" dialog suggests what the service
+orders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QCheckBox, QDialog, QLabel, QPushButton
+
+from tests.support.live_server import LiveServer
+
+
+def button(session, name: str) -> QPushButton:  # type: ignore[no-untyped-def]
+    found = session.window.findChild(QPushButton, name)
+    assert found is not None, name
+    return found
+
+
+def step_box(session, text: str) -> QCheckBox:  # type: ignore[no-untyped-def]
+    boxes = [b for b in session.window.findChildren(QCheckBox) if b.text() == text]
+    assert len(boxes) == 1, [b.text() for b in session.window.findChildren(QCheckBox)]
+    return boxes[0]
+
+
+def new_ticket(server: LiveServer, prefix: str) -> dict:
+    kiosk = server.client("demo-kiosk")
+    answer = kiosk.post("/sites/demo/tickets", json={"service_id": kiosk.service_id(prefix)})
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+def when_open(dialog_type: type[QDialog], handle: Callable[[QDialog], None]) -> None:
+    """Run ``handle`` on the dialog of ``dialog_type`` once it is on screen (it opens modally)."""
+
+    def look() -> None:
+        dialog = next(
+            (
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, dialog_type) and w.isVisible()
+            ),
+            None,
+        )
+        if dialog is None:
+            QTimer.singleShot(50, look)  # not open yet: look again
+            return
+        handle(dialog)
+
+    QTimer.singleShot(50, look)
+
+
+def press(qtbot, session, key: Qt.Key) -> None:  # type: ignore[no-untyped-def]
+    """A function key at ``session``'s window, as the clerk presses it there."""
+    session.window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is session.window, timeout=10000)
+    qtbot.keyClick(session.window, key)
+
+
+def serve_next(qtbot, session) -> dict:  # type: ignore[no-untyped-def]
+    """F2 then F5: the next citizen is being served at ``session``'s desk."""
+    qtbot.waitUntil(lambda: button(session, "callNextButton").isEnabled(), timeout=10000)
+    press(qtbot, session, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: button(session, "startButton").isEnabled(), timeout=10000)
+    press(qtbot, session, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: button(session, "transferButton").isEnabled(), timeout=10000)
+    qtbot.waitUntil(lambda: session.controller.current["status"] == "serving", timeout=10000)
+    return dict(session.controller.current)
+
+
+def test_forwarding_takes_the_whole_case_to_the_back_office(open_desk, server, qtbot) -> None:
+    from counter_app.clerk.dialogs import TransferDialog
+
+    supervisor = server.client(server.login("supervisor"))
+    tickets = [new_ticket(server, "B") for _ in range(4)]
+    for earlier in tickets[:3]:  # B001-B003 were served elsewhere; B004 is next
+        assert supervisor.post(f"/tickets/{earlier['id']}/cancel").status_code == 200
+    front = open_desk("clerk1", "1")
+    back = open_desk("clerk2", "5")
+
+    serving = serve_next(qtbot, front)
+    assert serving["number"] == "B004"
+    qtbot.keyClicks(front.window.reference_edit, "BA-2026-0815")
+    step_box(front, "Lichtbild geprüft").click()
+    qtbot.keyClicks(front.window.notes_edit, "Alter Pass liegt vor")
+
+    def forward(dialog: QDialog) -> None:
+        assert isinstance(dialog, TransferDialog)
+        assert dialog.desk_box.currentData() == "5"  # the back office comes first
+        dialog.reason.setText("Entscheidung Backoffice")
+        dialog.accept()
+
+    when_open(TransferDialog, forward)
+    press(qtbot, front, Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: front.controller.current is None, timeout=10000)
+    ticket_id = serving["id"]
+    qtbot.waitUntil(
+        lambda: supervisor.get(f"/tickets/{ticket_id}").json()["status"] == "transferred",
+        timeout=10000,
+    )
+    case = supervisor.get(f"/tickets/{ticket_id}").json()["case"]
+    assert case["case_reference"] == "BA-2026-0815"
+    assert case["steps_done"] == ["photo_checked"]
+    assert case["notes"] == "Alter Pass liegt vor"
+    assert case["forward_reason"] == "Entscheidung Backoffice"
+
+    # At desk 5 the clerk calls B004 and finds the case as desk 1 left it.
+    assert serve_next(qtbot, back)["number"] == "B004"
+    assert back.window.reference_edit.text() == "BA-2026-0815"
+    assert step_box(back, "Lichtbild geprüft").isChecked()
+    assert not step_box(back, "Fingerabdrücke erfasst").isChecked()
+    assert back.window.notes_edit.toPlainText() == "Alter Pass liegt vor"
+    assert "Entscheidung Backoffice" in back.window.findChild(QLabel, "forwardReason").text()
