@@ -64,6 +64,20 @@ class CasePublic(BaseModel):
     updated_at: datetime
 
 
+class CaseRead(BaseModel):
+    """A ticket's case as it is now; empty until something is recorded (``updated_at`` null)."""
+
+    ticket_id: int
+    number: str
+    status: Status
+    steps_done: list[str]
+    outcome: str | None
+    notes: str
+    case_reference: str
+    forward_reason: str
+    updated_at: datetime | None
+
+
 class TicketPublic(BaseModel):
     id: int
     number: str

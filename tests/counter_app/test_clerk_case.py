@@ -112,3 +112,68 @@ def test_forwarding_takes_the_whole_case_to_the_back_office(open_desk, server, q
     assert not step_box(back, "Fingerabdrücke erfasst").isChecked()
     assert back.window.notes_edit.toPlainText() == "Alter Pass liegt vor"
     assert "Entscheidung Backoffice" in back.window.findChild(QLabel, "forwardReason").text()
+
+
+def server_case(server: LiveServer, ticket_id: int) -> dict:
+    supervisor = server.client(server.login("supervisor"))
+    answer = supervisor.get(f"/tickets/{ticket_id}/case")
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def test_the_case_reaches_the_server_while_the_clerk_types(open_desk, server, qtbot) -> None:
+    new_ticket(server, "B")
+    session = open_desk("clerk1", "1")
+    serving = serve_next(qtbot, session)
+    qtbot.keyClicks(session.window.reference_edit, "BA-2026-0815")
+    step_box(session, "Lichtbild geprüft").click()
+    qtbot.keyClicks(session.window.notes_edit, "Alter Pass liegt vor")
+
+    supervisor = server.client(server.login("supervisor"))
+
+    def on_the_server() -> bool:
+        case = supervisor.get(f"/tickets/{serving['id']}/case").json()
+        return (case["case_reference"], case["steps_done"], case["notes"]) == (
+            "BA-2026-0815",
+            ["photo_checked"],
+            "Alter Pass liegt vor",
+        )
+
+    qtbot.waitUntil(on_the_server, timeout=20000)
+    # Nothing was finished or parked: the citizen is still at the desk, the case on screen.
+    assert session.controller.current["status"] == "serving"
+    assert session.window.notes_edit.toPlainText() == "Alter Pass liegt vor"
+    assert supervisor.get(f"/tickets/{serving['id']}").json()["status"] == "serving"
+
+
+def test_the_case_typed_while_the_server_is_gone_arrives_when_it_is_back(
+    open_desk, server, qtbot
+) -> None:
+    new_ticket(server, "B")
+    session = open_desk("clerk1", "1")
+    controller = session.controller
+    serving = serve_next(qtbot, session)
+
+    server.stop()
+    banner = session.window.findChild(QLabel, "offlineBanner")
+    qtbot.waitUntil(banner.isVisible, timeout=20000)
+    qtbot.keyClicks(session.window.notes_edit, "Pass abgelaufen")
+    qtbot.waitUntil(lambda: controller.pending_changes() == 1, timeout=20000)
+    qtbot.keyClicks(session.window.notes_edit, ", neuer beantragt")
+    # Only the newest version waits to be sent, never a stale one after it.
+    qtbot.waitUntil(
+        lambda: (
+            [i.body["notes"] for i in controller.outbox.waiting()]
+            == ["Pass abgelaufen, neuer beantragt"]
+        ),
+        timeout=20000,
+    )
+    assert controller.current is not None and controller.current["id"] == serving["id"]
+    assert session.window.notes_edit.toPlainText() == "Pass abgelaufen, neuer beantragt"
+
+    server.start()
+    qtbot.waitUntil(lambda: controller.pending_changes() == 0, timeout=20000)
+    case = server_case(server, serving["id"])
+    assert (case["status"], case["notes"]) == ("serving", "Pass abgelaufen, neuer beantragt")
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=20000)
+    assert session.window.notes_edit.toPlainText() == "Pass abgelaufen, neuer beantragt"
