@@ -177,3 +177,58 @@ def test_the_case_typed_while_the_server_is_gone_arrives_when_it_is_back(
     assert (case["status"], case["notes"]) == ("serving", "Pass abgelaufen, neuer beantragt")
     qtbot.waitUntil(lambda: not banner.isVisible(), timeout=20000)
     assert session.window.notes_edit.toPlainText() == "Pass abgelaufen, neuer beantragt"
+
+
+def offered_documents(dialog) -> list[str]:  # type: ignore[no-untyped-def]
+    """The combo's entries as the clerk reads them, up to the separator after the suggestions."""
+    texts = [dialog.kind.itemText(i) for i in range(dialog.kind.count())]
+    return texts[: texts.index("")] if "" in texts else texts
+
+
+def visible_receipt(session):  # type: ignore[no-untyped-def]
+    from counter_app.clerk.receipt import ReceiptDialog
+
+    dialogs = [d for d in session.window.findChildren(ReceiptDialog) if d.isVisible()]
+    return dialogs[0] if dialogs else None
+
+
+def test_the_order_dialog_suggests_what_the_service_orders(open_desk, server, qtbot) -> None:
+    from counter_app.clerk.dialogs import OrderDialog
+
+    passport_ticket, residence_ticket = new_ticket(server, "B"), new_ticket(server, "C")
+    session = open_desk("clerk1", "1")
+    seen: dict[str, tuple[list[str], str, int]] = {}
+
+    def look_and_order(dialog: QDialog) -> None:
+        assert isinstance(dialog, OrderDialog)
+        number = session.controller.current["number"]
+        seen[number] = (
+            offered_documents(dialog),
+            dialog.kind.currentText(),
+            dialog.weeks.value(),
+        )
+        dialog.holder.setText("Olena Kovalenko")
+        dialog.reference.setText(f"AZ-{number}")
+        dialog.accept()
+
+    for ticket in (passport_ticket, residence_ticket):
+        assert serve_next(qtbot, session)["number"] == ticket["number"]
+        qtbot.waitUntil(lambda: button(session, "documentOrderedButton").isEnabled(), timeout=10000)
+        when_open(OrderDialog, look_and_order)
+        press(qtbot, session, Qt.Key.Key_F7)
+        ordered = f"AZ-{ticket['number']}"
+        qtbot.waitUntil(lambda o=ordered: o in session.window.notice_label.text(), timeout=20000)
+        # No receipt printer at this desk: the receipt shows on screen; the clerk closes it.
+        qtbot.waitUntil(lambda: visible_receipt(session) is not None, timeout=20000)
+        visible_receipt(session).reject()
+        session.controller.finish("completed")
+        qtbot.waitUntil(lambda: session.controller.current is None, timeout=10000)
+
+    assert seen["B001"] == (["Reisepass", "Personalausweis"], "Reisepass", 4)
+    assert seen["C001"] == (["Aufenthaltstitel", "Reiseausweis"], "Aufenthaltstitel", 6)
+    supervisor = server.client(server.login("supervisor"))
+    pickups = supervisor.get("/sites/demo/pickups").json()
+    assert sorted((p["case_reference"], p["document_kind"]) for p in pickups) == [
+        ("AZ-B001", "passport"),
+        ("AZ-C001", "residence_permit"),
+    ]
