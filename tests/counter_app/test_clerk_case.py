@@ -232,3 +232,30 @@ def test_the_order_dialog_suggests_what_the_service_orders(open_desk, server, qt
         ("AZ-B001", "passport"),
         ("AZ-C001", "residence_permit"),
     ]
+
+
+def test_a_case_typed_just_before_the_program_closed_reaches_the_server_at_the_next_start(
+    open_desk, server, qtbot
+) -> None:
+    new_ticket(server, "B")
+    first = open_desk("clerk1", "1")
+    serving = serve_next(qtbot, first)
+    # Typed, and the program closes before the case could go to the server.
+    first.controller.update_draft(notes="Vollmacht liegt vor", case_reference="BA-7")
+    first.stop()
+    first.window.close()
+    assert server_case(server, serving["id"])["notes"] == ""
+
+    again = open_desk("clerk1", "1")  # the same PC: the same outbox on its disk
+    qtbot.waitUntil(
+        lambda: (
+            again.controller.current is not None and again.controller.current["id"] == serving["id"]
+        ),
+        timeout=20000,
+    )
+    assert again.window.notes_edit.toPlainText() == "Vollmacht liegt vor"
+    qtbot.waitUntil(
+        lambda: server_case(server, serving["id"])["notes"] == "Vollmacht liegt vor",
+        timeout=20000,
+    )
+    assert server_case(server, serving["id"])["case_reference"] == "BA-7"
