@@ -113,6 +113,8 @@ class OrderDialog(QDialog):
         self.holder = QLineEdit()
         self.holder.setObjectName("holderName")
         self.holder.setPlaceholderText(language(N_("Name as on the document")))
+        # Room for a full name and the hint, which a narrow field cut off.
+        self.holder.setMinimumWidth(300)
         self.reference = QLineEdit(case_reference)
         self.reference.setObjectName("orderCaseReference")
         self.weeks = QSpinBox()
