@@ -14,7 +14,14 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,6 +29,7 @@ from central_server.auth import tokens
 from central_server.db import Database
 from central_server.events import log as event_log
 from central_server.models import Desk, DeskService, Device, Service, Site, User, user_sites
+from central_server.pickups.schemas import DocumentKind
 from central_server.sites import hours as hours_rules
 from central_server.writes import lock_site
 from resources.i18n import CITIZEN_LANGUAGES
@@ -45,6 +53,19 @@ class ChecklistStep(BaseModel):
     names: Texts
 
 
+class DocumentEntry(BaseModel):
+    """A document a service orders for the citizen, as the clerk's "document ordered" dialog
+    suggests it: ``kind`` is one of the pickup's document kinds, ``detail`` the free text that
+    goes with it on the shelf (e.g. "Fiktionsbescheinigung"), ``weeks`` how long it usually
+    takes to arrive (0: not known)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: DocumentKind
+    detail: str = Field("", max_length=200)
+    weeks: int = Field(0, ge=0, le=26)
+
+
 class ServiceEntry(BaseModel):
     key: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_\-]+$")
     prefix: str = Field(pattern=r"^[A-Z]$")
@@ -54,6 +75,8 @@ class ServiceEntry(BaseModel):
     target_wait_minutes: int = Field(20, ge=1, le=600)
     default_service_minutes: int = Field(10, ge=1, le=600)
     checklist: list[ChecklistStep] = Field(default_factory=list)
+    #: What the service orders, most usual first: the first is preselected at the desk.
+    documents: list[DocumentEntry] = Field(default_factory=list, max_length=20)
     active: bool = True
 
     @field_validator("names")
@@ -65,6 +88,15 @@ class ServiceEntry(BaseModel):
     @classmethod
     def _hours(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
         hours_rules.validate(v)
+        return v
+
+    @field_validator("documents")
+    @classmethod
+    def _documents(cls, v: list[DocumentEntry]) -> list[DocumentEntry]:
+        seen = [(d.kind.value, d.detail) for d in v]
+        twice = sorted({" ".join(filter(None, k)) for k in seen if seen.count(k) > 1})
+        if twice:
+            raise ValueError(f"document given twice: {', '.join(twice)}")
         return v
 
 
@@ -200,6 +232,7 @@ def _apply_services(
             target_wait_minutes=entry.target_wait_minutes,
             default_service_minutes=entry.default_service_minutes,
             checklist=[step.model_dump() for step in entry.checklist],
+            documents=[document.model_dump(mode="json") for document in entry.documents],
             position=position,
             active=entry.active,
         )

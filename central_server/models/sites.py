@@ -33,6 +33,8 @@ class Service(Base):
     weekday (mon..sun) to a list of "HH:MM-HH:MM" ranges in the site's time zone; a weekday that is
     missing means closed, and an empty ``hours`` means always open. ``checklist`` lists the steps
     a clerk ticks off for this service, each ``{"id": ..., "names": {lang: text}}``.
+    ``documents`` lists what the service orders for a citizen, most usual first, each
+    ``{"kind": <pickup document kind>, "detail": text, "weeks": usual weeks until it arrives}``.
     """
 
     __tablename__ = "services"
@@ -48,6 +50,7 @@ class Service(Base):
     target_wait_minutes: Mapped[int] = mapped_column(Integer, default=20)
     default_service_minutes: Mapped[int] = mapped_column(Integer, default=10)
     checklist: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 

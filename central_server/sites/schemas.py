@@ -2,13 +2,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class SitePublic(BaseModel):
     slug: str
     name: str
     timezone: str
+
+
+class ServiceDocument(BaseModel):
+    kind: str = Field(description="a pickup document kind, e.g. passport")
+    detail: str = Field(description="free text that goes with it, e.g. Fiktionsbescheinigung")
+    weeks: int = Field(description="how many weeks it usually takes to arrive; 0: not known")
 
 
 class ServicePublic(BaseModel):
@@ -24,6 +30,9 @@ class ServicePublic(BaseModel):
     hours_today: str
     target_wait_minutes: int
     checklist: list[dict[str, Any]]
+    documents: list[ServiceDocument] = Field(
+        description="what the service orders for a citizen, most usual first (site file)"
+    )
     waiting: int
 
 

@@ -42,6 +42,7 @@ def list_services(
                 hours_today=hours.today_text(s.hours, local_now),
                 target_wait_minutes=s.target_wait_minutes,
                 checklist=s.checklist,
+                documents=s.documents,
                 waiting=waiting[s.id],
             )
             for s in repository.services_of(session, site.id, active_only=True)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from central_server.deps import BusDep, DbDep, IdempotencyDep, IdPath, PrincipalDep
 from central_server.tickets import offline, service
 from central_server.tickets.schemas import (
+    CaseRead,
     CaseUpdate,
     FinishRequest,
     LeaseRequest,
@@ -163,5 +164,16 @@ def update_case(
     principal: PrincipalDep,
     request: IdempotencyDep,
 ) -> Response:
-    """Record case progress: steps done, notes, case reference (Aktenzeichen)."""
+    """Record case progress: steps done, notes, case reference (Aktenzeichen). The clerk
+    workstation sends the case about two seconds after the clerk stops typing, so the server
+    always holds the current case. Fields left out stay as they are; the same case sent again
+    changes nothing. The site's clerks and supervisors only. The event log notes that the case
+    changed, never what it holds."""
     return _respond(service.update_case(db, bus, ticket_id, principal, request, body))
+
+
+@router.get("/tickets/{ticket_id}/case", response_model=CaseRead)
+def get_case(ticket_id: IdPath, db: DbDep, principal: PrincipalDep) -> CaseRead:
+    """The ticket's case as recorded so far, e.g. while a colleague is serving the citizen.
+    The site's clerks and supervisors only."""
+    return service.get_case(db, ticket_id, principal)

@@ -64,6 +64,20 @@ class CasePublic(BaseModel):
     updated_at: datetime
 
 
+class CaseRead(BaseModel):
+    """A ticket's case as it is now; empty until something is recorded (``updated_at`` null)."""
+
+    ticket_id: int
+    number: str
+    status: Status
+    steps_done: list[str]
+    outcome: str | None
+    notes: str
+    case_reference: str
+    forward_reason: str
+    updated_at: datetime | None
+
+
 class TicketPublic(BaseModel):
     id: int
     number: str
@@ -101,11 +115,13 @@ class FinishRequest(CaseUpdate):
     outcome: Outcome
 
 
-class TransferRequest(BaseModel):
+class TransferRequest(CaseUpdate):
+    """Where the ticket goes, why, and the case as the forwarding desk leaves it: steps done,
+    notes and case reference travel with the ticket to the desk that serves it next."""
+
     service_id: ServiceId | None = Field(default=None, description="move to this service's queue")
     desk: str | None = Field(default=None, description="or to this desk, e.g. the back office")
     reason: str = Field(default="", max_length=2000)
-    notes: str | None = Field(default=None, max_length=20000)
 
 
 class ResumeRequest(BaseModel):

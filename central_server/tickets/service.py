@@ -36,6 +36,7 @@ from central_server.sites import repository as sites_repo
 from central_server.tickets import repository
 from central_server.tickets.offline import Issued, accept_upload
 from central_server.tickets.schemas import (
+    CaseRead,
     CaseUpdate,
     DeskCounts,
     FinishRequest,
@@ -305,20 +306,26 @@ def _case_of(ticket: Ticket) -> Case:
     return ticket.case
 
 
-def _apply_case(ticket: Ticket, update: CaseUpdate) -> None:
+def _apply_case(ticket: Ticket, update: CaseUpdate) -> bool:
+    """Write the fields ``update`` names into the ticket's case; True if anything changed."""
     if update.steps_done is None and update.notes is None and update.case_reference is None:
-        return
+        return False
     case = _case_of(ticket)
+    before = (list(case.steps_done), case.notes, case.case_reference)
     if update.steps_done is not None:
         case.steps_done = list(dict.fromkeys(update.steps_done))
     if update.notes is not None:
         case.notes = update.notes
     if update.case_reference is not None:
         case.case_reference = update.case_reference
+    if (list(case.steps_done), case.notes, case.case_reference) == before:
+        return False
     case.updated_at = utcnow()
+    return True
 
 
-TicketChange = Callable[[Session, Site, Ticket, SiteView], dict[str, object]]
+#: A ticket's change: the event's extra data, or None when nothing changed (no event then).
+TicketChange = Callable[[Session, Site, Ticket, SiteView], dict[str, object] | None]
 
 
 def _act(
@@ -340,15 +347,16 @@ def _act(
         extra = change(session, site, ticket, view)
         session.flush()
         view = SiteView.load(session, site)
-        event_log.append(
-            session,
-            site,
-            event_type,
-            actor=principal.actor,
-            desk_code=view.desk_code(ticket.desk_id),
-            ticket_id=ticket.id,
-            data={"ticket": view.event_summary(ticket), **extra},
-        )
+        if extra is not None:
+            event_log.append(
+                session,
+                site,
+                event_type,
+                actor=principal.actor,
+                desk_code=view.desk_code(ticket.desk_id),
+                ticket_id=ticket.id,
+                data={"ticket": view.event_summary(ticket), **extra},
+            )
         include_case = principal.can(Capability.READ_CASES)
         return 200, view.public(session, ticket, include_case=include_case).model_dump(mode="json")
 
@@ -472,10 +480,10 @@ def transfer(
             extra["to_desk"] = desk.code
         ticket.transfer_count += 1
         ticket.started_at = None
+        # Everything recorded so far goes with the ticket, in the same transaction.
+        _apply_case(ticket, body)
         case = _case_of(ticket)
         case.forward_reason = body.reason
-        if body.notes is not None:
-            case.notes = body.notes
         case.updated_at = utcnow()
         return extra
 
@@ -490,7 +498,17 @@ def update_case(
     request: IdempotentRequest,
     body: CaseUpdate,
 ) -> Answer:
-    def change(session: Session, site: Site, ticket: Ticket, view: SiteView) -> dict[str, object]:
+    """Save the case as the clerk has it now (the desk sends it as they type).
+
+    Only those who may read cases write them: the site's clerks and supervisors, never
+    quick-pickup staff or devices. The same case sent again changes nothing and logs nothing;
+    a change logs ``ticket.case_updated`` with the ticket's summary, never the case itself.
+    """
+    require(principal, Capability.READ_CASES, _ticket_site_id(db, ticket_id))
+
+    def change(
+        session: Session, site: Site, ticket: Ticket, view: SiteView
+    ) -> dict[str, object] | None:
         if Status(ticket.status) in FINAL:
             raise Conflict(
                 "case_closed",
@@ -498,11 +516,30 @@ def update_case(
                 number=format_number(ticket.prefix, ticket.number),
                 status=translatable(STATUS_NAMES[Status(ticket.status)]),
             )
-        _apply_case(ticket, body)
+        changed = _apply_case(ticket, body)
         _case_of(ticket)
-        return {}
+        return {} if changed else None
 
     return _act(db, bus, ticket_id, principal, request, "ticket.case_updated", change)
+
+
+def get_case(db: Database, ticket_id: int, principal: Principal) -> CaseRead:
+    """The ticket's case as it is now, for the site's clerks and supervisors."""
+    with db.read_session() as session:
+        ticket = repository.ticket_by_id(session, ticket_id)
+        require(principal, Capability.READ_CASES, ticket.site_id)
+        case = ticket.case
+        return CaseRead(
+            ticket_id=ticket.id,
+            number=format_number(ticket.prefix, ticket.number),
+            status=Status(ticket.status),
+            steps_done=list(case.steps_done) if case else [],
+            outcome=case.outcome if case else None,
+            notes=case.notes if case else "",
+            case_reference=case.case_reference if case else "",
+            forward_reason=case.forward_reason if case else "",
+            updated_at=case.updated_at if case else None,
+        )
 
 
 def get_ticket(db: Database, ticket_id: int, principal: Principal) -> dict[str, object]:

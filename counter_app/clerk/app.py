@@ -158,6 +158,7 @@ class ClerkSession:
         self.live.start()
 
     def stop(self) -> None:
+        self.controller.stop()
         self.live.stop()
         if self.printer is not None:
             self.printer.stop()

@@ -3,7 +3,9 @@
 The server decides; this object asks and shows. It re-reads the queue whenever the live event
 stream says something changed (no polling). Finishing and forwarding go through the local outbox
 first, so they survive a server that is gone: they are sent, idempotently, when it is back. What
-the clerk types is saved locally as they type.
+the clerk types is saved locally as they type, and reaches the server (through the outbox too)
+about two seconds after the last keystroke, so colleagues see the current case and a broken PC
+loses nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ from counter_app.core.outbox import Outbox
 from counter_app.qt.tasks import Tasks
 
 log = logging.getLogger("tresen.clerk")
+
+#: How long after the clerk's last change the case goes to the server (milliseconds).
+CASE_SAVE_DELAY_MS = 2000
+#: Events after which the queue and the desk list read the same as before: a case saved as a
+#: clerk types (every desk would otherwise re-read the whole queue every 2 s per typing clerk).
+EVENTS_THAT_CHANGE_NO_VIEW = frozenset({"ticket.case_updated"})
 
 
 @dataclass
@@ -103,6 +111,15 @@ class DeskController(QObject):
         self._retry = QTimer(self)
         self._retry.setInterval(3000)
         self._retry.timeout.connect(self.flush_outbox)
+        # One flush at a time, so changes reach the server in the order they were made.
+        self._flushing = False
+        self._flush_again = False
+        self._case_timer = QTimer(self)
+        self._case_timer.setSingleShot(True)
+        self._case_timer.setInterval(CASE_SAVE_DELAY_MS)
+        self._case_timer.timeout.connect(self._on_case_timer_timeout)
+        #: The ticket whose case changed since it was last handed to the outbox.
+        self._case_unsaved: int | None = None
 
     # Reading ---------------------------------------------------------------------------
 
@@ -213,6 +230,8 @@ class DeskController(QObject):
             self.printers[str(event.data.get("device"))] = str(event.data.get("state"))
             self.changed.emit()
             return
+        if event.type in EVENTS_THAT_CHANGE_NO_VIEW:
+            return
         self.refresh()
 
     def printer_faults(self) -> list[tuple[str, str]]:
@@ -304,7 +323,9 @@ class DeskController(QObject):
         if self.current is None:
             return
         ticket_id = self.current["id"]
-        self._send_later("PUT", f"/tickets/{ticket_id}/case", self.draft.as_dict(), "case")
+        self._send_later(
+            "PUT", f"/tickets/{ticket_id}/case", self.draft.as_dict(), "case", supersede=True
+        )
         self._send_later("POST", f"/tickets/{ticket_id}/park", None, "park")
         self._left(ticket_id)
 
@@ -330,7 +351,8 @@ class DeskController(QObject):
         if self.current is None:
             return
         ticket_id = self.current["id"]
-        body: dict[str, Any] = {"reason": reason, "notes": self.draft.notes}
+        # The whole case travels: the next desk sees the steps ticked and the reference filled.
+        body: dict[str, Any] = {"reason": reason, **self.draft.as_dict()}
         if service_id is not None:
             body["service_id"] = service_id
         else:
@@ -358,27 +380,40 @@ class DeskController(QObject):
         self.pickup_ordered.emit(pickup, language)
 
     def _left(self, ticket_id: int) -> None:
-        """The citizen has left this desk: forget the draft once it is in the outbox."""
+        """The citizen has left this desk: forget the draft once it is in the outbox (the
+        action that took the citizen away carries the case)."""
         self._generation += 1
+        self._case_timer.stop()
+        self._case_unsaved = None
         self.outbox.drop_draft(ticket_id)
         self._set_current(None)
         self.changed.emit()
 
-    def _send_later(self, method: str, path: str, body: Any, label: str) -> None:
+    def _send_later(
+        self, method: str, path: str, body: Any, label: str, supersede: bool = False
+    ) -> None:
         if self.ended_reason is not None:
             return
-        self.outbox.add(method, path, body, label)
+        self.outbox.add(method, path, body, label, supersede=supersede)
         self.flush_outbox()
 
     def flush_outbox(self) -> None:
+        if self._flushing:
+            self._flush_again = True
+            return
         if self.outbox.pending_count() == 0:
             self._retry.stop()
             return
+        self._flushing = True
         self.tasks.run(
             self.outbox.flush, self.client, on_done=self._on_flushed, on_error=self._on_flush_error
         )
 
     def _on_flushed(self, sent: int) -> None:
+        self._flushing = False
+        if self._flush_again:
+            self._flush_again = False
+            self.flush_outbox()
         if sent:
             self._generation += 1
         self._set_online(True)
@@ -394,6 +429,8 @@ class DeskController(QObject):
             self.refresh()
 
     def _on_flush_error(self, error: Exception) -> None:
+        self._flushing = False
+        self._flush_again = False  # the retry timer tries again
         # Offline: the clerk calls the next one by hand once the server is back.
         self._call_next_after_flush = False
         self._on_error(error)
@@ -403,16 +440,53 @@ class DeskController(QObject):
     # Case draft --------------------------------------------------------------------------
 
     def update_draft(self, **fields: Any) -> None:
+        """The clerk changed the case: on disk now, on the server once they pause typing."""
         for name, value in fields.items():
             setattr(self.draft, name, value)
         if self.current is not None:
             self.outbox.save_draft(self.current["id"], self.draft.as_dict())
+            self._case_unsaved = self.current["id"]
+            self._case_timer.start()  # restarts: the case goes when the typing pauses
+
+    def stop(self) -> None:
+        """The window closes: nothing more is sent from here (what was typed is on disk and
+        goes to the server when the desk opens again with this citizen)."""
+        self._case_timer.stop()
+        self._retry.stop()
+
+    def _on_case_timer_timeout(self) -> None:
+        self.save_case()
+
+    def save_case(self) -> None:
+        """The case as the clerk has it now to the server, through the outbox: its newest
+        version replaces any older one still waiting there."""
+        self._case_timer.stop()
+        ticket_id, self._case_unsaved = self._case_unsaved, None
+        if ticket_id is None or self.current is None or self.current["id"] != ticket_id:
+            return
+        self._send_later(
+            "PUT",
+            f"/tickets/{ticket_id}/case",
+            self.draft.as_dict(),
+            f"case {self.current['number']}",
+            supersede=True,
+        )
 
     def _set_current(self, ticket: dict[str, Any] | None) -> None:
+        if ticket is None or self.current is None or self.current["id"] != ticket["id"]:
+            # Another citizen (or none): a case typed for the last one is not sent any more;
+            # finishing, parking or forwarding took it along already.
+            self._case_timer.stop()
+            self._case_unsaved = None
         if ticket is not None and (self.current is None or self.current["id"] != ticket["id"]):
             saved = self.outbox.draft(ticket["id"])
             server_case = ticket.get("case")
             self.draft = CaseDraft.from_dict(saved or server_case)
+            if saved is not None and saved != CaseDraft.from_dict(server_case).as_dict():
+                # Typed here but never saved on the server (the program was closed or the PC
+                # failed before it could be): the server gets it now.
+                self._case_unsaved = ticket["id"]
+                self._case_timer.start()
         elif ticket is None:
             self.draft = CaseDraft()
         self.current = ticket

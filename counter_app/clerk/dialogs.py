@@ -70,26 +70,51 @@ DOCUMENT_KINDS = (
     ("certificate", N_("Certificate")),
     ("other", N_("Other document")),
 )
-#: How many weeks a document usually takes to arrive (Bundesdruckerei), the order's default.
+#: How many weeks a document usually takes to arrive (Bundesdruckerei), for a kind the service
+#: does not name in the site file.
 USUAL_WEEKS = {"residence_permit": 6, "id_card": 4, "passport": 4, "travel_document": 6}
 
 
 class OrderDialog(QDialog):
-    """ "Document ordered": what was ordered and the name it will be filed under, nothing more."""
+    """ "Document ordered": what was ordered and the name it will be filed under, nothing more.
+
+    ``documents`` are what the ticket's service orders (the site file's ``documents``, most
+    usual first): they head the list, the first is chosen and its usual weeks are filled in.
+    Every other kind follows, for the rare order the site file does not name.
+    """
 
     def __init__(
-        self, language: Language, case_reference: str, parent: QWidget | None = None
+        self,
+        language: Language,
+        case_reference: str,
+        documents: list[dict[str, Any]] | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("orderDialog")
         self.setWindowTitle(language(N_("Document ordered")))
         self.kind = QComboBox()
         self.kind.setObjectName("documentKind")
+        names = dict(DOCUMENT_KINDS)
+        suggested = [d for d in documents or [] if d.get("kind") in names]
+        for document in suggested:
+            label = language(names[document["kind"]])
+            if document.get("detail"):
+                label = f"{label} · {document['detail']}"
+            self.kind.addItem(label, dict(document))
+        if suggested:
+            self.kind.insertSeparator(self.kind.count())
+        plain = {d["kind"] for d in suggested if not d.get("detail")}
         for code, label in DOCUMENT_KINDS:
-            self.kind.addItem(language(label), code)
+            if code not in plain:
+                weeks = USUAL_WEEKS.get(code, 0)
+                self.kind.addItem(language(label), {"kind": code, "detail": "", "weeks": weeks})
+        self.kind.setCurrentIndex(0)
         self.holder = QLineEdit()
         self.holder.setObjectName("holderName")
         self.holder.setPlaceholderText(language(N_("Name as on the document")))
+        # Room for a full name and the hint, which a narrow field cut off.
+        self.holder.setMinimumWidth(300)
         self.reference = QLineEdit(case_reference)
         self.reference.setObjectName("orderCaseReference")
         self.weeks = QSpinBox()
@@ -114,15 +139,21 @@ class OrderDialog(QDialog):
         form.addRow(buttons)
         self.holder.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def _document(self) -> dict[str, Any]:
+        return dict(self.kind.currentData() or {"kind": "other", "detail": "", "weeks": 0})
+
     def _on_kind_changed(self, _index: int = 0) -> None:
-        self.weeks.setValue(USUAL_WEEKS.get(self.kind.currentData(), 0))
+        self.weeks.setValue(int(self._document().get("weeks") or 0))
 
     def body(self) -> dict[str, str]:
+        document = self._document()
         body = {
-            "document_kind": self.kind.currentData(),
+            "document_kind": str(document["kind"]),
             "holder_name": self.holder.text().strip(),
             "case_reference": self.reference.text().strip(),
         }
+        if document.get("detail"):
+            body["document_detail"] = str(document["detail"])
         if self.weeks.value():
             ready = date.today() + timedelta(weeks=self.weeks.value())
             body["expected_ready_on"] = ready.isoformat()

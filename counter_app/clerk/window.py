@@ -645,9 +645,16 @@ class ClerkWindow(QMainWindow):
             self.controller.finish(chosen, call_next=call_next)
 
     def _on_order_clicked(self) -> None:
-        if self.controller.current is None:
+        current = self.controller.current
+        if current is None:
             return
-        dialog = OrderDialog(self.language, self.controller.draft.case_reference, self)
+        service = self.controller.services.get(current["service_id"], {})
+        dialog = OrderDialog(
+            self.language,
+            self.controller.draft.case_reference,
+            service.get("documents", []),
+            self,
+        )
         body = dialog.body() if dialog.exec() else None
         dialog.deleteLater()
         if body and body["holder_name"] and body["case_reference"]:

@@ -2,7 +2,9 @@
 and the drafts of what the clerk typed, saved as they type.
 
 Each change gets its Idempotency-Key when it is written here, so sending it again after a fault
-can never apply it twice. Changes are sent in the order they were made. A change the server
+can never apply it twice. Changes are sent in the order they were made. A change that replaces
+the whole of something (the case as the clerk has it now) supersedes its older versions still
+waiting: only the newest is sent, never a stale one after it. A change the server
 refuses for good (4xx) is kept, marked with the server's message, for the clerk to see: it is
 never dropped silently. SQLite through SQLAlchemy, one file per desk program.
 """
@@ -39,7 +41,8 @@ class OutboxItem(_Base):
     body: Mapped[Any] = mapped_column(JSON, nullable=True)
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(200), default="")
-    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending, sent, refused
+    # pending, sent, refused, superseded (a newer version of the same change replaced it)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
 
@@ -95,8 +98,14 @@ class Outbox:
             if draft is not None:
                 session.delete(draft)
 
-    def add(self, method: str, path: str, body: Any, label: str = "") -> Pending:
-        """Keep a change; it is on disk when this returns."""
+    def add(
+        self, method: str, path: str, body: Any, label: str = "", supersede: bool = False
+    ) -> Pending:
+        """Keep a change; it is on disk when this returns.
+
+        ``supersede``: the change replaces the whole resource (a PUT), so the same request still
+        waiting to be sent is dropped; the newest version is sent, in this one's place.
+        """
         item = OutboxItem(
             created_at=datetime.now(UTC),
             method=method,
@@ -109,21 +118,36 @@ class Outbox:
             error="",
         )
         with self._sessions.begin() as session:
+            if supersede:
+                older = select(OutboxItem).where(
+                    OutboxItem.state == "pending",
+                    OutboxItem.method == method,
+                    OutboxItem.path == path,
+                )
+                for stale in session.scalars(older):
+                    stale.state = "superseded"
             session.add(item)
         return _pending(item)
 
     def waiting(self) -> list[Pending]:
         """Changes not yet accepted by the server (pending and refused), oldest first."""
         with self._sessions() as session:
-            query = select(OutboxItem).where(OutboxItem.state != "sent").order_by(OutboxItem.id)
+            query = (
+                select(OutboxItem)
+                .where(OutboxItem.state.in_(("pending", "refused")))
+                .order_by(OutboxItem.id)
+            )
             return [_pending(i) for i in session.scalars(query)]
 
     def pending_ticket_ids(self) -> set[int]:
-        """Tickets with a change still on its way: the server's view of them is out of date."""
+        """Tickets with a change of state still on its way: the server's view of them is out
+        of date. A case saved as the clerk types changes no state and does not count."""
         ids = set()
         for item in self.waiting():
             parts = item.path.split("/")
             if item.state == "pending" and len(parts) > 2 and parts[1] == "tickets":
+                if parts[3:] == ["case"] and item.method == "PUT":
+                    continue
                 ids.add(int(parts[2]))
         return ids
 
@@ -136,6 +160,10 @@ class Outbox:
 
     def pending_count(self) -> int:
         return sum(1 for item in self.waiting() if item.state == "pending")
+
+    def _state(self, item_id: int) -> str:
+        with self._sessions() as session:
+            return session.get_one(OutboxItem, item_id).state
 
     def _mark(self, item_id: int, state: str, error: str = "") -> None:
         with self._sessions.begin() as session:
@@ -154,8 +182,8 @@ class Outbox:
         """
         sent = 0
         for item in self.waiting():
-            if item.state != "pending":
-                continue
+            if item.state != "pending" or self._state(item.id) != "pending":
+                continue  # refused, or superseded since the list was read
             try:
                 answer = client.request(item.method, item.path, item.body, item.idempotency_key)
             except (ServerUnreachable, ServerFault):

@@ -260,6 +260,23 @@ TICKET_ACTIONS = [
 ]
 
 PICKUP_ACTIONS = {"recall", "start", "resume", "finish", "case"}
+#: Case data is read and written by the site's clerks and supervisors only.
+CASE_KEEPERS = {
+    "clerk": 200,
+    "supervisor": 200,
+    "pickup": "forbidden_role",
+    "kiosk": "forbidden_role",
+    "display": "forbidden_role",
+}
+
+
+def _read_case(state: str) -> Request:
+    def request(world: World) -> Send:
+        ticket_id = world.ticket(state)
+        return lambda client: client.get(f"/tickets/{ticket_id}/case")
+
+    return request
+
 
 CASES = [
     Case("health", _health, EVERYONE, public=True),
@@ -298,14 +315,24 @@ CASES = [
     Case("sign on at quick pickup", _desk("6", "sign-on"), PICKUP_DESK),
     Case("sign off at quick pickup", _desk("6", "sign-off"), PICKUP_DESK),
     *[
-        Case(f"{action} at desk 1", _on_ticket(state, action, body), FRONT_DESK)
+        Case(
+            f"{action} at desk 1",
+            _on_ticket(state, action, body),
+            {**FRONT_DESK, "pickup": "forbidden_role"} if action == "case" else FRONT_DESK,
+        )
         for state, action, body in TICKET_ACTIONS
     ],
     *[
-        Case(f"{action} at quick pickup", _on_ticket(state, action, body, "P", "6"), PICKUP_DESK)
+        Case(
+            f"{action} at quick pickup",
+            _on_ticket(state, action, body, "P", "6"),
+            {**PICKUP_DESK, "pickup": "forbidden_role"} if action == "case" else PICKUP_DESK,
+        )
         for state, action, body in TICKET_ACTIONS
         if action in PICKUP_ACTIONS
     ],
+    Case("read the case of a waiting ticket", _read_case("waiting"), CASE_KEEPERS),
+    Case("read the case being served", _read_case("serving"), CASE_KEEPERS),
 ]
 
 
@@ -427,6 +454,7 @@ def _other_site_requests(
         ("read ticket", lambda c: c.get(f"/tickets/{ticket_id}")),
         ("cancel ticket", lambda c: c.post(f"/tickets/{ticket_id}/cancel")),
         ("case", lambda c: c.put(f"/tickets/{ticket_id}/case", json={"notes": "x"})),
+        ("read case", lambda c: c.get(f"/tickets/{ticket_id}/case")),
     ]
 
 

@@ -3,6 +3,7 @@ path, the refusal (409) of an action the ticket's state does not allow, transfer
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
@@ -20,6 +21,17 @@ from tests.support.api import (
 
 def _at(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def logged_events(server, ticket_id: int) -> str:
+    """Everything the event log holds about a ticket, as one text to search."""
+    from sqlalchemy import select
+
+    from central_server.models import Event
+
+    with server.db.read_session() as session:
+        rows = session.scalars(select(Event).where(Event.ticket_id == ticket_id)).all()
+        return json.dumps([(e.type, e.actor, e.data) for e in rows], ensure_ascii=False)
 
 
 def test_new_ticket_waits_with_number_position_and_estimate(server, kiosk, services):
@@ -341,6 +353,40 @@ def test_transfer_to_the_back_office_desk(server, clerk, kiosk, display, service
     act(back_office, ticket["id"], "start")
     done = act(back_office, ticket["id"], "finish", {"outcome": "follow_up"})
     assert done["status"] == "done" and done["desk"] == "5"
+
+
+def test_transfer_takes_steps_reference_and_notes_to_the_next_desk(
+    server, clerk, kiosk, display, services
+):
+    ticket = new_ticket(kiosk, services["B"])
+    call_next(clerk, "1")
+    act(clerk, ticket["id"], "start")
+    moved = act(
+        clerk,
+        ticket["id"],
+        "transfer",
+        {
+            "desk": "5",
+            "reason": "Entscheidung Backoffice",
+            "notes": "Alter Pass liegt vor",
+            "steps_done": ["photo_checked"],
+            "case_reference": "BA-2026-0815",
+        },
+    )
+    assert moved["case"]["case_reference"] == "BA-2026-0815"
+    back_office = server.client(server.login("clerk3"))
+    called = call_next(back_office, "5")
+    assert called["id"] == ticket["id"]
+    case = called["case"]
+    assert case["steps_done"] == ["photo_checked"]
+    assert case["case_reference"] == "BA-2026-0815"
+    assert case["notes"] == "Alter Pass liegt vor"
+    assert case["forward_reason"] == "Entscheidung Backoffice"
+    # The event log says the ticket was forwarded, never what the case holds.
+    events = logged_events(server, ticket["id"])
+    assert "ticket.transferred" in events
+    assert "BA-2026-0815" not in events and "Alter Pass" not in events
+    assert display.get(f"/tickets/{ticket['id']}").json()["case"] is None
 
 
 def test_transfer_needs_exactly_one_target(clerk, kiosk, services):
