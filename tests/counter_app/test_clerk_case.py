@@ -259,3 +259,36 @@ def test_a_case_typed_just_before_the_program_closed_reaches_the_server_at_the_n
         timeout=20000,
     )
     assert server_case(server, serving["id"])["case_reference"] == "BA-7"
+
+
+def test_a_case_saved_at_one_desk_makes_no_other_desk_read_the_queue_again(
+    open_desk, server, qtbot
+) -> None:
+    """Saving as the clerk types writes an event every few seconds; the other desks' queue and
+    desk list do not change by it, so they must not re-read them (10 desks would otherwise make
+    the server compute the whole queue 10 times every 2 s per typing clerk)."""
+    new_ticket(server, "B")
+    typing = open_desk("clerk1", "1")
+    watching = open_desk("clerk2", "2")
+    seen: list[str] = []
+    watching.live.received.connect(lambda event: seen.append(event.type))
+    serving = serve_next(qtbot, typing)
+    # The watching desk has read what the call and the start changed, and reads nothing more.
+    qtbot.waitUntil(lambda: "ticket.started" in seen, timeout=20000)
+    qtbot.waitUntil(lambda: not watching.controller._refreshing, timeout=20000)
+    reads: list[str] = []
+    read_queue = watching.controller.client.queue
+
+    def counting_queue(site: str, desk: str):  # type: ignore[no-untyped-def]
+        reads.append(desk)
+        return read_queue(site, desk)
+
+    watching.controller.client.queue = counting_queue  # type: ignore[method-assign]
+    qtbot.keyClicks(typing.window.notes_edit, "Meldebescheinigung liegt vor")
+    qtbot.waitUntil(lambda: "ticket.case_updated" in seen, timeout=20000)
+    assert server_case(server, serving["id"])["notes"] == "Meldebescheinigung liegt vor"
+    assert reads == []
+
+    # A change of the queue still reaches the watching desk at once.
+    new_ticket(server, "A")
+    qtbot.waitUntil(lambda: reads != [], timeout=20000)
