@@ -1,4 +1,9 @@
-"""The start screen: one big button per service, a row of language buttons."""
+"""The start screen: one big button per service, a row of language buttons.
+
+Nothing moves under a finger: the notes that come and go (server gone, printer out, a ticket
+refused) appear in a band above the services whose height is reserved for the longest of them
+in any language, so the service buttons stay where they are whatever is said.
+"""
 
 from __future__ import annotations
 
@@ -19,10 +24,28 @@ from counter_app.printers.status import FAULTS
 from kiosk.controller import KioskController
 from kiosk.i18n import NATIVE_NAMES, CitizenLanguage
 from kiosk.issuer import PICKUP_PREFIX, Service
-from kiosk.screens.style import LANGUAGE_BUTTON_HEIGHT, SERVICE_BUTTON_HEIGHT, named
-from resources.i18n import CITIZEN_LANGUAGES, N_citizen
+from kiosk.screens.style import LANGUAGE_BUTTON_HEIGHT, SERVICE_BUTTON_HEIGHT, STYLE, named
+from resources.i18n import CITIZEN_LANGUAGES, N_citizen, citizen_gettext
 
 NOTICE_SECONDS = 12
+#: Why no ticket was issued, by the server's error code; said to the citizen.
+REFUSALS = {
+    "service_closed": N_citizen("citizen", "This service is closed now."),
+    "service_inactive": N_citizen("citizen", "This service is not offered at the moment."),
+}
+CANNOT_ISSUE = N_citizen(
+    "citizen", "No ticket can be issued at the moment. Please ask at the information desk."
+)
+PRINTER_OUT = N_citizen(
+    "citizen", "The ticket printer is out of order: your number will be shown on the screen."
+)
+ISSUING_OFFLINE = N_citizen("citizen", "Tickets are being issued without a connection.")
+#: Every text the band above the services shows, by the label that shows it: its height is
+#: reserved for the longest of them.
+BAND_TEXTS = {
+    "statusNote": (PRINTER_OUT, ISSUING_OFFLINE, CANNOT_ISSUE),
+    "notice": (CANNOT_ISSUE, *REFUSALS.values()),
+}
 
 
 class ServiceButton(QPushButton):
@@ -95,17 +118,24 @@ class StartScreen(QWidget):
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.prompt.setWordWrap(True)
         self.notice = named(QLabel(), "notice")
-        self.notice.setWordWrap(True)
-        self.notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.notice.hide()
         self.status_note = named(QLabel(), "statusNote")
-        self.status_note.setWordWrap(True)
-        self.status_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.status_note.hide()
+        # The band: one of the two at a time (a notice of the last tap over the standing note),
+        # at a height that fits the longest text, so showing one moves nothing below.
+        self.band = named(QWidget(), "messageBand")
+        band = QVBoxLayout(self.band)
+        band.setContentsMargins(0, 0, 0, 0)
+        for label in (self.status_note, self.notice):
+            label.setWordWrap(True)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.hide()
+            band.addWidget(label)
+        band.addStretch(1)
+        self._note = ""
         self._notice_message = ""
         self._notice_fields: dict[str, str] = {}
         self._notice_timer = QTimer(self, singleShot=True, interval=NOTICE_SECONDS * 1000)
-        self._notice_timer.timeout.connect(self.notice.hide)
+        self._notice_timer.timeout.connect(self.clear_notice)
+        self._band_width = -1
         self.grid = QGridLayout()
         self.grid.setSpacing(20)
         self.buttons: list[ServiceButton] = []
@@ -128,8 +158,7 @@ class StartScreen(QWidget):
         layout.setSpacing(20)
         layout.addWidget(self.site_name)
         layout.addWidget(self.prompt)
-        layout.addWidget(self.status_note)
-        layout.addWidget(self.notice)
+        layout.addWidget(self.band)
         layout.addLayout(self.grid)
         layout.addStretch(1)
         layout.addLayout(languages)
@@ -180,7 +209,27 @@ class StartScreen(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
+        self._reserve_band()
         self._arrange()
+
+    def _reserve_band(self) -> None:
+        """Give the band the height of its longest text, in any language, at this width."""
+        margins = self.layout().contentsMargins()
+        width = self.width() - margins.left() - margins.right()
+        if width == self._band_width or width <= 0:
+            return
+        self._band_width = width
+        height = 0
+        for name, messages in BAND_TEXTS.items():
+            probe = named(QLabel(), name)  # outside the window: styled like the real one
+            probe.setStyleSheet(STYLE)
+            probe.setWordWrap(True)
+            probe.ensurePolished()
+            for code in CITIZEN_LANGUAGES:
+                for message in messages:
+                    probe.setText(citizen_gettext(code)(message))
+                    height = max(height, probe.heightForWidth(width))
+        self.band.setFixedHeight(height)
 
     def retranslate(self, _code: str | None = None) -> None:
         _ = self.language
@@ -192,31 +241,33 @@ class StartScreen(QWidget):
             language_button.setChecked(code == self.language.code)
         note = ""
         if self.controller.printer_state in FAULTS:
-            note = _(
-                N_citizen(
-                    "citizen",
-                    "The ticket printer is out of order: your number will be shown on the screen.",
-                )
-            )
+            note = PRINTER_OUT
         elif not self.controller.online:
-            note = _(N_citizen("citizen", "Tickets are being issued without a connection."))
-        self.status_note.setText(note)
-        self.status_note.setVisible(bool(note))
-        if self.notice.isVisible() and self._notice_message:
+            note = ISSUING_OFFLINE
+        self._note = note
+        self._show_band()
+
+    def _show_band(self) -> None:
+        """The notice of the last tap while it lasts, else the standing note, else nothing."""
+        notice = bool(self._notice_message)
+        if notice:
             self.notice.setText(self._render_notice())
+        self.status_note.setText(self.language(self._note) if self._note else "")
+        self.notice.setVisible(notice)
+        self.status_note.setVisible(bool(self._note) and not notice)
 
     # Notices -----------------------------------------------------------------------------------
 
     def show_notice(self, message: str, **fields: str) -> None:
         """A message for the citizen (kept as message id, so it follows a language switch)."""
         self._notice_message, self._notice_fields = message, fields
-        self.notice.setText(self._render_notice())
-        self.notice.show()
+        self._show_band()
         self._notice_timer.start()
 
     def _render_notice(self) -> str:
         return self.language(self._notice_message).format(**self._notice_fields)
 
     def clear_notice(self) -> None:
-        self.notice.hide()
+        self._notice_timer.stop()
         self._notice_message = ""
+        self._show_band()
