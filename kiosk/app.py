@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from counter_app.core.api import TresenClient
+from counter_app.core.errors import ApiError, NotAllowed, NotFound, NotSignedIn
 from counter_app.core.outbox import Outbox
 from counter_app.core.settings import data_folder
 from counter_app.printers.uri import PrinterUriError, open_printer
@@ -127,9 +128,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"tresen kiosk: {exc}", file=sys.stderr)
             return 2
 
+    client = TresenClient(config.server, config.token, language="de", timeout=TIMEOUT)
+    if args.no_setup:
+        # Unattended: nobody reads the screen, so a kiosk the server refuses stops right here.
+        refusal = refused_access(client, config.site)
+        if refusal:
+            print(f"tresen kiosk: {refusal}", file=sys.stderr)
+            return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     load_fonts()
-    client = TresenClient(config.server, config.token, language="de", timeout=TIMEOUT)
     folder = data_folder()
     store = KioskStore(folder / f"kiosk-{config.site}.sqlite3")
     outbox = Outbox(folder / f"outbox-kiosk-{config.site}.sqlite3")
@@ -145,7 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     worker.start()
     tasks = Tasks()
     controller = KioskController(issuer, worker, tasks, config.paper_width_dots)
-    window = KioskWindow(controller, CitizenLanguage("de"), config.idle_seconds)
+    window = KioskWindow(
+        controller, CitizenLanguage("de"), config.idle_seconds, settings_file=str(file)
+    )
     window.setWindowTitle("Tresen Kiosk")
     if config.windowed:
         width, _, height = args.size.partition("x")
@@ -160,6 +169,29 @@ def main(argv: list[str] | None = None) -> int:
         controller.stop()
         worker.stop()
         tasks.wait(3000)
+
+
+def refused_access(client: TresenClient, site: str) -> str:
+    """Why the server refuses this kiosk, in one line; "" when it accepts it or cannot be
+    reached (a kiosk starts offline and issues its leased numbers). Never names the token."""
+    try:
+        client.site(site)
+    except NotSignedIn:
+        return (
+            f"the server {client.base_url} refused this kiosk's device token (wrong or "
+            f"revoked); issue a new one with: tresen admin issue-device-token {site} NAME "
+            f"--kind kiosk"
+        )
+    except NotFound:
+        return f"the server {client.base_url} knows no site {site!r}; check site = ... or --site"
+    except NotAllowed:
+        return (
+            f"this kiosk's device token is not valid for the site {site!r}; issue one with: "
+            f"tresen admin issue-device-token {site} NAME --kind kiosk"
+        )
+    except ApiError:
+        return ""
+    return ""
 
 
 def self_test(args: argparse.Namespace) -> int:

@@ -35,6 +35,7 @@ class KioskWindow(QWidget):
         language: CitizenLanguage,
         idle_seconds: int = IDLE_SECONDS,
         parent: QWidget | None = None,
+        settings_file: str = "kiosk.toml",
     ) -> None:
         super().__init__(parent)
         self.setObjectName("kioskWindow")
@@ -44,7 +45,7 @@ class KioskWindow(QWidget):
         self.setMinimumSize(800, 600)
         self.controller = controller
         self.language = language
-        self.start_screen = StartScreen(controller, language)
+        self.start_screen = StartScreen(controller, language, settings_file)
         self.confirmation = ConfirmationScreen(language)
         self.pickup = PickupScreen(language)
         self.stack = QStackedLayout(self)

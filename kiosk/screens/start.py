@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.printers.status import FAULTS
-from kiosk.controller import KioskController
+from counter_app.qt.i18n import N_
+from kiosk.controller import SITE_NOT_ALLOWED, SITE_UNKNOWN, TOKEN_REFUSED, KioskController
 from kiosk.i18n import NATIVE_NAMES, CitizenLanguage
 from kiosk.issuer import PICKUP_PREFIX, Service
 from kiosk.screens.style import LANGUAGE_BUTTON_HEIGHT, SERVICE_BUTTON_HEIGHT, STYLE, named
-from resources.i18n import CITIZEN_LANGUAGES, N_citizen, citizen_gettext
+from resources.i18n import CITIZEN_LANGUAGES, N_citizen, citizen_gettext, gettext_for
 
 NOTICE_SECONDS = 12
 #: Why no ticket was issued, by the server's error code; said to the citizen.
@@ -40,6 +41,29 @@ PRINTER_OUT = N_citizen(
     "citizen", "The ticket printer is out of order: your number will be shown on the screen."
 )
 ISSUING_OFFLINE = N_citizen("citizen", "Tickets are being issued without a connection.")
+#: For staff, in German (the staff's language), when the server refuses this kiosk.
+STAFF_REFUSALS = {
+    TOKEN_REFUSED: N_(
+        "For staff: the server {server} refused this kiosk's device token (wrong or revoked). "
+        "The kiosk issues no tickets, not even offline.\n\n"
+        "To fix it, issue a new token on the server:\n"
+        "tresen admin issue-device-token {site} NAME --kind kiosk\n"
+        "and put it into the kiosk's settings file {file} (token = …) or into "
+        "$TRESEN_KIOSK_TOKEN, then restart the kiosk."
+    ),
+    SITE_UNKNOWN: N_(
+        'For staff: the server {server} knows no site "{site}". The kiosk issues no tickets.'
+        "\n\nCorrect the site (site = …, the short name from the site's file) in the kiosk's "
+        "settings file {file}, then restart the kiosk."
+    ),
+    SITE_NOT_ALLOWED: N_(
+        'For staff: this kiosk\'s device token is not valid for the site "{site}" at the '
+        "server {server}. The kiosk issues no tickets.\n\n"
+        "Issue a token for this site on the server:\n"
+        "tresen admin issue-device-token {site} NAME --kind kiosk\n"
+        "and put it into the kiosk's settings file {file} (token = …), then restart the kiosk."
+    ),
+}
 #: Every text the band above the services shows, by the label that shows it: its height is
 #: reserved for the longest of them.
 BAND_TEXTS = {
@@ -106,12 +130,22 @@ class StartScreen(QWidget):
     pickup_chosen = Signal(object)  # the pickup Service: check in a receipt, no plain ticket
 
     def __init__(
-        self, controller: KioskController, language: CitizenLanguage, parent: QWidget | None = None
+        self,
+        controller: KioskController,
+        language: CitizenLanguage,
+        settings_file: str = "kiosk.toml",
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("startScreen")
         self.controller = controller
         self.language = language
+        self.settings_file = settings_file
+        # Where the services would be: what staff must do when the server refuses this kiosk.
+        self.staff_message = named(QLabel(), "kioskRefused")
+        self.staff_message.setWordWrap(True)
+        self.staff_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.staff_message.hide()
         self.site_name = named(QLabel(), "siteName")
         self.site_name.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.prompt = named(QLabel(), "prompt")
@@ -159,6 +193,7 @@ class StartScreen(QWidget):
         layout.addWidget(self.site_name)
         layout.addWidget(self.prompt)
         layout.addWidget(self.band)
+        layout.addWidget(self.staff_message)
         layout.addLayout(self.grid)
         layout.addStretch(1)
         layout.addLayout(languages)
@@ -239,10 +274,23 @@ class StartScreen(QWidget):
             button.retranslate(self.language)
         for code, language_button in self.language_buttons.items():
             language_button.setChecked(code == self.language.code)
+        controller = self.controller
+        refusal = STAFF_REFUSALS.get(controller.refusal, "")
+        if refusal:
+            self.staff_message.setText(
+                gettext_for("de")(refusal).format(
+                    server=controller.issuer.client.base_url,
+                    site=controller.issuer.site,
+                    file=self.settings_file,
+                )
+            )
+        self.staff_message.setVisible(bool(refusal))
         note = ""
-        if self.controller.printer_state in FAULTS:
+        if refusal or (not controller.online and not controller.numbers_in_hand):
+            note = CANNOT_ISSUE  # as the README promises: ask at the information desk
+        elif controller.printer_state in FAULTS:
             note = PRINTER_OUT
-        elif not self.controller.online:
+        elif not controller.online:
             note = ISSUING_OFFLINE
         self._note = note
         self._show_band()
