@@ -187,7 +187,7 @@ class StartScreen(QWidget):
             group.addButton(language_button)
             self.language_buttons[code] = language_button
         self._languages = languages
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 32, 40, 32)
         layout.setSpacing(20)
         layout.addWidget(self.site_name)
@@ -249,7 +249,7 @@ class StartScreen(QWidget):
 
     def _reserve_band(self) -> None:
         """Give the band the height of its longest text, in any language, at this width."""
-        margins = self.layout().contentsMargins()
+        margins = self._layout.contentsMargins()
         width = self.width() - margins.left() - margins.right()
         if width == self._band_width or width <= 0:
             return
@@ -270,6 +270,7 @@ class StartScreen(QWidget):
         _ = self.language
         self.site_name.setText(self.controller.site_name)
         self.prompt.setText(_(N_citizen("citizen", "Please choose your concern")))
+        self.prompt.setVisible(bool(self.buttons))  # nothing to choose: no prompt to choose
         for button in self.buttons:
             button.retranslate(self.language)
         for code, language_button in self.language_buttons.items():
