@@ -17,12 +17,17 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from counter_app.core.api import TresenClient
 from counter_app.core.errors import ApiError, NotAllowed, NotFound, NotSignedIn
 from counter_app.core.outbox import Outbox
-from counter_app.core.settings import data_folder
+from counter_app.core.settings import data_folder, merged
 from counter_app.printers.uri import PrinterUriError, open_printer
 from counter_app.printers.worker import PrintWorker
 from counter_app.qt import selftest
 from counter_app.qt.i18n import Language
-from counter_app.qt.setup import DeviceSetupDialog, write_settings_file
+from counter_app.qt.setup import (
+    CheckDevice,
+    DeviceSetupDialog,
+    check_device,
+    write_settings_file,
+)
 from counter_app.qt.tasks import Tasks
 from kiosk import settings as kiosk_settings
 from kiosk.controller import KioskController
@@ -71,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def settings_from(args: argparse.Namespace, saved: KioskSettings | None = None) -> KioskSettings:
     """The settings file (or ``saved``), then the environment, then the command line.
-    Raises ValueError naming the file and the field when the file has an error."""
+    Raises SettingsError (a ValueError) naming the file or the command line, and the setting."""
     saved = kiosk_settings.load(args.config) if saved is None else saved
     chosen = {
         "server": args.server,
@@ -80,18 +85,21 @@ def settings_from(args: argparse.Namespace, saved: KioskSettings | None = None) 
         "printer": args.printer,
         "windowed": args.windowed or None,
     }
-    return saved.model_copy(update={k: v for k, v in chosen.items() if v})
+    return merged(saved, chosen)
 
 
-def setup_dialog(file: Path, given: KioskSettings, tasks: Tasks) -> DeviceSetupDialog:
-    """The first start's dialog: server, site, token, printer and paper, saved to ``file``."""
+def setup_dialog(
+    file: Path, given: KioskSettings, tasks: Tasks, check: CheckDevice = check_device
+) -> DeviceSetupDialog:
+    """The first start's dialog: server, site, token, printer and paper, checked with the
+    server (``check``) and saved to ``file``."""
 
     def save(values: dict[str, Any]) -> None:
-        KioskSettings.model_validate({**given.model_dump(), **values})  # raises with the reason
+        merged(given, values, source="")  # raises SettingsError with the setting and the reason
         write_settings_file(file, values)
         log.info("settings saved to %s", file)
 
-    return DeviceSetupDialog(given.model_dump(), save, Language("de"), tasks)
+    return DeviceSetupDialog(given.model_dump(), save, Language("de"), tasks, check=check)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,8 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
         config = settings_from(args)
-    except ValueError as exc:
-        print(f"tresen kiosk: the settings file has an error: {exc}", file=sys.stderr)
+    except ValueError as exc:  # SettingsError: one line, the file (or command line), the key
+        print(f"tresen kiosk: cannot start: {exc}", file=sys.stderr)
         return 2
     file = args.config or kiosk_settings.default_file()
     if not config.token and not file.exists() and not args.no_setup and selftest.has_screen():
@@ -202,12 +210,14 @@ def self_test(args: argparse.Namespace) -> int:
     try:
         config, problem = settings_from(args), ""
     except ValueError as exc:
-        config, problem = settings_from(args, KioskSettings()), str(exc)
+        problem = str(exc)
+        try:  # the command line still counts for the other checks
+            config = settings_from(args, KioskSettings())
+        except ValueError:
+            config = KioskSettings()
 
     def settings() -> selftest.Outcome:
-        if problem:
-            raise selftest.CheckFailed(problem)
-        return selftest.settings_file(file)
+        return selftest.settings_file(file, problem)
 
     def token() -> selftest.Outcome:
         if config.token:
