@@ -15,13 +15,19 @@ from zoneinfo import ZoneInfo
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from counter_app.core.api import TresenClient
+from counter_app.core.errors import ApiError, NotAllowed, NotFound, NotSignedIn
 from counter_app.core.outbox import Outbox
-from counter_app.core.settings import data_folder
+from counter_app.core.settings import data_folder, merged
 from counter_app.printers.uri import PrinterUriError, open_printer
 from counter_app.printers.worker import PrintWorker
 from counter_app.qt import selftest
 from counter_app.qt.i18n import Language
-from counter_app.qt.setup import DeviceSetupDialog, write_settings_file
+from counter_app.qt.setup import (
+    CheckDevice,
+    DeviceSetupDialog,
+    check_device,
+    write_settings_file,
+)
 from counter_app.qt.tasks import Tasks
 from kiosk import settings as kiosk_settings
 from kiosk.controller import KioskController
@@ -70,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def settings_from(args: argparse.Namespace, saved: KioskSettings | None = None) -> KioskSettings:
     """The settings file (or ``saved``), then the environment, then the command line.
-    Raises ValueError naming the file and the field when the file has an error."""
+    Raises SettingsError (a ValueError) naming the file or the command line, and the setting."""
     saved = kiosk_settings.load(args.config) if saved is None else saved
     chosen = {
         "server": args.server,
@@ -79,18 +85,21 @@ def settings_from(args: argparse.Namespace, saved: KioskSettings | None = None) 
         "printer": args.printer,
         "windowed": args.windowed or None,
     }
-    return saved.model_copy(update={k: v for k, v in chosen.items() if v})
+    return merged(saved, chosen)
 
 
-def setup_dialog(file: Path, given: KioskSettings, tasks: Tasks) -> DeviceSetupDialog:
-    """The first start's dialog: server, site, token, printer and paper, saved to ``file``."""
+def setup_dialog(
+    file: Path, given: KioskSettings, tasks: Tasks, check: CheckDevice = check_device
+) -> DeviceSetupDialog:
+    """The first start's dialog: server, site, token, printer and paper, checked with the
+    server (``check``) and saved to ``file``."""
 
     def save(values: dict[str, Any]) -> None:
-        KioskSettings.model_validate({**given.model_dump(), **values})  # raises with the reason
+        merged(given, values, source="")  # raises SettingsError with the setting and the reason
         write_settings_file(file, values)
         log.info("settings saved to %s", file)
 
-    return DeviceSetupDialog(given.model_dump(), save, Language("de"), tasks)
+    return DeviceSetupDialog(given.model_dump(), save, Language("de"), tasks, check=check)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,8 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
         config = settings_from(args)
-    except ValueError as exc:
-        print(f"tresen kiosk: the settings file has an error: {exc}", file=sys.stderr)
+    except ValueError as exc:  # SettingsError: one line, the file (or command line), the key
+        print(f"tresen kiosk: cannot start: {exc}", file=sys.stderr)
         return 2
     file = args.config or kiosk_settings.default_file()
     if not config.token and not file.exists() and not args.no_setup and selftest.has_screen():
@@ -127,9 +136,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"tresen kiosk: {exc}", file=sys.stderr)
             return 2
 
+    client = TresenClient(config.server, config.token, language="de", timeout=TIMEOUT)
+    if args.no_setup:
+        # Unattended: nobody reads the screen, so a kiosk the server refuses stops right here.
+        refusal = refused_access(client, config.site)
+        if refusal:
+            print(f"tresen kiosk: {refusal}", file=sys.stderr)
+            return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     load_fonts()
-    client = TresenClient(config.server, config.token, language="de", timeout=TIMEOUT)
     folder = data_folder()
     store = KioskStore(folder / f"kiosk-{config.site}.sqlite3")
     outbox = Outbox(folder / f"outbox-kiosk-{config.site}.sqlite3")
@@ -145,7 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     worker.start()
     tasks = Tasks()
     controller = KioskController(issuer, worker, tasks, config.paper_width_dots)
-    window = KioskWindow(controller, CitizenLanguage("de"), config.idle_seconds)
+    window = KioskWindow(
+        controller, CitizenLanguage("de"), config.idle_seconds, settings_file=str(file)
+    )
     window.setWindowTitle("Tresen Kiosk")
     if config.windowed:
         width, _, height = args.size.partition("x")
@@ -162,6 +179,29 @@ def main(argv: list[str] | None = None) -> int:
         tasks.wait(3000)
 
 
+def refused_access(client: TresenClient, site: str) -> str:
+    """Why the server refuses this kiosk, in one line; "" when it accepts it or cannot be
+    reached (a kiosk starts offline and issues its leased numbers). Never names the token."""
+    try:
+        client.site(site)
+    except NotSignedIn:
+        return (
+            f"the server {client.base_url} refused this kiosk's device token (wrong or "
+            f"revoked); issue a new one with: tresen admin issue-device-token {site} NAME "
+            f"--kind kiosk"
+        )
+    except NotFound:
+        return f"the server {client.base_url} knows no site {site!r}; check site = ... or --site"
+    except NotAllowed:
+        return (
+            f"this kiosk's device token is not valid for the site {site!r}; issue one with: "
+            f"tresen admin issue-device-token {site} NAME --kind kiosk"
+        )
+    except ApiError:
+        return ""
+    return ""
+
+
 def self_test(args: argparse.Namespace) -> int:
     """``tresen kiosk --self-test``: see counter_app.qt.selftest."""
     selftest.prepare_platform()
@@ -170,12 +210,14 @@ def self_test(args: argparse.Namespace) -> int:
     try:
         config, problem = settings_from(args), ""
     except ValueError as exc:
-        config, problem = settings_from(args, KioskSettings()), str(exc)
+        problem = str(exc)
+        try:  # the command line still counts for the other checks
+            config = settings_from(args, KioskSettings())
+        except ValueError:
+            config = KioskSettings()
 
     def settings() -> selftest.Outcome:
-        if problem:
-            raise selftest.CheckFailed(problem)
-        return selftest.settings_file(file)
+        return selftest.settings_file(file, problem)
 
     def token() -> selftest.Outcome:
         if config.token:

@@ -5,6 +5,11 @@ thread; the ticket is drawn and handed to the print worker, the one thread that 
 printer; the confirmation shows at once and then says whether the ticket came out. A ticket
 that did not print is kept on disk and can be printed again; staff learn of the printer's fault
 through the server (``POST devices/printer``, an event on the site's stream).
+
+A refusal of the kiosk itself (its device token wrong or revoked: 401; its site unknown: 404;
+the token not for this site: 403) is not "offline": the kiosk then issues no ticket at all, not
+even from its leased numbers (a revoked kiosk's numbers are forgotten), and the screen tells
+staff what to do, until the server accepts the kiosk again.
 """
 
 from __future__ import annotations
@@ -12,15 +17,24 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, replace
+from datetime import date
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
-from counter_app.core.errors import ApiError, Rejected, ServerFault, ServerUnreachable
+from counter_app.core.errors import (
+    ApiError,
+    NotAllowed,
+    NotFound,
+    NotSignedIn,
+    Rejected,
+    ServerFault,
+    ServerUnreachable,
+)
 from counter_app.printers.status import FAULTS, PrinterState
 from counter_app.printers.worker import PrintJob, PrintResult
-from kiosk.issuer import NoOfflineNumbers, Service, TicketIssuer
+from kiosk.issuer import PICKUP_PREFIX, NoOfflineNumbers, Service, TicketIssuer
 from kiosk.ticket import IssuedTicket
 from kiosk.ticket_layout import render_ticket, to_bitmap
 
@@ -28,6 +42,11 @@ log = logging.getLogger("tresen.kiosk")
 
 REFRESH_MS = 30_000
 RETRY_MS = 5_000
+
+#: Why the server refuses this kiosk (``KioskController.refusal``).
+TOKEN_REFUSED = "token_refused"  # noqa: S105 - a state's name, not a token
+SITE_UNKNOWN = "site_unknown"
+SITE_NOT_ALLOWED = "site_not_allowed"
 
 
 class Printer(Protocol):
@@ -74,6 +93,10 @@ class KioskController(QObject):
         self.site_name = ""
         self.services: list[Service] = []
         self.online = True
+        #: TOKEN_REFUSED, SITE_UNKNOWN or SITE_NOT_ALLOWED while the server refuses this kiosk.
+        self.refusal = ""
+        #: Offline, whether leased numbers are left to issue tickets with.
+        self.numbers_in_hand = False
         self.printer_state = PrinterState.unknown
         self.busy = False
         self.last: Outcome | None = None
@@ -112,6 +135,9 @@ class KioskController(QObject):
         if not self.services:
             log.info("kiosk ready: %s, %d services", loaded[0], len(loaded[2]))
         self.site_name, _zone, self.services = loaded
+        if self.refusal:
+            log.info("the server accepts this kiosk again")
+            self.refusal = ""
         self._set_online(True)
         self.tasks.run(
             self._catch_up, list(self.services), on_done=self._on_caught_up, on_error=self._offline
@@ -132,22 +158,54 @@ class KioskController(QObject):
     def _offline(self, error: Exception) -> None:
         if isinstance(error, ServerUnreachable | ServerFault):
             self._set_online(False)
-        else:
+        elif not self._refused(error):
             log.error("kiosk refresh failed: %r", error)
+
+    def _refused(self, error: Exception) -> bool:
+        """When ``error`` says the server refuses this kiosk: stop issuing, tell staff. True
+        when it did."""
+        if isinstance(error, NotSignedIn):
+            refusal = TOKEN_REFUSED
+        elif isinstance(error, NotFound) and error.code == "site_not_found":
+            refusal = SITE_UNKNOWN
+        elif isinstance(error, NotAllowed):
+            refusal = SITE_NOT_ALLOWED
+        else:
+            return False
+        if refusal != self.refusal:
+            log.error("the server refuses this kiosk (%s): no tickets are issued", refusal)
+        self.refusal = refusal
+        self.services = []
+        if refusal == TOKEN_REFUSED:
+            # Numbers leased under a revoked token must not issue tickets when the server is
+            # gone next: forget the unused ones (the server never gives them online anyway).
+            self.issuer.store.forget_leases_before(date.max)
+        self._set_online(True)
+        return True
 
     def _set_online(self, online: bool) -> None:
         if online != self.online:
             self.online = online
             log.info("server %s", "reachable" if online else "unreachable")
             self._pace()
+        self._count_numbers()
         self.changed.emit()
+
+    def _count_numbers(self) -> None:
+        """Offline: are there leased numbers left for a service on the screen? (A local file.)"""
+        today = self.issuer.today()
+        self.numbers_in_hand = not self.online and any(
+            self.issuer.store.numbers_left(s.id, today) > 0
+            for s in self.services
+            if s.prefix != PICKUP_PREFIX
+        )
 
     # A tap -----------------------------------------------------------------------------------
 
     def take_ticket(self, service: Service, language: str) -> bool:
         """Issue a ticket of ``service``; False when a tap is already being handled (a double
-        tap must not issue two tickets)."""
-        if self.busy:
+        tap must not issue two tickets) or while the server refuses this kiosk."""
+        if self.busy or self.refusal:
             return False
         self.busy = True
         self.tasks.run(
@@ -161,7 +219,7 @@ class KioskController(QObject):
 
     def check_in(self, service: Service, code: str, language: str) -> bool:
         """Check a pickup receipt in (``service`` is the pickup service); False while busy."""
-        if self.busy:
+        if self.busy or self.refusal:
             return False
         self.busy = True
         self.tasks.run(
@@ -177,7 +235,7 @@ class KioskController(QObject):
     def _on_issuer_issued(self, ticket: IssuedTicket) -> None:
         self.busy = False
         if ticket.offline:
-            self._set_online(False)
+            self._set_online(False)  # also counts the numbers left
         image = render_ticket(ticket, self.site_name, self.width_dots)
         self.last = Outcome(ticket, image)
         self.issued.emit(self.last)
@@ -187,6 +245,7 @@ class KioskController(QObject):
         self.busy = False
         if isinstance(error, NoOfflineNumbers):
             self._set_online(False)
+        self._refused(error)
         self.refused.emit(error)
 
     def reprint(self) -> None:

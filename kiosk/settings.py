@@ -1,7 +1,8 @@
 """The kiosk's settings, declared once: from a TOML/JSON file, then the command line.
 
 The device token is a secret: it may stand in the file (readable by the kiosk's account only)
-or come from ``$TRESEN_KIOSK_TOKEN``; it is never written back or logged.
+or come from ``$TRESEN_KIOSK_TOKEN``; it is never written back or logged. A file with an error
+stops the start with one line naming the file and the setting (``SettingsError``).
 """
 
 from __future__ import annotations
@@ -10,14 +11,17 @@ import json
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from counter_app.core.settings import config_file
+from counter_app.core.settings import Server, Site, config_file, read_file
 
 
 class KioskSettings(BaseModel):
-    server: str = Field("http://127.0.0.1:8080", description="address of the central server")
-    site: str = Field("demo", description="site slug")
+    # A misspelt setting is an error, not silently a default.
+    model_config = ConfigDict(extra="forbid")
+
+    server: Server = Field("http://127.0.0.1:8080", description="address of the central server")
+    site: Site = Field("demo", description="site slug")
     token: str = Field("", description="the kiosk's device token (tresen admin issue-device-token)")
     printer: str = Field(
         "", description="printer URI: tcp://, usb://, serial://, win32://, cups://, file://"
@@ -36,15 +40,8 @@ def default_file() -> Path:
 
 
 def load(path: Path | None) -> KioskSettings:
-    """The settings in ``path`` (TOML or JSON); defaults when there is no file. A file with an
-    error raises ValueError naming the file and the field."""
+    """The settings in ``path`` (TOML, or JSON for a ``.json`` file); defaults when there is no
+    file. A file with an error raises SettingsError (a ValueError) naming the file and the
+    setting, in one line."""
     path = path or default_file()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return KioskSettings()
-    try:
-        data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
-        return KioskSettings.model_validate(data)
-    except ValueError as exc:  # JSONDecodeError, TOMLDecodeError and ValidationError are
-        raise ValueError(f"{path}: {exc}") from exc
+    return read_file(path, KioskSettings, json.loads if path.suffix == ".json" else tomllib.loads)

@@ -18,21 +18,13 @@ from kiosk.i18n import CitizenLanguage
 from kiosk.issuer import PICKUP_PREFIX, NoOfflineNumbers, Service
 from kiosk.screens.confirmation import ConfirmationScreen
 from kiosk.screens.pickup import PickupScreen, answer_for
-from kiosk.screens.start import StartScreen
+from kiosk.screens.start import CANNOT_ISSUE, REFUSALS, StartScreen
 from kiosk.screens.style import STYLE
-from resources.i18n import DEFAULT_LANGUAGE, N_citizen
+from resources.i18n import DEFAULT_LANGUAGE
 
 log = logging.getLogger("tresen.kiosk")
 
 IDLE_SECONDS = 30
-#: Why no ticket was issued, by the server's error code; said to the citizen.
-REFUSALS = {
-    "service_closed": N_citizen("citizen", "This service is closed now."),
-    "service_inactive": N_citizen("citizen", "This service is not offered at the moment."),
-}
-CANNOT_ISSUE = N_citizen(
-    "citizen", "No ticket can be issued at the moment. Please ask at the information desk."
-)
 ACTIVITY = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress})
 
 
@@ -43,6 +35,7 @@ class KioskWindow(QWidget):
         language: CitizenLanguage,
         idle_seconds: int = IDLE_SECONDS,
         parent: QWidget | None = None,
+        settings_file: str = "kiosk.toml",
     ) -> None:
         super().__init__(parent)
         self.setObjectName("kioskWindow")
@@ -52,7 +45,7 @@ class KioskWindow(QWidget):
         self.setMinimumSize(800, 600)
         self.controller = controller
         self.language = language
-        self.start_screen = StartScreen(controller, language)
+        self.start_screen = StartScreen(controller, language, settings_file)
         self.confirmation = ConfirmationScreen(language)
         self.pickup = PickupScreen(language)
         self.stack = QStackedLayout(self)

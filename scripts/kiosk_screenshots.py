@@ -132,10 +132,42 @@ def main() -> None:
         tap("service-A")
         wait_for(app, lambda: controller.last is not None and not controller.last.printing)
         shoot("kiosk-paper-out-de.png", (1920, 1080))
+
+        # A kiosk whose device token the server refuses: what staff read on its screen.
+        refused = KioskController(
+            TicketIssuer(
+                TresenClient(server.url, "wrong-token"),
+                KioskStore(folder / "refused.sqlite3"),
+                Outbox(folder / "refused-outbox.sqlite3"),
+                "demo",
+            ),
+            worker,
+            tasks,
+            576,
+        )
+        refused_window = KioskWindow(
+            refused, CitizenLanguage("de"), 600, settings_file="/etc/tresen/kiosk.toml"
+        )
+        refused_window.resize(1080, 1920)
+        refused_window.show()
+        refused.start()
+        wait_for(app, lambda: bool(refused.refusal))
+        settle(app)
+        refused_window.grab().save(str(OUT / "kiosk-token-refused-de.png"))
+        refused.stop()
+
+        # The server gone: the note over the services, which stay where they were.
+        window.reset()
+        printer.state = PrinterState.ready
+        controller.check_printer()
+        wait_for(app, lambda: controller.printer_state == PrinterState.ready)
+        server.stop()
+        controller.refresh()
+        wait_for(app, lambda: not controller.online)
+        shoot("kiosk-offline-de.png", (1920, 1080))
         controller.stop()
         worker.stop()
         tasks.wait(3000)
-    server.stop()
     print(f"written to {OUT.relative_to(ROOT)}")
 
 

@@ -61,7 +61,7 @@ def settings_from(args: argparse.Namespace, config: Path) -> DeskSettings:
         "language": args.language,
         "printer": args.printer,
     }
-    return desk_settings.load(config).model_copy(update={k: v for k, v in given.items() if v})
+    return desk_settings.merged(desk_settings.load(config), given)
 
 
 def ask_printer(dialog: LoginDialog, settings: DeskSettings, language: Language) -> PrinterField:
@@ -178,9 +178,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test:
         return self_test(args)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
     config = desk_settings.config_file("clerk")
-    merged = settings_from(args, config)
+    try:
+        merged = settings_from(args, config)
+    except desk_settings.SettingsError as exc:  # one line: the file or command line, the key
+        print(f"tresen clerk: cannot start: {exc}", file=sys.stderr)
+        return 2
+    app = QApplication.instance() or QApplication(sys.argv[:1])
     if merged.printer:
         try:
             open_printer(merged.printer, merged.paper_width_dots)
@@ -220,7 +224,9 @@ def self_test(args: argparse.Namespace) -> int:
     selftest.prepare_platform()
     QApplication.instance() or QApplication(sys.argv[:1])
     config = desk_settings.config_file("clerk")
-    merged = settings_from(args, config)
+    merged, problem = selftest.settings_or_defaults(
+        lambda: settings_from(args, config), DeskSettings
+    )
     width = merged.paper_width_dots
 
     def window(folder: Path) -> tuple[QWidget, Callable[[], None]]:
@@ -234,7 +240,7 @@ def self_test(args: argparse.Namespace) -> int:
     return selftest.run(
         [
             ("qt", selftest.qt),
-            ("settings", lambda: selftest.settings_file(config, DeskSettings.model_validate_json)),
+            ("settings", lambda: selftest.settings_file(config, problem=problem)),
             ("server", lambda: selftest.server(merged.server, merged.site)),
             (
                 "translations",

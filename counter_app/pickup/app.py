@@ -72,10 +72,10 @@ def settings_from(args: argparse.Namespace, config: Path) -> PickupSettings:
         "desk": args.desk,
         "language": args.language,
     }
-    updates: dict[str, str] = {k: v for k, v in given.items() if v}
-    if args.camera is not None:
-        updates["camera"] = "" if args.camera == "off" else args.camera
-    return desk_settings.load(config, PickupSettings).model_copy(update=updates)
+    saved = desk_settings.load(config, PickupSettings)
+    if args.camera is not None:  # "off" empties it, which merged() would skip
+        saved = saved.model_copy(update={"camera": "" if args.camera == "off" else args.camera})
+    return desk_settings.merged(saved, given)
 
 
 class PickupSession:
@@ -141,9 +141,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test:
         return self_test(args)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
     config = desk_settings.config_file("pickup")
-    merged = settings_from(args, config)
+    try:
+        merged = settings_from(args, config)
+    except desk_settings.SettingsError as exc:  # one line: the file or command line, the key
+        print(f"tresen pickup: cannot start: {exc}", file=sys.stderr)
+        return 2
+    app = QApplication.instance() or QApplication(sys.argv[:1])
     language = Language(merged.language)
     tasks = Tasks()
     dialog = LoginDialog(merged, language, tasks)
@@ -168,7 +172,9 @@ def self_test(args: argparse.Namespace) -> int:
     selftest.prepare_platform()
     QApplication.instance() or QApplication(sys.argv[:1])
     config = desk_settings.config_file("pickup")
-    merged = settings_from(args, config)
+    merged, problem = selftest.settings_or_defaults(
+        lambda: settings_from(args, config), PickupSettings
+    )
 
     def window(folder: Path) -> tuple[QWidget, Callable[[], None]]:
         outbox = Outbox(folder / "outbox.sqlite3")
@@ -181,10 +187,7 @@ def self_test(args: argparse.Namespace) -> int:
     return selftest.run(
         [
             ("qt", selftest.qt),
-            (
-                "settings",
-                lambda: selftest.settings_file(config, PickupSettings.model_validate_json),
-            ),
+            ("settings", lambda: selftest.settings_file(config, problem=problem)),
             ("server", lambda: selftest.server(merged.server, merged.site)),
             (
                 "translations",

@@ -35,9 +35,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 from urllib.parse import urlsplit
 
+from pydantic import BaseModel
 from PySide6 import __version__ as pyside_version
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QImage
 from PySide6.QtWidgets import QWidget
@@ -122,18 +123,26 @@ def qt() -> Outcome:
     return ok(f"{pyside_version}, platform {QGuiApplication.platformName()}")
 
 
-def settings_file(file: Path, parse: Callable[[str], object] | None = None) -> Outcome:
-    """The mode's settings file: there, and readable by ``parse`` (which raises if not)."""
+def settings_file(file: Path, problem: str = "") -> Outcome:
+    """The mode's settings file: there, and usable (``problem`` says why not: the file or the
+    command line, the setting, the reason; the program would not start)."""
+    if problem:
+        raise CheckFailed(problem)
     if not file.exists():
         return note(f"no file {file} (defaults; the first start asks)")
-    if parse is not None:
-        try:
-            parse(file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise CheckFailed(
-                f"{file} cannot be used (the program would ignore it): {exc}"
-            ) from exc
     return ok(str(file))
+
+
+Loaded = TypeVar("Loaded", bound=BaseModel)
+
+
+def settings_or_defaults(load: Callable[[], Loaded], model: type[Loaded]) -> tuple[Loaded, str]:
+    """The mode's settings and "", or, when they cannot be used, the defaults and why (the
+    other checks still run)."""
+    try:
+        return load(), ""
+    except ValueError as exc:  # SettingsError
+        return model(), str(exc)
 
 
 def server(url: str, site: str) -> Outcome:

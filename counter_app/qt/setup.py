@@ -3,8 +3,12 @@
 * :class:`PrinterField` — a printer URI, checked as it is typed (``open_printer``, which does not
   connect), with "Test printer", which prints a test page off the GUI thread.
 * :class:`DeviceSetupDialog` — the first start of a device that signs in with a device token
-  (the kiosk): server, site, device token, printer, paper. "Save and start" hands the values to
-  ``save`` (the mode validates and writes them) and closes only when that worked.
+  (the kiosk): server, site, device token, printer, paper. "Save and start" first asks the
+  server (off the GUI thread) whether it knows the site and accepts the token; only then hands
+  the values to ``save`` (the mode validates and writes them) and closes when that worked. An
+  unknown site or a refused token is said and nothing is saved; a server that cannot be reached
+  is said too, with "Save anyway" (a kiosk may be set up before its network is: it then starts
+  offline and keeps trying).
 * :func:`write_settings_file` — the values as TOML (JSON for a ``.json`` file), written whole
   or not at all, readable by the owner only: the file holds the device token.
 
@@ -35,7 +39,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.core.api import TresenClient
+from counter_app.core.errors import (
+    ApiError,
+    NotAllowed,
+    NotFound,
+    NotSignedIn,
+    Rejected,
+    ServerFault,
+    ServerUnreachable,
+)
 from counter_app.core.paper import Line, Size, Slip
+from counter_app.core.settings import check_server, check_site
 from counter_app.printers.status import PrinterState
 from counter_app.printers.uri import open_printer
 from counter_app.printers.worker import PrintJob, PrintResult, PrintWorker
@@ -56,6 +71,14 @@ ERROR_STYLE = "color: #b3261e; font-weight: bold;"
 
 #: Sends a 1-bit test page to the printer at a URI (width in dots); runs off the GUI thread.
 SendTestPage = Callable[[str, int, Image.Image], PrintResult]
+#: Asks the server at ``server`` whether it knows ``site`` and accepts the device ``token``;
+#: raises the ApiError that says why not. Runs off the GUI thread.
+CheckDevice = Callable[[str, str, str], None]
+
+
+def check_device(server: str, site: str, token: str) -> None:
+    """The server knows ``site`` and lets the device with ``token`` read it (``GET sites/…``)."""
+    TresenClient(server, token, timeout=(3.05, 10.0)).site(site)
 
 
 def send_test_page(uri: str, width_dots: int, page: Image.Image) -> PrintResult:
@@ -201,14 +224,19 @@ class DeviceSetupDialog(QDialog):
         tasks: Tasks,
         send: SendTestPage = send_test_page,
         parent: QWidget | None = None,
+        check: CheckDevice = check_device,
     ) -> None:
         """``values``: server, site, token, printer, paper_width_dots to start from. ``save``
         gets them back as typed and raises ValueError (with the reason) to keep the dialog
-        open."""
+        open. ``check`` asks the server about site and token first."""
         super().__init__(parent)
         self.setObjectName("setupDialog")
         self.language = language
         self.save = save
+        self.tasks = tasks
+        self.check = check
+        self._unchecked: dict[str, Any] | None = None  # unreachable server: "Save anyway"
+        self._cancelled = False
         self.intro = QLabel()
         self.intro.setObjectName("setupIntro")
         self.intro.setWordWrap(True)
@@ -243,6 +271,13 @@ class DeviceSetupDialog(QDialog):
         )
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setObjectName("saveButton")
         self.buttons.addButton(self.language_button, QDialogButtonBox.ButtonRole.ResetRole)
+        self.save_anyway_button = QPushButton()
+        self.save_anyway_button.setObjectName("saveAnywayButton")
+        self.save_anyway_button.hide()
+        self.save_anyway_button.clicked.connect(self._on_save_anyway_clicked)
+        self.buttons.addButton(self.save_anyway_button, QDialogButtonBox.ButtonRole.ActionRole)
+        for edit in (self.server, self.site, self.token):
+            edit.textChanged.connect(self._on_field_changed)
         self.buttons.accepted.connect(self.attempt)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
@@ -290,6 +325,7 @@ class DeviceSetupDialog(QDialog):
         save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         save.setText(tr(N_("Save and start")))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr(N_("Cancel")))
+        self.save_anyway_button.setText(tr(N_("Save anyway")))
         self.language_button.setText("English" if self.language.code == "de" else "Deutsch")
         message, fields = self._error
         self.error.setText(tr(message).format(**fields) if message else "")
@@ -303,6 +339,90 @@ class DeviceSetupDialog(QDialog):
         if problem:
             self._show_error(N_("This printer address cannot be used: {reason}"), reason=problem)
             return
+        try:
+            check_server(values["server"])
+        except ValueError:
+            self._show_error(
+                N_(
+                    "The server's address starts with http:// or https://, e.g. "
+                    "http://tresen.stadt.local:8080."
+                )
+            )
+            return
+        try:
+            check_site(values["site"])
+        except ValueError:
+            self._show_error(
+                N_(
+                    "The site is the short name from the site's file: small letters a-z, digits "
+                    "and '-', e.g. mitte (the server's address goes into the field above)."
+                )
+            )
+            return
+        self._set_busy(True)
+        self._show_error(N_("Asking the server about the site and the device token …"))
+        self.tasks.run(
+            self.check,
+            values["server"],
+            values["site"],
+            values["token"],
+            on_done=lambda _answer: self._finish(values),
+            on_error=lambda error: self._on_check_failed(values, error),
+        )
+
+    def reject(self) -> None:
+        self._cancelled = True  # an answer of the server arriving later saves nothing
+        super().reject()
+
+    def _on_check_failed(self, values: dict[str, Any], error: Exception) -> None:
+        if self._cancelled:
+            return
+        self._set_busy(False)
+        fields = {"server": values["server"], "site": values["site"]}
+        if isinstance(error, ServerUnreachable | ServerFault):
+            # Perhaps only not yet: a kiosk set up before its network may start offline.
+            self._unchecked = values
+            self.save_anyway_button.show()
+            self._show_error(
+                N_(
+                    "The server {server} cannot be reached. Check the address; or save anyway: "
+                    "the kiosk then starts without a connection and keeps trying."
+                ),
+                **fields,
+            )
+        elif isinstance(error, NotSignedIn):
+            self._show_error(
+                N_(
+                    "The server refused this device token (wrong or revoked). A new one: "
+                    "tresen admin issue-device-token {site} NAME --kind kiosk"
+                ),
+                **fields,
+            )
+        elif isinstance(error, NotFound) and error.code == "site_not_found":
+            self._show_error(N_('The server {server} knows no site "{site}".'), **fields)
+        elif isinstance(error, NotAllowed):
+            self._show_error(N_('This device token is not valid for the site "{site}".'), **fields)
+        elif isinstance(error, Rejected | ApiError):
+            self._show_error(N_("There is no Tresen server at {server}."), **fields)
+        else:
+            self._show_error(N_("The settings could not be saved: {reason}"), reason=str(error))
+
+    def _on_save_anyway_clicked(self) -> None:
+        if self._unchecked is not None:
+            self._finish(self._unchecked)
+
+    def _on_field_changed(self) -> None:
+        self._unchecked = None  # what was not checked is no longer what stands in the fields
+        self.save_anyway_button.hide()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not busy)
+        self.save_anyway_button.setEnabled(not busy)
+
+    def _finish(self, values: dict[str, Any]) -> None:
+        if self._cancelled:
+            return
+        self._set_busy(False)
         try:
             self.save(values)
         except (OSError, ValueError) as exc:

@@ -91,6 +91,10 @@ class ConfirmationScreen(QWidget):
         self.reprint_button = named(QPushButton(), "reprintButton")
         self.reprint_button.setProperty("kind", "action")
         self.reprint_button.clicked.connect(self.reprint.emit)
+        # Its place is kept while it is hidden: "Done" must not move when a fault shows it.
+        policy = self.reprint_button.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.reprint_button.setSizePolicy(policy)
         self.done_button = named(QPushButton(), "doneButton")
         self.done_button.setProperty("kind", "action")
         self.done_button.clicked.connect(self.done.emit)

@@ -1,4 +1,9 @@
-"""The start screen: one big button per service, a row of language buttons."""
+"""The start screen: one big button per service, a row of language buttons.
+
+Nothing moves under a finger: the notes that come and go (server gone, printer out, a ticket
+refused) appear in a band above the services whose height is reserved for the longest of them
+in any language, so the service buttons stay where they are whatever is said.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +21,55 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.printers.status import FAULTS
-from kiosk.controller import KioskController
+from counter_app.qt.i18n import N_
+from kiosk.controller import SITE_NOT_ALLOWED, SITE_UNKNOWN, TOKEN_REFUSED, KioskController
 from kiosk.i18n import NATIVE_NAMES, CitizenLanguage
 from kiosk.issuer import PICKUP_PREFIX, Service
-from kiosk.screens.style import LANGUAGE_BUTTON_HEIGHT, SERVICE_BUTTON_HEIGHT, named
-from resources.i18n import CITIZEN_LANGUAGES, N_citizen
+from kiosk.screens.style import LANGUAGE_BUTTON_HEIGHT, SERVICE_BUTTON_HEIGHT, STYLE, named
+from resources.i18n import CITIZEN_LANGUAGES, N_citizen, citizen_gettext, gettext_for
 
 NOTICE_SECONDS = 12
+#: Why no ticket was issued, by the server's error code; said to the citizen.
+REFUSALS = {
+    "service_closed": N_citizen("citizen", "This service is closed now."),
+    "service_inactive": N_citizen("citizen", "This service is not offered at the moment."),
+}
+CANNOT_ISSUE = N_citizen(
+    "citizen", "No ticket can be issued at the moment. Please ask at the information desk."
+)
+PRINTER_OUT = N_citizen(
+    "citizen", "The ticket printer is out of order: your number will be shown on the screen."
+)
+ISSUING_OFFLINE = N_citizen("citizen", "Tickets are being issued without a connection.")
+#: For staff, in German (the staff's language), when the server refuses this kiosk.
+STAFF_REFUSALS = {
+    TOKEN_REFUSED: N_(
+        "For staff: the server {server} refused this kiosk's device token (wrong or revoked). "
+        "The kiosk issues no tickets, not even offline.\n\n"
+        "To fix it, issue a new token on the server:\n"
+        "tresen admin issue-device-token {site} NAME --kind kiosk\n"
+        "and put it into the kiosk's settings file {file} (token = …) or into "
+        "$TRESEN_KIOSK_TOKEN, then restart the kiosk."
+    ),
+    SITE_UNKNOWN: N_(
+        'For staff: the server {server} knows no site "{site}". The kiosk issues no tickets.'
+        "\n\nCorrect the site (site = …, the short name from the site's file) in the kiosk's "
+        "settings file {file}, then restart the kiosk."
+    ),
+    SITE_NOT_ALLOWED: N_(
+        'For staff: this kiosk\'s device token is not valid for the site "{site}" at the '
+        "server {server}. The kiosk issues no tickets.\n\n"
+        "Issue a token for this site on the server:\n"
+        "tresen admin issue-device-token {site} NAME --kind kiosk\n"
+        "and put it into the kiosk's settings file {file} (token = …), then restart the kiosk."
+    ),
+}
+#: Every text the band above the services shows, by the label that shows it: its height is
+#: reserved for the longest of them.
+BAND_TEXTS = {
+    "statusNote": (PRINTER_OUT, ISSUING_OFFLINE, CANNOT_ISSUE),
+    "notice": (CANNOT_ISSUE, *REFUSALS.values()),
+}
 
 
 class ServiceButton(QPushButton):
@@ -83,29 +130,46 @@ class StartScreen(QWidget):
     pickup_chosen = Signal(object)  # the pickup Service: check in a receipt, no plain ticket
 
     def __init__(
-        self, controller: KioskController, language: CitizenLanguage, parent: QWidget | None = None
+        self,
+        controller: KioskController,
+        language: CitizenLanguage,
+        settings_file: str = "kiosk.toml",
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("startScreen")
         self.controller = controller
         self.language = language
+        self.settings_file = settings_file
+        # Where the services would be: what staff must do when the server refuses this kiosk.
+        self.staff_message = named(QLabel(), "kioskRefused")
+        self.staff_message.setWordWrap(True)
+        self.staff_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.staff_message.hide()
         self.site_name = named(QLabel(), "siteName")
         self.site_name.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.prompt = named(QLabel(), "prompt")
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.prompt.setWordWrap(True)
         self.notice = named(QLabel(), "notice")
-        self.notice.setWordWrap(True)
-        self.notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.notice.hide()
         self.status_note = named(QLabel(), "statusNote")
-        self.status_note.setWordWrap(True)
-        self.status_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.status_note.hide()
+        # The band: one of the two at a time (a notice of the last tap over the standing note),
+        # at a height that fits the longest text, so showing one moves nothing below.
+        self.band = named(QWidget(), "messageBand")
+        band = QVBoxLayout(self.band)
+        band.setContentsMargins(0, 0, 0, 0)
+        for label in (self.status_note, self.notice):
+            label.setWordWrap(True)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.hide()
+            band.addWidget(label)
+        band.addStretch(1)
+        self._note = ""
         self._notice_message = ""
         self._notice_fields: dict[str, str] = {}
         self._notice_timer = QTimer(self, singleShot=True, interval=NOTICE_SECONDS * 1000)
-        self._notice_timer.timeout.connect(self.notice.hide)
+        self._notice_timer.timeout.connect(self.clear_notice)
+        self._band_width = -1
         self.grid = QGridLayout()
         self.grid.setSpacing(20)
         self.buttons: list[ServiceButton] = []
@@ -123,13 +187,13 @@ class StartScreen(QWidget):
             group.addButton(language_button)
             self.language_buttons[code] = language_button
         self._languages = languages
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 32, 40, 32)
         layout.setSpacing(20)
         layout.addWidget(self.site_name)
         layout.addWidget(self.prompt)
-        layout.addWidget(self.status_note)
-        layout.addWidget(self.notice)
+        layout.addWidget(self.band)
+        layout.addWidget(self.staff_message)
         layout.addLayout(self.grid)
         layout.addStretch(1)
         layout.addLayout(languages)
@@ -180,43 +244,79 @@ class StartScreen(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
+        self._reserve_band()
         self._arrange()
+
+    def _reserve_band(self) -> None:
+        """Give the band the height of its longest text, in any language, at this width."""
+        margins = self._layout.contentsMargins()
+        width = self.width() - margins.left() - margins.right()
+        if width == self._band_width or width <= 0:
+            return
+        self._band_width = width
+        height = 0
+        for name, messages in BAND_TEXTS.items():
+            probe = named(QLabel(), name)  # outside the window: styled like the real one
+            probe.setStyleSheet(STYLE)
+            probe.setWordWrap(True)
+            probe.ensurePolished()
+            for code in CITIZEN_LANGUAGES:
+                for message in messages:
+                    probe.setText(citizen_gettext(code)(message))
+                    height = max(height, probe.heightForWidth(width))
+        self.band.setFixedHeight(height)
 
     def retranslate(self, _code: str | None = None) -> None:
         _ = self.language
         self.site_name.setText(self.controller.site_name)
         self.prompt.setText(_(N_citizen("citizen", "Please choose your concern")))
+        self.prompt.setVisible(bool(self.buttons))  # nothing to choose: no prompt to choose
         for button in self.buttons:
             button.retranslate(self.language)
         for code, language_button in self.language_buttons.items():
             language_button.setChecked(code == self.language.code)
-        note = ""
-        if self.controller.printer_state in FAULTS:
-            note = _(
-                N_citizen(
-                    "citizen",
-                    "The ticket printer is out of order: your number will be shown on the screen.",
+        controller = self.controller
+        refusal = STAFF_REFUSALS.get(controller.refusal, "")
+        if refusal:
+            self.staff_message.setText(
+                gettext_for("de")(refusal).format(
+                    server=controller.issuer.client.base_url,
+                    site=controller.issuer.site,
+                    file=self.settings_file,
                 )
             )
-        elif not self.controller.online:
-            note = _(N_citizen("citizen", "Tickets are being issued without a connection."))
-        self.status_note.setText(note)
-        self.status_note.setVisible(bool(note))
-        if self.notice.isVisible() and self._notice_message:
+        self.staff_message.setVisible(bool(refusal))
+        note = ""
+        if refusal or (not controller.online and not controller.numbers_in_hand):
+            note = CANNOT_ISSUE  # as the README promises: ask at the information desk
+        elif controller.printer_state in FAULTS:
+            note = PRINTER_OUT
+        elif not controller.online:
+            note = ISSUING_OFFLINE
+        self._note = note
+        self._show_band()
+
+    def _show_band(self) -> None:
+        """The notice of the last tap while it lasts, else the standing note, else nothing."""
+        notice = bool(self._notice_message)
+        if notice:
             self.notice.setText(self._render_notice())
+        self.status_note.setText(self.language(self._note) if self._note else "")
+        self.notice.setVisible(notice)
+        self.status_note.setVisible(bool(self._note) and not notice)
 
     # Notices -----------------------------------------------------------------------------------
 
     def show_notice(self, message: str, **fields: str) -> None:
         """A message for the citizen (kept as message id, so it follows a language switch)."""
         self._notice_message, self._notice_fields = message, fields
-        self.notice.setText(self._render_notice())
-        self.notice.show()
+        self._show_band()
         self._notice_timer.start()
 
     def _render_notice(self) -> str:
         return self.language(self._notice_message).format(**self._notice_fields)
 
     def clear_notice(self) -> None:
-        self.notice.hide()
+        self._notice_timer.stop()
         self._notice_message = ""
+        self._show_band()

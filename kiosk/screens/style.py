@@ -37,6 +37,10 @@ QLabel#notice {
 QLabel#statusNote {
     font-size: 24px; color: #111111; background: #ffe08a; padding: 12px; border-radius: 8px;
 }
+QLabel#kioskRefused {
+    font-size: 30px; color: #111111; background: #ffffff; border: 6px solid #b00020;
+    border-radius: 12px; padding: 28px;
+}
 QPushButton[kind="service"] {
     background: #0b3d91; border: none; border-radius: 16px; text-align: left;
 }

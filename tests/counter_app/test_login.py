@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
 from counter_app.clerk.login import LoginDialog
@@ -69,4 +70,5 @@ def test_settings_remember_everything_but_the_password(tmp_path: Path, qtbot) ->
         "en",
     )
     path.write_text("{not json", encoding="utf-8")
-    assert desk_settings.load(path) == DeskSettings()
+    with pytest.raises(desk_settings.SettingsError, match="not valid JSON"):
+        desk_settings.load(path)  # stops the start with the reason, never silent defaults

@@ -112,3 +112,38 @@ def test_a_settings_file_with_an_error_names_the_file_and_the_field(tmp_path: Pa
     _, errors = process.communicate(timeout=60)
     assert process.returncode == 2
     assert str(settings) in errors and "paper_width_dots" in errors
+
+
+def test_an_unattended_kiosk_whose_token_the_server_refuses_stops_with_the_reason(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    database = tmp_path / "tresen.sqlite3"
+    shutil.copyfile(sqlite_template, database)
+    server = LiveServer(f"sqlite:///{database}")
+    server.start()
+    try:
+        env = environment(tmp_path, TRESEN_KIOSK_TOKEN="revoked-or-typo-7Qx2")
+        process = kiosk_command(
+            "--no-setup", "--server", server.url, "--site", "demo", "--windowed", env=env
+        )
+        _, errors = process.communicate(timeout=60)
+        unknown_site = kiosk_command(
+            "--no-setup",
+            "--server",
+            server.url,
+            "--site",
+            "nowhere",
+            "--token",
+            "demo-kiosk",
+            env=environment(tmp_path),
+        )
+        _, site_errors = unknown_site.communicate(timeout=60)
+    finally:
+        server.stop()
+    assert process.returncode == 2
+    assert "refused this kiosk's device token" in errors
+    assert "tresen admin issue-device-token demo NAME --kind kiosk" in errors
+    assert "Traceback" not in errors
+    assert "revoked-or-typo-7Qx2" not in errors  # never the token itself
+    assert unknown_site.returncode == 2
+    assert "knows no site 'nowhere'" in site_errors and "Traceback" not in site_errors

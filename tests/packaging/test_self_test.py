@@ -148,10 +148,10 @@ def test_a_settings_file_with_an_error_fails_naming_the_file_and_field(tmp_path:
     assert "ok printer tcp://10.0.5.20:9100 (not connected)" in done.stdout
 
 
-def test_an_unreadable_desk_settings_file_fails_although_the_desk_would_start(
+def test_an_unreadable_desk_settings_file_fails_as_the_desk_would(
     tmp_path: Path,
 ) -> None:
     file = settings_file(tmp_path, "pickup.json", "{not json")
     done = self_test(tmp_path, "pickup")
     assert done.returncode == 1
-    assert f"FAIL settings {file} cannot be used (the program would ignore it)" in done.stdout
+    assert f"FAIL settings {file}: not valid JSON" in done.stdout
