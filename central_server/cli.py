@@ -19,14 +19,33 @@ import getpass
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from pydantic import ValidationError
 
 from central_server.config import ServerSettings
+
+if TYPE_CHECKING:
+    from central_server.db import Database
+
+#: Settings that also have a command-line option.
+_OPTIONS = frozenset({"db", "host", "port"})
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--db", help="database URL (default: TRESEN_DB or a SQLite file in the user's data folder)"
+        "--db",
+        metavar="URL_OR_FILE",
+        help="the path of a SQLite file, or a database URL such as "
+        "postgresql+psycopg://USER@HOST/DATABASE (default: TRESEN_DB, or tresen.sqlite3 in "
+        "the user's data folder)",
     )
+
+
+def _fail(message: str) -> NoReturn:
+    """One line on standard error and exit code 2, as for a wrong command line."""
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,7 +124,42 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace, **extra: object) -> ServerSettings:
     values = {k: v for k, v in {"db": getattr(args, "db", None), **extra}.items() if v is not None}
-    return ServerSettings(**values)  # type: ignore[arg-type]
+    try:
+        return ServerSettings(**values)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        name = str(problem["loc"][0]) if problem["loc"] else ""
+        where = f"TRESEN_{name.upper()}"
+        if name in _OPTIONS:
+            where = f"--{name} (or {where})"
+        reason = problem.get("ctx", {}).get("error") or problem["msg"]
+        _fail(f"{where}: {reason}")
+
+
+def open_database(settings: ServerSettings) -> Database:
+    """The settings' database, connected once to see that it answers; else one line, exit 2.
+
+    That catches what the URL alone does not show: a file that is no SQLite database, a
+    database server that does not answer or refuses the user, a driver that is not installed.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    from central_server.db import Database
+
+    shown = make_url(settings.db).render_as_string(hide_password=True)
+    try:
+        db = Database(settings.db)
+    except (SQLAlchemyError, ImportError) as exc:  # an unknown driver, a missing DB-API module
+        _fail(f"cannot use the database {shown}: its driver is not installed here ({exc})")
+    try:
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except SQLAlchemyError as exc:
+        db.dispose()
+        reason = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip()
+        _fail(f"cannot open the database {shown}: {reason.splitlines()[0] if reason else exc}")
+    return db
 
 
 def run_server(settings: ServerSettings) -> None:
@@ -113,6 +167,7 @@ def run_server(settings: ServerSettings) -> None:
 
     from central_server.app import create_app
 
+    open_database(settings).dispose()
     print(
         f"Tresen server on http://{settings.host}:{settings.port}  (database: "
         f"{settings.db.split('@')[-1]})",
@@ -145,10 +200,9 @@ def _password(args: argparse.Namespace) -> tuple[str, bool]:
 def run_admin(args: argparse.Namespace) -> int:
     from central_server import migrate
     from central_server.admin import commands, site_file
-    from central_server.db import Database
 
     settings = _settings(args)
-    db = Database(settings.db)
+    db = open_database(settings)
     migrate.upgrade(db.engine)
     try:
         if args.action == "apply":
