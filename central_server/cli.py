@@ -2,7 +2,7 @@
 
 ::
 
-    tresen server [--db URL] [--host 127.0.0.1] [--port 8080] [--demo]
+    tresen server [--db URL_OR_FILE] [--host 127.0.0.1] [--port 8080] [--demo]
     tresen admin apply FILE           load a site file (idempotent)
     tresen admin add-user NAME --role clerk --site SLUG
     tresen admin reset-password NAME
@@ -18,6 +18,7 @@ import argparse
 import getpass
 import logging
 import sys
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -48,20 +49,53 @@ def _fail(message: str) -> NoReturn:
     raise SystemExit(2)
 
 
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value) if value != "" else "empty"
+
+
+def _settings_help() -> str:
+    """Every server setting with its variable, default and description, for the help text."""
+    lines = ["settings (from the environment; --db, --host and --port win over them):"]
+    for name, field in ServerSettings.model_fields.items():
+        default = "" if field.default_factory is not None else f" (default {_shown(field.default)})"
+        lines.append(f"  TRESEN_{name.upper()}{default}")
+        lines += textwrap.wrap(
+            str(field.description or ""), 76, initial_indent="    ", subsequent_indent="    "
+        )
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tresen", description="Tresen: queue and case flow for citizen-service centres"
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    server = commands.add_parser("server", help="run the central server")
+    server = commands.add_parser(
+        "server",
+        help="run the central server",
+        description=textwrap.fill(
+            "Run the central server: the API, the live event stream, the call display and the "
+            "ticket status page.",
+            79,
+        ),
+        epilog=_settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _add_db(server)
     server.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     server.add_argument("--port", type=int, help="port (default 8080)")
     server.add_argument("--demo", action="store_true", help="load the demo site")
 
-    admin = commands.add_parser("admin", help="administration for the city's IT")
-    actions = admin.add_subparsers(dest="action", required=True)
+    admin = commands.add_parser(
+        "admin",
+        help="administration for the city's IT",
+        description="Administration for the city's IT: site files, users, device tokens, "
+        "pickups. tresen admin ACTION --help shows the options of an action.",
+    )
+    actions = admin.add_subparsers(dest="action", required=True, title="actions", metavar="ACTION")
     apply = actions.add_parser("apply", help="load a site file (TOML); safe to repeat")
     apply.add_argument("file", type=Path)
     _add_db(apply)
