@@ -82,7 +82,13 @@ class ServerSettings(BaseSettings):
     demo: bool = Field(False, description="load the demo site on start")
     token_hours: float = Field(12.0, description="how long a sign-in stays valid (one shift)")
     failed_logins_per_minute: int = Field(
-        5, description="failed sign-ins per user name and per address before 429"
+        5, ge=1, description="failed sign-ins for one user name a minute before 429"
+    )
+    failed_logins_per_address_per_minute: int = Field(
+        30,
+        ge=1,
+        description="failed sign-ins from one client address a minute (whatever the user names) "
+        "before 429; high, since a whole office may share one address",
     )
     idempotency_hours: float = Field(48.0, description="how long retried requests are recognised")
     event_poll_seconds: float = Field(
