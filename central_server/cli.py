@@ -200,6 +200,7 @@ def run_server(settings: ServerSettings) -> None:
     import uvicorn
 
     from central_server.app import create_app
+    from central_server.serve import uvicorn_config
 
     open_database(settings).dispose()
     print(
@@ -207,13 +208,10 @@ def run_server(settings: ServerSettings) -> None:
         f"{settings.db.split('@')[-1]})",
         flush=True,
     )
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        timeout_graceful_shutdown=3,
-    )
+    server = uvicorn.Server(uvicorn_config(create_app(settings), settings))
+    server.run()
+    if not server.started:
+        raise SystemExit(3)  # as uvicorn.run: the start failed, uvicorn logged why
 
 
 def _password(args: argparse.Namespace) -> tuple[str, bool]:

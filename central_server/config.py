@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 from platformdirs import user_data_path
@@ -52,6 +53,30 @@ def database_url(value: str) -> str:
     return text
 
 
+def proxy_addresses(value: str) -> list[str]:
+    """The IP addresses and networks in ``value`` (comma-separated), or ``["*"]`` for all.
+
+    Raises ``ValueError`` for an entry that is neither: uvicorn would take it as a name that
+    never matches, and every client of the proxy would count as the proxy.
+    """
+    entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+    if "*" in entries:
+        return ["*"]
+    addresses: list[str] = []
+    for entry in entries:
+        try:
+            # uvicorn takes networks only without host bits: 10.0.0.5/24 becomes 10.0.0.0/24.
+            if "/" in entry:
+                addresses.append(str(ipaddress.ip_network(entry, strict=False)))
+            else:
+                addresses.append(str(ipaddress.ip_address(entry)))
+        except ValueError:
+            raise ValueError(
+                f"{entry!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/24 or *)"
+            ) from None
+    return addresses
+
+
 def _sqlite_file(path: Path) -> Path:
     path = path.absolute()
     if path.is_dir():
@@ -77,12 +102,29 @@ class ServerSettings(BaseSettings):
     def _database_url(cls, value: str) -> str:
         return database_url(value)
 
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        return ",".join(proxy_addresses(value))
+
     host: str = Field("127.0.0.1", description="address to listen on")
     port: int = Field(8080, description="port to listen on")
     demo: bool = Field(False, description="load the demo site on start")
     token_hours: float = Field(12.0, description="how long a sign-in stays valid (one shift)")
     failed_logins_per_minute: int = Field(
         5, ge=1, description="failed sign-ins for one user name a minute before 429"
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto headers "
+        "are believed, comma-separated IP addresses or networks (10.0.0.5, 10.0.0.0/24) or *; "
+        "none by default. Behind a proxy, name it here, or every client counts as the proxy",
+    )
+    request_timeout_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="seconds a client has to send its whole request (headers and body) once it "
+        "began; a connection that takes longer is closed",
     )
     failed_logins_per_address_per_minute: int = Field(
         30,

@@ -6,17 +6,28 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import requests
 
 from tests.support.api import assert_error
+from tests.support.live_server import LiveServer
+
+
+@pytest.fixture
+def behind_proxy(database_url: str):  # type: ignore[no-untyped-def]
+    """A server that believes X-Forwarded-For from loopback, as from its reverse proxy: so one
+    test plays several client computers."""
+    live = LiveServer(database_url, forwarded_allow_ips="127.0.0.1")
+    live.start()
+    yield live
+    live.stop()
 
 
 def _login(
     server, username: str, password: str, address: str | None = None, **headers: str
 ) -> requests.Response:
     if address is not None:
-        # The test server trusts X-Forwarded-For from loopback (uvicorn's default), which
-        # lets one test play several client computers.
+        # Believed only by a server that trusts loopback as its proxy (``behind_proxy``).
         headers["X-Forwarded-For"] = address
     return requests.post(
         f"{server.url}/api/v1/login",
@@ -65,7 +76,8 @@ def test_sign_out_ends_the_token(server):
     assert "Bearer" in clerk.get("/sites/demo/queue").headers.get("WWW-Authenticate", "")
 
 
-def test_five_failures_lock_the_user_name(server):
+def test_five_failures_lock_the_user_name(behind_proxy):
+    server = behind_proxy
     for _ in range(5):
         assert_error(_login(server, "clerk1", "rate", "10.0.0.1"), 401, "invalid_credentials")
     # From the same computer or another one, right password or not: locked for a minute.

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.support.live_server import free_port
 from tests.support.server_process import ServerProcess, run_tresen, tresen_env
 
 
@@ -74,11 +75,12 @@ def test_a_database_that_cannot_work_is_refused_in_one_line(tmp_path: Path) -> N
         ),
     }
     for name, (value, words) in cases.items():
-        result = run_tresen("server", "--db", value, "--port", "1")
+        result = run_tresen("server", "--db", value, "--port", str(free_port()), timeout=60)
         _refused(result, *words)
         assert "geheim" not in result.stderr and ":pw@" not in result.stderr, name
     # The same from the environment, and for the admin commands.
     bad = str(tmp_path / "nowhere" / "amt.sqlite3")
-    _refused(run_tresen("server", env=tresen_env(TRESEN_DB=bad)), "TRESEN_DB", "not exist")
+    from_env = run_tresen("server", env=tresen_env(TRESEN_DB=bad, TRESEN_PORT=str(free_port())))
+    _refused(from_env, "TRESEN_DB", "not exist")
     _refused(run_tresen("admin", "purge-pickups", "--db", bad), "--db", "not exist")
     assert not (tmp_path / "nowhere").exists()
