@@ -13,10 +13,9 @@
   that sends its request headers or body a byte at a time holds its connection (and a file
   descriptor and memory) for as long as it likes. :func:`request_timeout_protocol` closes a
   connection whose request, headers and body, has not fully arrived ``request_timeout_seconds``
-  after its first byte (or after the connection was opened), answering 408 when the headers
-  never completed. Answers may take as long as they need: the live event stream and the call
-  display stream for hours once their request has arrived. A reverse proxy in front does the
-  rest (``packaging/nginx/tresen.conf``).
+  after its first byte (or after the connection was opened), answering 408. Answers may take
+  as long as they need: the live event stream and the call display stream for hours once their
+  request has arrived. A reverse proxy in front does the rest (``packaging/nginx/tresen.conf``).
 """
 
 from __future__ import annotations
@@ -61,17 +60,19 @@ def uvicorn_config(app: Any, settings: ServerSettings, **overrides: Any) -> uvic
 
 
 @functools.cache
-def request_timeout_protocol(timeout: float) -> type[asyncio.Protocol]:
-    """uvicorn's HTTP protocol (httptools, else h11), closing requests that arrive too slowly.
+def request_timeout_protocol(
+    timeout: float, base: type[asyncio.Protocol] = AutoHTTPProtocol
+) -> type[asyncio.Protocol]:
+    """uvicorn's HTTP protocol ``base`` (by default httptools, else h11), closing requests that
+    arrive too slowly.
 
     It relies on what both of uvicorn's protocols keep per connection: ``transport``, and
     ``cycle`` (the current request: ``more_body`` while its body arrives, ``response_complete``
     once answered). The tests against a real server process show whether that still holds after
     an upgrade of uvicorn.
     """
-    base: Any = AutoHTTPProtocol
 
-    class RequestTimeoutProtocol(base):
+    class RequestTimeoutProtocol(base):  # type: ignore[valid-type, misc]
         _deadline: asyncio.TimerHandle | None = None
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -107,11 +108,16 @@ def request_timeout_protocol(timeout: float) -> type[asyncio.Protocol]:
             self._deadline = None
             if self.transport.is_closing():
                 return
-            log.debug(
-                "closed a connection whose request did not arrive within %s s", f"{timeout:g}"
+            client = self.client[0] if self.client else "unknown"
+            log.info(
+                "closed the connection of %s: its request did not arrive within %g s",
+                client,
+                timeout,
             )
-            if self.cycle is None or self.cycle.response_complete:
-                # The headers never completed: no answer is running that could write.
+            cycle = self.cycle
+            if cycle is None or cycle.response_complete or not cycle.response_started:
+                # Nothing else writes now: the headers never completed, or the application
+                # still waits for the body (it learns of the disconnect once this is closed).
                 self.transport.write(_TIMEOUT_ANSWER)
             self.transport.close()
 
