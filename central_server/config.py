@@ -102,11 +102,6 @@ class ServerSettings(BaseSettings):
     def _database_url(cls, value: str) -> str:
         return database_url(value)
 
-    @field_validator("forwarded_allow_ips")
-    @classmethod
-    def _proxies(cls, value: str) -> str:
-        return ",".join(proxy_addresses(value))
-
     host: str = Field("127.0.0.1", description="address to listen on")
     port: int = Field(8080, description="port to listen on")
     demo: bool = Field(False, description="load the demo site on start")
@@ -114,23 +109,29 @@ class ServerSettings(BaseSettings):
     failed_logins_per_minute: int = Field(
         5, ge=1, description="failed sign-ins for one user name a minute before 429"
     )
+    failed_logins_per_address_per_minute: int = Field(
+        30,
+        ge=1,
+        description="failed sign-ins from one client address a minute (whatever the user names) "
+        "before 429; high, since a whole office may share one address",
+    )
     forwarded_allow_ips: str = Field(
         "",
         description="the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto headers "
         "are believed, comma-separated IP addresses or networks (10.0.0.5, 10.0.0.0/24) or *; "
         "none by default. Behind a proxy, name it here, or every client counts as the proxy",
     )
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        return ",".join(proxy_addresses(value))
+
     request_timeout_seconds: float = Field(
         30.0,
         gt=0,
         description="seconds a client has to send its whole request (headers and body) once it "
         "began; a connection that takes longer is closed",
-    )
-    failed_logins_per_address_per_minute: int = Field(
-        30,
-        ge=1,
-        description="failed sign-ins from one client address a minute (whatever the user names) "
-        "before 429; high, since a whole office may share one address",
     )
     idempotency_hours: float = Field(48.0, description="how long retried requests are recognised")
     event_poll_seconds: float = Field(
