@@ -25,6 +25,9 @@ COMMANDS: dict[str, Command] = {
     "kiosk": Command("kiosk.app", "the lobby kiosk"),
 }
 
+#: The desktop modes and their modules (the desktop bundle holds these alone).
+DESKTOP = {name: COMMANDS[name].module for name in ("clerk", "pickup", "kiosk")}
+
 #: The commands that pass the whole command line on (their parser knows its command name).
 _WHOLE_LINE = frozenset({"server", "admin"})
 
