@@ -302,10 +302,10 @@ _NO_ACCESS_LOG = (
     "import logging, sys, uvicorn\n"
     "from central_server.app import create_app\n"
     "from central_server.config import ServerSettings\n"
+    "from central_server.serve import uvicorn_config\n"
     "logging.basicConfig(level=logging.INFO)\n"
     "s = ServerSettings(db=sys.argv[1], port=int(sys.argv[2]))\n"
-    "uvicorn.run(create_app(s), host=s.host, port=s.port, log_level='info',\n"
-    "            access_log=False, timeout_graceful_shutdown=3)\n"
+    "uvicorn.Server(uvicorn_config(create_app(s), s, access_log=False)).run()\n"
 )
 
 

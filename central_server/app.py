@@ -150,7 +150,9 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
     app.state.settings = settings
     app.state.db = database
     app.state.bus = EventBus()
-    app.state.login_throttle = LoginThrottle(settings.failed_logins_per_minute)
+    app.state.login_throttle = LoginThrottle(
+        settings.failed_logins_per_minute, settings.failed_logins_per_address_per_minute
+    )
     app.state.pickup_scan_guard = ScanGuard(settings.wrong_pickup_scans_per_minute)
     _install_error_handlers(app)
 

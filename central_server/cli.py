@@ -2,7 +2,7 @@
 
 ::
 
-    tresen server [--db URL] [--host 127.0.0.1] [--port 8080] [--demo]
+    tresen server [--db URL_OR_FILE] [--host 127.0.0.1] [--port 8080] [--demo]
     tresen admin apply FILE           load a site file (idempotent)
     tresen admin add-user NAME --role clerk --site SLUG
     tresen admin reset-password NAME
@@ -18,15 +18,53 @@ import argparse
 import getpass
 import logging
 import sys
+import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from pydantic import ValidationError
 
 from central_server.config import ServerSettings
+
+if TYPE_CHECKING:
+    from central_server.db import Database
+
+#: Settings that also have a command-line option.
+_OPTIONS = frozenset({"db", "host", "port"})
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--db", help="database URL (default: TRESEN_DB or a SQLite file in the user's data folder)"
+        "--db",
+        metavar="URL_OR_FILE",
+        help="the path of a SQLite file, or a database URL such as "
+        "postgresql+psycopg://USER@HOST/DATABASE (default: TRESEN_DB, or tresen.sqlite3 in "
+        "the user's data folder)",
     )
+
+
+def _fail(message: str) -> NoReturn:
+    """One line on standard error and exit code 2, as for a wrong command line."""
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value) if value != "" else "empty"
+
+
+def _settings_help() -> str:
+    """Every server setting with its variable, default and description, for the help text."""
+    lines = ["settings (from the environment; --db, --host and --port win over them):"]
+    for name, field in ServerSettings.model_fields.items():
+        default = "" if field.default_factory is not None else f" (default {_shown(field.default)})"
+        lines.append(f"  TRESEN_{name.upper()}{default}")
+        lines += textwrap.wrap(
+            str(field.description or ""), 76, initial_indent="    ", subsequent_indent="    "
+        )
+    return "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,14 +73,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    server = commands.add_parser("server", help="run the central server")
+    server = commands.add_parser(
+        "server",
+        help="run the central server",
+        description=textwrap.fill(
+            "Run the central server: the API, the live event stream, the call display and the "
+            "ticket status page.",
+            79,
+        ),
+        epilog=_settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _add_db(server)
     server.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     server.add_argument("--port", type=int, help="port (default 8080)")
     server.add_argument("--demo", action="store_true", help="load the demo site")
 
-    admin = commands.add_parser("admin", help="administration for the city's IT")
-    actions = admin.add_subparsers(dest="action", required=True)
+    admin = commands.add_parser(
+        "admin",
+        help="administration for the city's IT",
+        description="Administration for the city's IT: site files, users, device tokens, "
+        "pickups. tresen admin ACTION --help shows the options of an action.",
+    )
+    actions = admin.add_subparsers(dest="action", required=True, title="actions", metavar="ACTION")
     apply = actions.add_parser("apply", help="load a site file (TOML); safe to repeat")
     apply.add_argument("file", type=Path)
     _add_db(apply)
@@ -105,26 +158,60 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace, **extra: object) -> ServerSettings:
     values = {k: v for k, v in {"db": getattr(args, "db", None), **extra}.items() if v is not None}
-    return ServerSettings(**values)  # type: ignore[arg-type]
+    try:
+        return ServerSettings(**values)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        name = str(problem["loc"][0]) if problem["loc"] else ""
+        where = f"TRESEN_{name.upper()}"
+        if name in _OPTIONS:
+            where = f"--{name} (or {where})"
+        reason = problem.get("ctx", {}).get("error") or problem["msg"]
+        _fail(f"{where}: {reason}")
+
+
+def open_database(settings: ServerSettings) -> Database:
+    """The settings' database, connected once to see that it answers; else one line, exit 2.
+
+    That catches what the URL alone does not show: a file that is no SQLite database, a
+    database server that does not answer or refuses the user, a driver that is not installed.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    from central_server.db import Database
+
+    shown = make_url(settings.db).render_as_string(hide_password=True)
+    try:
+        db = Database(settings.db)
+    except (SQLAlchemyError, ImportError) as exc:  # an unknown driver, a missing DB-API module
+        _fail(f"cannot use the database {shown}: its driver is not installed here ({exc})")
+    try:
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except SQLAlchemyError as exc:
+        db.dispose()
+        reason = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip()
+        _fail(f"cannot open the database {shown}: {reason.splitlines()[0] if reason else exc}")
+    return db
 
 
 def run_server(settings: ServerSettings) -> None:
     import uvicorn
 
     from central_server.app import create_app
+    from central_server.serve import uvicorn_config
 
+    open_database(settings).dispose()
     print(
         f"Tresen server on http://{settings.host}:{settings.port}  (database: "
         f"{settings.db.split('@')[-1]})",
         flush=True,
     )
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        timeout_graceful_shutdown=3,
-    )
+    server = uvicorn.Server(uvicorn_config(create_app(settings), settings))
+    server.run()
+    if not server.started:
+        raise SystemExit(3)  # as uvicorn.run: the start failed, uvicorn logged why
 
 
 def _password(args: argparse.Namespace) -> tuple[str, bool]:
@@ -145,10 +232,9 @@ def _password(args: argparse.Namespace) -> tuple[str, bool]:
 def run_admin(args: argparse.Namespace) -> int:
     from central_server import migrate
     from central_server.admin import commands, site_file
-    from central_server.db import Database
 
     settings = _settings(args)
-    db = Database(settings.db)
+    db = open_database(settings)
     migrate.upgrade(db.engine)
     try:
         if args.action == "apply":

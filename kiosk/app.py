@@ -18,7 +18,7 @@ from counter_app.core.api import TresenClient
 from counter_app.core.errors import ApiError, NotAllowed, NotFound, NotSignedIn
 from counter_app.core.outbox import Outbox
 from counter_app.core.settings import data_folder, merged
-from counter_app.printers.uri import PrinterUriError, open_printer
+from counter_app.printers.uri import FORMS_HELP, PrinterUriError, open_printer
 from counter_app.printers.worker import PrintWorker
 from counter_app.qt import selftest
 from counter_app.qt.i18n import Language
@@ -53,8 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--token", help=f"device token (or ${TOKEN_VARIABLE}, or the file)")
     parser.add_argument(
         "--printer",
-        help="tcp://HOST:PORT, usb://VID:PID, serial:///dev/ttyS0?baud=19200, "
-        "win32://PRINTER NAME, cups://QUEUE or file:///path",
+        help=f"the ticket printer: {FORMS_HELP}",
     )
     parser.add_argument("--windowed", action="store_true", help="a window, not full screen")
     parser.add_argument("--size", default="1080x1920", help="window size with --windowed")

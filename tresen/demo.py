@@ -34,8 +34,13 @@ def wait_until_up(url: str, seconds: float = 60) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="tresen demo")
-    parser.add_argument("--port", type=int, default=8080)
+    parser = argparse.ArgumentParser(
+        prog="tresen demo",
+        description="the server with the demo site on its own SQLite file (demo.sqlite3 in the "
+        "user's data folder), plus a clerk window at desk 1, a quick-pickup window at desk 6 "
+        "and a kiosk window where there is a screen; Ctrl+C ends everything",
+    )
+    parser.add_argument("--port", type=int, default=8080, help="the server's port (default 8080)")
     parser.add_argument("--no-windows", action="store_true", help="only the server")
     args = parser.parse_args(argv)
     folder = user_data_path("tresen", appauthor=False, ensure_exists=True)

@@ -5,43 +5,18 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from limits import RateLimitItemPerMinute
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
-
 from central_server.auth import repository, tokens
 from central_server.auth.principal import Principal, Role
 from central_server.auth.schemas import LoginPublic, LoginRequest
+from central_server.auth.throttle import LoginThrottle
 from central_server.db import Database
-from central_server.errors import N_, RateLimited, Unauthorized
+from central_server.errors import N_, Unauthorized
 from central_server.models import AuthToken
 from central_server.models._types import utcnow
 
+__all__ = ["LoginThrottle", "login", "logout", "principal_for_token", "purge_expired_tokens"]
+
 log = logging.getLogger("tresen.auth")
-
-
-class LoginThrottle:
-    """Failed logins per user name and per client address, counted in a moving window.
-
-    Past the limit every login for that name (or from that address) is refused with 429 until
-    the window has moved on, whether the password is right or not.
-    """
-
-    def __init__(self, failures_per_minute: int = 5) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._item = RateLimitItemPerMinute(failures_per_minute)
-
-    def check(self, username: str, client: str) -> None:
-        for key in (f"user:{username.lower()}", f"client:{client}"):
-            if not self._limiter.test(self._item, key):
-                raise RateLimited(
-                    "too_many_failed_logins",
-                    N_("Too many failed sign-ins. Please wait a minute and try again."),
-                )
-
-    def failed(self, username: str, client: str) -> None:
-        self._limiter.hit(self._item, f"user:{username.lower()}")
-        self._limiter.hit(self._item, f"client:{client}")
 
 
 def login(

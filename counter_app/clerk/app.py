@@ -19,7 +19,7 @@ from counter_app.core import settings as desk_settings
 from counter_app.core.api import SignIn, TresenClient
 from counter_app.core.outbox import Outbox
 from counter_app.core.settings import DeskSettings
-from counter_app.printers.uri import PrinterUriError, open_printer
+from counter_app.printers.uri import FORMS_HELP, PrinterUriError, open_printer
 from counter_app.printers.worker import PrintWorker
 from counter_app.qt import selftest
 from counter_app.qt.i18n import N_, Language
@@ -39,10 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--user", help=f"user name; the password may come from ${PASSWORD_VARIABLE}"
     )
     parser.add_argument("--desk", help="desk code")
-    parser.add_argument("--language", choices=["de", "en"])
-    parser.add_argument(
-        "--printer", help="receipt printer URI (tcp://, usb://, serial://, win32://, cups://)"
-    )
+    parser.add_argument("--language", choices=["de", "en"], help="language of the window")
+    parser.add_argument("--printer", help=f"the desk's receipt printer: {FORMS_HELP}")
     parser.add_argument(
         "--self-test",
         action="store_true",

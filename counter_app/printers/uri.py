@@ -51,10 +51,28 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 from urllib.request import url2pathname
 
-__all__ = ["PrinterDriverMissingError", "PrinterUriError", "open_printer"]
+__all__ = [
+    "FORMS",
+    "FORMS_HELP",
+    "SCHEMES",
+    "PrinterDriverMissingError",
+    "PrinterUriError",
+    "open_printer",
+]
 
 DEFAULT_TCP_PORT = 9100
-SCHEMES = ("tcp", "usb", "serial", "win32", "cups", "file")
+#: Every scheme ``open_printer`` accepts, with the form a help text shows for it.
+FORMS = {
+    "tcp": "tcp://HOST[:PORT]",
+    "usb": "usb://VID:PID",
+    "serial": "serial:///dev/ttyS0?baud=19200",
+    "win32": "win32://PRINTER NAME",
+    "cups": "cups://QUEUE",
+    "file": "file:///PATH",
+}
+SCHEMES = tuple(FORMS)
+#: The printer addresses in one line, for ``--printer``'s help.
+FORMS_HELP = ", ".join(list(FORMS.values())[:-1]) + f" or {list(FORMS.values())[-1]}"
 _EXAMPLES = (
     "tcp://192.168.1.50:9100, usb://04b8:0202, serial:///dev/ttyS0?baud=19200, "
     "win32://EPSON TM-T88V Receipt, cups://Kasse, file:///dev/usb/lp0"

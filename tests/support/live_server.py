@@ -13,6 +13,7 @@ import uvicorn
 from central_server.app import create_app
 from central_server.config import ServerSettings
 from central_server.db import Database
+from central_server.serve import uvicorn_config
 
 
 def free_port() -> int:
@@ -36,13 +37,9 @@ class LiveServer:
     def start(self) -> None:
         self.db = Database(self.database_url)
         app = create_app(self.settings, db=self.db)
-        config = uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-            timeout_graceful_shutdown=1,
-            lifespan="on",
+        # The server's own uvicorn set-up (proxy headers, request timeout), quieter and quicker.
+        config = uvicorn_config(
+            app, self.settings, log_level="warning", timeout_graceful_shutdown=1, lifespan="on"
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
