@@ -11,10 +11,11 @@ from datetime import timedelta
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from central_server import migrate
+from central_server import logsafe, migrate
 from central_server.auth import endpoints as auth_endpoints
 from central_server.auth import service as auth_service
 from central_server.auth.service import LoginThrottle
@@ -89,7 +90,25 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _on_crash(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        # Never the exception's message: it may quote the request's data (see logsafe).
+        log.error(
+            "unexpected error on %s %s\n%s",
+            request.method,
+            request.url.path,
+            logsafe.safe_traceback(exc),
+        )
+        if isinstance(exc, OperationalError):  # locked, or the connection to it lost
+            return _error(
+                request,
+                503,
+                "database_unavailable",
+                _translate(request)(
+                    N_(
+                        "The database could not do this just now. Nothing was changed. "
+                        "Please try again in a moment."
+                    )
+                ),
+            )
         return _error(
             request,
             500,
@@ -119,8 +138,10 @@ async def _housekeeping(database: Database, settings: ServerSettings, bus: Event
             await run_in_threadpool(
                 pickups_service.purge_personal_data, database, settings.pickup_purge_days, bus=bus
             )
-        except Exception:  # a locked or absent database must not end the server
-            log.exception("housekeeping failed; trying again in an hour")
+        except Exception as exc:  # a locked or absent database must not end the server
+            log.error(
+                "housekeeping failed; trying again in an hour\n%s", logsafe.safe_traceback(exc)
+            )
         await asyncio.sleep(3600)
 
 
@@ -153,6 +174,7 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
     app.state.login_throttle = LoginThrottle(settings.failed_logins_per_minute)
     app.state.pickup_scan_guard = ScanGuard(settings.wrong_pickup_scans_per_minute)
     _install_error_handlers(app)
+    logsafe.install()
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
