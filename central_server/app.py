@@ -26,6 +26,7 @@ from central_server.devices import endpoints as devices_endpoints
 from central_server.errors import N_, TresenError
 from central_server.events import endpoints as events_endpoints
 from central_server.events.bus import EventBus
+from central_server.guard import RequestGuard
 from central_server.pickups import endpoints as pickups_endpoints
 from central_server.pickups import service as pickups_service
 from central_server.pickups.scans import ScanGuard
@@ -175,6 +176,8 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
     app.state.pickup_scan_guard = ScanGuard(settings.wrong_pickup_scans_per_minute)
     _install_error_handlers(app)
     logsafe.install()
+    # Outside every route: the size and the text of every request are checked (guard.py).
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
