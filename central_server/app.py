@@ -14,8 +14,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
-from central_server import logsafe, migrate
+from central_server import logsafe, migrate, openapi
 from central_server.auth import endpoints as auth_endpoints
 from central_server.auth import service as auth_service
 from central_server.auth.service import LoginThrottle
@@ -53,6 +54,24 @@ def _error(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+#: The methods a 405's ``Allow`` header can name.
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> str:
+    """The methods some route takes at the request's path, for the ``Allow`` header of a 405
+    (a path can have several routes, one per method, also in included routers)."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
+    return ", ".join(allowed)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TresenError)
     async def _on_tresen_error(request: Request, exc: TresenError) -> JSONResponse:
@@ -81,12 +100,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             return _error(request, 404, "not_found", translate(N_("There is nothing here.")))
         if exc.status_code == 405:
-            return _error(
+            answer = _error(
                 request,
                 405,
                 "method_not_allowed",
                 translate(N_("This address does not take that method.")),
             )
+            answer.headers["Allow"] = _allowed_methods(request)
+            return answer
         return _error(request, exc.status_code, "http_error", str(exc.detail))
 
     @app.exception_handler(Exception)
@@ -178,6 +199,7 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
     logsafe.install()
     # Outside every route: the size and the text of every request are checked (guard.py).
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    openapi.install(app)  # every operation's error answers in the served document
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
