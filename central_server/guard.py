@@ -46,19 +46,25 @@ def is_text(value: str) -> bool:
     )
 
 
-def _json_strings(value: Any, where: str = "") -> Iterator[tuple[str, str]]:
-    """Every key and string of a parsed JSON value, with where it is (``notes``, ``ids.2``)."""
-    if isinstance(value, str):
-        yield where, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            shown = key if is_text(key) else "?"
-            inner = f"{where}.{shown}" if where else shown
-            yield inner, key
-            yield from _json_strings(item, inner)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _json_strings(item, f"{where}.{index}" if where else str(index))
+def _json_strings(document: Any) -> Iterator[tuple[str, str]]:
+    """Every key and string of a parsed JSON value, with where it is (``notes``, ``ids.2``).
+    Walked without recursion: a body may nest as deep as the JSON parser allows."""
+    pending: list[tuple[str, Any]] = [("", document)]
+    while pending:
+        where, value = pending.pop()
+        if isinstance(value, str):
+            yield where, value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                shown = key if is_text(key) else "?"
+                inner = f"{where}.{shown}" if where else shown
+                yield inner, key
+                pending.append((inner, item))
+        elif isinstance(value, list):
+            pending.extend(
+                (f"{where}.{index}" if where else str(index), item)
+                for index, item in enumerate(value)
+            )
 
 
 def _control_fields(scope: Scope, body: bytes) -> list[str]:
@@ -74,10 +80,12 @@ def _control_fields(scope: Scope, body: bytes) -> list[str]:
     if body.strip():
         try:
             document = json.loads(body)
-        except ValueError:  # not JSON: the endpoint refuses it as it stands
+        except (ValueError, RecursionError):  # not JSON (to us): the endpoint refuses it
             return fields
         fields.extend(
-            where or "body" for where, text in _json_strings(document) if not is_text(text)
+            sorted(
+                {where or "body" for where, text in _json_strings(document) if not is_text(text)}
+            )
         )
     return fields
 

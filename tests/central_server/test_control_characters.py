@@ -115,3 +115,22 @@ def test_a_lone_surrogate_is_not_text_either(server, clerk, kiosk):
         headers={"Content-Type": "application/json"},
     )
     refused(answer, "notes")
+
+
+def test_a_deeply_nested_body_is_refused_not_a_crash(server, kiosk, clerk):
+    """Deeper than the JSON parser goes: refused like any body that is not a ticket."""
+    before = queue(clerk)
+    for depth in (900, 100_000):
+        answer = kiosk.post(
+            "/sites/demo/tickets",
+            data=("[" * depth + "]" * depth).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        assert 400 <= answer.status_code < 500, (depth, answer.status_code, answer.text[:300])
+    nested: Any = f"x{NUL}"
+    for _ in range(500):
+        nested = [nested]
+    refused(
+        kiosk.post("/sites/demo/tickets", json={"service_id": 1, "x": nested}), "x" + ".0" * 500
+    )
+    assert queue(clerk) == before
