@@ -16,6 +16,9 @@ One server per backend serves all operations (a fresh database per operation wou
 than the fuzzing). Before each operation, the desks are cleared and tickets are created in every
 status; to reach past "no such site" and "no such ticket", the generated site, desk, ticket id
 and service id are often swapped for ones that exist.
+Control characters (NUL above all, which PostgreSQL cannot store) are often put into a
+generated string of the path, the query or the body, as generated strings seldom hold them.
+Both backends are fuzzed, each with its own server.
 
 The event stream (``GET /sites/{site}/events``) never ends, so it is left out of the schema run
 and tested with short-lived connections below.
