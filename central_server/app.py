@@ -11,10 +11,12 @@ from datetime import timedelta
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
-from central_server import migrate
+from central_server import logsafe, migrate, openapi
 from central_server.auth import endpoints as auth_endpoints
 from central_server.auth import service as auth_service
 from central_server.auth.service import LoginThrottle
@@ -25,6 +27,7 @@ from central_server.devices import endpoints as devices_endpoints
 from central_server.errors import N_, TresenError
 from central_server.events import endpoints as events_endpoints
 from central_server.events.bus import EventBus
+from central_server.guard import RequestGuard
 from central_server.pickups import endpoints as pickups_endpoints
 from central_server.pickups import service as pickups_service
 from central_server.pickups.scans import ScanGuard
@@ -49,6 +52,24 @@ def _error(
     body = {"code": code, "message": message, "details": details or {}}
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+#: The methods a 405's ``Allow`` header can name.
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> str:
+    """The methods some route takes at the request's path, for the ``Allow`` header of a 405
+    (a path can have several routes, one per method, also in included routers)."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
+    return ", ".join(allowed)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -79,17 +100,37 @@ def _install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             return _error(request, 404, "not_found", translate(N_("There is nothing here.")))
         if exc.status_code == 405:
-            return _error(
+            answer = _error(
                 request,
                 405,
                 "method_not_allowed",
                 translate(N_("This address does not take that method.")),
             )
+            answer.headers["Allow"] = _allowed_methods(request)
+            return answer
         return _error(request, exc.status_code, "http_error", str(exc.detail))
 
     @app.exception_handler(Exception)
     async def _on_crash(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        # Never the exception's message: it may quote the request's data (see logsafe).
+        log.error(
+            "unexpected error on %s %s\n%s",
+            request.method,
+            request.url.path,
+            logsafe.safe_traceback(exc),
+        )
+        if isinstance(exc, OperationalError):  # locked, or the connection to it lost
+            return _error(
+                request,
+                503,
+                "database_unavailable",
+                _translate(request)(
+                    N_(
+                        "The database could not do this just now. Nothing was changed. "
+                        "Please try again in a moment."
+                    )
+                ),
+            )
         return _error(
             request,
             500,
@@ -119,8 +160,10 @@ async def _housekeeping(database: Database, settings: ServerSettings, bus: Event
             await run_in_threadpool(
                 pickups_service.purge_personal_data, database, settings.pickup_purge_days, bus=bus
             )
-        except Exception:  # a locked or absent database must not end the server
-            log.exception("housekeeping failed; trying again in an hour")
+        except Exception as exc:  # a locked or absent database must not end the server
+            log.error(
+                "housekeeping failed; trying again in an hour\n%s", logsafe.safe_traceback(exc)
+            )
         await asyncio.sleep(3600)
 
 
@@ -155,6 +198,10 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
     )
     app.state.pickup_scan_guard = ScanGuard(settings.wrong_pickup_scans_per_minute)
     _install_error_handlers(app)
+    logsafe.install()
+    # Outside every route: the size and the text of every request are checked (guard.py).
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    openapi.install(app)  # every operation's error answers in the served document
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -158,6 +158,14 @@ class ServerSettings(BaseSettings):
         description="unknown or wrong pickup receipts one person or device may scan per minute "
         "before 429; reaching the limit is reported in the site's event log",
     )
+    max_body_bytes: int = Field(
+        256 * 1024,
+        ge=1024,
+        description="the largest request body accepted, in bytes; a larger one answers 413 "
+        "before it is read whole. The largest valid request, a transfer with 20,000 characters "
+        "of notes and 2,000 of reason, is up to 135 kB when its JSON writes every character as "
+        "a \\uXXXX escape (as Python's json does for umlauts, Cyrillic or Arabic)",
+    )
     public_url: str = Field(
         "", description="the address citizens' phones reach the server at, for ticket links"
     )

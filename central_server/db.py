@@ -48,7 +48,12 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create the engine for ``url`` with the settings each backend needs."""
+    """Create the engine for ``url`` with the settings each backend needs.
+
+    Every engine hides the parameters of its statements in its errors: a failed statement's
+    message would otherwise carry case notes, case references or user names into the log.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         if not _sqlite_in_memory(url) and "poolclass" not in kwargs:
             # Enough pooled connections for the server's worker threads: a connection beyond

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -53,20 +54,32 @@ class IdempotentRequest:
     fingerprint: str
 
 
+#: An Idempotency-Key: 1 to 200 visible ASCII characters (a UUID fits), no spaces.
+IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,200}")
+
+
 async def get_idempotent_request(
     request: Request,
     idempotency_key: Annotated[
         str | None,
         Header(
             description="a unique key per intended change; a retry with the same key gets the "
-            "first answer instead of a second change",
+            "first answer instead of a second change. 1 to 200 visible ASCII characters "
+            "(! to ~, no spaces), e.g. a UUID; remembered for TRESEN_IDEMPOTENCY_HOURS (48) per "
+            "caller. Another key answers 422 invalid_idempotency_key, the same key with another "
+            "request 422 idempotency_key_reused",
+            # Documented here, checked below: a wrong key keeps its own error code.
+            json_schema_extra={"minLength": 1, "maxLength": 200, "pattern": "^[!-~]{1,200}$"},
         ),
     ] = None,
 ) -> IdempotentRequest:
-    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
+    if idempotency_key is not None and not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
         raise InvalidInput(
             "invalid_idempotency_key",
-            N_("The Idempotency-Key must have between 1 and 200 characters."),
+            N_(
+                "The Idempotency-Key must have between 1 and 200 characters, visible ASCII "
+                "without spaces."
+            ),
         )
     body = await request.body()
     fingerprint = hashlib.sha256(

@@ -10,6 +10,12 @@ Every state change at a site runs through :func:`perform`:
 5. commit, then wake the live streams of the site.
 
 A change that raises rolls back entirely: bad input changes nothing.
+
+The answer remembered for a retry holds no personal data (kept 48 hours, it would outlive a
+purge): the fields of ``PRIVATE_FIELDS`` are left out, at any depth, and a retry reads them from
+their row as it is then (:func:`_refill`: a pickup's holder and case reference, a ticket's case
+notes, reference and forwarding reason). A pickup receipt's token is never stored at all (see
+``central_server.pickups.service.create_pickup``).
 """
 
 from __future__ import annotations
@@ -27,10 +33,13 @@ from central_server.deps import IdempotentRequest
 from central_server.errors import N_, InvalidInput
 from central_server.events.bus import EventBus
 from central_server.events.log import CHANGED_SITES
-from central_server.models import IdempotencyRecord, Site
+from central_server.models import Case, IdempotencyRecord, Pickup, Site
 from central_server.models._types import utcnow
 
 Answer = tuple[int, Any]
+
+#: Fields of an answer that hold personal data: never in a remembered answer (see above).
+PRIVATE_FIELDS = frozenset({"holder_name", "case_reference", "notes", "forward_reason"})
 
 
 def lock_site(session: Session, site_id: int) -> Site:
@@ -66,7 +75,7 @@ def perform(
                     key=request.key,
                     fingerprint=request.fingerprint,
                     status_code=status,
-                    body=body,
+                    body=_without_private(body),
                 )
             )
         changed = set(session.info.get(CHANGED_SITES, ()))
@@ -88,7 +97,43 @@ def _earlier_answer(
             "idempotency_key_reused",
             N_("This Idempotency-Key was already used for a different request."),
         )
-    return record.status_code, record.body
+    return record.status_code, _refill(session, record.body)
+
+
+def _without_private(body: Any) -> Any:
+    """``body`` without the fields of ``PRIVATE_FIELDS``, at any depth."""
+    if isinstance(body, dict):
+        return {k: _without_private(v) for k, v in body.items() if k not in PRIVATE_FIELDS}
+    if isinstance(body, list):
+        return [_without_private(item) for item in body]
+    return body
+
+
+def _refill(session: Session, body: Any) -> Any:
+    """A remembered answer with its private fields read from their rows as they are now (empty
+    once purged or gone): a pickup's (it has a ``document_kind``), a ticket's case (its
+    ``case``)."""
+    if not isinstance(body, dict) or not isinstance(body.get("id"), int):
+        return body
+    if "document_kind" in body:
+        pickup = session.get(Pickup, body["id"])
+        return {
+            **body,
+            "holder_name": pickup.holder_name if pickup else "",
+            "case_reference": pickup.case_reference if pickup else "",
+        }
+    if isinstance(body.get("case"), dict):
+        case = session.get(Case, body["id"])
+        return {
+            **body,
+            "case": {
+                **body["case"],
+                "notes": case.notes if case else "",
+                "case_reference": case.case_reference if case else "",
+                "forward_reason": case.forward_reason if case else "",
+            },
+        }
+    return body
 
 
 def purge_idempotency_records(db: Database, older_than: timedelta) -> int:

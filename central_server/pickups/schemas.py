@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, Strict, StringConstraints
 
 from central_server.tickets.schemas import Language
 
@@ -55,7 +55,7 @@ class PickupCreate(BaseModel):
     holder_name: Text = Field(
         min_length=1, max_length=200, description="as far as needed to find the document"
     )
-    ticket_id: int | None = Field(
+    ticket_id: Annotated[int, Strict()] | None = Field(
         default=None,
         ge=1,
         le=MAX_ID,

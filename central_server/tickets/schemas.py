@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, Strict
 
 from central_server.queue_rules import Priority, Status
 from resources.i18n import CITIZEN_LANGUAGES
@@ -24,9 +24,10 @@ Language = Literal["de", "en", "tr", "ar", "ru", "uk"]
 assert set(Language.__args__) == set(CITIZEN_LANGUAGES)  # type: ignore[attr-defined]
 
 
-ServiceId = Annotated[int, Field(ge=1, le=2**31 - 1)]
-#: Ids and numbers are INTEGER columns: anything larger can name nothing.
-Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+#: Ids and numbers are INTEGER columns: anything larger can name nothing. Strict: a JSON
+#: integer only, never ``true``, ``"1"`` or ``1.0`` (an outside system's bug is refused, 422).
+ServiceId = Annotated[int, Strict(), Field(ge=1, le=2**31 - 1)]
+Id = Annotated[int, Strict(), Field(ge=1, le=2**31 - 1)]
 
 
 class OfflineIssue(BaseModel):

@@ -16,6 +16,9 @@ One server per backend serves all operations (a fresh database per operation wou
 than the fuzzing). Before each operation, the desks are cleared and tickets are created in every
 status; to reach past "no such site" and "no such ticket", the generated site, desk, ticket id
 and service id are often swapped for ones that exist.
+Control characters (NUL above all, which PostgreSQL cannot store) are often put into a
+generated string of the path, the query or the body, as generated strings seldom hold them.
+Both backends are fuzzed, each with its own server.
 
 The event stream (``GET /sites/{site}/events``) never ends, so it is left out of the schema run
 and tested with short-lived connections below.
@@ -106,6 +109,29 @@ def _sometimes_real(original: Any, real: dict[str, Any]) -> Any:
     )
 
 
+#: Characters that are not text. Generated strings seldom hold them, yet a NUL answered 500 on
+#: PostgreSQL (which cannot store it) for every string input; so they are put in on purpose.
+CONTROLS = ("\x00", "\x1b", "\x7f", "\x85", "\x08")
+
+
+def _sometimes_controls(values: Any) -> Any:
+    """``values`` as generated, or with a control character put into one of its strings."""
+    texts = (
+        [name for name, value in values.items() if isinstance(value, str)]
+        if isinstance(values, dict)
+        else []
+    )
+    if not texts:
+        return st.just(values)
+    spoiled = st.tuples(st.sampled_from(texts), st.sampled_from(CONTROLS), st.integers(0, 64)).map(
+        lambda choice: {
+            **values,
+            choice[0]: values[choice[0]][: choice[2]] + choice[1] + values[choice[0]][choice[2] :],
+        }
+    )
+    return st.one_of(st.just(values), spoiled)
+
+
 @schema.hook
 def flatmap_path_parameters(context: Any, path_parameters: Any) -> Any:
     return _sometimes_real(
@@ -115,6 +141,13 @@ def flatmap_path_parameters(context: Any, path_parameters: Any) -> Any:
             "desk": st.sampled_from(DESK_CODES),
             "ticket_id": st.sampled_from(REAL_TICKET_IDS),
         },
+    ).flatmap(_sometimes_controls)
+
+
+@schema.hook
+def flatmap_query(context: Any, query: Any) -> Any:
+    return _sometimes_real(query, {"desk": st.sampled_from(DESK_CODES)}).flatmap(
+        _sometimes_controls
     )
 
 
@@ -134,13 +167,17 @@ def _sometimes_real_lease(body: Any) -> Any:
 
 @schema.hook
 def flatmap_body(context: Any, body: Any) -> Any:
-    return _sometimes_real(
-        body,
-        {
-            "service_id": st.sampled_from(SERVICE_IDS),
-            "desk": st.sampled_from(DESK_CODES),
-        },
-    ).flatmap(_sometimes_real_lease)
+    return (
+        _sometimes_real(
+            body,
+            {
+                "service_id": st.sampled_from(SERVICE_IDS),
+                "desk": st.sampled_from(DESK_CODES),
+            },
+        )
+        .flatmap(_sometimes_real_lease)
+        .flatmap(_sometimes_controls)
+    )
 
 
 def settle(server: LiveServer, status_code: int) -> None:
