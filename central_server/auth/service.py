@@ -28,8 +28,12 @@ def login(
         ok = tokens.verify_password(user.password_hash if user else None, request.password)
         if not ok or user is None or not user.active:
             throttle.failed(request.username, client)
-            # Never the password; the name helps IT see an attack on one account.
-            log.warning("failed sign-in for user %r from %s", request.username, client)
+            # Never the password, nor the typed name (it may be a person's name, or a password
+            # typed into the wrong field): the account's id helps IT see an attack on one account.
+            if user is None:
+                log.warning("failed sign-in for an unknown user name from %s", client)
+            else:
+                log.warning("failed sign-in for user #%d from %s", user.id, client)
             raise Unauthorized("invalid_credentials", N_("User name or password is wrong."))
         now = utcnow()
         repository.delete_expired_tokens(session, now)
@@ -37,7 +41,7 @@ def login(
         session.add(
             AuthToken(token_hash=tokens.digest(token), user_id=user.id, expires_at=now + ttl)
         )
-        log.info("user %r signed in from %s", user.username, client)
+        log.info("user #%d signed in from %s", user.id, client)
         return LoginPublic(
             token=token,
             expires_at=now + ttl,

@@ -132,22 +132,29 @@ def test_four_failures_do_not_lock(server):
     assert _login(server, "clerk3", "demo").status_code == 200
 
 
-def test_failed_sign_in_is_logged_without_the_password(server, caplog):
+def test_failed_sign_in_is_logged_without_the_password_or_the_typed_name(server, caplog):
     caplog.set_level(logging.INFO, logger="tresen.auth")
     secret = "Geheim-Passwort-4711"
     assert _login(server, "clerk4", secret).status_code == 401
     assert _login(server, "nobody-here", secret).status_code == 401
+    # A password typed into the name field must not land in the log either.
+    assert _login(server, secret, "x").status_code == 401
     assert _login(server, "clerk4", "demo").status_code == 200
+    with server.db.engine.connect() as conn:
+        clerk4 = conn.exec_driver_sql("SELECT id FROM users WHERE username = 'clerk4'").scalar()
 
     records = [r for r in caplog.records if r.name == "tresen.auth"]
-    failed = [r for r in records if r.levelno >= logging.WARNING]
-    assert len(failed) == 2
-    assert "clerk4" in failed[0].getMessage() and "nobody-here" in failed[1].getMessage()
-    assert any("127.0.0.1" in r.getMessage() for r in failed)
-    assert any("clerk4" in r.getMessage() and r.levelno == logging.INFO for r in records)
+    failed = [r.getMessage() for r in records if r.levelno >= logging.WARNING]
+    assert failed == [
+        f"failed sign-in for user #{clerk4} from 127.0.0.1",
+        "failed sign-in for an unknown user name from 127.0.0.1",
+        "failed sign-in for an unknown user name from 127.0.0.1",
+    ]
+    assert f"user #{clerk4} signed in from 127.0.0.1" in [r.getMessage() for r in records]
     for record in caplog.records:
-        assert secret not in record.getMessage()
-        assert secret not in repr(record.args)
+        for typed in (secret, "nobody-here", "clerk4"):
+            assert typed not in record.getMessage()
+            assert typed not in repr(record.args)
     assert secret not in caplog.text
 
 
