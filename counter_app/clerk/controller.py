@@ -20,6 +20,7 @@ from counter_app.core.api import TresenClient
 from counter_app.core.errors import ApiError, NotSignedIn, ServerFault, ServerUnreachable
 from counter_app.core.live import LiveEvent
 from counter_app.core.outbox import Outbox
+from counter_app.core.text import typed_text
 from counter_app.qt.tasks import Tasks
 
 log = logging.getLogger("tresen.clerk")
@@ -40,8 +41,8 @@ class CaseDraft:
     def as_dict(self) -> dict[str, Any]:
         return {
             "steps_done": list(self.steps_done),
-            "notes": self.notes,
-            "case_reference": self.case_reference,
+            "notes": typed_text(self.notes),
+            "case_reference": typed_text(self.case_reference),
         }
 
     @classmethod
@@ -352,7 +353,7 @@ class DeskController(QObject):
             return
         ticket_id = self.current["id"]
         # The whole case travels: the next desk sees the steps ticked and the reference filled.
-        body: dict[str, Any] = {"reason": reason, **self.draft.as_dict()}
+        body: dict[str, Any] = {"reason": typed_text(reason), **self.draft.as_dict()}
         if service_id is not None:
             body["service_id"] = service_id
         else:

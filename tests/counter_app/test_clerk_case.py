@@ -292,3 +292,29 @@ def test_a_case_saved_at_one_desk_makes_no_other_desk_read_the_queue_again(
     # A change of the queue still reaches the watching desk at once.
     new_ticket(server, "A")
     qtbot.waitUntil(lambda: reads != [], timeout=20000)
+
+
+def test_a_pasted_note_with_invisible_control_characters_still_reaches_the_server(
+    open_desk, server, qtbot
+) -> None:
+    """Text pasted from a PDF or Word carries form feeds and vertical tabs the clerk cannot see;
+    the server refuses control characters, so the desk sends the text without them (else the
+    save would fail with a reason the clerk cannot find)."""
+    new_ticket(server, "B")
+    session = open_desk("clerk1", "1")
+    serving = serve_next(qtbot, session)
+    clipboard = QApplication.clipboard()
+    clipboard.setText("Seite 1\x0cSeite 2\x0b\tEnde\nNeue Zeile")
+    session.window.notes_edit.paste()
+    clipboard.setText("BA-2026\x1b-0815")
+    session.window.reference_edit.paste()
+
+    def on_the_server() -> bool:
+        case = server_case(server, serving["id"])
+        return (case["notes"], case["case_reference"]) == (
+            "Seite 1Seite 2\tEnde\nNeue Zeile",
+            "BA-2026-0815",
+        )
+
+    qtbot.waitUntil(on_the_server, timeout=20000)
+    qtbot.waitUntil(lambda: session.controller.outbox.pending_count() == 0, timeout=20000)
