@@ -317,3 +317,101 @@ def test_the_layout_follows_the_screen(
     assert number_size >= height / 8, "the number is too small to read from ten metres"
     overflow = page.evaluate("() => document.documentElement.scrollWidth > innerWidth")
     assert not overflow
+
+
+# A browser that blocks sound until someone touches the screen (Chromium's default policy).
+BLOCKED_SOUND = """(() => {
+  const Context = window.AudioContext;
+  window.AudioContext = class extends Context {
+    get state() { return "suspended"; }
+    resume() { return Promise.resolve(); }
+  };
+})();"""
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1080, 1920)])
+def test_the_sound_note_leaves_the_site_name_and_the_clock_readable(
+    server: LiveServer, new_page: Any, width: int, height: int
+) -> None:
+    page = new_page(width=width, height=height)
+    page.add_init_script(BLOCKED_SOUND)
+    page.goto(f"{server.url}/display/demo?token={DISPLAY}")
+    note = page.locator("#sound-blocked")
+    expect(note).to_be_visible(timeout=30_000)
+    boxes = {
+        name: page.locator(selector).bounding_box()
+        for name, selector in (
+            ("note", "#sound-blocked"),
+            ("site", ".site"),
+            ("time", "#clock-time"),
+            ("date", "#clock-date"),
+        )
+    }
+    assert all(boxes.values()), boxes
+    for name in ("site", "time", "date"):
+        assert not _overlap(boxes["note"], boxes[name]), f"the sound note covers the {name}"
+    assert boxes["note"]["x"] + boxes["note"]["width"] <= width
+
+
+def _rows_whole(page: Any) -> list[str]:
+    """The numbers of the listed recent calls; fails if one is cut off or hidden behind the
+    waiting counts."""
+    section = page.locator(".recent").bounding_box()
+    waiting = page.locator(".waiting").bounding_box()
+    shown = []
+    for row in page.locator("#recent li:not([hidden])").all():
+        box = row.bounding_box()
+        number = row.locator(".number").text_content()
+        assert box is not None, f"{number} is listed but not on the screen"
+        bottom = box["y"] + box["height"]
+        assert bottom <= section["y"] + section["height"] + 1, f"{number} is cut off"
+        assert bottom <= waiting["y"], f"{number} runs into the people waiting"
+        shown.append(str(number))
+    return shown
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1080, 1920)])
+def test_the_recent_calls_are_shown_whole(
+    server: LiveServer,
+    new_page: Any,
+    kiosk: ApiClient,
+    clerk: ApiClient,
+    services: dict,
+    width: int,
+    height: int,
+) -> None:
+    for _ in range(8):
+        new_ticket(kiosk, services["A"])
+
+    # Four served calls and one new call: the new one big, the four listed beside or below it.
+    def serve(ticket: dict[str, Any] | None) -> None:
+        assert ticket is not None
+        act(clerk, ticket["id"], "start")
+        act(clerk, ticket["id"], "finish", {"outcome": "completed"})
+
+    for _ in range(4):
+        serve(call_next(clerk, "1"))
+    called = call_next(clerk, "1")
+    page = open_display(new_page, server, width=width, height=height)
+    expect(current(page)).to_have_text("A005")
+    expect(page.locator("#recent li")).to_have_count(4)
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    assert _rows_whole(page) == ["A004", "A003", "A002", "A001"]
+
+    # More calls than fit: the newest are listed whole, the oldest left out, none cut in half.
+    serve(called)
+    for _ in range(2):
+        serve(call_next(clerk, "1"))
+    call_next(clerk, "1")
+    expect(current(page)).to_have_text("A008")
+    expect(page.locator("#recent li")).to_have_count(7)
+    assert _rows_whole(page)[:4] == ["A007", "A006", "A005", "A004"]
