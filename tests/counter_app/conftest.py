@@ -16,6 +16,7 @@ from counter_app.core.api import TresenClient
 from counter_app.core.outbox import Outbox
 from counter_app.qt.i18n import Language
 from counter_app.qt.tasks import Tasks
+from tests.support.waits import ANSWER_MS
 
 
 @pytest.fixture
@@ -38,9 +39,9 @@ def open_desk(server, qtbot, tmp_path: Path) -> Iterator:  # type: ignore[no-unt
         session.window.resize(1280, 800)
         session.window.show()
         session.window.activateWindow()
-        qtbot.waitActive(session.window)
+        qtbot.waitActive(session.window, timeout=ANSWER_MS)
         session.start()
-        qtbot.waitUntil(lambda: session.controller.desk_state == "open", timeout=5000)
+        qtbot.waitUntil(lambda: session.controller.desk_state == "open", timeout=ANSWER_MS)
         sessions.append(session)
         return session
 

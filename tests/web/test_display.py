@@ -1,12 +1,12 @@
 """The waiting-room call display (/display/<site>) in a real browser against the real server:
-calls appear within a second with the chime, recalls show again, no-shows leave, served calls
-age out; after a server restart it shows the true state and never an old call as new; only a
-display token opens it, it stays out of the address bar, and revoking it stops the display."""
+calls appear live with the chime (how fast: bench/display_latency.py), recalls show again,
+no-shows leave, served calls age out; after a server restart it shows the true state and never
+an old call as new; only a display token opens it, it stays out of the address bar, and
+revoking it stops the display."""
 
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from central_server.admin import commands
 from tests.support.api import act, call_next, new_ticket
 from tests.support.live_server import ApiClient, LiveServer
+from tests.support.waits import ANSWER_MS
 from tests.web.conftest import backdate_calls, wait_until
 
 DISPLAY = "demo-display"
@@ -41,7 +42,7 @@ def current(page: Any) -> Any:
     return page.locator("#current-number")
 
 
-def test_a_call_appears_on_the_display_within_a_second(
+def test_a_call_appears_on_the_display_with_the_chime(
     server: LiveServer, new_page: Any, kiosk: ApiClient, clerk: ApiClient, services: dict
 ) -> None:
     page = open_display(new_page, server)
@@ -49,11 +50,8 @@ def test_a_call_appears_on_the_display_within_a_second(
     new_ticket(kiosk, services["A"])
     expect(page.locator('#waiting li[data-prefix="A"] .count')).to_have_text("1")
 
-    start = time.monotonic()
     call_next(clerk, "1")
-    expect(current(page)).to_have_text("A001", timeout=1000)
-    elapsed = time.monotonic() - start
-    assert elapsed < 1.0, f"the call took {elapsed:.3f} s to appear"
+    expect(current(page)).to_have_text("A001", timeout=ANSWER_MS)
     expect(page.locator("#current-desk")).to_have_text("Platz 1")
     expect(page.locator("#current")).to_have_class("current flash")
     expect(page.locator('#waiting li[data-prefix="A"] .count')).to_have_text("0")
@@ -77,7 +75,7 @@ def test_a_recall_shows_again_with_the_chime(
     wait_until(lambda: probe(page)["chimes"] == 2, what="the second chime")
 
     act(clerk, first["id"], "recall")
-    expect(current(page)).to_have_text("A001", timeout=1000)
+    expect(current(page)).to_have_text("A001", timeout=ANSWER_MS)
     expect(page.locator("#current-desk")).to_have_text("Platz 1")
     assert recent(page) == ["A002"]
     wait_until(lambda: probe(page)["chimes"] == 3, what="the chime of the recall")
@@ -92,7 +90,7 @@ def test_a_no_show_leaves_the_display(
     call_next(clerk, "1")
     expect(current(page)).to_have_text("B001")
     act(clerk, ticket["id"], "no-show")
-    expect(page.locator("#current-call")).to_be_hidden(timeout=1000)
+    expect(page.locator("#current-call")).to_be_hidden(timeout=ANSWER_MS)
     expect(page.locator("#current-empty")).to_be_visible()
     assert recent(page) == []
 
@@ -148,12 +146,12 @@ def test_after_a_server_restart_the_display_shows_the_true_state_and_no_old_call
     assert probe(page)["chimes"] == 1
 
     server.stop()
-    expect(page.locator("#connection")).to_be_visible(timeout=5000)
+    expect(page.locator("#connection")).to_be_visible(timeout=ANSWER_MS)
     # A long outage: by the time the server is back, the call is five minutes old.
     backdate_calls(server, ticket["id"], minutes=5)
     server.start()
 
-    expect(page.locator("#connection")).to_be_hidden(timeout=10000)
+    expect(page.locator("#connection")).to_be_hidden(timeout=ANSWER_MS)
     expect(page.locator("#current-call")).to_be_hidden()
     assert recent(page) == ["A001"]
     assert probe(page)["chimes"] == 1, "the old call was announced again after the restart"
@@ -161,7 +159,7 @@ def test_after_a_server_restart_the_display_shows_the_true_state_and_no_old_call
     # Live again: the next call appears at once, with the chime.
     clerk2 = server.client(server.login("clerk2"))
     call_next(clerk2, "2")
-    expect(current(page)).to_have_text("A002", timeout=1000)
+    expect(current(page)).to_have_text("A002", timeout=ANSWER_MS)
     assert recent(page) == ["A001"]
     wait_until(lambda: probe(page)["chimes"] == 2)
     assert probe(page)["announced"] == ["A001", "A002"]
@@ -229,7 +227,7 @@ def test_a_revoked_display_token_stops_the_display(
     expect(current(page)).to_have_text("A001")
     assert server.db is not None
     commands.revoke_device_token(server.db, "demo", "waiting-room-display")
-    expect(page.locator("#signed-out")).to_be_visible(timeout=10000)
+    expect(page.locator("#signed-out")).to_be_visible(timeout=ANSWER_MS)
     expect(page.locator("#current-call")).to_be_hidden()
     expect(page.locator("#recent li")).to_have_count(0)
     page.reload()
@@ -346,7 +344,7 @@ def test_the_sound_note_leaves_the_site_name_and_the_clock_readable(
     page.add_init_script(BLOCKED_SOUND)
     page.goto(f"{server.url}/display/demo?token={DISPLAY}")
     note = page.locator("#sound-blocked")
-    expect(note).to_be_visible(timeout=30_000)
+    expect(note).to_be_visible()
     boxes = {
         name: page.locator(selector).bounding_box()
         for name, selector in (

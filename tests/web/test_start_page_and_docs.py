@@ -47,7 +47,7 @@ def test_the_start_page_links_open_in_a_browser(server: LiveServer, new_page: An
     page.goto(f"{server.url}/")
     expect(page.locator("h1")).to_have_text("Tresen central server")
     page.locator("#api-docs").click()
-    expect(page.locator(".opblock").first).to_be_visible(timeout=30_000)
+    expect(page.locator(".opblock").first).to_be_visible()
 
 
 def test_the_api_docs_show_the_operations_without_internet(
@@ -67,7 +67,7 @@ def test_the_api_docs_show_the_operations_without_internet(
     page.route("**/*", only_loopback)
     page.goto(f"{server.url}/docs")
     operations = page.locator(".opblock")
-    expect(operations.first).to_be_visible(timeout=30_000)
+    expect(operations.first).to_be_visible()
     expect(page.locator('.opblock-summary-path[data-path="/api/v1/login"]')).to_be_visible()
     assert operations.count() > 20
     assert outside == [], f"the API docs load files from outside the server: {outside}"
