@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from counter_app.clerk.app import ClerkSession, receipt_printer
 from counter_app.core.api import TresenClient
@@ -48,5 +49,8 @@ def open_desk(server, qtbot, tmp_path: Path) -> Iterator:  # type: ignore[no-unt
     yield opener
     for session in sessions:
         session.stop()
-        session.controller.tasks.wait(5000)
+        # Every request the desk sent is answered, and its answer delivered while the window
+        # still exists (not into the next test).
+        session.controller.tasks.wait(ANSWER_MS)
+        QApplication.processEvents()
         session.controller.outbox.close()

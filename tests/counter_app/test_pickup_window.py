@@ -62,7 +62,7 @@ def open_pickup_desk(server, qtbot, tmp_path: Path) -> Iterator[Opener]:  # type
     yield opener
     for session in sessions:
         session.stop()
-        session.controller.tasks.wait(5000)
+        session.controller.tasks.wait(ANSWER_MS)
         session.controller.outbox.close()
 
 

@@ -75,6 +75,6 @@ def open_kiosk(server, printer, qtbot, tmp_path: Path) -> Iterator:  # type: ign
     for kiosk in opened:
         kiosk.controller.stop()
         kiosk.worker.stop()
-        kiosk.tasks.wait(5000)
+        kiosk.tasks.wait(ANSWER_MS)
         kiosk.issuer.outbox.close()
         kiosk.issuer.store.close()

@@ -148,4 +148,4 @@ def test_order_receipt_ready_check_in_call_scan_hand_over_once(
 
         desk.stop()
         clerk.stop()
-        tasks.wait(5000)
+        tasks.wait(ANSWER_MS)
