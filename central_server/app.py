@@ -11,6 +11,7 @@ from datetime import timedelta
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -184,7 +185,11 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
         if db is None:
             database.dispose()
 
-    app = FastAPI(
+    # /docs with Swagger UI's files served from here, not from a CDN: the API's documentation
+    # opens in a city's closed network too. No /redoc: ReDoc still loads its logo from outside.
+    app = FastAPIOffline(
+        redoc_url=None,
+        static_url="/web/api-docs",
         title="Tresen central server",
         version="1",
         description="Queue and case flow of the citizen-service centres of a city.",

@@ -2,6 +2,8 @@
 
 ::
 
+    GET /                                        the server's start page: each site's display
+                                                 link and the API's documentation (staff)
     GET /display/{site}[?token=...][&speak=1|0]  the call display; a token in the link is put
                                                  in an HttpOnly cookie, then the browser is sent
                                                  to the clean address
@@ -35,7 +37,7 @@ from central_server.models._types import utcnow
 from central_server.web import chime, live, logfilter, pages, service
 from central_server.web.board import BoardCache
 from resources import path as resource_path
-from resources.i18n import CITIZEN_LANGUAGES, best_language
+from resources.i18n import CITIZEN_LANGUAGES, STAFF_LANGUAGES, best_language
 
 router = APIRouter(include_in_schema=False)
 
@@ -101,6 +103,15 @@ def _site_or_404(db: DbDep, site: str) -> int:
     if found is None:
         raise NotFound("site_not_found", N_("There is no site {site}."), site=site)
     return found.id
+
+
+# The start page ------------------------------------------------------------------------------
+
+
+@router.get("/")
+def home(request: Request, db: DbDep) -> Response:
+    language = best_language(request.headers.get("accept-language"), STAFF_LANGUAGES)
+    return _page(pages.home(language, service.sites(db)))
 
 
 # The call display ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from string import Template
 from typing import Any
+from urllib.parse import quote
 
 from central_server.models import Site
 from central_server.web import service, texts
@@ -106,6 +107,36 @@ def no_such_site(slug: str) -> str:
         dir="ltr",
         title=lines[0],
         headline=" / ".join(lines),
+    )
+
+
+def home(language: str, sites: list[tuple[str, str]]) -> str:
+    """The server's start page: what this server is, each site's display link (never a token)
+    and the API's documentation, in a staff language."""
+    say = gettext_for(language)
+    if sites:
+        links = "".join(
+            f'<li><a class="display-link" href="/display/{quote(slug, safe="")}">'
+            f"{html.escape(name)}</a> "
+            f'<span class="slug">/display/{html.escape(slug)}</span></li>'
+            for slug, name in sites
+        )
+        listing = f'<ul class="links" id="sites">{links}</ul>'
+    else:
+        listing = f'<p id="sites">{html.escape(say(texts.HOME_NO_SITES))}</p>'
+    return _render(
+        "home.html",
+        raw={"sites": listing},
+        lang=language,
+        title=say(texts.HOME_TITLE),
+        intro=say(texts.HOME_INTRO),
+        displays=say(texts.HOME_DISPLAYS),
+        how_to=say(texts.DISPLAY_HOW_TO_SIGN_IN).format(
+            site=sites[0][0] if len(sites) == 1 else "SITE"
+        ),
+        api=say(texts.HOME_API),
+        api_docs=say(texts.HOME_API_DOCS),
+        openapi=say(texts.HOME_OPENAPI),
     )
 
 

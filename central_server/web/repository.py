@@ -18,6 +18,11 @@ def site_seq(session: Session, site_id: int) -> int | None:
     return session.scalar(select(Site.last_event_seq).where(Site.id == site_id))
 
 
+def sites(session: Session) -> list[Site]:
+    """Every site, by name."""
+    return list(session.scalars(select(Site).order_by(Site.name, Site.slug)))
+
+
 def recent_calls(session: Session, site_id: int, since: datetime, limit: int) -> list[Event]:
     """The newest call and recall events of the site since ``since``, newest first."""
     query = (

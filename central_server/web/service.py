@@ -49,6 +49,12 @@ SLUG = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 # The display ---------------------------------------------------------------------------------
 
 
+def sites(db: Database) -> list[tuple[str, str]]:
+    """Every site's (slug, name), for the server's start page."""
+    with db.read_session() as session:
+        return [(site.slug, site.name) for site in repository.sites(session)]
+
+
 def site_by_slug(db: Database, slug: str) -> Site | None:
     if not SLUG.fullmatch(slug):
         return None

@@ -60,3 +60,15 @@ SOUND_BLOCKED = N_(
     "or touch the screen once."
 )
 NO_SUCH_SITE = N_("There is no site {site}.")
+
+# The server's start page (/), for the city's IT ---------------------------------------------
+HOME_TITLE = N_("Tresen central server")
+HOME_INTRO = N_(
+    "This is the central server of Tresen. Clerk workstations, kiosks and call displays "
+    "connect to this address."
+)
+HOME_DISPLAYS = N_("Call displays")
+HOME_NO_SITES = N_("No site is set up yet: tresen admin apply SITE-FILE.toml")
+HOME_API = N_("Interface for other systems (API)")
+HOME_API_DOCS = N_("API documentation (Swagger UI)")
+HOME_OPENAPI = N_("OpenAPI document")

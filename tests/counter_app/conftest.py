@@ -10,12 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from counter_app.clerk.app import ClerkSession, receipt_printer
 from counter_app.core.api import TresenClient
 from counter_app.core.outbox import Outbox
 from counter_app.qt.i18n import Language
 from counter_app.qt.tasks import Tasks
+from tests.support.waits import ANSWER_MS
 
 
 @pytest.fixture
@@ -38,14 +40,17 @@ def open_desk(server, qtbot, tmp_path: Path) -> Iterator:  # type: ignore[no-unt
         session.window.resize(1280, 800)
         session.window.show()
         session.window.activateWindow()
-        qtbot.waitActive(session.window)
+        qtbot.waitActive(session.window, timeout=ANSWER_MS)
         session.start()
-        qtbot.waitUntil(lambda: session.controller.desk_state == "open", timeout=5000)
+        qtbot.waitUntil(lambda: session.controller.desk_state == "open", timeout=ANSWER_MS)
         sessions.append(session)
         return session
 
     yield opener
     for session in sessions:
         session.stop()
-        session.controller.tasks.wait(5000)
+        # Every request the desk sent is answered, and its answer delivered while the window
+        # still exists (not into the next test).
+        session.controller.tasks.wait(ANSWER_MS)
+        QApplication.processEvents()
         session.controller.outbox.close()

@@ -11,6 +11,7 @@ from counter_app.clerk.receipt import ReceiptDialog
 from counter_app.printers.status import PrinterState
 from tests.support.escpos_printer import FakeEscposPrinter
 from tests.support.raster import images_from_escpos
+from tests.support.waits import ANSWER_MS
 
 
 def serve_and_order(session, server, qtbot, language: str = "uk") -> dict:  # type: ignore[no-untyped-def]
@@ -20,9 +21,11 @@ def serve_and_order(session, server, qtbot, language: str = "uk") -> dict:  # ty
     )
     assert answer.status_code == 201
     controller = session.controller
-    qtbot.waitUntil(lambda: bool(controller.waiting), timeout=3000)
+    qtbot.waitUntil(lambda: bool(controller.waiting), timeout=ANSWER_MS)
     controller.call_next()
-    qtbot.waitUntil(lambda: controller.current is not None and not controller.busy, timeout=3000)
+    qtbot.waitUntil(
+        lambda: controller.current is not None and not controller.busy, timeout=ANSWER_MS
+    )
     controller.act("start")
     qtbot.waitUntil(
         lambda: (
@@ -30,7 +33,7 @@ def serve_and_order(session, server, qtbot, language: str = "uk") -> dict:  # ty
             and controller.current["status"] == "serving"
             and not controller.busy
         ),
-        timeout=3000,
+        timeout=ANSWER_MS,
     )
     controller.order_document(
         {
@@ -56,10 +59,10 @@ def test_document_ordered_prints_a_receipt_whose_qr_the_pickup_desk_finds(
     with FakeEscposPrinter() as printer:
         session = open_desk("clerk1", "1", printer=printer.uri)
         serve_and_order(session, server, qtbot)
-        qtbot.waitUntil(lambda: printer.cuts() == 1, timeout=5000)
+        qtbot.waitUntil(lambda: printer.cuts() == 1, timeout=ANSWER_MS)
         qtbot.waitUntil(
             lambda: session.window.notice_label.text() == "Der Abholschein ist gedruckt.",
-            timeout=3000,
+            timeout=ANSWER_MS,
         )
         [token] = qr_codes(printer.printed())
         pickup_staff = server.client(server.login("pickup1"))
@@ -79,14 +82,16 @@ def test_a_receipt_that_cannot_print_is_shown_and_printed_again(open_desk, serve
         printer.state = PrinterState.paper_out
         session = open_desk("clerk1", "1", printer=printer.uri)
         serve_and_order(session, server, qtbot, language="de")
-        qtbot.waitUntil(lambda: session.window.findChild(ReceiptDialog) is not None, timeout=5000)
+        qtbot.waitUntil(
+            lambda: session.window.findChild(ReceiptDialog) is not None, timeout=ANSWER_MS
+        )
         dialog = session.window.findChild(ReceiptDialog)
         problem = dialog.findChild(QLabel, "receiptProblem").text()
         assert problem == "Im Belegdrucker ist kein Papier."
         assert printer.cuts() == 0
         printer.state = PrinterState.ready
         dialog.findChild(QPushButton, "printReceiptAgainButton").click()
-        qtbot.waitUntil(lambda: printer.cuts() == 1, timeout=5000)
+        qtbot.waitUntil(lambda: printer.cuts() == 1, timeout=ANSWER_MS)
         assert len(qr_codes(printer.printed())) == 1
         session.stop()
 
@@ -94,7 +99,7 @@ def test_a_receipt_that_cannot_print_is_shown_and_printed_again(open_desk, serve
 def test_a_desk_without_a_receipt_printer_shows_the_receipt(open_desk, server, qtbot) -> None:
     session = open_desk("clerk1", "1")
     serve_and_order(session, server, qtbot, language="ar")
-    qtbot.waitUntil(lambda: session.window.findChild(ReceiptDialog) is not None, timeout=5000)
+    qtbot.waitUntil(lambda: session.window.findChild(ReceiptDialog) is not None, timeout=ANSWER_MS)
     dialog = session.window.findChild(ReceiptDialog)
     assert dialog.findChild(QLabel, "receiptProblem").text() == (
         "Dieser Platz hat keinen Belegdrucker."

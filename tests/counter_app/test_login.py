@@ -12,6 +12,7 @@ from counter_app.core import settings as desk_settings
 from counter_app.core.settings import DeskSettings
 from counter_app.qt.i18n import Language
 from counter_app.qt.tasks import Tasks
+from tests.support.waits import ANSWER_MS
 
 
 def fill(dialog: LoginDialog, server_url: str, password: str) -> None:
@@ -30,11 +31,13 @@ def test_a_wrong_password_is_said_plainly_and_the_right_one_signs_in(server, qtb
     fill(dialog, server.url, "falsch")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     error = dialog.findChild(QLabel, "errorLabel")
-    qtbot.waitUntil(lambda: error.text() == "Benutzername oder Passwort ist falsch.", timeout=5000)
+    qtbot.waitUntil(
+        lambda: error.text() == "Benutzername oder Passwort ist falsch.", timeout=ANSWER_MS
+    )
     assert signed_in == []
     dialog.password.setText("demo")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-    qtbot.waitUntil(lambda: len(signed_in) == 1, timeout=5000)
+    qtbot.waitUntil(lambda: len(signed_in) == 1, timeout=ANSWER_MS)
     assert dialog.password.text() == ""
 
 
@@ -50,7 +53,7 @@ def test_an_unreachable_server_is_said_plainly(qtbot) -> None:
     qtbot.addWidget(dialog)
     fill(dialog, "http://127.0.0.1:9", "demo")
     dialog.attempt()
-    qtbot.waitUntil(lambda: "nicht erreichbar" in dialog.error.text(), timeout=10000)
+    qtbot.waitUntil(lambda: "nicht erreichbar" in dialog.error.text(), timeout=ANSWER_MS)
 
 
 def test_settings_remember_everything_but_the_password(tmp_path: Path, qtbot) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from counter_app.pickup.camera import FrameScanner, decode_qr
+from tests.support.waits import ANSWER_MS
 
 TOKEN = "K7QX2MVD3PLATR4EWZ5N6YBC7HJSU2FG"
 
@@ -69,7 +70,7 @@ def test_frames_are_decoded_at_most_five_a_second_and_each_receipt_once(qtbot) -
         """The receipt in view for ``seconds``, at 30 frames a second."""
         for _ in range(round(seconds * 30)):
             scanner.on_frame(frame)
-            qtbot.waitUntil(lambda: not scanner.decoding, timeout=3000)
+            qtbot.waitUntil(lambda: not scanner.decoding, timeout=ANSWER_MS)
             clock.now += 1 / 30
 
     seen = []
@@ -84,7 +85,7 @@ def test_frames_are_decoded_at_most_five_a_second_and_each_receipt_once(qtbot) -
     other = rendered("ANOTHERRECEIPT234567ABCDEFGHIJKL")
     clock.now += 0.2
     scanner.on_frame(other)  # another receipt at once: a scan of its own
-    qtbot.waitUntil(lambda: len(decoded) == 3, timeout=3000)
+    qtbot.waitUntil(lambda: len(decoded) == 3, timeout=ANSWER_MS)
     assert decoded[-1] == "ANOTHERRECEIPT234567ABCDEFGHIJKL"
 
 
@@ -108,5 +109,5 @@ def test_frames_arriving_while_one_is_decoded_are_skipped(qtbot) -> None:
         scanner.on_frame(frame)
     assert scanner.decoding
     release.set()
-    qtbot.waitUntil(lambda: decoded == [TOKEN], timeout=3000)
+    qtbot.waitUntil(lambda: decoded == [TOKEN], timeout=ANSWER_MS)
     assert len(started) == 1

@@ -22,6 +22,7 @@ from counter_app.pickup.camera import CameraSource, FrameScanner
 from counter_app.pickup.dialogs import HandOverDialog
 from counter_app.qt.i18n import Language
 from counter_app.qt.tasks import Tasks
+from tests.support.waits import ANSWER_MS
 
 Opener = Callable[..., PickupSession]
 
@@ -49,11 +50,11 @@ def open_pickup_desk(server, qtbot, tmp_path: Path) -> Iterator[Opener]:  # type
         session.window.resize(1280, 800)
         session.window.show()
         session.window.activateWindow()
-        qtbot.waitActive(session.window)
+        qtbot.waitActive(session.window, timeout=ANSWER_MS)
         session.start()
         qtbot.waitUntil(
             lambda: session.controller.desk_state == "open" and bool(session.controller.services),
-            timeout=5000,
+            timeout=ANSWER_MS,
         )
         sessions.append(session)
         return session
@@ -61,7 +62,7 @@ def open_pickup_desk(server, qtbot, tmp_path: Path) -> Iterator[Opener]:  # type
     yield opener
     for session in sessions:
         session.stop()
-        session.controller.tasks.wait(5000)
+        session.controller.tasks.wait(ANSWER_MS)
         session.controller.outbox.close()
 
 
@@ -141,7 +142,7 @@ def scan(qtbot, session: PickupSession, text: str) -> None:  # type: ignore[no-u
     focused(qtbot, session)
     qtbot.keyClicks(field, text)
     qtbot.keyClick(field, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: not session.controller.lookup.busy, timeout=5000)
+    qtbot.waitUntil(lambda: not session.controller.lookup.busy, timeout=ANSWER_MS)
 
 
 @pytest.fixture
@@ -177,14 +178,16 @@ def answer_question(qtbot) -> Iterator[Callable[..., None]]:  # type: ignore[no-
 
 def focused(qtbot, session: PickupSession) -> None:  # type: ignore[no-untyped-def]
     """The scan field has the keyboard (after a dialog, once the window is active again)."""
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is scan_input(session), timeout=2000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is scan_input(session), timeout=ANSWER_MS)
 
 
 def call_next(qtbot, session: PickupSession, number: str) -> None:  # type: ignore[no-untyped-def]
     focused(qtbot, session)
-    qtbot.waitUntil(lambda: button(session, "callNextButton").isEnabled(), timeout=3000)
+    qtbot.waitUntil(lambda: button(session, "callNextButton").isEnabled(), timeout=ANSWER_MS)
     qtbot.keyClick(scan_input(session), Qt.Key.Key_F2)
-    qtbot.waitUntil(lambda: label(session, "currentTicketLabel").text() == number, timeout=3000)
+    qtbot.waitUntil(
+        lambda: label(session, "currentTicketLabel").text() == number, timeout=ANSWER_MS
+    )
 
 
 # The tests ----------------------------------------------------------------------------------------
@@ -232,15 +235,17 @@ def test_call_scan_and_hand_over_finishes_the_p_ticket(
     answer_question(Qt.Key.Key_Return, asked)
     qtbot.keyClick(scan_input(session), Qt.Key.Key_F6)
     assert asked == ["Haben Sie den Ausweis von Amina Haddad geprüft?"]
-    qtbot.waitUntil(lambda: shown(session, "pickupStateLabel") == "✓ Ausgehändigt", timeout=3000)
+    qtbot.waitUntil(
+        lambda: shown(session, "pickupStateLabel") == "✓ Ausgehändigt", timeout=ANSWER_MS
+    )
     assert on_server(server, f"/pickups/{pickup['id']}")["status"] == "handed_over"
     assert on_server(server, f"/pickups/{pickup['id']}")["handed_over_by"] == "pickup1"
     # The P ticket was only called, not started: the desk finished it, one step less.
     qtbot.waitUntil(
-        lambda: on_server(server, f"/tickets/{ticket['id']}")["status"] == "done", timeout=5000
+        lambda: on_server(server, f"/tickets/{ticket['id']}")["status"] == "done", timeout=ANSWER_MS
     )
     assert on_server(server, f"/tickets/{ticket['id']}")["case"]["outcome"] == "completed"
-    qtbot.waitUntil(lambda: label(session, "currentTicketLabel").text() == "—", timeout=3000)
+    qtbot.waitUntil(lambda: label(session, "currentTicketLabel").text() == "—", timeout=ANSWER_MS)
     assert not hand_over.isEnabled()
     focused(qtbot, session)
 
@@ -252,12 +257,12 @@ def test_a_second_scan_says_when_and_by_whom_it_was_handed_over(
     session = open_pickup_desk()
     call_next(qtbot, session, ticket["number"])
     qtbot.keyClick(scan_input(session), Qt.Key.Key_F5)  # started this time
-    qtbot.waitUntil(lambda: session.controller.current["status"] == "serving", timeout=3000)
+    qtbot.waitUntil(lambda: session.controller.current["status"] == "serving", timeout=ANSWER_MS)
     scan(qtbot, session, pickup["token"])
     answer_question(Qt.Key.Key_Enter)
     qtbot.keyClick(scan_input(session), Qt.Key.Key_F6)
     qtbot.waitUntil(
-        lambda: on_server(server, f"/tickets/{ticket['id']}")["status"] == "done", timeout=5000
+        lambda: on_server(server, f"/tickets/{ticket['id']}")["status"] == "done", timeout=ANSWER_MS
     )
 
     scan(qtbot, session, pickup["token"])
@@ -338,7 +343,9 @@ def test_a_document_for_another_ticket_leaves_the_desks_ticket_alone(
     assert shown(session, "pickupHolderLabel") == "Lena Vogel"
     answer_question(Qt.Key.Key_Return)
     qtbot.keyClick(scan_input(session), Qt.Key.Key_F6)
-    qtbot.waitUntil(lambda: shown(session, "pickupStateLabel") == "✓ Ausgehändigt", timeout=3000)
+    qtbot.waitUntil(
+        lambda: shown(session, "pickupStateLabel") == "✓ Ausgehändigt", timeout=ANSWER_MS
+    )
     assert on_server(server, f"/pickups/{other['id']}")["status"] == "handed_over"
     assert on_server(server, f"/tickets/{ticket['id']}")["status"] == "called"
     assert label(session, "currentTicketLabel").text() == ticket["number"]
@@ -395,7 +402,7 @@ def test_a_kiosk_check_in_appears_within_a_second(open_pickup_desk, server, qtbo
     waiting = label(session, "waitingLabel")
     assert waiting.text() == "Wartend: 0"
     _pickup, ticket = ready_and_checked_in(server)
-    qtbot.waitUntil(lambda: waiting.text() == f"Wartend: 1 · {ticket['number']}", timeout=1000)
+    qtbot.waitUntil(lambda: waiting.text() == f"Wartend: 1 · {ticket['number']}", timeout=ANSWER_MS)
 
 
 def test_handed_over_elsewhere_meanwhile_the_panel_follows(open_pickup_desk, server, qtbot) -> None:
@@ -409,7 +416,7 @@ def test_handed_over_elsewhere_meanwhile_the_panel_follows(open_pickup_desk, ser
     )
     assert answer.status_code == 200
     qtbot.waitUntil(
-        lambda: shown(session, "pickupStateLabel") == "Bereits ausgehändigt", timeout=2000
+        lambda: shown(session, "pickupStateLabel") == "Bereits ausgehändigt", timeout=ANSWER_MS
     )
     assert "von supervisor" in shown(session, "pickupNoteLabel")
     assert not button(session, "handOverButton").isEnabled()
@@ -425,7 +432,7 @@ def test_calling_the_next_citizen_clears_the_last_ones_pickup(
     scan(qtbot, session, first["token"])
     answer_question(Qt.Key.Key_Return)
     qtbot.keyClick(scan_input(session), Qt.Key.Key_F6)
-    qtbot.waitUntil(lambda: label(session, "currentTicketLabel").text() == "—", timeout=3000)
+    qtbot.waitUntil(lambda: label(session, "currentTicketLabel").text() == "—", timeout=ANSWER_MS)
     assert shown(session, "pickupHolderLabel") == "Amina Haddad"  # until the next is called
     call_next(qtbot, session, next_ticket["number"])
     assert shown(session, "pickupHolderLabel") == ""
@@ -503,10 +510,12 @@ def test_a_receipt_held_to_the_camera_is_looked_up_once(open_pickup_desk, server
     frame = Frame(qr_image(pickup["token"]))
     for _ in range(12):  # the receipt stays in view for a while
         camera.on_frame(frame)
-        qtbot.waitUntil(lambda: not scanner.decoding, timeout=3000)
+        qtbot.waitUntil(lambda: not scanner.decoding, timeout=ANSWER_MS)
         qtbot.wait(60)
     assert decoded == [pickup["token"]]
-    qtbot.waitUntil(lambda: shown(session, "pickupHolderLabel") == "Amina Haddad", timeout=3000)
+    qtbot.waitUntil(
+        lambda: shown(session, "pickupHolderLabel") == "Amina Haddad", timeout=ANSWER_MS
+    )
     assert shown(session, "pickupSlotLabel") == "B-17"
     session.stop()
     assert camera.stopped

@@ -21,6 +21,7 @@ from counter_app.printers.uri import open_printer
 from counter_app.printers.worker import PrintJob, PrintResult, PrintWorker
 from tests.support import raster
 from tests.support.escpos_printer import FakeEscposPrinter
+from tests.support.waits import ANSWER_S, STATUS_S
 
 URL = "https://tresen.example/s/demo/t/A-042?k=7f3a"
 ESC_INIT = b"\x1b@"
@@ -35,8 +36,10 @@ def fake() -> Iterator[FakeEscposPrinter]:
 
 def worker_for(uri: str, **kwargs: Any) -> PrintWorker:
     kwargs.setdefault("retry_delay", 0.05)
-    kwargs.setdefault("status_timeout", 0.3)
-    worker = PrintWorker(lambda: open_printer(uri, 576, timeout=2.0), **kwargs)
+    # A printer that answers may answer late on a busy machine; only the silent ones (which
+    # pass a short limit) wait it out.
+    kwargs.setdefault("status_timeout", STATUS_S)
+    worker = PrintWorker(lambda: open_printer(uri, 576, timeout=ANSWER_S), **kwargs)
     worker.start()
     return worker
 
@@ -54,7 +57,7 @@ def worker(fake: FakeEscposPrinter, states: list[PrinterState]) -> Iterator[Prin
 
 
 def print_one(worker: PrintWorker, image: Image.Image | None = None) -> PrintResult:
-    return worker.submit(PrintJob(image or raster.qr_ticket(URL), label="A-042")).result(10)
+    return worker.submit(PrintJob(image or raster.qr_ticket(URL), label="A-042")).result(ANSWER_S)
 
 
 def free_port() -> int:
@@ -174,16 +177,13 @@ def test_replies_to_status_bytes_inside_the_image_do_not_confuse_the_next_readin
 def test_a_silent_printer_is_unknown_not_paper_out_and_still_prints() -> None:
     with FakeEscposPrinter(silent=True) as fake:
         printer = open_printer(fake.uri, timeout=2.0)
-        started = time.monotonic()
         state = read_status(printer, reply_timeout=0.3)
-        elapsed = time.monotonic() - started
         printer.close()
         assert state == PrinterState.unknown
         assert state != PrinterState.paper_out
-        assert elapsed < 1.0  # one unanswered request, then no more asking
-        assert fake.status_requests() == [1]
+        assert fake.status_requests() == [1]  # one unanswered request, then no more asking
 
-        worker = worker_for(fake.uri)
+        worker = worker_for(fake.uri, status_timeout=0.3)
         try:
             result = print_one(worker)
         finally:
@@ -217,7 +217,7 @@ def test_a_closed_port_from_the_start_is_offline() -> None:
     try:
         started = time.monotonic()
         result = print_one(worker)
-        assert worker.check().result(5) == PrinterState.offline
+        assert worker.check().result(ANSWER_S) == PrinterState.offline
     finally:
         worker.stop()
     assert (result.printed, result.state) == (False, PrinterState.offline)
@@ -276,11 +276,11 @@ def test_on_state_is_called_from_the_worker_thread_on_changes_only(
         fake.uri, on_state=lambda s: seen.append((s, threading.current_thread().name))
     )
     try:
-        assert worker.check().result(5) == PrinterState.ready
+        assert worker.check().result(ANSWER_S) == PrinterState.ready
         assert print_one(worker).printed
         fake.state = "paper_out"
-        assert worker.check().result(5) == PrinterState.paper_out
-        assert worker.check().result(5) == PrinterState.paper_out
+        assert worker.check().result(ANSWER_S) == PrinterState.paper_out
+        assert worker.check().result(ANSWER_S) == PrinterState.paper_out
         fake.state = "ready"
         assert print_one(worker).printed
     finally:
@@ -325,7 +325,7 @@ def test_jobs_from_many_threads_print_one_at_a_time_in_submission_order(
         thread.start()
     for thread in threads:
         thread.join()
-    results = [f.result(20) for f in futures]
+    results = [f.result(ANSWER_S) for f in futures]
 
     assert all(r.printed for r in results)
     assert raster.decode_qr(fake.printed()) == order
@@ -338,11 +338,10 @@ def test_submit_returns_at_once_while_the_printer_is_slow() -> None:
     with FakeEscposPrinter(silent=True) as fake:  # each status reading waits for its timeout
         worker = worker_for(fake.uri, status_timeout=0.2)
         try:
-            started = time.monotonic()
             futures = [worker.submit(PrintJob(raster.qr_ticket(URL))) for _ in range(3)]
-            assert time.monotonic() - started < 0.1
+            # submit did not wait for the printer: the last job has not been printed yet
             assert not futures[-1].done()
-            assert all(f.result(10).printed for f in futures)
+            assert all(f.result(ANSWER_S).printed for f in futures)
         finally:
             worker.stop()
 

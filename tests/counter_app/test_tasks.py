@@ -8,6 +8,7 @@ import textwrap
 import threading
 
 from counter_app.qt.tasks import Tasks
+from tests.support.waits import ANSWER_MS
 
 
 def test_results_and_errors_arrive_on_the_gui_thread(qtbot) -> None:
@@ -20,7 +21,7 @@ def test_results_and_errors_arrive_on_the_gui_thread(qtbot) -> None:
 
     tasks.run(lambda: 42, on_done=lambda r: seen.append(("done", r, threading.get_ident())))
     tasks.run(fail, on_error=lambda e: seen.append(("error", str(e), threading.get_ident())))
-    qtbot.waitUntil(lambda: len(seen) == 2, timeout=3000)
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=ANSWER_MS)
     assert sorted(seen) == [("done", 42, gui), ("error", "printer out of paper", gui)]
 
 

@@ -24,6 +24,7 @@ from kiosk.issuer import TicketIssuer
 from kiosk.store import KioskStore
 from kiosk.window import KioskWindow
 from tests.support.escpos_printer import FakeEscposPrinter
+from tests.support.waits import ANSWER_MS, ANSWER_S
 
 
 @dataclass
@@ -48,7 +49,7 @@ def open_kiosk(server, printer, qtbot, tmp_path: Path) -> Iterator:  # type: ign
     opened: list[Kiosk] = []
 
     def opener(size: tuple[int, int] = (1080, 1920), idle_seconds: int = 30) -> Kiosk:
-        client = TresenClient(server.url, "demo-kiosk", timeout=(1.0, 3.0))
+        client = TresenClient(server.url, "demo-kiosk", timeout=(ANSWER_S, ANSWER_S))
         issuer = TicketIssuer(
             client,
             KioskStore(tmp_path / "kiosk.sqlite3"),
@@ -56,7 +57,7 @@ def open_kiosk(server, printer, qtbot, tmp_path: Path) -> Iterator:  # type: ign
             "demo",
             lease_size=10,
         )
-        worker = PrintWorker(lambda: open_printer(printer.uri, 576, timeout=2.0))
+        worker = PrintWorker(lambda: open_printer(printer.uri, 576, timeout=ANSWER_S))
         worker.start()
         tasks = Tasks()
         controller = KioskController(issuer, worker, tasks, 576)
@@ -65,7 +66,7 @@ def open_kiosk(server, printer, qtbot, tmp_path: Path) -> Iterator:  # type: ign
         window.resize(*size)
         window.show()
         controller.start()
-        qtbot.waitUntil(lambda: bool(controller.services), timeout=5000)
+        qtbot.waitUntil(lambda: bool(controller.services), timeout=ANSWER_MS)
         kiosk = Kiosk(window, controller, issuer, worker, printer, tasks)
         opened.append(kiosk)
         return kiosk
@@ -74,6 +75,6 @@ def open_kiosk(server, printer, qtbot, tmp_path: Path) -> Iterator:  # type: ign
     for kiosk in opened:
         kiosk.controller.stop()
         kiosk.worker.stop()
-        kiosk.tasks.wait(5000)
+        kiosk.tasks.wait(ANSWER_MS)
         kiosk.issuer.outbox.close()
         kiosk.issuer.store.close()

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from tests.kiosk.test_kiosk_window import server_queue, tap, wait_printed
+from tests.support.waits import ANSWER_MS
 
 
 def order(server, ready: bool = True, **fields) -> dict:  # type: ignore[no-untyped-def]
@@ -89,7 +90,7 @@ def test_a_document_not_ready_says_when_to_come_back_and_issues_nothing(
     kiosk = open_kiosk()
     tap(kiosk, "pickupButton", qtbot)
     scan(kiosk, qtbot, pickup["token"])
-    qtbot.waitUntil(lambda: "noch nicht fertig" in answer(kiosk), timeout=3000)
+    qtbot.waitUntil(lambda: "noch nicht fertig" in answer(kiosk), timeout=ANSWER_MS)
     assert str(expected.year) in answer(kiosk) and str(expected.day) in answer(kiosk)
     assert server_queue(server)["waiting"] == []
     assert kiosk.printer.cuts() == 0
@@ -100,7 +101,7 @@ def test_an_unknown_code_is_answered_plainly_and_issues_nothing(open_kiosk, serv
     tap(kiosk, "lang-tr", qtbot)
     tap(kiosk, "pickupButton", qtbot)
     scan(kiosk, qtbot, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
-    qtbot.waitUntil(lambda: "fiş tanınmıyor" in answer(kiosk), timeout=3000)
+    qtbot.waitUntil(lambda: "fiş tanınmıyor" in answer(kiosk), timeout=ANSWER_MS)
     assert server_queue(server)["waiting"] == []
     assert kiosk.printer.cuts() == 0
 
@@ -114,7 +115,7 @@ def test_checking_in_twice_gives_the_number_already_drawn(open_kiosk, server, qt
     tap(kiosk, "doneButton", qtbot)
     tap(kiosk, "pickupButton", qtbot)
     scan(kiosk, qtbot, pickup["token"])
-    qtbot.waitUntil(lambda: "P001" in answer(kiosk), timeout=3000)
+    qtbot.waitUntil(lambda: "P001" in answer(kiosk), timeout=ANSWER_MS)
     assert kiosk.printer.cuts() == 1
 
 
@@ -124,6 +125,6 @@ def test_without_the_server_check_in_says_to_ask_staff(open_kiosk, server, qtbot
     server.stop()
     tap(kiosk, "pickupButton", qtbot)
     scan(kiosk, qtbot, pickup["token"])
-    qtbot.waitUntil(lambda: "Information" in answer(kiosk), timeout=5000)
+    qtbot.waitUntil(lambda: "Information" in answer(kiosk), timeout=ANSWER_MS)
     assert kiosk.printer.cuts() == 0
     server.start()

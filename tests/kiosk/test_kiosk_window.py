@@ -14,6 +14,7 @@ from central_server.models import Service
 from counter_app.printers.status import PrinterState
 from resources.i18n import CITIZEN_LANGUAGES
 from tests.support.raster import images_from_escpos
+from tests.support.waits import ANSWER_MS
 
 
 def tap(kiosk, name: str, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -41,10 +42,10 @@ def printed_qr_links(data: bytes) -> list[str]:
 def wait_printed(kiosk, qtbot, tickets: int = 1) -> bytes:  # type: ignore[no-untyped-def]
     """Until the printer has cut ``tickets`` tickets and the kiosk has heard back from its print
     worker (which reads the printer's status after the last byte)."""
-    qtbot.waitUntil(lambda: kiosk.printer.cuts() >= tickets, timeout=5000)
+    qtbot.waitUntil(lambda: kiosk.printer.cuts() >= tickets, timeout=ANSWER_MS)
     qtbot.waitUntil(
         lambda: kiosk.controller.last is not None and not kiosk.controller.last.printing,
-        timeout=5000,
+        timeout=ANSWER_MS,
     )
     return kiosk.printer.printed()
 
@@ -72,7 +73,7 @@ def test_tapping_a_service_prints_a_ticket_whose_qr_opens_its_status_page(
 ) -> None:
     kiosk = open_kiosk()
     tap(kiosk, "service-A", qtbot)
-    qtbot.waitUntil(lambda: confirmation(kiosk).isVisible(), timeout=3000)
+    qtbot.waitUntil(lambda: confirmation(kiosk).isVisible(), timeout=ANSWER_MS)
     data = wait_printed(kiosk, qtbot)
     waiting = server_queue(server)["waiting"]
     assert [t["number"] for t in waiting] == ["A001"]
@@ -83,7 +84,7 @@ def test_tapping_a_service_prints_a_ticket_whose_qr_opens_its_status_page(
     token = links[0].rsplit("/", 1)[1]
     assert kiosk.controller.last is not None
     assert kiosk.controller.last.ticket.status_token == token
-    qtbot.waitUntil(lambda: "Bitte nehmen Sie" in text_of(kiosk, "printStatus"), timeout=3000)
+    qtbot.waitUntil(lambda: "Bitte nehmen Sie" in text_of(kiosk, "printStatus"), timeout=ANSWER_MS)
 
 
 def test_arabic_lays_the_kiosk_out_right_to_left_and_tickets_carry_the_language(
@@ -106,19 +107,29 @@ def test_after_idle_seconds_the_kiosk_returns_to_german_and_the_start(open_kiosk
     kiosk = open_kiosk(idle_seconds=1)
     tap(kiosk, "lang-tr", qtbot)
     tap(kiosk, "service-B", qtbot)
-    qtbot.waitUntil(lambda: confirmation(kiosk).isVisible(), timeout=3000)
-    qtbot.waitUntil(lambda: not confirmation(kiosk).isVisible(), timeout=3000)
+    qtbot.waitUntil(lambda: confirmation(kiosk).isVisible(), timeout=ANSWER_MS)
+    qtbot.waitUntil(lambda: not confirmation(kiosk).isVisible(), timeout=ANSWER_MS)
     assert kiosk.window.language.code == "de"
     assert kiosk.window.findChild(QPushButton, "lang-de").isChecked()
 
 
 def test_a_double_tap_gives_one_ticket(open_kiosk, server, qtbot) -> None:
     kiosk = open_kiosk()
+    taps: list[bool] = []  # what the controller answered to each tap that reached it
+    take_ticket = kiosk.controller.take_ticket
+
+    def counted(*args: object) -> bool:
+        taps.append(take_ticket(*args))
+        return taps[-1]
+
+    kiosk.controller.take_ticket = counted
     button = kiosk.window.findChild(QPushButton, "service-A")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     wait_printed(kiosk, qtbot)
-    qtbot.wait(300)
+    # The second tap was refused (or never reached a button), and nothing is still being issued.
+    assert taps.count(True) == 1, taps
+    qtbot.waitUntil(lambda: not kiosk.controller.busy, timeout=ANSWER_MS)
     assert [t["number"] for t in server_queue(server)["waiting"]] == ["A001"]
     assert kiosk.printer.cuts() == 1
 
@@ -127,7 +138,7 @@ def test_out_of_paper_keeps_the_ticket_tells_staff_and_reprints(open_kiosk, serv
     kiosk = open_kiosk()
     kiosk.printer.state = PrinterState.paper_out
     tap(kiosk, "service-A", qtbot)
-    qtbot.waitUntil(lambda: "kein Papier" in text_of(kiosk, "printStatus"), timeout=5000)
+    qtbot.waitUntil(lambda: "kein Papier" in text_of(kiosk, "printStatus"), timeout=ANSWER_MS)
     assert "A001" in text_of(kiosk, "printStatus")  # the number stays on the screen
     assert kiosk.printer.cuts() == 0
     reprint = kiosk.window.findChild(QPushButton, "reprintButton")
@@ -139,7 +150,7 @@ def test_out_of_paper_keeps_the_ticket_tells_staff_and_reprints(open_kiosk, serv
         devices = supervisor.get("/sites/demo/devices").json()
         return next(d["printer_state"] for d in devices if d["name"] == "lobby-kiosk")
 
-    qtbot.waitUntil(lambda: printer_state() == "paper_out", timeout=3000)
+    qtbot.waitUntil(lambda: printer_state() == "paper_out", timeout=ANSWER_MS)
     day = kiosk.controller.last.ticket.issued_at.date()
     assert [t["number"] for t in kiosk.issuer.store.unprinted(day)] == ["A001"]
     # Paper refilled: print again gives the same ticket, once.
@@ -149,19 +160,19 @@ def test_out_of_paper_keeps_the_ticket_tells_staff_and_reprints(open_kiosk, serv
     assert len(printed_qr_links(data)) == 1
     assert kiosk.issuer.store.unprinted(day) == []
     assert [t["number"] for t in server_queue(server)["waiting"]] == ["A001"]
-    qtbot.waitUntil(lambda: printer_state() == "ready", timeout=3000)
+    qtbot.waitUntil(lambda: printer_state() == "ready", timeout=ANSWER_MS)
 
 
 def test_server_gone_three_tickets_server_back_all_arrive_once(open_kiosk, server, qtbot) -> None:
     kiosk = open_kiosk()
     qtbot.waitUntil(
-        lambda: kiosk.issuer.store.numbers_left(1, kiosk.issuer.today()) > 0, timeout=5000
+        lambda: kiosk.issuer.store.numbers_left(1, kiosk.issuer.today()) > 0, timeout=ANSWER_MS
     )
     server.stop()
     issued = []
     for round_ in range(3):
         tap(kiosk, "service-A", qtbot)
-        qtbot.waitUntil(lambda r=round_: kiosk.printer.cuts() == r + 1, timeout=8000)
+        qtbot.waitUntil(lambda r=round_: kiosk.printer.cuts() == r + 1, timeout=ANSWER_MS)
         issued.append(kiosk.controller.last.ticket)
         tap(kiosk, "doneButton", qtbot)
     assert all(t.offline for t in issued)
@@ -170,7 +181,7 @@ def test_server_gone_three_tickets_server_back_all_arrive_once(open_kiosk, serve
     assert not kiosk.controller.online
     server.start()
     kiosk.controller.refresh()
-    qtbot.waitUntil(lambda: kiosk.issuer.pending_uploads() == 0, timeout=8000)
+    qtbot.waitUntil(lambda: kiosk.issuer.pending_uploads() == 0, timeout=ANSWER_MS)
     waiting = server_queue(server)["waiting"]
     assert sorted(t["number"] for t in waiting) == sorted(numbers)
     by_number = {t["number"]: t for t in waiting}
@@ -181,7 +192,7 @@ def test_server_gone_three_tickets_server_back_all_arrive_once(open_kiosk, serve
         assert abs((queued_at - ticket.issued_at).total_seconds()) < 0.01
     # Online again: the next ticket comes from the server's own numbering.
     tap(kiosk, "service-A", qtbot)
-    qtbot.waitUntil(lambda: kiosk.printer.cuts() == 4, timeout=5000)
+    qtbot.waitUntil(lambda: kiosk.printer.cuts() == 4, timeout=ANSWER_MS)
     assert kiosk.controller.last.ticket.number == "A001"
 
 
@@ -205,7 +216,7 @@ def test_a_closed_service_says_why_instead_of_issuing_a_ticket(open_kiosk, serve
     def service_b() -> QPushButton:  # the buttons are made anew when the services change
         return kiosk.window.findChild(QPushButton, "service-B")
 
-    qtbot.waitUntil(lambda: not service_b().isEnabled(), timeout=3000)
+    qtbot.waitUntil(lambda: not service_b().isEnabled(), timeout=ANSWER_MS)
     button = service_b()
     assert button.hint.text() == f"Jetzt geschlossen. Öffnungszeiten heute: {hours}"
     tap(kiosk, "lang-uk", qtbot)
@@ -223,7 +234,7 @@ def test_a_service_that_closed_since_the_screen_was_drawn_is_refused_plainly(
     close_service_now(server, "B")
     kiosk.controller.take_ticket(service_b, "de")
     notice = kiosk.window.findChild(QLabel, "notice")
-    qtbot.waitUntil(notice.isVisible, timeout=3000)
+    qtbot.waitUntil(notice.isVisible, timeout=ANSWER_MS)
     assert notice.text() == "Dieses Anliegen ist gerade geschlossen."
     assert kiosk.printer.cuts() == 0
     assert server_queue(server)["waiting"] == []
@@ -236,7 +247,7 @@ def test_a_refilled_printer_is_noticed_without_a_ticket_and_staff_are_told(
     printer.state = PrinterState.paper_out
     kiosk = open_kiosk()
     note = kiosk.window.findChild(QLabel, "statusNote")
-    qtbot.waitUntil(note.isVisible, timeout=3000)
+    qtbot.waitUntil(note.isVisible, timeout=ANSWER_MS)
     assert "Bildschirm angezeigt" in note.text()
     supervisor = server.client(server.login("supervisor"))
 
@@ -244,7 +255,7 @@ def test_a_refilled_printer_is_noticed_without_a_ticket_and_staff_are_told(
         devices = supervisor.get("/sites/demo/devices").json()
         return next(d["printer_state"] for d in devices if d["name"] == "lobby-kiosk")
 
-    qtbot.waitUntil(lambda: printer_state() == "paper_out", timeout=3000)
+    qtbot.waitUntil(lambda: printer_state() == "paper_out", timeout=ANSWER_MS)
     printer.state = PrinterState.ready
-    qtbot.waitUntil(lambda: not note.isVisible(), timeout=3000)
-    qtbot.waitUntil(lambda: printer_state() == "ready", timeout=3000)
+    qtbot.waitUntil(lambda: not note.isVisible(), timeout=ANSWER_MS)
+    qtbot.waitUntil(lambda: printer_state() == "ready", timeout=ANSWER_MS)

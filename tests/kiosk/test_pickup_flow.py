@@ -23,6 +23,7 @@ from tests.kiosk.test_kiosk_pickup import scan
 from tests.kiosk.test_kiosk_window import server_queue, tap, wait_printed
 from tests.support.escpos_printer import FakeEscposPrinter
 from tests.support.raster import images_from_escpos
+from tests.support.waits import ANSWER_MS
 
 
 def signed_in(server, user: str) -> tuple[TresenClient, object]:  # type: ignore[no-untyped-def]
@@ -58,11 +59,11 @@ def test_order_receipt_ready_check_in_call_scan_hand_over_once(
         clerk.window.show()
         clerk.start()
         c = clerk.controller
-        qtbot.waitUntil(lambda: c.desk_state == "open" and bool(c.waiting), timeout=5000)
+        qtbot.waitUntil(lambda: c.desk_state == "open" and bool(c.waiting), timeout=ANSWER_MS)
         c.call_next()
-        qtbot.waitUntil(lambda: c.current is not None and not c.busy, timeout=3000)
+        qtbot.waitUntil(lambda: c.current is not None and not c.busy, timeout=ANSWER_MS)
         c.act("start")
-        qtbot.waitUntil(lambda: c.current["status"] == "serving" and not c.busy, timeout=3000)
+        qtbot.waitUntil(lambda: c.current["status"] == "serving" and not c.busy, timeout=ANSWER_MS)
         c.order_document(
             {
                 "document_kind": "residence_permit",
@@ -70,12 +71,12 @@ def test_order_receipt_ready_check_in_call_scan_hand_over_once(
                 "case_reference": "32-AT-2026-0815",
             }
         )
-        qtbot.waitUntil(lambda: desk_printer.cuts() == 1, timeout=5000)
+        qtbot.waitUntil(lambda: desk_printer.cuts() == 1, timeout=ANSWER_MS)
         [image] = images_from_escpos(desk_printer.printed())
         [code] = zxingcpp.read_barcodes(image.convert("L"))
         token = code.text
         c.finish("completed")
-        qtbot.waitUntil(lambda: c.current is None and not c.busy, timeout=3000)
+        qtbot.waitUntil(lambda: c.current is None and not c.busy, timeout=ANSWER_MS)
 
         # 3. The document arrives; the back office puts it on shelf B-17.
         back_office = server.client(server.login("clerk2"))
@@ -102,17 +103,17 @@ def test_order_receipt_ready_check_in_call_scan_hand_over_once(
         desk.window.show()
         desk.start()
         d = desk.controller
-        qtbot.waitUntil(lambda: d.desk_state == "open" and bool(d.waiting), timeout=5000)
+        qtbot.waitUntil(lambda: d.desk_state == "open" and bool(d.waiting), timeout=ANSWER_MS)
         qtbot.keyClick(desk.window, Qt.Key.Key_F2)
         current = desk.window.findChild(QLabel, "currentTicketLabel")
-        qtbot.waitUntil(lambda: "P001" in current.text(), timeout=3000)
+        qtbot.waitUntil(lambda: "P001" in current.text(), timeout=ANSWER_MS)
         field = desk.window.findChild(QLineEdit, "scanInput")
         qtbot.keyClicks(field, token.lower())  # typed by hand: small letters do too
         qtbot.keyClick(field, Qt.Key.Key_Return)
         slot = desk.window.findChild(QLabel, "pickupSlotLabel")
-        qtbot.waitUntil(lambda: "B-17" in slot.text(), timeout=3000)
+        qtbot.waitUntil(lambda: "B-17" in slot.text(), timeout=ANSWER_MS)
         hand_over = desk.window.findChild(QPushButton, "handOverButton")
-        qtbot.waitUntil(hand_over.isEnabled, timeout=3000)
+        qtbot.waitUntil(hand_over.isEnabled, timeout=ANSWER_MS)
 
         def confirm() -> None:
             dialog = desk.window.findChild(HandOverDialog)
@@ -129,12 +130,12 @@ def test_order_receipt_ready_check_in_call_scan_hand_over_once(
         supervisor = server.client(server.login("supervisor"))
         qtbot.waitUntil(
             lambda: supervisor.get(f"/pickups/{pickup['id']}").json()["status"] == "handed_over",
-            timeout=5000,
+            timeout=ANSWER_MS,
         )
         done = supervisor.get(f"/pickups/{pickup['id']}").json()
         assert done["handed_over_by"] == "pickup1"
         # The P ticket is finished with it.
-        qtbot.waitUntil(lambda: d.current is None, timeout=3000)
+        qtbot.waitUntil(lambda: d.current is None, timeout=ANSWER_MS)
         assert server_queue(server)["waiting"] == []
 
         # 6. The same receipt again: refused, nothing changes.
@@ -147,4 +148,4 @@ def test_order_receipt_ready_check_in_call_scan_hand_over_once(
 
         desk.stop()
         clerk.stop()
-        tasks.wait(5000)
+        tasks.wait(ANSWER_MS)

@@ -27,6 +27,7 @@ from kiosk import app as kiosk_app
 from kiosk import settings as kiosk_settings
 from kiosk.settings import KioskSettings
 from tests.support.escpos_printer import FakeEscposPrinter
+from tests.support.waits import ANSWER_MS
 
 
 @pytest.fixture
@@ -135,12 +136,12 @@ def test_test_printer_prints_a_test_page_off_the_gui_thread(qtbot, tmp_path: Pat
         qtbot.mouseClick(dialog.printer.test_button, _left())
         assert status.text() == "Die Testseite wird gedruckt …"
         assert not dialog.printer.test_button.isEnabled()
-        qtbot.waitUntil(lambda: status.text() == "Die Testseite ist gedruckt.", timeout=10000)
+        qtbot.waitUntil(lambda: status.text() == "Die Testseite ist gedruckt.", timeout=ANSWER_MS)
         assert printer.cuts() == 1
     with FakeEscposPrinter(state="paper_out") as printer:
         dialog.printer.edit.setText(printer.uri)
         dialog.printer.test()
-        qtbot.waitUntil(lambda: dialog.printer.test_button.isEnabled(), timeout=10000)
+        qtbot.waitUntil(lambda: dialog.printer.test_button.isEnabled(), timeout=ANSWER_MS)
         assert status.text() == "Die Testseite wurde nicht gedruckt: Drucker ohne Papier"
         assert printer.cuts() == 0
     assert dialog.result() != QDialog.DialogCode.Accepted  # testing does not save

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import Any, Self
 
 from tests.support import raster
+from tests.support.waits import ANSWER_S
 
 STATES = ("ready", "paper_low", "paper_out", "cover_open", "offline", "error")
 
@@ -106,7 +107,7 @@ class _FakePrinter:
         with self._cond:
             return self._last_byte_at
 
-    def wait_for(self, until: int | Callable[[bytes], bool], timeout: float = 5.0) -> bytes:
+    def wait_for(self, until: int | Callable[[bytes], bool], timeout: float = ANSWER_S) -> bytes:
         """Wait until ``until`` bytes have arrived in total, or ``until(received)`` is true."""
         check = until if callable(until) else (lambda data: len(data) >= until)
         with self._cond:
@@ -116,7 +117,7 @@ class _FakePrinter:
                 )
             return bytes(self._total)
 
-    def wait_for_cut(self, count: int = 1, timeout: float = 5.0) -> bytes:
+    def wait_for_cut(self, count: int = 1, timeout: float = ANSWER_S) -> bytes:
         """Wait until ``count`` cuts (GS V) have arrived."""
         return self.wait_for(lambda data: raster.cuts(data) >= count, timeout)
 

@@ -9,6 +9,8 @@ from typing import Any
 
 import requests
 
+from tests.support.waits import ANSWER_S
+
 
 @dataclass(frozen=True)
 class SseEvent:
@@ -33,7 +35,7 @@ class EventStream:
         *,
         last_event_id: str | int | None = None,
         after: int | None = None,
-        read_timeout: float = 10.0,
+        read_timeout: float = ANSWER_S,
     ) -> None:
         headers = {"Accept": "text/event-stream"}
         if token is not None:
@@ -46,7 +48,7 @@ class EventStream:
             headers=headers,
             params=params,
             stream=True,
-            timeout=(5, read_timeout),
+            timeout=(ANSWER_S, read_timeout),
         )
         self.status_code = self.response.status_code
         self.connected_at: int | None = None

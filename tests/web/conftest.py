@@ -21,6 +21,7 @@ from central_server.models import Event, Ticket
 from central_server.models._types import utcnow
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.live_server import ApiClient, LiveServer
+from tests.support.waits import ANSWER_MS, ANSWER_S
 
 
 def _browser_reason() -> str | None:
@@ -35,6 +36,11 @@ def _browser_reason() -> str | None:
 
 
 BROWSER_REASON = _browser_reason()
+if BROWSER_REASON is None:
+    from playwright.sync_api import expect
+
+    # A page's answer may take seconds on a busy machine: wait for it, never fail for slowness.
+    expect.set_options(timeout=ANSWER_MS)
 if BROWSER_REASON is not None and os.environ.get("TRESEN_REQUIRE_BROWSER") == "1":
     # CI sets this: there the browser tests must run, not be skipped.
     raise pytest.UsageError(f"TRESEN_REQUIRE_BROWSER=1 but {BROWSER_REASON}")
@@ -61,6 +67,7 @@ def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
 
     def make(width: int = 1920, height: int = 1080, **options: Any) -> Any:
         context = browser.new_context(viewport={"width": width, "height": height}, **options)
+        context.set_default_timeout(ANSWER_MS)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -72,7 +79,7 @@ def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
     assert not errors, f"errors in the page's scripts: {errors}"
 
 
-def wait_until(check: Callable[[], Any], timeout: float = 5.0, what: str = "") -> Any:
+def wait_until(check: Callable[[], Any], timeout: float = ANSWER_S, what: str = "") -> Any:
     """Poll ``check`` until it returns something true; its last answer."""
     deadline = time.monotonic() + timeout
     while True:

@@ -1,12 +1,12 @@
 """The waiting-room call display (/display/<site>) in a real browser against the real server:
-calls appear within a second with the chime, recalls show again, no-shows leave, served calls
-age out; after a server restart it shows the true state and never an old call as new; only a
-display token opens it, it stays out of the address bar, and revoking it stops the display."""
+calls appear live with the chime (how fast: bench/display_latency.py), recalls show again,
+no-shows leave, served calls age out; after a server restart it shows the true state and never
+an old call as new; only a display token opens it, it stays out of the address bar, and
+revoking it stops the display."""
 
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from central_server.admin import commands
 from tests.support.api import act, call_next, new_ticket
 from tests.support.live_server import ApiClient, LiveServer
+from tests.support.waits import ANSWER_MS
 from tests.web.conftest import backdate_calls, wait_until
 
 DISPLAY = "demo-display"
@@ -41,7 +42,7 @@ def current(page: Any) -> Any:
     return page.locator("#current-number")
 
 
-def test_a_call_appears_on_the_display_within_a_second(
+def test_a_call_appears_on_the_display_with_the_chime(
     server: LiveServer, new_page: Any, kiosk: ApiClient, clerk: ApiClient, services: dict
 ) -> None:
     page = open_display(new_page, server)
@@ -49,11 +50,8 @@ def test_a_call_appears_on_the_display_within_a_second(
     new_ticket(kiosk, services["A"])
     expect(page.locator('#waiting li[data-prefix="A"] .count')).to_have_text("1")
 
-    start = time.monotonic()
     call_next(clerk, "1")
-    expect(current(page)).to_have_text("A001", timeout=1000)
-    elapsed = time.monotonic() - start
-    assert elapsed < 1.0, f"the call took {elapsed:.3f} s to appear"
+    expect(current(page)).to_have_text("A001", timeout=ANSWER_MS)
     expect(page.locator("#current-desk")).to_have_text("Platz 1")
     expect(page.locator("#current")).to_have_class("current flash")
     expect(page.locator('#waiting li[data-prefix="A"] .count')).to_have_text("0")
@@ -77,7 +75,7 @@ def test_a_recall_shows_again_with_the_chime(
     wait_until(lambda: probe(page)["chimes"] == 2, what="the second chime")
 
     act(clerk, first["id"], "recall")
-    expect(current(page)).to_have_text("A001", timeout=1000)
+    expect(current(page)).to_have_text("A001", timeout=ANSWER_MS)
     expect(page.locator("#current-desk")).to_have_text("Platz 1")
     assert recent(page) == ["A002"]
     wait_until(lambda: probe(page)["chimes"] == 3, what="the chime of the recall")
@@ -92,7 +90,7 @@ def test_a_no_show_leaves_the_display(
     call_next(clerk, "1")
     expect(current(page)).to_have_text("B001")
     act(clerk, ticket["id"], "no-show")
-    expect(page.locator("#current-call")).to_be_hidden(timeout=1000)
+    expect(page.locator("#current-call")).to_be_hidden(timeout=ANSWER_MS)
     expect(page.locator("#current-empty")).to_be_visible()
     assert recent(page) == []
 
@@ -148,12 +146,12 @@ def test_after_a_server_restart_the_display_shows_the_true_state_and_no_old_call
     assert probe(page)["chimes"] == 1
 
     server.stop()
-    expect(page.locator("#connection")).to_be_visible(timeout=5000)
+    expect(page.locator("#connection")).to_be_visible(timeout=ANSWER_MS)
     # A long outage: by the time the server is back, the call is five minutes old.
     backdate_calls(server, ticket["id"], minutes=5)
     server.start()
 
-    expect(page.locator("#connection")).to_be_hidden(timeout=10000)
+    expect(page.locator("#connection")).to_be_hidden(timeout=ANSWER_MS)
     expect(page.locator("#current-call")).to_be_hidden()
     assert recent(page) == ["A001"]
     assert probe(page)["chimes"] == 1, "the old call was announced again after the restart"
@@ -161,7 +159,7 @@ def test_after_a_server_restart_the_display_shows_the_true_state_and_no_old_call
     # Live again: the next call appears at once, with the chime.
     clerk2 = server.client(server.login("clerk2"))
     call_next(clerk2, "2")
-    expect(current(page)).to_have_text("A002", timeout=1000)
+    expect(current(page)).to_have_text("A002", timeout=ANSWER_MS)
     assert recent(page) == ["A001"]
     wait_until(lambda: probe(page)["chimes"] == 2)
     assert probe(page)["announced"] == ["A001", "A002"]
@@ -229,7 +227,7 @@ def test_a_revoked_display_token_stops_the_display(
     expect(current(page)).to_have_text("A001")
     assert server.db is not None
     commands.revoke_device_token(server.db, "demo", "waiting-room-display")
-    expect(page.locator("#signed-out")).to_be_visible(timeout=10000)
+    expect(page.locator("#signed-out")).to_be_visible(timeout=ANSWER_MS)
     expect(page.locator("#current-call")).to_be_hidden()
     expect(page.locator("#recent li")).to_have_count(0)
     page.reload()
@@ -317,3 +315,101 @@ def test_the_layout_follows_the_screen(
     assert number_size >= height / 8, "the number is too small to read from ten metres"
     overflow = page.evaluate("() => document.documentElement.scrollWidth > innerWidth")
     assert not overflow
+
+
+# A browser that blocks sound until someone touches the screen (Chromium's default policy).
+BLOCKED_SOUND = """(() => {
+  const Context = window.AudioContext;
+  window.AudioContext = class extends Context {
+    get state() { return "suspended"; }
+    resume() { return Promise.resolve(); }
+  };
+})();"""
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1080, 1920)])
+def test_the_sound_note_leaves_the_site_name_and_the_clock_readable(
+    server: LiveServer, new_page: Any, width: int, height: int
+) -> None:
+    page = new_page(width=width, height=height)
+    page.add_init_script(BLOCKED_SOUND)
+    page.goto(f"{server.url}/display/demo?token={DISPLAY}")
+    note = page.locator("#sound-blocked")
+    expect(note).to_be_visible()
+    boxes = {
+        name: page.locator(selector).bounding_box()
+        for name, selector in (
+            ("note", "#sound-blocked"),
+            ("site", ".site"),
+            ("time", "#clock-time"),
+            ("date", "#clock-date"),
+        )
+    }
+    assert all(boxes.values()), boxes
+    for name in ("site", "time", "date"):
+        assert not _overlap(boxes["note"], boxes[name]), f"the sound note covers the {name}"
+    assert boxes["note"]["x"] + boxes["note"]["width"] <= width
+
+
+def _rows_whole(page: Any) -> list[str]:
+    """The numbers of the listed recent calls; fails if one is cut off or hidden behind the
+    waiting counts."""
+    section = page.locator(".recent").bounding_box()
+    waiting = page.locator(".waiting").bounding_box()
+    shown = []
+    for row in page.locator("#recent li:not([hidden])").all():
+        box = row.bounding_box()
+        number = row.locator(".number").text_content()
+        assert box is not None, f"{number} is listed but not on the screen"
+        bottom = box["y"] + box["height"]
+        assert bottom <= section["y"] + section["height"] + 1, f"{number} is cut off"
+        assert bottom <= waiting["y"], f"{number} runs into the people waiting"
+        shown.append(str(number))
+    return shown
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1080, 1920)])
+def test_the_recent_calls_are_shown_whole(
+    server: LiveServer,
+    new_page: Any,
+    kiosk: ApiClient,
+    clerk: ApiClient,
+    services: dict,
+    width: int,
+    height: int,
+) -> None:
+    for _ in range(8):
+        new_ticket(kiosk, services["A"])
+
+    # Four served calls and one new call: the new one big, the four listed beside or below it.
+    def serve(ticket: dict[str, Any] | None) -> None:
+        assert ticket is not None
+        act(clerk, ticket["id"], "start")
+        act(clerk, ticket["id"], "finish", {"outcome": "completed"})
+
+    for _ in range(4):
+        serve(call_next(clerk, "1"))
+    called = call_next(clerk, "1")
+    page = open_display(new_page, server, width=width, height=height)
+    expect(current(page)).to_have_text("A005")
+    expect(page.locator("#recent li")).to_have_count(4)
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    assert _rows_whole(page) == ["A004", "A003", "A002", "A001"]
+
+    # More calls than fit: the newest are listed whole, the oldest left out, none cut in half.
+    serve(called)
+    for _ in range(2):
+        serve(call_next(clerk, "1"))
+    call_next(clerk, "1")
+    expect(current(page)).to_have_text("A008")
+    expect(page.locator("#recent li")).to_have_count(7)
+    assert _rows_whole(page)[:4] == ["A007", "A006", "A005", "A004"]

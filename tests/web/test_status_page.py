@@ -18,6 +18,7 @@ from sqlalchemy import update
 from central_server.models import Ticket
 from tests.support.api import act, call_next, new_ticket
 from tests.support.live_server import ApiClient, LiveServer
+from tests.support.waits import ANSWER_MS
 from tests.web.conftest import wait_until
 
 PHONE = {"width": 360, "height": 740}
@@ -52,12 +53,12 @@ def test_the_page_follows_the_ticket_from_waiting_to_called_to_done(
     assert page.title() == "A002 – Bürgeramt Demo"
 
     call_next(clerk, "1")  # the one ahead
-    expect(page.locator("#headline")).to_have_text("Sie sind als Nächstes dran.", timeout=1000)
+    expect(page.locator("#headline")).to_have_text("Sie sind als Nächstes dran.", timeout=ANSWER_MS)
     expect(page.locator("#lines")).to_have_text("Vor Ihnen: 0")
     act(clerk, first["id"], "no-show")
 
     call_next(clerk, "1")
-    expect(page).to_have_title("▶ A002 → Platz 1", timeout=1000)
+    expect(page).to_have_title("▶ A002 → Platz 1", timeout=ANSWER_MS)
     expect(page.locator("#headline")).to_have_text("Bitte gehen Sie jetzt zu Platz 1.")
     expect(page.locator("#card")).to_have_class("card state-called")
     assert alerts(page) == 1

@@ -96,8 +96,6 @@
       }),
     );
 
-    fitList();
-
     byId("waiting").replaceChildren(
       ...board.waiting.map((service) => {
         const row = item("li");
@@ -110,9 +108,13 @@
         return row;
       }),
     );
+    // Last: the people waiting, the sound note and the fonts decide how much room is left.
+    fitList();
   }
 
   // Only whole rows: a call that does not fit below the others is left out, not cut in half.
+  // Measured again whenever the room changes (a second row of services, the sound note, a web
+  // font arriving, a turned screen), not only when the calls change.
   function fitList() {
     const list = byId("recent");
     const bottom = list.parentElement.getBoundingClientRect().bottom;
@@ -121,6 +123,8 @@
       row.hidden = row.getBoundingClientRect().bottom > bottom + 1;
     }
   }
+  new ResizeObserver(fitList).observe(byId("recent").parentElement);
+  document.fonts.ready.then(fitList);
 
   const timeFormat = new Intl.DateTimeFormat(config.locale, {
     timeZone: config.timezone,
