@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QCheckBox, QDialog, QLabel, QPushButton
 
 from tests.support.live_server import LiveServer
+from tests.support.waits import ANSWER_MS
 
 
 def button(session, name: str) -> QPushButton:  # type: ignore[no-untyped-def]
@@ -54,18 +55,18 @@ def when_open(dialog_type: type[QDialog], handle: Callable[[QDialog], None]) -> 
 def press(qtbot, session, key: Qt.Key) -> None:  # type: ignore[no-untyped-def]
     """A function key at ``session``'s window, as the clerk presses it there."""
     session.window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is session.window, timeout=10000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is session.window, timeout=ANSWER_MS)
     qtbot.keyClick(session.window, key)
 
 
 def serve_next(qtbot, session) -> dict:  # type: ignore[no-untyped-def]
     """F2 then F5: the next citizen is being served at ``session``'s desk."""
-    qtbot.waitUntil(lambda: button(session, "callNextButton").isEnabled(), timeout=10000)
+    qtbot.waitUntil(lambda: button(session, "callNextButton").isEnabled(), timeout=ANSWER_MS)
     press(qtbot, session, Qt.Key.Key_F2)
-    qtbot.waitUntil(lambda: button(session, "startButton").isEnabled(), timeout=10000)
+    qtbot.waitUntil(lambda: button(session, "startButton").isEnabled(), timeout=ANSWER_MS)
     press(qtbot, session, Qt.Key.Key_F5)
-    qtbot.waitUntil(lambda: button(session, "transferButton").isEnabled(), timeout=10000)
-    qtbot.waitUntil(lambda: session.controller.current["status"] == "serving", timeout=10000)
+    qtbot.waitUntil(lambda: button(session, "transferButton").isEnabled(), timeout=ANSWER_MS)
+    qtbot.waitUntil(lambda: session.controller.current["status"] == "serving", timeout=ANSWER_MS)
     return dict(session.controller.current)
 
 
@@ -93,11 +94,11 @@ def test_forwarding_takes_the_whole_case_to_the_back_office(open_desk, server, q
 
     when_open(TransferDialog, forward)
     press(qtbot, front, Qt.Key.Key_F8)
-    qtbot.waitUntil(lambda: front.controller.current is None, timeout=10000)
+    qtbot.waitUntil(lambda: front.controller.current is None, timeout=ANSWER_MS)
     ticket_id = serving["id"]
     qtbot.waitUntil(
         lambda: supervisor.get(f"/tickets/{ticket_id}").json()["status"] == "transferred",
-        timeout=10000,
+        timeout=ANSWER_MS,
     )
     case = supervisor.get(f"/tickets/{ticket_id}").json()["case"]
     assert case["case_reference"] == "BA-2026-0815"
@@ -139,7 +140,7 @@ def test_the_case_reaches_the_server_while_the_clerk_types(open_desk, server, qt
             "Alter Pass liegt vor",
         )
 
-    qtbot.waitUntil(on_the_server, timeout=20000)
+    qtbot.waitUntil(on_the_server, timeout=ANSWER_MS)
     # Nothing was finished or parked: the citizen is still at the desk, the case on screen.
     assert session.controller.current["status"] == "serving"
     assert session.window.notes_edit.toPlainText() == "Alter Pass liegt vor"
@@ -156,9 +157,9 @@ def test_the_case_typed_while_the_server_is_gone_arrives_when_it_is_back(
 
     server.stop()
     banner = session.window.findChild(QLabel, "offlineBanner")
-    qtbot.waitUntil(banner.isVisible, timeout=20000)
+    qtbot.waitUntil(banner.isVisible, timeout=ANSWER_MS)
     qtbot.keyClicks(session.window.notes_edit, "Pass abgelaufen")
-    qtbot.waitUntil(lambda: controller.pending_changes() == 1, timeout=20000)
+    qtbot.waitUntil(lambda: controller.pending_changes() == 1, timeout=ANSWER_MS)
     qtbot.keyClicks(session.window.notes_edit, ", neuer beantragt")
     # Only the newest version waits to be sent, never a stale one after it.
     qtbot.waitUntil(
@@ -166,16 +167,16 @@ def test_the_case_typed_while_the_server_is_gone_arrives_when_it_is_back(
             [i.body["notes"] for i in controller.outbox.waiting()]
             == ["Pass abgelaufen, neuer beantragt"]
         ),
-        timeout=20000,
+        timeout=ANSWER_MS,
     )
     assert controller.current is not None and controller.current["id"] == serving["id"]
     assert session.window.notes_edit.toPlainText() == "Pass abgelaufen, neuer beantragt"
 
     server.start()
-    qtbot.waitUntil(lambda: controller.pending_changes() == 0, timeout=20000)
+    qtbot.waitUntil(lambda: controller.pending_changes() == 0, timeout=ANSWER_MS)
     case = server_case(server, serving["id"])
     assert (case["status"], case["notes"]) == ("serving", "Pass abgelaufen, neuer beantragt")
-    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=20000)
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=ANSWER_MS)
     assert session.window.notes_edit.toPlainText() == "Pass abgelaufen, neuer beantragt"
 
 
@@ -213,16 +214,20 @@ def test_the_order_dialog_suggests_what_the_service_orders(open_desk, server, qt
 
     for ticket in (passport_ticket, residence_ticket):
         assert serve_next(qtbot, session)["number"] == ticket["number"]
-        qtbot.waitUntil(lambda: button(session, "documentOrderedButton").isEnabled(), timeout=10000)
+        qtbot.waitUntil(
+            lambda: button(session, "documentOrderedButton").isEnabled(), timeout=ANSWER_MS
+        )
         when_open(OrderDialog, look_and_order)
         press(qtbot, session, Qt.Key.Key_F7)
         ordered = f"AZ-{ticket['number']}"
-        qtbot.waitUntil(lambda o=ordered: o in session.window.notice_label.text(), timeout=20000)
+        qtbot.waitUntil(
+            lambda o=ordered: o in session.window.notice_label.text(), timeout=ANSWER_MS
+        )
         # No receipt printer at this desk: the receipt shows on screen; the clerk closes it.
-        qtbot.waitUntil(lambda: visible_receipt(session) is not None, timeout=20000)
+        qtbot.waitUntil(lambda: visible_receipt(session) is not None, timeout=ANSWER_MS)
         visible_receipt(session).reject()
         session.controller.finish("completed")
-        qtbot.waitUntil(lambda: session.controller.current is None, timeout=10000)
+        qtbot.waitUntil(lambda: session.controller.current is None, timeout=ANSWER_MS)
 
     assert seen["B001"] == (["Reisepass", "Personalausweis"], "Reisepass", 4)
     assert seen["C001"] == (["Aufenthaltstitel", "Reiseausweis"], "Aufenthaltstitel", 6)
@@ -251,12 +256,12 @@ def test_a_case_typed_just_before_the_program_closed_reaches_the_server_at_the_n
         lambda: (
             again.controller.current is not None and again.controller.current["id"] == serving["id"]
         ),
-        timeout=20000,
+        timeout=ANSWER_MS,
     )
     assert again.window.notes_edit.toPlainText() == "Vollmacht liegt vor"
     qtbot.waitUntil(
         lambda: server_case(server, serving["id"])["notes"] == "Vollmacht liegt vor",
-        timeout=20000,
+        timeout=ANSWER_MS,
     )
     assert server_case(server, serving["id"])["case_reference"] == "BA-7"
 
@@ -274,8 +279,8 @@ def test_a_case_saved_at_one_desk_makes_no_other_desk_read_the_queue_again(
     watching.live.received.connect(lambda event: seen.append(event.type))
     serving = serve_next(qtbot, typing)
     # The watching desk has read what the call and the start changed, and reads nothing more.
-    qtbot.waitUntil(lambda: "ticket.started" in seen, timeout=20000)
-    qtbot.waitUntil(lambda: not watching.controller._refreshing, timeout=20000)
+    qtbot.waitUntil(lambda: "ticket.started" in seen, timeout=ANSWER_MS)
+    qtbot.waitUntil(lambda: not watching.controller._refreshing, timeout=ANSWER_MS)
     reads: list[str] = []
     read_queue = watching.controller.client.queue
 
@@ -285,13 +290,13 @@ def test_a_case_saved_at_one_desk_makes_no_other_desk_read_the_queue_again(
 
     watching.controller.client.queue = counting_queue  # type: ignore[method-assign]
     qtbot.keyClicks(typing.window.notes_edit, "Meldebescheinigung liegt vor")
-    qtbot.waitUntil(lambda: "ticket.case_updated" in seen, timeout=20000)
+    qtbot.waitUntil(lambda: "ticket.case_updated" in seen, timeout=ANSWER_MS)
     assert server_case(server, serving["id"])["notes"] == "Meldebescheinigung liegt vor"
     assert reads == []
 
     # A change of the queue still reaches the watching desk at once.
     new_ticket(server, "A")
-    qtbot.waitUntil(lambda: reads != [], timeout=20000)
+    qtbot.waitUntil(lambda: reads != [], timeout=ANSWER_MS)
 
 
 def test_a_pasted_note_with_invisible_control_characters_still_reaches_the_server(
@@ -316,5 +321,5 @@ def test_a_pasted_note_with_invisible_control_characters_still_reaches_the_serve
             "BA-2026-0815",
         )
 
-    qtbot.waitUntil(on_the_server, timeout=20000)
-    qtbot.waitUntil(lambda: session.controller.outbox.pending_count() == 0, timeout=20000)
+    qtbot.waitUntil(on_the_server, timeout=ANSWER_MS)
+    qtbot.waitUntil(lambda: session.controller.outbox.pending_count() == 0, timeout=ANSWER_MS)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QTableView, QToolButton, QWid
 
 from counter_app.clerk.login import show_desk_window
 from tests.support.api import act, call_next
+from tests.support.waits import ANSWER_MS
 
 
 def frame_in_window(widget: QWidget) -> QRect:
@@ -54,15 +55,15 @@ def test_the_window_works_from_1280x720_with_many_parked(open_desk, server, qtbo
     parked = park_tickets(server, 7)
     session = open_desk("clerk1", "1")
     window = session.window
-    qtbot.waitUntil(lambda: len(session.controller.parked) == 7, timeout=15000)
+    qtbot.waitUntil(lambda: len(session.controller.parked) == 7, timeout=ANSWER_MS)
     qtbot.waitUntil(
-        lambda: window.findChild(QPushButton, f"resume-{parked[-1]}") is not None, timeout=5000
+        lambda: window.findChild(QPushButton, f"resume-{parked[-1]}") is not None, timeout=ANSWER_MS
     )
     hint = window.minimumSizeHint()
     assert hint.width() <= 1280 and hint.height() <= 720, hint
     for size in ((1280, 720), (1366, 768), (1920, 1080)):
         window.resize(*size)
-        qtbot.waitUntil(lambda size=size: window.size().toTuple() == size, timeout=5000)
+        qtbot.waitUntil(lambda size=size: window.size().toTuple() == size, timeout=ANSWER_MS)
         qtbot.wait(0)  # the layouts follow the resize
         widgets = key_widgets(session)
         assert {"callNextButton", "finishNextButton", "signOffButton", "pauseButton"} <= set(
@@ -84,7 +85,7 @@ def test_banners_move_nothing_and_the_printer_banner_can_be_dismissed(
     session = open_desk("clerk1", "1")
     window = session.window
     window.resize(1280, 720)
-    qtbot.waitUntil(lambda: window.size().toTuple() == (1280, 720), timeout=5000)
+    qtbot.waitUntil(lambda: window.size().toTuple() == (1280, 720), timeout=ANSWER_MS)
     watched = [window.findChild(QTableView, "queueView")]
     watched += [window.findChild(QPushButton, n) for n in ("callNextButton", "finishButton")]
     before = [frame_in_window(w) for w in watched]
@@ -92,18 +93,18 @@ def test_banners_move_nothing_and_the_printer_banner_can_be_dismissed(
     dismiss = window.findChild(QToolButton, "printerBannerDismiss")
     kiosk = server.client("demo-kiosk")
     kiosk.post("/sites/demo/devices/printer", json={"state": "paper_out"})
-    qtbot.waitUntil(banner.isVisible, timeout=15000)
+    qtbot.waitUntil(banner.isVisible, timeout=ANSWER_MS)
     assert dismiss.isVisible()
     assert [frame_in_window(w) for w in watched] == before
 
     # Offline too: the red banner shows in the same reserved row.
     server.stop()
     offline = window.findChild(QLabel, "offlineBanner")
-    qtbot.waitUntil(offline.isVisible, timeout=15000)
+    qtbot.waitUntil(offline.isVisible, timeout=ANSWER_MS)
     assert [frame_in_window(w) for w in watched] == before
     server.start()
-    qtbot.waitUntil(lambda: not offline.isVisible(), timeout=20000)
-    qtbot.waitUntil(banner.isVisible, timeout=5000)
+    qtbot.waitUntil(lambda: not offline.isVisible(), timeout=ANSWER_MS)
+    qtbot.waitUntil(banner.isVisible, timeout=ANSWER_MS)
     assert [frame_in_window(w) for w in watched] == before
 
     dismiss.click()
@@ -111,7 +112,7 @@ def test_banners_move_nothing_and_the_printer_banner_can_be_dismissed(
     assert [frame_in_window(w) for w in watched] == before
     # The next change of a printer's state shows it again.
     kiosk.post("/sites/demo/devices/printer", json={"state": "cover_open"})
-    qtbot.waitUntil(banner.isVisible, timeout=15000)
+    qtbot.waitUntil(banner.isVisible, timeout=ANSWER_MS)
     assert banner.text() == "Kiosk lobby-kiosk: Druckerklappe offen"
     assert [frame_in_window(w) for w in watched] == before
 

@@ -23,6 +23,7 @@ from counter_app.pickup.app import PickupSession
 from counter_app.qt.i18n import Language
 from counter_app.qt.tasks import Tasks
 from tests.support.api import new_ticket
+from tests.support.waits import ANSWER_MS
 
 DeskRunFactory = Callable[..., DeskRun]
 
@@ -58,9 +59,9 @@ def desk_run(qtbot, tmp_path: Path) -> Iterator[DeskRunFactory]:  # type: ignore
     yield make
     for run in runs:
         run.stop()
-        run.dialog.tasks.wait(5000)
+        run.dialog.tasks.wait(ANSWER_MS)
         for session in run.sessions:
-            session.controller.tasks.wait(5000)
+            session.controller.tasks.wait(ANSWER_MS)
             session.controller.outbox.close()
 
 
@@ -83,7 +84,7 @@ def button(session: ClerkSession, name: str) -> QPushButton:
 def test_an_unknown_desk_is_named_and_opens_no_window(desk_run, server, qtbot) -> None:
     run = desk_run(server.url, "clerk1", "99")
     sign_in(qtbot, run)
-    qtbot.waitUntil(lambda: "99" in run.dialog.error.text(), timeout=15000)
+    qtbot.waitUntil(lambda: "99" in run.dialog.error.text(), timeout=ANSWER_MS)
     assert (
         run.dialog.error.text() == "Standort demo hat keinen Platz 99. Bitte prüfen Sie den Platz."
     )
@@ -92,7 +93,7 @@ def test_an_unknown_desk_is_named_and_opens_no_window(desk_run, server, qtbot) -
     # Corrected, the same dialog signs on.
     run.dialog.desk.setText("1")
     sign_in(qtbot, run)
-    qtbot.waitUntil(lambda: len(run.sessions) == 1, timeout=15000)
+    qtbot.waitUntil(lambda: len(run.sessions) == 1, timeout=ANSWER_MS)
     assert (desks(server)["1"]["state"], desks(server)["1"]["signed_on_user"]) == (
         "open",
         "clerk1",
@@ -102,7 +103,7 @@ def test_an_unknown_desk_is_named_and_opens_no_window(desk_run, server, qtbot) -
 def test_an_unknown_site_is_named_and_opens_no_window(desk_run, server, qtbot) -> None:
     run = desk_run(server.url, "clerk1", "1", site="nirgendwo")
     sign_in(qtbot, run)
-    qtbot.waitUntil(lambda: "nirgendwo" in run.dialog.error.text(), timeout=15000)
+    qtbot.waitUntil(lambda: "nirgendwo" in run.dialog.error.text(), timeout=ANSWER_MS)
     assert run.dialog.error.text() == (
         "Der Server kennt keinen Standort nirgendwo. Bitte prüfen Sie den Standort."
     )
@@ -135,25 +136,25 @@ def test_a_taken_desk_names_the_colleague_and_a_confirmed_take_over_stops_their_
     kiosk = server.client("demo-kiosk")
     first = desk_run(server.url, "clerk1", "1")
     sign_in(qtbot, first)
-    qtbot.waitUntil(lambda: len(first.sessions) == 1, timeout=15000)
+    qtbot.waitUntil(lambda: len(first.sessions) == 1, timeout=ANSWER_MS)
     theirs = first.sessions[0]
-    qtbot.waitUntil(lambda: not first.dialog.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: not first.dialog.isVisible(), timeout=ANSWER_MS)
     new_ticket(kiosk, kiosk.service_id("A"))
-    qtbot.waitUntil(lambda: button(theirs, "callNextButton").isEnabled(), timeout=15000)
+    qtbot.waitUntil(lambda: button(theirs, "callNextButton").isEnabled(), timeout=ANSWER_MS)
     qtbot.keyClick(theirs.window, Qt.Key.Key_F2)
-    qtbot.waitUntil(lambda: theirs.window.current_label.text() == "A001", timeout=15000)
+    qtbot.waitUntil(lambda: theirs.window.current_label.text() == "A001", timeout=ANSWER_MS)
 
     second = desk_run(server.url, "clerk2", "1")
     sign_in(qtbot, second)
     take_over = second.dialog.take_over_button
-    qtbot.waitUntil(take_over.isVisible, timeout=15000)
+    qtbot.waitUntil(take_over.isVisible, timeout=ANSWER_MS)
     assert second.dialog.error.text().startswith("clerk1 ist an Platz 1 angemeldet.")
     assert take_over.text() == "Platz 1 von clerk1 übernehmen …"
     assert second.sessions == [] and desks(server)["1"]["signed_on_user"] == "clerk1"
 
     # Asked first; "Cancel" leaves the desk to clerk1.
     take_over.click()
-    qtbot.waitUntil(lambda: second.dialog.confirm is not None, timeout=5000)
+    qtbot.waitUntil(lambda: second.dialog.confirm is not None, timeout=ANSWER_MS)
     confirm = second.dialog.confirm
     assert confirm is not None and "clerk1" in confirm.text()
     confirm.button(QMessageBox.StandardButton.No).click()
@@ -162,17 +163,17 @@ def test_a_taken_desk_names_the_colleague_and_a_confirmed_take_over_stops_their_
     take_over.click()
     qtbot.waitUntil(
         lambda: second.dialog.confirm is not None and second.dialog.confirm.isVisible(),
-        timeout=5000,
+        timeout=ANSWER_MS,
     )
     second.dialog.confirm.button(QMessageBox.StandardButton.Yes).click()
-    qtbot.waitUntil(lambda: len(second.sessions) == 1, timeout=15000)
+    qtbot.waitUntil(lambda: len(second.sessions) == 1, timeout=ANSWER_MS)
     mine = second.sessions[0]
-    qtbot.waitUntil(lambda: mine.window.current_label.text() == "A001", timeout=15000)
+    qtbot.waitUntil(lambda: mine.window.current_label.text() == "A001", timeout=ANSWER_MS)
     assert desks(server)["1"]["signed_on_user"] == "clerk2"
 
     # clerk1's window is told at once: nothing acts any more, it says why, and the sign-in
     # dialog asks again.
-    qtbot.waitUntil(lambda: theirs.controller.ended_reason is not None, timeout=15000)
+    qtbot.waitUntil(lambda: theirs.controller.ended_reason is not None, timeout=ANSWER_MS)
     assert theirs.controller.ended_reason == ("taken_over", "clerk2")
     assert theirs.window.desk_banner.isVisible()
     assert theirs.window.desk_banner.text() == (
@@ -194,11 +195,11 @@ def test_a_taken_desk_names_the_colleague_and_a_confirmed_take_over_stops_their_
 def test_sign_off_goes_back_to_the_sign_in_dialog(desk_run, server, qtbot) -> None:
     run = desk_run(server.url, "clerk1", "2")
     sign_in(qtbot, run)
-    qtbot.waitUntil(lambda: len(run.sessions) == 1, timeout=15000)
+    qtbot.waitUntil(lambda: len(run.sessions) == 1, timeout=ANSWER_MS)
     session = run.sessions[0]
-    qtbot.waitUntil(lambda: session.controller.desk_state == "open", timeout=15000)
+    qtbot.waitUntil(lambda: session.controller.desk_state == "open", timeout=ANSWER_MS)
     session.window.sign_off_button.click()
-    qtbot.waitUntil(run.dialog.isVisible, timeout=15000)
+    qtbot.waitUntil(run.dialog.isVisible, timeout=ANSWER_MS)
     assert not session.window.isVisible()
     assert run.current is None
     assert (desks(server)["2"]["state"], desks(server)["2"]["signed_on_user"]) == ("closed", None)
@@ -207,7 +208,7 @@ def test_sign_off_goes_back_to_the_sign_in_dialog(desk_run, server, qtbot) -> No
     qtbot.keyClick(session.window, Qt.Key.Key_F2)
     assert desks(server)["2"]["state"] == "closed"
     sign_in(qtbot, run)
-    qtbot.waitUntil(lambda: len(run.sessions) == 2, timeout=15000)
+    qtbot.waitUntil(lambda: len(run.sessions) == 2, timeout=ANSWER_MS)
     assert desks(server)["2"]["signed_on_user"] == "clerk1"
 
 
@@ -216,14 +217,14 @@ def test_a_break_reads_as_a_break(open_desk, qtbot) -> None:
     call = button(session, "callNextButton")
     assert call.text() == "Nächste aufrufen (F2)"
     qtbot.keyClick(session.window, Qt.Key.Key_F11)
-    qtbot.waitUntil(lambda: session.controller.desk_state == "paused", timeout=15000)
+    qtbot.waitUntil(lambda: session.controller.desk_state == "paused", timeout=ANSWER_MS)
     assert call.text() == "Pause (F11 beendet sie)"
     assert not call.isEnabled()
     assert session.window.desk_banner.isVisible()
     assert "Pause" in session.window.desk_banner.text()
     assert session.window.current_details.text() == "Pause. Weiter arbeiten mit F11."
     qtbot.keyClick(session.window, Qt.Key.Key_F11)
-    qtbot.waitUntil(lambda: session.controller.desk_state == "open", timeout=15000)
+    qtbot.waitUntil(lambda: session.controller.desk_state == "open", timeout=ANSWER_MS)
     assert call.text() == "Nächste aufrufen (F2)"
     assert not session.window.desk_banner.isVisible()
 
@@ -251,26 +252,26 @@ def test_the_pickup_desk_shares_the_checked_sign_in(desk_run, server, qtbot) -> 
     """Quick-pickup staff at a front-office desk are told so; a pickup desk taken over stops."""
     refused = desk_run(server.url, "pickup1", "1", pickup=True)
     sign_in(qtbot, refused)
-    qtbot.waitUntil(lambda: "Platz 1" in refused.dialog.error.text(), timeout=15000)
+    qtbot.waitUntil(lambda: "Platz 1" in refused.dialog.error.text(), timeout=ANSWER_MS)
     assert refused.sessions == []
     assert desks(server)["1"]["state"] == "closed"
 
     first = desk_run(server.url, "clerk1", "6", pickup=True)
     sign_in(qtbot, first)
-    qtbot.waitUntil(lambda: len(first.sessions) == 1, timeout=15000)
+    qtbot.waitUntil(lambda: len(first.sessions) == 1, timeout=ANSWER_MS)
     theirs = first.sessions[0]
-    qtbot.waitUntil(lambda: theirs.controller.desk_state == "open", timeout=15000)
+    qtbot.waitUntil(lambda: theirs.controller.desk_state == "open", timeout=ANSWER_MS)
     second = desk_run(server.url, "pickup1", "6", pickup=True)
     sign_in(qtbot, second)
-    qtbot.waitUntil(second.dialog.take_over_button.isVisible, timeout=15000)
+    qtbot.waitUntil(second.dialog.take_over_button.isVisible, timeout=ANSWER_MS)
     second.dialog.take_over_button.click()
     qtbot.waitUntil(
         lambda: second.dialog.confirm is not None and second.dialog.confirm.isVisible(),
-        timeout=5000,
+        timeout=ANSWER_MS,
     )
     second.dialog.confirm.button(QMessageBox.StandardButton.Yes).click()
-    qtbot.waitUntil(lambda: len(second.sessions) == 1, timeout=15000)
-    qtbot.waitUntil(lambda: theirs.controller.ended_reason is not None, timeout=15000)
+    qtbot.waitUntil(lambda: len(second.sessions) == 1, timeout=ANSWER_MS)
+    qtbot.waitUntil(lambda: theirs.controller.ended_reason is not None, timeout=ANSWER_MS)
     assert theirs.controller.ended_reason == ("taken_over", "pickup1")
     assert not button(theirs, "callNextButton").isEnabled()
     assert not theirs.window.sign_off_button.isEnabled()
@@ -281,7 +282,7 @@ def test_the_pickup_desk_shares_the_checked_sign_in(desk_run, server, qtbot) -> 
 def test_a_slash_in_the_desk_is_an_unknown_desk_not_a_crash(desk_run, server, qtbot) -> None:
     run = desk_run(server.url, "clerk1", "1/sign-on")
     sign_in(qtbot, run)
-    qtbot.waitUntil(lambda: "1/sign-on" in run.dialog.error.text(), timeout=15000)
+    qtbot.waitUntil(lambda: "1/sign-on" in run.dialog.error.text(), timeout=ANSWER_MS)
     assert run.dialog.error.text() == (
         "Standort demo hat keinen Platz 1/sign-on. Bitte prüfen Sie den Platz."
     )
@@ -292,12 +293,12 @@ def test_a_slash_in_the_desk_is_an_unknown_desk_not_a_crash(desk_run, server, qt
 def test_a_desk_a_supervisor_signs_off_goes_back_to_the_sign_in(desk_run, server, qtbot) -> None:
     run = desk_run(server.url, "clerk1", "2")
     sign_in(qtbot, run)
-    qtbot.waitUntil(lambda: len(run.sessions) == 1, timeout=15000)
+    qtbot.waitUntil(lambda: len(run.sessions) == 1, timeout=ANSWER_MS)
     session = run.sessions[0]
-    qtbot.waitUntil(lambda: session.controller.desk_state == "open", timeout=15000)
+    qtbot.waitUntil(lambda: session.controller.desk_state == "open", timeout=ANSWER_MS)
     supervisor = server.client(server.login("supervisor"))
     assert supervisor.post("/sites/demo/desks/2/sign-off").status_code == 200
-    qtbot.waitUntil(run.dialog.isVisible, timeout=15000)
+    qtbot.waitUntil(run.dialog.isVisible, timeout=ANSWER_MS)
     assert session.controller.ended_reason == ("closed", "supervisor")
     assert run.dialog.error.text() == "supervisor hat Platz 2 abgemeldet."
     assert not button(session, "callNextButton").isEnabled()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from counter_app.core.errors import NotFound
 from counter_app.printers.status import PrinterState
 from kiosk.screens.pickup import NEEDS_SERVER, answer_for
+from tests.support.waits import ANSWER_MS
 
 
 def button_places(kiosk) -> dict[str, QRect]:  # type: ignore[no-untyped-def]
@@ -33,17 +34,17 @@ def test_the_offline_note_moves_no_button_when_the_server_goes_and_comes_back(
     kiosk = open_kiosk(size=size)
     note = kiosk.window.findChild(QLabel, "statusNote")
     qtbot.waitUntil(
-        lambda: kiosk.issuer.store.numbers_left(1, kiosk.issuer.today()) > 0, timeout=20000
+        lambda: kiosk.issuer.store.numbers_left(1, kiosk.issuer.today()) > 0, timeout=ANSWER_MS
     )
     online = button_places(kiosk)
     server.stop()
     kiosk.controller.refresh()
-    qtbot.waitUntil(lambda: not kiosk.controller.online and note.isVisible(), timeout=20000)
+    qtbot.waitUntil(lambda: not kiosk.controller.online and note.isVisible(), timeout=ANSWER_MS)
     assert note.text() == "Wartenummern werden zurzeit ohne Verbindung ausgegeben."
     assert button_places(kiosk) == online
     server.start()
     kiosk.controller.refresh()
-    qtbot.waitUntil(lambda: kiosk.controller.online and not note.isVisible(), timeout=20000)
+    qtbot.waitUntil(lambda: kiosk.controller.online and not note.isVisible(), timeout=ANSWER_MS)
     assert button_places(kiosk) == online
 
 
@@ -58,7 +59,7 @@ def test_the_printer_note_and_a_refusal_move_no_button(
     notice = kiosk.window.findChild(QLabel, "notice")
     printer.state = PrinterState.paper_out
     kiosk.controller.check_printer()
-    qtbot.waitUntil(note.isVisible, timeout=20000)
+    qtbot.waitUntil(note.isVisible, timeout=ANSWER_MS)
     assert button_places(kiosk) == before
     # The longest refusal, in the language where it is longest, shows in the same band.
     kiosk.window.language.set("uk")
@@ -70,7 +71,7 @@ def test_the_printer_note_and_a_refusal_move_no_button(
     assert notice.height() >= notice.heightForWidth(notice.width())  # nothing cut off
     printer.state = PrinterState.ready
     kiosk.window.start_screen.clear_notice()
-    qtbot.waitUntil(lambda: not note.isVisible(), timeout=20000)
+    qtbot.waitUntil(lambda: not note.isVisible(), timeout=ANSWER_MS)
     assert button_places(kiosk) == before
 
 
@@ -106,7 +107,7 @@ def test_a_printer_fault_on_the_confirmation_does_not_move_done(
     printer.state = PrinterState.paper_out
     qtbot.mouseClick(kiosk.window.findChild(QPushButton, "service-A"), Qt.MouseButton.LeftButton)
     reprint = kiosk.window.findChild(QPushButton, "reprintButton")
-    qtbot.waitUntil(reprint.isVisible, timeout=20000)  # the fault is known: "Print again"
+    qtbot.waitUntil(reprint.isVisible, timeout=ANSWER_MS)  # the fault is known: "Print again"
     fault = kiosk.controller.last
     done = kiosk.window.findChild(QPushButton, "doneButton")
 

@@ -23,6 +23,7 @@ from kiosk.store import KioskStore
 from kiosk.window import KioskWindow
 from tests.kiosk.conftest import Kiosk
 from tests.support.live_server import free_port
+from tests.support.waits import ANSWER_MS
 
 ASK_AT_THE_DESK_DE = (
     "Zurzeit kann keine Wartenummer ausgegeben werden. Bitte wenden Sie sich an die Information."
@@ -61,7 +62,7 @@ def start_kiosk(printer, qtbot, tmp_path: Path) -> Iterator:  # type: ignore[no-
     for kiosk in opened:
         kiosk.controller.stop()
         kiosk.worker.stop()
-        kiosk.tasks.wait(10000)
+        kiosk.tasks.wait(ANSWER_MS)
         kiosk.issuer.outbox.close()
         kiosk.issuer.store.close()
 
@@ -79,7 +80,7 @@ def test_a_wrong_token_tells_staff_on_the_screen_and_issues_nothing(
 ) -> None:
     kiosk = start_kiosk(server.url, "typed-wrong-9f3k")
     message = staff_message(kiosk)
-    qtbot.waitUntil(message.isVisible, timeout=20000)
+    qtbot.waitUntil(message.isVisible, timeout=ANSWER_MS)
     text = message.text()
     assert "hat das Gerätetoken dieses Kiosks abgelehnt" in text
     assert "tresen admin issue-device-token demo NAME --kind kiosk" in text
@@ -101,18 +102,18 @@ def test_a_token_revoked_while_running_stops_the_kiosk_even_when_the_server_goes
     monkeypatch.setattr("kiosk.controller.REFRESH_MS", 500)  # the kiosk's poll, shortened
     kiosk = start_kiosk(server.url, "demo-kiosk")
     today = kiosk.issuer.today()
-    qtbot.waitUntil(lambda: len(service_buttons(kiosk)) == 4, timeout=20000)
-    qtbot.waitUntil(lambda: kiosk.issuer.store.numbers_left(1, today) > 0, timeout=20000)
+    qtbot.waitUntil(lambda: len(service_buttons(kiosk)) == 4, timeout=ANSWER_MS)
+    qtbot.waitUntil(lambda: kiosk.issuer.store.numbers_left(1, today) > 0, timeout=ANSWER_MS)
     service_a = next(s for s in kiosk.controller.services if s.prefix == "A")
     commands.revoke_device_token(server.db, "demo", "lobby-kiosk")
     message = staff_message(kiosk)
-    qtbot.waitUntil(message.isVisible, timeout=20000)
+    qtbot.waitUntil(message.isVisible, timeout=ANSWER_MS)
     assert "abgelehnt" in message.text()
     assert service_buttons(kiosk) == []
     # The server gone now: a revoked kiosk still issues no ticket from its leased numbers.
     server.stop()
     kiosk.controller.refresh()
-    qtbot.waitUntil(lambda: not kiosk.controller.online, timeout=20000)
+    qtbot.waitUntil(lambda: not kiosk.controller.online, timeout=ANSWER_MS)
     assert message.isVisible()
     assert kiosk.issuer.store.numbers_left(service_a.id, today) == 0
     assert not kiosk.controller.take_ticket(service_a, "de")
@@ -125,7 +126,7 @@ def test_a_first_start_without_server_or_numbers_sends_citizens_to_the_informati
 ) -> None:
     kiosk = start_kiosk(f"http://127.0.0.1:{free_port()}", "demo-kiosk")
     note = kiosk.window.findChild(QLabel, "statusNote")
-    qtbot.waitUntil(lambda: not kiosk.controller.online, timeout=20000)
+    qtbot.waitUntil(lambda: not kiosk.controller.online, timeout=ANSWER_MS)
     assert note.isVisible() and note.text() == ASK_AT_THE_DESK_DE
     assert not staff_message(kiosk).isVisible()
     for code, start in (("en", "No ticket can be issued"), ("ar", "لا"), ("uk", "Наразі")):

@@ -72,7 +72,7 @@ def test_the_kiosk_setup_dialog_saves_what_it_asks_to_the_settings_file(
     assert dialog.paper.currentText() == "58 mm (384 Punkte)"
     assert dialog.findChild(QLabel, "printerStatus").text() == ""
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), _left())
-    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10000)
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=ANSWER_MS)
     assert tomllib.loads(file.read_text(encoding="utf-8")) == {
         "server": "https://tresen.stadt.example",
         "site": "mitte",
@@ -108,7 +108,7 @@ def test_the_setup_dialog_refuses_missing_fields_and_a_bad_printer(qtbot, tmp_pa
     assert not file.exists()
     dialog.server.setText("http://tresen.stadt.local:8080")
     dialog.attempt()
-    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10000)
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=ANSWER_MS)
     assert not file.with_suffix(".toml.tmp").exists()
 
 
@@ -123,7 +123,7 @@ def test_a_value_the_kiosk_refuses_keeps_the_dialog_open_with_the_reason(
     dialog.paper.setCurrentIndex(dialog.paper.count() - 1)
     dialog.attempt()
     error = dialog.findChild(QLabel, "setupError")
-    qtbot.waitUntil(lambda: "paper_width_dots" in error.text(), timeout=10000)
+    qtbot.waitUntil(lambda: "paper_width_dots" in error.text(), timeout=ANSWER_MS)
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert not file.exists()
 
@@ -194,7 +194,9 @@ def test_a_first_start_with_a_screen_opens_the_dialog_then_starts_with_what_it_s
             fill(dialog, printer=printer.uri)
             dialog.server.setText("http://127.0.0.1:9")  # nobody there: the kiosk goes offline
             dialog.attempt()
-            qtbot.waitUntil(lambda: dialog.save_anyway_button.isVisibleTo(dialog), timeout=20000)
+            qtbot.waitUntil(
+                lambda: dialog.save_anyway_button.isVisibleTo(dialog), timeout=ANSWER_MS
+            )
             dialog.save_anyway_button.click()  # the dialog is not shown here: no mouse
             return dialog.result()
 

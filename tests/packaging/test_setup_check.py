@@ -14,6 +14,7 @@ from counter_app.qt.tasks import Tasks
 from kiosk import app as kiosk_app
 from kiosk.settings import KioskSettings
 from tests.support.live_server import free_port
+from tests.support.waits import ANSWER_MS
 
 
 def dialog_for(qtbot, file: Path, server: str, site: str, token: str) -> DeviceSetupDialog:  # type: ignore[no-untyped-def]
@@ -30,7 +31,7 @@ def dialog_for(qtbot, file: Path, server: str, site: str, token: str) -> DeviceS
 def save_and_wait_for(qtbot, dialog: DeviceSetupDialog, words: str) -> str:  # type: ignore[no-untyped-def]
     error = dialog.findChild(QLabel, "setupError")
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), _left())
-    qtbot.waitUntil(lambda: words in error.text(), timeout=20000)
+    qtbot.waitUntil(lambda: words in error.text(), timeout=ANSWER_MS)
     assert dialog.result() != QDialog.DialogCode.Accepted
     return str(error.text())
 
@@ -68,7 +69,7 @@ def test_a_site_and_token_the_server_accepts_are_saved(qtbot, server, tmp_path: 
     file = tmp_path / "kiosk.toml"
     dialog = dialog_for(qtbot, file, server.url, "demo", "demo-kiosk")
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), _left())
-    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=20000)
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=ANSWER_MS)
     saved = tomllib.loads(file.read_text(encoding="utf-8"))
     assert (saved["server"], saved["site"], saved["token"]) == (server.url, "demo", "demo-kiosk")
 
