@@ -281,7 +281,10 @@ def test_the_clerks_first_sign_in_also_asks_for_the_receipt_printer(qtbot) -> No
     dialog = LoginDialog(DeskSettings(), language, Tasks())
     qtbot.addWidget(dialog)
     field = clerk_app.ask_printer(dialog, DeskSettings(), language)
-    rows = [dialog.form.itemAt(row, dialog.form.ItemRole.LabelRole) for row in range(6)]
+    rows = [
+        dialog.form.itemAt(row, dialog.form.ItemRole.LabelRole)
+        for row in range(dialog.form.rowCount())
+    ]
     labels = [item.widget().text() for item in rows if item is not None]
     assert labels == ["&Server", "S&tandort", "&Benutzer", "Pass&wort", "&Platz", "Bele&gdrucker"]
     assert dialog.findChild(QLineEdit, "printerEdit") is field.edit
