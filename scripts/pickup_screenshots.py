@@ -4,7 +4,7 @@
 
 Writes docs/screenshots/pickup-desk.png (a ready document after the scan),
 pickup-handed-over.png (the same receipt scanned again after the hand-over) and
-pickup-unknown.png (a receipt the server does not know); German, 1280x800.
+pickup-unknown.png (a receipt the server does not know); German, 1280x720 (the smallest desk screen).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def main() -> None:
         client, sign_in, "demo", "6", Language("de"), Outbox(folder / "outbox.sqlite3"), Tasks()
     )
     window, controller, lookup = session.window, session.controller, session.controller.lookup
-    window.resize(1280, 800)
+    window.resize(1280, 720)
     window.show()
     session.start()
     wait_for(app, lambda: len(controller.waiting) == 3 and controller.desk_state == "open")
