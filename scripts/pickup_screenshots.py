@@ -4,7 +4,8 @@
 
 Writes docs/screenshots/pickup-desk.png (a ready document after the scan),
 pickup-handed-over.png (the same receipt scanned again after the hand-over) and
-pickup-unknown.png (a receipt the server does not know); German, 1280x720 (the smallest desk screen).
+pickup-unknown.png (a receipt the server does not know); German, 1280x720 (the smallest
+desk screen).
 """
 
 from __future__ import annotations
