@@ -8,9 +8,6 @@ the clerk gets a clear JSON error, and the log names the fault but none of the d
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +16,7 @@ import requests
 from sqlalchemy import create_engine
 
 from tests.support.api import assert_error
-from tests.support.live_server import free_port
+from tests.support.server_process import ServerProcess
 
 NOTE = "Frau Mustermann-Geheim bringt den Mietvertrag nach"
 REFERENCE = "AZ-GEHEIM-4711"
@@ -27,54 +24,10 @@ TYPED_NAME = "erika.geheimname"
 TYPED_PASSWORD = "Sommer2026!geheim"
 
 
-class ServerProcess:
-    """``tresen server`` in its own process, its log written to a file."""
-
-    def __init__(self, database_url: str, log_file: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_file = log_file
-        self._log = log_file.open("wb")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tresen",
-                "server",
-                "--db",
-                database_url,
-                "--port",
-                str(self.port),
-            ],
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                pass
-            assert self.process.poll() is None, self.log()
-            assert time.monotonic() < deadline, self.log()
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-        self._log.close()
-
-    def log(self) -> str:
-        return self.log_file.read_text(encoding="utf-8", errors="replace")
-
-
 @pytest.fixture
 def server_process(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
-    process = ServerProcess(database_url, tmp_path / "server.log")
-    yield process
-    process.stop()
+    with ServerProcess("--db", database_url, folder=tmp_path) as process:
+        yield process
 
 
 def break_case_writes(database_url: str) -> None:

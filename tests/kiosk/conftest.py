@@ -44,14 +44,20 @@ def printer() -> Iterator[FakeEscposPrinter]:
 
 
 @pytest.fixture
-def open_kiosk(server, printer, qtbot, tmp_path: Path) -> Iterator:  # type: ignore[no-untyped-def]
-    """A real kiosk window with its print worker; ``open_kiosk(size=(1080, 1920))``."""
+def start_kiosk(printer, qtbot, tmp_path: Path) -> Iterator:  # type: ignore[no-untyped-def]
+    """``start_kiosk(url, token)``: a real kiosk window with its print worker, not waiting for
+    its services (it may never get them: a wrong token, no server)."""
     opened: list[Kiosk] = []
 
-    def opener(size: tuple[int, int] = (1080, 1920), idle_seconds: int = 30) -> Kiosk:
-        client = TresenClient(server.url, "demo-kiosk", timeout=(ANSWER_S, ANSWER_S))
+    def opener(
+        url: str,
+        token: str,
+        size: tuple[int, int] = (1080, 1920),
+        idle_seconds: int = 30,
+        settings_file: str = "kiosk.toml",
+    ) -> Kiosk:
         issuer = TicketIssuer(
-            client,
+            TresenClient(url, token, timeout=(ANSWER_S, ANSWER_S)),
             KioskStore(tmp_path / "kiosk.sqlite3"),
             Outbox(tmp_path / "outbox-kiosk.sqlite3"),
             "demo",
@@ -61,12 +67,13 @@ def open_kiosk(server, printer, qtbot, tmp_path: Path) -> Iterator:  # type: ign
         worker.start()
         tasks = Tasks()
         controller = KioskController(issuer, worker, tasks, 576)
-        window = KioskWindow(controller, CitizenLanguage("de"), idle_seconds)
+        window = KioskWindow(
+            controller, CitizenLanguage("de"), idle_seconds, settings_file=settings_file
+        )
         qtbot.addWidget(window)
         window.resize(*size)
         window.show()
         controller.start()
-        qtbot.waitUntil(lambda: bool(controller.services), timeout=ANSWER_MS)
         kiosk = Kiosk(window, controller, issuer, worker, printer, tasks)
         opened.append(kiosk)
         return kiosk
@@ -78,3 +85,16 @@ def open_kiosk(server, printer, qtbot, tmp_path: Path) -> Iterator:  # type: ign
         kiosk.tasks.wait(ANSWER_MS)
         kiosk.issuer.outbox.close()
         kiosk.issuer.store.close()
+
+
+@pytest.fixture
+def open_kiosk(server, start_kiosk, qtbot):  # type: ignore[no-untyped-def]
+    """The demo kiosk on the test server, once it shows its services;
+    ``open_kiosk(size=(1080, 1920))``."""
+
+    def opener(size: tuple[int, int] = (1080, 1920), idle_seconds: int = 30) -> Kiosk:
+        kiosk: Kiosk = start_kiosk(server.url, "demo-kiosk", size, idle_seconds)
+        qtbot.waitUntil(lambda: bool(kiosk.controller.services), timeout=ANSWER_MS)
+        return kiosk
+
+    return opener

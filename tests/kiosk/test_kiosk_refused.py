@@ -4,23 +4,9 @@ information desk. Real window, real server (or none at all)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from central_server.admin import commands
-from counter_app.core.api import TresenClient
-from counter_app.core.outbox import Outbox
-from counter_app.printers.uri import open_printer
-from counter_app.printers.worker import PrintWorker
-from counter_app.qt.tasks import Tasks
-from kiosk.controller import KioskController
-from kiosk.i18n import CitizenLanguage
-from kiosk.issuer import TicketIssuer
-from kiosk.store import KioskStore
-from kiosk.window import KioskWindow
 from tests.kiosk.conftest import Kiosk
 from tests.support.live_server import free_port
 from tests.support.waits import ANSWER_MS
@@ -28,43 +14,6 @@ from tests.support.waits import ANSWER_MS
 ASK_AT_THE_DESK_DE = (
     "Zurzeit kann keine Wartenummer ausgegeben werden. Bitte wenden Sie sich an die Information."
 )
-
-
-@pytest.fixture
-def start_kiosk(printer, qtbot, tmp_path: Path) -> Iterator:  # type: ignore[no-untyped-def]
-    """``start_kiosk(url, token)``: a real kiosk window, not waiting for its services."""
-    opened: list[Kiosk] = []
-
-    def opener(url: str, token: str) -> Kiosk:
-        issuer = TicketIssuer(
-            TresenClient(url, token, timeout=(2.0, 10.0)),
-            KioskStore(tmp_path / "kiosk.sqlite3"),
-            Outbox(tmp_path / "outbox-kiosk.sqlite3"),
-            "demo",
-            lease_size=10,
-        )
-        worker = PrintWorker(lambda: open_printer(printer.uri, 576, timeout=2.0))
-        worker.start()
-        tasks = Tasks()
-        controller = KioskController(issuer, worker, tasks, 576)
-        window = KioskWindow(
-            controller, CitizenLanguage("de"), settings_file="/etc/tresen/kiosk.toml"
-        )
-        qtbot.addWidget(window)
-        window.resize(1080, 1920)
-        window.show()
-        controller.start()
-        kiosk = Kiosk(window, controller, issuer, worker, printer, tasks)
-        opened.append(kiosk)
-        return kiosk
-
-    yield opener
-    for kiosk in opened:
-        kiosk.controller.stop()
-        kiosk.worker.stop()
-        kiosk.tasks.wait(ANSWER_MS)
-        kiosk.issuer.outbox.close()
-        kiosk.issuer.store.close()
 
 
 def staff_message(kiosk: Kiosk) -> QLabel:
@@ -78,7 +27,7 @@ def service_buttons(kiosk: Kiosk) -> list[QPushButton]:
 def test_a_wrong_token_tells_staff_on_the_screen_and_issues_nothing(
     start_kiosk, server, qtbot
 ) -> None:
-    kiosk = start_kiosk(server.url, "typed-wrong-9f3k")
+    kiosk = start_kiosk(server.url, "typed-wrong-9f3k", settings_file="/etc/tresen/kiosk.toml")
     message = staff_message(kiosk)
     qtbot.waitUntil(message.isVisible, timeout=ANSWER_MS)
     text = message.text()
@@ -100,7 +49,7 @@ def test_a_token_revoked_while_running_stops_the_kiosk_even_when_the_server_goes
     start_kiosk, server, qtbot, monkeypatch
 ) -> None:
     monkeypatch.setattr("kiosk.controller.REFRESH_MS", 500)  # the kiosk's poll, shortened
-    kiosk = start_kiosk(server.url, "demo-kiosk")
+    kiosk = start_kiosk(server.url, "demo-kiosk", settings_file="/etc/tresen/kiosk.toml")
     today = kiosk.issuer.today()
     qtbot.waitUntil(lambda: len(service_buttons(kiosk)) == 4, timeout=ANSWER_MS)
     qtbot.waitUntil(lambda: kiosk.issuer.store.numbers_left(1, today) > 0, timeout=ANSWER_MS)
@@ -124,7 +73,9 @@ def test_a_token_revoked_while_running_stops_the_kiosk_even_when_the_server_goes
 def test_a_first_start_without_server_or_numbers_sends_citizens_to_the_information_desk(
     start_kiosk, qtbot
 ) -> None:
-    kiosk = start_kiosk(f"http://127.0.0.1:{free_port()}", "demo-kiosk")
+    kiosk = start_kiosk(
+        f"http://127.0.0.1:{free_port()}", "demo-kiosk", settings_file="/etc/tresen/kiosk.toml"
+    )
     note = kiosk.window.findChild(QLabel, "statusNote")
     qtbot.waitUntil(lambda: not kiosk.controller.online, timeout=ANSWER_MS)
     assert note.isVisible() and note.text() == ASK_AT_THE_DESK_DE

@@ -85,6 +85,10 @@ class ServerProcess:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop the server (its log is then complete); again is harmless."""
         if self._process is None:
             return
         self._process.terminate()
