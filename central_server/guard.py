@@ -8,12 +8,10 @@ later cannot forget these checks:
   as soon as a chunked body grows past the limit. The connection is then closed, so the rest is
   never read.
 * **Text.** Every string a request carries (the path, the query's names and values, and every
-  key and string of a JSON body) is text: control characters answer 422 ``invalid_input``,
-  naming where they are. Allowed are tab, line feed and carriage return, because typed notes
-  and addresses have line breaks and programs on Windows send them as CR LF. Everything else
-  (NUL above all, which PostgreSQL cannot store while SQLite can, and escape sequences that
-  would reach a clerk's screen or a log) and lone UTF-16 surrogates (not text either, and not
-  encodable for the database) are refused, on both databases alike.
+  key and string of a JSON body) is text as ``resources.text`` defines it (tab and line breaks,
+  no other control character, no lone surrogate; NUL above all, which PostgreSQL cannot store
+  while SQLite can): anything else answers 422 ``invalid_input``, naming where it is, on both
+  databases alike.
 
 Both answers are the server's JSON error, in the caller's language, and change nothing.
 """
@@ -21,7 +19,6 @@ Both answers are the server's JSON error, in the caller's language, and change n
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl
@@ -32,18 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from central_server.errors import N_
 from resources.i18n import best_language, gettext_for
-
-#: Control characters a text may hold: tab, line feed, carriage return (see the docstring).
-ALLOWED_CONTROLS = frozenset("\t\n\r")
-
-
-def is_text(value: str) -> bool:
-    """Whether ``value`` holds no control character but tab and line breaks, and no surrogate."""
-    return not any(
-        unicodedata.category(c) in ("Cc", "Cs") and c not in ALLOWED_CONTROLS
-        for c in value
-        if not (" " <= c <= "~")  # the common case, quickly
-    )
+from resources.text import is_text
 
 
 def _json_strings(document: Any) -> Iterator[tuple[str, str]]:

@@ -20,8 +20,8 @@ from counter_app.core.api import TresenClient
 from counter_app.core.errors import ApiError, NotSignedIn, ServerFault, ServerUnreachable
 from counter_app.core.live import LiveEvent
 from counter_app.core.outbox import Outbox
-from counter_app.core.text import typed_text
 from counter_app.qt.tasks import Tasks
+from resources.text import typed_text
 
 log = logging.getLogger("tresen.clerk")
 
