@@ -30,13 +30,10 @@ from PySide6.QtWidgets import (
 from counter_app.clerk.controller import DeskController
 from counter_app.core.api import SignIn, TresenClient
 from counter_app.core.errors import ApiError, NotFound, Rejected
-from counter_app.core.settings import DeskSettings
+from counter_app.core.settings import SITE_SLUG, DeskSettings
 from counter_app.qt.errors import describe
 from counter_app.qt.i18n import N_, Language
 from counter_app.qt.tasks import Tasks
-
-#: What the server accepts as a site's short name (``central_server.admin.site_file``).
-SITE_PATTERN = re.compile(r"[a-z0-9\-]{1,64}")
 
 
 class DeskRefused(ApiError):
@@ -81,7 +78,7 @@ def outbox_file_name(site: str, desk: str) -> str:
 
 def site_problem(site: str) -> str | None:
     """Why ``site`` cannot be a site's short name (a message id), or None."""
-    if SITE_PATTERN.fullmatch(site):
+    if SITE_SLUG.fullmatch(site):
         return None
     if "://" in site or ":" in site or "." in site:
         return N_(
