@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from central_server import logsafe, migrate, openapi
+from central_server import logsafe, migrate, openapi, ratelimits
 from central_server.auth import endpoints as auth_endpoints
 from central_server.auth import service as auth_service
 from central_server.auth.service import LoginThrottle
@@ -32,6 +32,7 @@ from central_server.guard import RequestGuard
 from central_server.pickups import endpoints as pickups_endpoints
 from central_server.pickups import service as pickups_service
 from central_server.pickups.scans import ScanGuard
+from central_server.ratelimits import SharedFailureCounter
 from central_server.sites import endpoints as sites_endpoints
 from central_server.tickets import endpoints as tickets_endpoints
 from central_server.web import endpoints as web_endpoints
@@ -143,15 +144,17 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 async def _housekeeping(database: Database, settings: ServerSettings, bus: EventBus) -> None:
-    """Once an hour: forget old retry answers and expired sign-ins, expire pickups ready for
-    more than ``pickup_collect_days`` and not collected, and erase the personal data of pickups
-    closed more than ``pickup_purge_days`` ago."""
+    """Once an hour: forget old retry answers, expired sign-ins and the failure counts of
+    rate-limit windows that are over, expire pickups ready for more than
+    ``pickup_collect_days`` and not collected, and erase the personal data of pickups closed
+    more than ``pickup_purge_days`` ago."""
     while True:
         try:
             await run_in_threadpool(
                 purge_idempotency_records, database, timedelta(hours=settings.idempotency_hours)
             )
             await run_in_threadpool(auth_service.purge_expired_tokens, database)
+            await run_in_threadpool(ratelimits.purge, database)
             await run_in_threadpool(
                 pickups_service.expire_uncollected,
                 database,
@@ -198,10 +201,16 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
     app.state.settings = settings
     app.state.db = database
     app.state.bus = EventBus()
+    # The rate limits count in the database, shared by every server process (ratelimits.py).
+    app.state.failures = SharedFailureCounter(database)
     app.state.login_throttle = LoginThrottle(
-        settings.failed_logins_per_minute, settings.failed_logins_per_address_per_minute
+        app.state.failures,
+        settings.failed_logins_per_minute,
+        settings.failed_logins_per_address_per_minute,
     )
-    app.state.pickup_scan_guard = ScanGuard(settings.wrong_pickup_scans_per_minute)
+    app.state.pickup_scan_guard = ScanGuard(
+        app.state.failures, settings.wrong_pickup_scans_per_minute
+    )
     _install_error_handlers(app)
     logsafe.install()
     # Outside every route: the size and the text of every request are checked (guard.py).

@@ -23,11 +23,20 @@ def login(
     db: Database, request: LoginRequest, client: str, throttle: LoginThrottle, ttl: timedelta
 ) -> LoginPublic:
     throttle.check(request.username, client)
+    try:
+        return _sign_in(db, request, client, ttl)
+    except Unauthorized:
+        # Counted after the sign-in's transaction: on SQLite that holds the database's write
+        # lock, which counting takes too.
+        throttle.failed(request.username, client)
+        raise
+
+
+def _sign_in(db: Database, request: LoginRequest, client: str, ttl: timedelta) -> LoginPublic:
     with db.write_session() as session:
         user = repository.user_by_name(session, request.username)
         ok = tokens.verify_password(user.password_hash if user else None, request.password)
         if not ok or user is None or not user.active:
-            throttle.failed(request.username, client)
             # Never the password, nor the typed name (it may be a person's name, or a password
             # typed into the wrong field): the account's id helps IT see an attack on one account.
             if user is None:

@@ -1,4 +1,4 @@
-"""Failed sign-ins, counted per user name and per client address in a moving window of a minute.
+"""Failed sign-ins, counted per user name and per client address in a window of a minute.
 
 Two limits, because they guard against different things. Per user name (5 by default) it stops
 someone guessing one person's password. Per address (30 by default) it stops a password sprayer
@@ -7,66 +7,39 @@ a whole office behind one address, and one clerk's typos must not lock out the c
 Past either limit every sign-in for that name, or from that address, is refused with 429 until
 the window has moved on, whether the password is right or not.
 
-The counting is behind :class:`FailureCounter`, so that the counts can move from the server
-process's memory (each process counts on its own; a restart forgets them) into the database.
+The failures are counted in the database (:mod:`central_server.ratelimits`): every server
+process on it sees the same counts, so a lock-out holds on all of them and a restart keeps it.
+A sign-in costs one read of the counts; only a failure writes.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from limits import RateLimitItemPerMinute
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
-
 from central_server.errors import N_, RateLimited
-
-
-class FailureCounter(Protocol):
-    """Failures per key within the last minute."""
-
-    def reached(self, key: str, limit: int) -> bool:
-        """Whether ``key`` failed ``limit`` times or more within the last minute."""
-        ...
-
-    def add(self, key: str, limit: int) -> None:
-        """Count one failure of ``key`` (``limit`` is the one :meth:`reached` is asked with)."""
-        ...
-
-
-class MemoryFailureCounter:
-    """A :class:`FailureCounter` in this process's memory (the limits library's moving window)."""
-
-    def __init__(self) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-
-    def reached(self, key: str, limit: int) -> bool:
-        return not self._limiter.test(RateLimitItemPerMinute(limit), key)
-
-    def add(self, key: str, limit: int) -> None:
-        self._limiter.hit(RateLimitItemPerMinute(limit), key)
+from central_server.ratelimits import FailureCounter, key
 
 
 class LoginThrottle:
     def __init__(
         self,
+        counter: FailureCounter,
         failures_per_user: int = 5,
         failures_per_address: int = 30,
-        counter: FailureCounter | None = None,
     ) -> None:
         self.per_user = failures_per_user
         self.per_address = failures_per_address
-        self._counter = counter or MemoryFailureCounter()
+        self._counter = counter
 
     def check(self, username: str, client: str) -> None:
         """Refuse (429) while the user name or the client address is past its limit."""
-        if self._counter.reached(_user_key(username), self.per_user):
+        user, address = _user_key(username), _address_key(client)
+        failures = self._counter.failures(user, address)
+        if failures[user] >= self.per_user:
             raise RateLimited(
                 "too_many_failed_logins",
                 N_("Too many failed sign-ins. Please wait a minute and try again."),
                 scope="user",
             )
-        if self._counter.reached(_address_key(client), self.per_address):
+        if failures[address] >= self.per_address:
             raise RateLimited(
                 "too_many_failed_logins",
                 N_(
@@ -77,13 +50,12 @@ class LoginThrottle:
             )
 
     def failed(self, username: str, client: str) -> None:
-        self._counter.add(_user_key(username), self.per_user)
-        self._counter.add(_address_key(client), self.per_address)
+        self._counter.add(_user_key(username), _address_key(client))
 
 
 def _user_key(username: str) -> str:
-    return f"user:{username.lower()}"
+    return key("login-user", username.lower())
 
 
 def _address_key(client: str) -> str:
-    return f"client:{client}"
+    return key("login-address", client)

@@ -2,6 +2,7 @@
 
 from central_server.models.auth import AuthToken, Device, User, user_sites
 from central_server.models.events import Event, IdempotencyRecord
+from central_server.models.limits import RateLimitCounter
 from central_server.models.pickups import Pickup
 from central_server.models.sites import Desk, DeskService, Service, Site
 from central_server.models.tickets import Case, NumberLease, Ticket, TicketCounter
@@ -16,6 +17,7 @@ __all__ = [
     "IdempotencyRecord",
     "NumberLease",
     "Pickup",
+    "RateLimitCounter",
     "Service",
     "Site",
     "Ticket",

@@ -1,4 +1,4 @@
-"""Wrong pickup receipts, counted per person or device in a moving window.
+"""Wrong pickup receipts, counted per person or device in a window of a minute.
 
 A receipt's token has 160 random bits, so guessing one is hopeless; many wrong scans from one
 desk or kiosk in a short time still mean something is wrong (a broken scanner, someone trying
@@ -6,31 +6,28 @@ receipts) and are reported: when a principal reaches the limit, the server logs 
 the token) and the caller appends ``pickup.wrong_scans`` to the site's log for supervisors. Past
 the limit every scan of that principal is refused with 429 until the window has moved on.
 
-The counts live in the server process's memory: each server process counts on its own, and a
-restart forgets them.
+The counts are in the database (:mod:`central_server.ratelimits`), shared by every server
+process: the limit holds whichever process a scan reaches, and the report is made once.
 """
 
 from __future__ import annotations
 
-from limits import RateLimitItemPerMinute
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
-
 from central_server.auth.principal import Principal
 from central_server.errors import N_, RateLimited
+from central_server.ratelimits import WINDOW_SECONDS, FailureCounter, key
 
-WINDOW_SECONDS = 60
+__all__ = ["WINDOW_SECONDS", "ScanGuard"]
 
 
 class ScanGuard:
-    def __init__(self, wrong_scans_per_minute: int = 10) -> None:
+    def __init__(self, counter: FailureCounter, wrong_scans_per_minute: int = 10) -> None:
         self.limit = wrong_scans_per_minute
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._item = RateLimitItemPerMinute(wrong_scans_per_minute)
+        self._counter = counter
 
     def check(self, principal: Principal) -> None:
         """Refuse (429) while ``principal`` is past the limit."""
-        if not self._limiter.test(self._item, principal.key):
+        scans = _key(principal)
+        if self._counter.failures(scans)[scans] >= self.limit:
             raise RateLimited(
                 "too_many_wrong_scans",
                 N_(
@@ -41,5 +38,9 @@ class ScanGuard:
 
     def wrong(self, principal: Principal) -> bool:
         """Count a wrong scan; True when it is the one that reaches the limit (report it)."""
-        self._limiter.hit(self._item, principal.key)
-        return not self._limiter.test(self._item, principal.key)
+        scans = _key(principal)
+        return self._counter.add(scans)[scans] == self.limit
+
+
+def _key(principal: Principal) -> str:
+    return key("pickup-scan", principal.key)

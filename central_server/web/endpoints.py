@@ -72,7 +72,7 @@ STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 def install(app: FastAPI) -> None:
     """Serve the pages and their files, and keep their keys out of the logs."""
     app.state.web_boards = BoardCache()
-    app.state.web_lookups = service.LookupGuard()
+    app.state.web_lookups = service.LookupGuard(app.state.failures)
     app.include_router(router)
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
     logfilter.install()

@@ -15,10 +15,6 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from limits import RateLimitItemPerMinute
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
-
 from central_server.auth import service as auth_service
 from central_server.auth.principal import Principal, Role
 from central_server.db import Database
@@ -26,6 +22,7 @@ from central_server.errors import N_, Forbidden, NotFound, Unauthorized
 from central_server.models import Site, Ticket
 from central_server.models._types import utcnow
 from central_server.queue_rules import FINAL, QUEUED, Status
+from central_server.ratelimits import FailureCounter, key
 from central_server.sites import repository as sites_repo
 from central_server.web import repository, texts
 from central_server.web.board import (
@@ -181,21 +178,28 @@ def lookup(db: Database, token: str, now: datetime | None = None) -> TicketRef |
 
 
 class LookupGuard:
-    """Unknown status tokens per client address, in a moving window of a minute.
+    """Unknown status tokens per client address, in a window of a minute.
 
     Past the limit every lookup from that address is refused (429) until the window has moved
     on. 128 random bits make guessing hopeless anyway; this keeps anyone from trying at scale.
+    The counts are in the database (:mod:`central_server.ratelimits`), shared by every server
+    process; a lookup reads them once, only an unknown token writes.
     """
 
-    def __init__(self, failures_per_minute: int = 20) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._item = RateLimitItemPerMinute(failures_per_minute)
+    def __init__(self, counter: FailureCounter, failures_per_minute: int = 20) -> None:
+        self._counter = counter
+        self.limit = failures_per_minute
 
     def allowed(self, client: str) -> bool:
-        return self._limiter.test(self._item, client)
+        lookups = _lookup_key(client)
+        return self._counter.failures(lookups)[lookups] < self.limit
 
     def failed(self, client: str) -> None:
-        self._limiter.hit(self._item, client)
+        self._counter.add(_lookup_key(client))
+
+
+def _lookup_key(client: str) -> str:
+    return key("status-lookup", client)
 
 
 @dataclass(frozen=True)
