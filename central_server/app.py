@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from central_server import logsafe, migrate, openapi, ratelimits
+from central_server import logsafe, metrics, migrate, openapi, ratelimits
 from central_server.auth import endpoints as auth_endpoints
 from central_server.auth import service as auth_service
 from central_server.auth.service import LoginThrottle
@@ -185,6 +186,7 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
         housekeeping = asyncio.create_task(_housekeeping(database, settings, app.state.bus))
         yield
         housekeeping.cancel()
+        metrics.process_exited(os.getpid())  # its open streams are closed
         if db is None:
             database.dispose()
 
@@ -215,6 +217,8 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
     logsafe.install()
     # Outside every route: the size and the text of every request are checked (guard.py).
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    # Outermost: times every request, also those the guard refuses (metrics.py).
+    app.add_middleware(metrics.MetricsMiddleware)
     openapi.install(app)  # every operation's error answers in the served document
 
     @app.get("/healthz", tags=["health"])
@@ -223,6 +227,17 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
         with database.read_session() as session:
             session.connection().exec_driver_sql("SELECT 1")
         return {"status": "ok"}
+
+    @app.get("/metrics", include_in_schema=False)
+    def read_metrics(request: Request) -> Response:
+        """The server's figures for Prometheus; only for allowed addresses or with the token."""
+        metrics.require_reader(
+            settings,
+            request.client.host if request.client else None,
+            request.headers.get("authorization", ""),
+        )
+        body, content_type = metrics.render(database)
+        return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})
 
     for module in (
         auth_endpoints,

@@ -6,7 +6,7 @@ import ipaddress
 from pathlib import Path
 
 from platformdirs import user_data_path
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The backends Tresen is built and tested for.
@@ -75,6 +75,24 @@ def proxy_addresses(value: str) -> list[str]:
                 f"{entry!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/24 or *)"
             ) from None
     return addresses
+
+
+def ip_networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The IP addresses and networks in ``value`` (comma-separated), as networks.
+
+    Raises ``ValueError`` for an entry that is neither.
+    """
+    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    for entry in (entry.strip() for entry in value.split(",")):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(
+                f"{entry!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/24)"
+            ) from None
+    return networks
 
 
 def _sqlite_file(path: Path) -> Path:
@@ -169,3 +187,23 @@ class ServerSettings(BaseSettings):
     public_url: str = Field(
         "", description="the address citizens' phones reach the server at, for ticket links"
     )
+    metrics_allow: str = Field(
+        "127.0.0.1,::1",
+        description="who may read /metrics (Prometheus) without the token: comma-separated IP "
+        "addresses or networks (10.0.7.0/24); loopback by default, empty for nobody",
+    )
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _metrics_allow(cls, value: str) -> str:
+        return ",".join(str(network) for network in ip_networks(value))
+
+    metrics_token: SecretStr = Field(
+        SecretStr(""),
+        description="a token that lets anyone who sends it (Authorization: Bearer TOKEN) read "
+        "/metrics from any address; none by default. Never logged",
+    )
+
+    def metrics_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """The networks of ``metrics_allow``."""
+        return ip_networks(self.metrics_allow)
