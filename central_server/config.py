@@ -6,7 +6,7 @@ import ipaddress
 from pathlib import Path
 
 from platformdirs import user_data_path
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The backends Tresen is built and tested for.
@@ -78,7 +78,8 @@ def proxy_addresses(value: str) -> list[str]:
 
 
 def ip_networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    """The IP addresses and networks in ``value`` (comma-separated), as networks.
+    """The IP addresses and networks in ``value`` (comma-separated), as networks; ``loopback``
+    stands for 127.0.0.0/8 and ::1.
 
     Raises ``ValueError`` for an entry that is neither.
     """
@@ -86,11 +87,15 @@ def ip_networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Networ
     for entry in (entry.strip() for entry in value.split(",")):
         if not entry:
             continue
+        if entry.lower() == "loopback":
+            networks += [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")]
+            continue
         try:
             networks.append(ipaddress.ip_network(entry, strict=False))
         except ValueError:
             raise ValueError(
-                f"{entry!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/24)"
+                f"{entry!r} is not an IP address or network "
+                "(e.g. 10.0.0.5, 10.0.0.0/24 or loopback)"
             ) from None
     return networks
 
@@ -188,18 +193,21 @@ class ServerSettings(BaseSettings):
         "", description="the address citizens' phones reach the server at, for ticket links"
     )
     metrics_allow: str = Field(
-        "127.0.0.1,::1",
+        "loopback",
         description="who may read /metrics (Prometheus) without the token: comma-separated IP "
-        "addresses or networks (10.0.7.0/24); loopback by default, empty for nobody",
+        "addresses or networks (10.0.7.5, 10.0.7.0/24) or loopback (127.0.0.0/8 and the IPv6 "
+        "loopback address); empty for nobody",
     )
 
     @field_validator("metrics_allow")
     @classmethod
     def _metrics_allow(cls, value: str) -> str:
-        return ",".join(str(network) for network in ip_networks(value))
+        ip_networks(value)  # refused at start, in one line, when an entry is no address
+        return value
 
-    metrics_token: SecretStr = Field(
-        SecretStr(""),
+    metrics_token: str = Field(
+        "",
+        repr=False,  # never in a printed or logged ServerSettings
         description="a token that lets anyone who sends it (Authorization: Bearer TOKEN) read "
         "/metrics from any address; none by default. Never logged",
     )

@@ -26,7 +26,7 @@ variable for the processes started after it, in a fresh folder) and :func:`proce
 each process that ends; a process that stops cleanly does the latter itself. Without the
 variable (one process) everything stays in the process's memory.
 
-**Who may read.** Addresses in ``TRESEN_METRICS_ALLOW`` (loopback by default), or whoever sends
+**Who may read.** Addresses in ``TRESEN_METRICS_ALLOW`` (``loopback`` by default), or whoever sends
 ``Authorization: Bearer <TRESEN_METRICS_TOKEN>``; anyone else gets 403. The token is compared
 in constant time and never logged (it is not in the address, so not in the access log).
 """
@@ -206,7 +206,7 @@ def _is_event_stream(headers: Iterable[tuple[bytes, bytes]]) -> bool:
 def require_reader(settings: ServerSettings, client: str | None, authorization: str) -> None:
     """Refuse (403) unless ``client`` is an allowed address or ``authorization`` carries the
     metrics token."""
-    token = settings.metrics_token.get_secret_value()
+    token = settings.metrics_token
     if token and authorization[:7].lower() == "bearer ":
         offered = authorization[7:].strip()
         if hmac.compare_digest(offered.encode(), token.encode()):

@@ -15,8 +15,8 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.api import assert_error, new_ticket
-from tests.support.live_server import ApiClient, LiveServer
-from tests.support.server_process import ServerProcess, tresen_env
+from tests.support.live_server import ApiClient, LiveServer, free_port
+from tests.support.server_process import ServerProcess, run_tresen, tresen_env
 from tests.support.sse import EventStream
 from tests.support.waits import ANSWER_S
 
@@ -158,3 +158,20 @@ def test_figures_of_two_processes_are_added_up(database_url: str, tmp_path: Path
         stream.close()
         assert open_streams() == 0
         assert created(scrape(first.url)) - created(before) == 5
+
+
+def test_an_allow_list_entry_that_is_no_address_is_refused_in_one_line(tmp_path: Path) -> None:
+    result = run_tresen(
+        "server",
+        "--db",
+        str(tmp_path / "t.sqlite3"),
+        "--port",
+        str(free_port()),
+        env=tresen_env(TRESEN_METRICS_ALLOW="10.0.7.5, prometheus.stadt.local"),
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: TRESEN_METRICS_ALLOW: 'prometheus.stadt.local' is not an IP address or network "
+        "(e.g. 10.0.0.5, 10.0.0.0/24 or loopback)"
+    ]
