@@ -97,6 +97,8 @@ class _Instruments:
         from prometheus_client import CollectorRegistry, Gauge, Histogram, values
         from prometheus_client.process_collector import ProcessCollector
 
+        if multiprocess():
+            Path(os.environ[MULTIPROC_ENV]).mkdir(parents=True, exist_ok=True)
         if multiprocess() and not getattr(values.ValueClass, "_multiprocess", False):
             # prometheus-client chose its storage when it was imported, before the variable was
             # set (prepare_multiprocess_dir in this process): choose again.
