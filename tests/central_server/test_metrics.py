@@ -5,6 +5,7 @@ server processes, figures added up over all of them."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
+from central_server import metrics
 from tests.support.api import assert_error, new_ticket
 from tests.support.live_server import ApiClient, LiveServer, free_port
 from tests.support.server_process import ServerProcess, run_tresen, tresen_env
@@ -175,3 +177,21 @@ def test_an_allow_list_entry_that_is_no_address_is_refused_in_one_line(tmp_path:
         "error: TRESEN_METRICS_ALLOW: 'prometheus.stadt.local' is not an IP address or network "
         "(e.g. 10.0.0.5, 10.0.0.0/24 or loopback)"
     ]
+
+
+def test_the_multiprocess_folder_starts_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Figures of an earlier run (its processes' files) do not come back after a restart."""
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    (folder / "counter_4711.db").write_bytes(b"old")
+    (folder / "gauge_livesum_4711.db").write_bytes(b"old")
+    (folder / "notes.txt").write_text("the operator's", encoding="utf-8")
+    monkeypatch.setenv(metrics.MULTIPROC_ENV, str(folder))
+    assert metrics.prepare_multiprocess_dir() == folder
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+    monkeypatch.delenv(metrics.MULTIPROC_ENV)
+    fresh = metrics.prepare_multiprocess_dir()
+    assert fresh.is_dir() and os.environ[metrics.MULTIPROC_ENV] == str(fresh)
+    fresh.rmdir()

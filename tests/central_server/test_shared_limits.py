@@ -117,3 +117,11 @@ def test_counts_are_kept_as_digests_and_a_window_ends_after_a_minute(database_ur
         assert counter.failures(user) == {user: 1}
     finally:
         db.dispose()
+
+
+def test_a_lock_out_outlives_a_restart(server) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(5):
+        assert_error(_login(server.url, "clerk2", "geraten"), 401, "invalid_credentials")
+    server.stop()
+    server.start()
+    assert_error(_login(server.url, "clerk2", "demo"), 429, "too_many_failed_logins")
