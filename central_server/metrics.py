@@ -2,8 +2,8 @@
 
 What is measured:
 
-* ``tresen_http_request_duration_seconds`` (histogram; labels ``method``, ``route``,
-  ``status``): how long the server took to answer, per route *template*
+* ``tresen_http_request_duration_seconds`` (histogram; labels ``method`` (an unusual one is
+  ``other``), ``route``, ``status``): how long the server took to answer, per route *template*
   (``/api/v1/tickets/{ticket_id}/call``), never the path as requested, so no id or token ever
   becomes a label; a request no route took is ``route="none"``. A live stream is timed to its
   first byte (the stream itself lasts hours).
@@ -57,6 +57,8 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 #: Seconds; the hot path's aim is a few milliseconds, a slow answer takes seconds.
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _FILE_KINDS = ("counter", "gauge", "histogram", "summary")
+#: A client names the method: any other is ``other``, so labels stay few whatever is sent.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def multiprocess() -> bool:
@@ -162,8 +164,9 @@ class MetricsMiddleware:
                 self._observe(scope, status, started)
 
     def _observe(self, scope: Scope, status: int, started: float) -> None:
+        method = scope["method"] if scope["method"] in _METHODS else "other"
         self._figures.request_seconds.labels(
-            scope["method"], _template(scope, self._templates), str(status)
+            method, _template(scope, self._templates), str(status)
         ).observe(time.perf_counter() - started)
 
 
