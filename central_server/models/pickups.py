@@ -39,8 +39,9 @@ class Pickup(Base):
 
     __tablename__ = "pickups"
     __table_args__ = (
-        Index("ix_pickups_site_status", "site_id", "status"),
-        # The pickup desk's list, newest first, without sorting every pickup the site had.
+        # The pickup desk's lists, newest first (of one status, or of all), without sorting
+        # every pickup the site ever had.
+        Index("ix_pickups_site_status_created", "site_id", "status", "created_at"),
         Index("ix_pickups_site_created", "site_id", "created_at"),
     )
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from central_server.errors import N_, NotFound
-from central_server.models import Desk, NumberLease, Ticket, TicketCounter
+from central_server.models import Case, Desk, NumberLease, Ticket, TicketCounter
 from central_server.queue_rules import (
+    FINAL,
     OPEN_AT_DESK,
     QUEUED,
     NumberRange,
@@ -133,3 +134,35 @@ def recent_service_minutes(
         if len(result[service_id]) < per_service:
             result[service_id].append((finished_at - started_at).total_seconds() / 60)
     return result
+
+
+def purgeable_cases(
+    session: Session, finished_before: datetime, limit: int
+) -> list[tuple[int, int]]:
+    """(site id, ticket id) of up to ``limit`` cases not yet purged whose ticket finished
+    (done, no-show, cancelled) before ``finished_before``, lowest ticket id first.
+
+    Found through the index on ``cases.purged_at``: only the cases not purged yet (those of the
+    last ``case_purge_days`` and of open tickets) are read, never the whole history.
+    """
+    query = (
+        select(Ticket.site_id, Case.ticket_id)
+        .join(Ticket, Ticket.id == Case.ticket_id)
+        .where(
+            Case.purged_at.is_(None),
+            Ticket.status.in_(FINAL),
+            Ticket.finished_at < finished_before,
+        )
+        .order_by(Case.ticket_id)
+        .limit(limit)
+    )
+    return [(site_id, ticket_id) for site_id, ticket_id in session.execute(query)]
+
+
+def erase_case_text(session: Session, ticket_ids: list[int], now: datetime) -> None:
+    """Empty the free text of these tickets' cases and mark them purged at ``now``."""
+    session.execute(
+        update(Case)
+        .where(Case.ticket_id.in_(ticket_ids))
+        .values(notes="", case_reference="", forward_reason="", purged_at=now)
+    )
