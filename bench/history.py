@@ -8,7 +8,8 @@
 Builds two databases with ``bench/bench_site.toml`` applied: a *new* site with no history, and
 a *big* site that also holds ``--tickets`` finished tickets of past days (1,500 a day, so a
 million reach back about 670 days; 85 % done, 10 % no-show, 5 % cancelled), each with its case
-(done ones) and four events, as a site gathers them in ~2.7 years. The history is written by
+(done ones) and four events, and a pickup for one in ten (handed over, or ordered in the last two
+weeks), as a site gathers them in ~2.7 years. The history is written by
 the database itself (``INSERT ... SELECT`` over a number series), which takes a minute or so
 for a million on SQLite. Case text older than 30 days is erased as the server's
 housekeeping would have done (``TRESEN_CASE_PURGE_DAYS``), so the server finds nothing to
@@ -56,11 +57,13 @@ OPERATIONS = ("create ticket", "status page", "call-next", "start", "finish", "G
 # Building the history ------------------------------------------------------------------------
 
 
-def _site_ids(connection: Any) -> tuple[int, list[int], list[str], list[int], int, int, int]:
-    """The bench site's id, service ids and prefixes (A, B, C), desk ids, last event seq, and
+def _site_ids(
+    connection: Any, slug: str
+) -> tuple[int, list[int], list[str], list[int], int, int, int]:
+    """The site's id, service ids and prefixes (A, B, C), desk ids, last event seq, and
     the highest ticket and event ids so far."""
     site_id, seq = connection.execute(
-        text("SELECT id, last_event_seq FROM sites WHERE slug = :slug"), {"slug": load.SITE}
+        text("SELECT id, last_event_seq FROM sites WHERE slug = :slug"), {"slug": slug}
     ).one()
     services = connection.execute(
         text(
@@ -88,14 +91,14 @@ def _site_ids(connection: Any) -> tuple[int, list[int], list[str], list[int], in
     )
 
 
-def build_history(db_url: str, tickets: int) -> float:
-    """Write ``tickets`` finished tickets of past days (with cases and events) at the bench
-    site; returns the seconds it took."""
+def build_history(db_url: str, tickets: int, slug: str = load.SITE) -> float:
+    """Write ``tickets`` finished tickets of past days (with cases and events) at the site
+    ``slug`` (it needs services A, B and C and a desk); returns the seconds it took."""
     started = time.perf_counter()
     engine = create_engine(db_url)
     sqlite = engine.dialect.name == "sqlite"
     with engine.begin() as connection:
-        site_id, services, prefixes, desks, seq, max_ticket, max_event = _site_ids(connection)
+        site_id, services, prefixes, desks, seq, max_ticket, max_event = _site_ids(connection, slug)
         values = {
             "n": tickets - 1,
             "n4": 4 * tickets - 1,
@@ -120,7 +123,7 @@ def build_history(db_url: str, tickets: int) -> float:
         )
     if not sqlite:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE tickets, cases, events"))
+            connection.execute(text("VACUUM ANALYZE tickets, cases, events, pickups"))
     engine.dispose()
     return time.perf_counter() - started
 
@@ -198,6 +201,26 @@ _SQLITE = (
     '\'{"ticket": {"id": \' || (:t0 + i + 1) || \', "number": "A\' || (i % :per_day + 1) || '
     '\'", "status": "done", "priority": "normal", "desk": "1"}}\' '
     "FROM (SELECT m / 4 AS i, m % 4 AS j FROM n)",
+    _SQLITE_SERIES
+    + "INSERT INTO pickups (site_id, ticket_id, token_hash, document_kind, document_detail, "
+    "case_reference, holder_name, status, created_at, created_by, ready_at, ready_by, "
+    "closed_at, closed_by, purged_at) "
+    "SELECT :site, :t0 + i + 1, 'hist-' || i, 'passport', '', "
+    "CASE WHEN i / :per_day + 1 < 45 THEN 'AZ-' || i ELSE '' END, "
+    "CASE WHEN i / :per_day + 1 < 45 THEN 'Vorname Nachname' ELSE '' END, "
+    "CASE WHEN i / :per_day + 1 < 14 THEN 'ordered' ELSE 'handed_over' END, "
+    + _SQLITE_AT
+    + "'+7 hours', '+' || (i % :per_day * 20 + 1230) || ' seconds') || '.000000', 'user:1', "
+    "CASE WHEN i / :per_day + 1 >= 14 THEN "
+    + _SQLITE_AT
+    + "'+7 days', '+7 hours') || '.000000' END, "
+    "CASE WHEN i / :per_day + 1 >= 14 THEN 'user:1' END, "
+    "CASE WHEN i / :per_day + 1 >= 14 THEN "
+    + _SQLITE_AT
+    + "'+14 days', '+7 hours') || '.000000' END, "
+    "CASE WHEN i / :per_day + 1 >= 14 THEN 'user:1' END, "
+    "CASE WHEN i / :per_day + 1 >= 45 THEN strftime('%Y-%m-%d %H:%M:%S', 'now') || '.000000' END "
+    "FROM n WHERE i % 20 < 2",
 )
 
 _PG_DAY = "(current_date - (i / :per_day + 1))"
@@ -245,6 +268,21 @@ _POSTGRES = (
     '(\'{"ticket": {"id": \' || (:t0 + i + 1) || \', "number": "A\' || (i % :per_day + 1) || '
     '\'", "status": "done", "priority": "normal", "desk": "1"}}\')::json '
     "FROM (SELECT m / 4 AS i, m % 4 AS j FROM generate_series(0, :n4) AS m) AS x",
+    "INSERT INTO pickups (site_id, ticket_id, token_hash, document_kind, document_detail, "
+    "case_reference, holder_name, status, created_at, created_by, ready_at, ready_by, "
+    "closed_at, closed_by, purged_at) "
+    "SELECT :site, :t0 + i + 1, 'hist-' || i, 'passport', '', "
+    "CASE WHEN i / :per_day + 1 < 45 THEN 'AZ-' || i ELSE '' END, "
+    "CASE WHEN i / :per_day + 1 < 45 THEN 'Vorname Nachname' ELSE '' END, "
+    "CASE WHEN i / :per_day + 1 < 14 THEN 'ordered' ELSE 'handed_over' END, "
+    + _PG_AT
+    + "i % :per_day * 20 + 1230)), 'user:1', "
+    "CASE WHEN i / :per_day + 1 >= 14 THEN " + _PG_AT + "7 * 86400)) END, "
+    "CASE WHEN i / :per_day + 1 >= 14 THEN 'user:1' END, "
+    "CASE WHEN i / :per_day + 1 >= 14 THEN " + _PG_AT + "14 * 86400)) END, "
+    "CASE WHEN i / :per_day + 1 >= 14 THEN 'user:1' END, "
+    "CASE WHEN i / :per_day + 1 >= 45 THEN now() END "
+    "FROM generate_series(0, :n) AS i WHERE i % 20 < 2",
     # Explicit ids above: the sequences continue after them.
     "SELECT setval(pg_get_serial_sequence('tickets', 'id'), (SELECT max(id) FROM tickets))",
     "SELECT setval(pg_get_serial_sequence('events', 'id'), (SELECT max(id) FROM events))",

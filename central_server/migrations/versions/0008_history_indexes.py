@@ -7,8 +7,8 @@ only the part of that history they need:
   and the latest finished tickets of a site (wait estimates) without sorting all of them;
 * ``tickets (desk_id, status)``: the ticket open at a desk, asked before every call;
 * ``events (site_id, at)``: the calls of the last hours for the display;
-* ``pickups (site_id, status, created_at)`` replaces ``(site_id, status)``, and
-  ``pickups (site_id, created_at)``: the pickup desk's lists, newest first, of one status or all;
+* ``pickups (site_id, status, created_at, id)`` replaces ``(site_id, status)``, and
+  ``pickups (site_id, created_at, id)``: the pickup desk's lists, newest first, of one status or all;
 * ``cases.purged_at`` (indexed): when a finished ticket's case notes, case reference and
   forwarding reason were erased (``TRESEN_CASE_PURGE_DAYS``); None while they are kept.
 
@@ -37,10 +37,10 @@ def upgrade() -> None:
     op.create_index("ix_tickets_desk_status", "tickets", ["desk_id", "status"])
     op.create_index("ix_events_site_at", "events", ["site_id", "at"])
     op.create_index(
-        "ix_pickups_site_status_created", "pickups", ["site_id", "status", "created_at"]
+        "ix_pickups_site_status_created", "pickups", ["site_id", "status", "created_at", "id"]
     )
     op.drop_index("ix_pickups_site_status", table_name="pickups")
-    op.create_index("ix_pickups_site_created", "pickups", ["site_id", "created_at"])
+    op.create_index("ix_pickups_site_created", "pickups", ["site_id", "created_at", "id"])
     with op.batch_alter_table("cases") as batch:
         batch.add_column(sa.Column("purged_at", UTCDateTime(), nullable=True))
     op.create_index("ix_cases_purged_at", "cases", ["purged_at"])
