@@ -16,8 +16,9 @@ housekeeping would have done (``TRESEN_CASE_PURGE_DAYS``), so the server finds n
 purge when it starts. PostgreSQL's statistics are gathered (``ANALYZE``) as autovacuum would;
 SQLite gets none, like a server's file (Tresen never runs ``ANALYZE``).
 
-Then, for each database in turn, a real server (``tresen server``, its own process, on a free
-port of 127.0.0.1) and one desk and one kiosk, one request at a time: ``--waiting`` tickets
+Then a real server for each database (``tresen server``, its own process, on a free port of
+127.0.0.1), both up at once and measured taking turns (so both meet the same load from other
+work on the machine), each with one desk and one kiosk, one request at a time: ``--waiting`` tickets
 wait throughout; each round creates a ticket, reads its status page (``/t/{token}/state``,
 the board a display reads), calls the next one at desk 1, starts and finishes it, and reads
 the queue as desk 1 does (``GET queue?desk=1``). Each request is timed wall-clock around the
@@ -343,65 +344,121 @@ def _timed(timed: dict[str, float], name: str, expected: int, call: Any, *args: 
     return answer
 
 
-def measure(server: load.OwnServer, rounds: int, waiting: int) -> dict[str, Any]:
-    """Time ``rounds`` rounds of create, status page, call-next, start, finish, GET queue with
-    ``waiting`` tickets in the queue; the first few rounds warm up and are not counted."""
-    import requests
+class Site:
+    """One server under test with its kiosk, desk and status-page clients, and its samples."""
 
-    status_page = requests.Session()
-    kiosk, services = load._kiosk_setup(server.url, 1)
-    desk = load._desk_setup(server.url, 1)
-    for index in range(waiting):
-        answer = kiosk.post(f"/sites/{load.SITE}/tickets", {"service_id": services[index % 3]})
-        load._check(answer, 201, "fill the queue")
-    samples: dict[str, list[float]] = {name: [] for name in OPERATIONS}
-    warm_up = min(10, rounds // 5)
-    cpu_before = 0.0
-    for round_ in range(warm_up + rounds):
-        if round_ == warm_up:
-            cpu_before = load.process_cpu_seconds(server.process.pid) or 0.0
+    def __init__(self, server: load.OwnServer, waiting: int) -> None:
+        import requests
+
+        self.server = server
+        self.status_page = requests.Session()
+        self.kiosk, self.services = load._kiosk_setup(server.url, 1)
+        self.desk = load._desk_setup(server.url, 1)
+        for index in range(waiting):
+            answer = self.kiosk.post(
+                f"/sites/{load.SITE}/tickets", {"service_id": self.services[index % 3]}
+            )
+            load._check(answer, 201, "fill the queue")
+        self.samples: dict[str, list[float]] = {name: [] for name in OPERATIONS}
+        self.cpu_before = 0.0
+
+    def round(self, index: int, counted: bool) -> None:
+        """Create, status page, call-next, start, finish, GET queue: the queue keeps its size."""
         timed: dict[str, float] = {}
         created = _timed(
             timed,
             "create ticket",
             201,
-            kiosk.post,
+            self.kiosk.post,
             f"/sites/{load.SITE}/tickets",
-            {"service_id": services[round_ % 3]},
+            {"service_id": self.services[index % 3]},
         )
-        token = created.json()["status_token"]
-        _timed(timed, "status page", 200, status_page.get, f"{server.url}/t/{token}/state")
-        called = _timed(timed, "call-next", 200, desk.post, f"/sites/{load.SITE}/desks/1/call-next")
+        url = f"{self.server.url}/t/{created.json()['status_token']}/state"
+        _timed(timed, "status page", 200, self.status_page.get, url)
+        called = _timed(
+            timed, "call-next", 200, self.desk.post, f"/sites/{load.SITE}/desks/1/call-next"
+        )
         ticket = called.json()["id"]
-        _timed(timed, "start", 200, desk.post, f"/tickets/{ticket}/start")
-        _timed(
-            timed, "finish", 200, desk.post, f"/tickets/{ticket}/finish", {"outcome": "completed"}
-        )
-        _timed(timed, "GET queue", 200, desk.get, f"/sites/{load.SITE}/queue?desk=1")
-        if round_ >= warm_up:
+        _timed(timed, "start", 200, self.desk.post, f"/tickets/{ticket}/start")
+        finish = (f"/tickets/{ticket}/finish", {"outcome": "completed"})
+        _timed(timed, "finish", 200, self.desk.post, *finish)
+        _timed(timed, "GET queue", 200, self.desk.get, f"/sites/{load.SITE}/queue?desk=1")
+        if counted:
             for name, seconds in timed.items():
-                samples[name].append(seconds)
-    cpu = (load.process_cpu_seconds(server.process.pid) or 0.0) - cpu_before
-    figures = {name: load.summarise(values, 1.0) for name, values in samples.items()}
-    return {"operations": figures, "server_cpu_ms_per_request": cpu * 1000 / (rounds * 6)}
+                self.samples[name].append(seconds)
+
+    def cpu_seconds(self) -> float:
+        return load.process_cpu_seconds(self.server.process.pid) or 0.0
 
 
-def run(kind: str, name: str, tickets: int, args: argparse.Namespace, workdir: Path) -> dict:
-    with _database(kind, workdir, name) as db_url:
-        _apply_site(db_url)
+def measure(sites: dict[str, Site], rounds: int) -> dict[str, dict[str, Any]]:
+    """``rounds`` rounds at each site, taking turns (so both meet the same load from other work
+    on the machine); the first few rounds warm up and are not counted."""
+    warm_up = min(10, rounds // 5)
+    order = list(sites)
+    for index in range(warm_up + rounds):
+        if index == warm_up:
+            for site in sites.values():
+                site.cpu_before = site.cpu_seconds()
+        for name in order if index % 2 == 0 else reversed(order):
+            sites[name].round(index, counted=index >= warm_up)
+    return {
+        name: {
+            "operations": {op: load.summarise(v, 1.0) for op, v in site.samples.items()},
+            "server_cpu_ms_per_request": (site.cpu_seconds() - site.cpu_before)
+            * 1000
+            / (rounds * len(OPERATIONS)),
+        }
+        for name, site in sites.items()
+    }
+
+
+def _indexes_of_0006(db_url: str) -> None:
+    """The big site's tables with the indexes they had before migration 0008, to compare."""
+    engine = create_engine(db_url)
+    with engine.begin() as connection:
+        for name in (
+            "ix_tickets_site_status_finished",
+            "ix_tickets_desk_status",
+            "ix_events_site_at",
+            "ix_pickups_site_status_created",
+            "ix_pickups_site_created",
+        ):
+            connection.execute(text(f"DROP INDEX {name}"))
+        connection.execute(text("CREATE INDEX ix_tickets_site_status ON tickets (site_id, status)"))
+        connection.execute(text("CREATE INDEX ix_pickups_site_status ON pickups (site_id, status)"))
+    if engine.dialect.name != "sqlite":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("ANALYZE tickets, events, pickups"))
+    engine.dispose()
+
+
+def run(kind: str, args: argparse.Namespace, workdir: Path) -> dict[str, dict[str, Any]]:
+    with ExitStack() as stack:
+        urls: dict[str, str] = {}
         built = 0.0
-        if tickets:
-            print(f"{name}: writing {tickets:,} finished tickets of past days ...", flush=True)
-            built = build_history(db_url, tickets)
-            print(f"{name}: history written in {built:.0f} s", flush=True)
-        with _server(db_url, workdir, name) as server:
-            started = time.perf_counter()
-            print(f"{name}: server up; {args.rounds} rounds ...", flush=True)
-            figures = measure(server, args.rounds, args.waiting)
-            figures["seconds"] = time.perf_counter() - started
-        figures["build_seconds"] = built
+        for name, tickets in (("new", 0), ("big", args.tickets)):
+            urls[name] = stack.enter_context(_database(kind, workdir, name))
+            _apply_site(urls[name])
+            if tickets:
+                print(f"{name}: writing {tickets:,} finished tickets of past days ...", flush=True)
+                built = build_history(urls[name], tickets)
+                print(f"{name}: history written in {built:.0f} s", flush=True)
+        if args.indexes_0006:
+            _indexes_of_0006(urls["big"])
+        servers = {
+            name: stack.enter_context(_server(url, workdir, name)) for name, url in urls.items()
+        }
+        print(f"both servers up; {args.rounds} rounds each, taking turns ...", flush=True)
+        load_now = load.load_average()
+        figures = measure(
+            {name: Site(server, args.waiting) for name, server in servers.items()}, args.rounds
+        )
+        figures["big"]["build_seconds"] = built
+        figures["big"]["load_measured"] = load_now
         if kind == "sqlite":
-            figures["file_mb"] = Path(db_url.removeprefix("sqlite:///")).stat().st_size / 1e6
+            path = Path(urls["big"].removeprefix("sqlite:///"))
+            figures["big"]["file_mb"] = path.stat().st_size / 1e6
     return figures
 
 
@@ -417,7 +474,12 @@ def print_report(report: dict[str, Any]) -> None:
         f"Python {machine['python']}"
     )
     print(f"database: {machine['database']}")
-    print(f"load average before the run: {machine['load_before']} (other work skews the figures)")
+    print(
+        f"load average before the run: {machine['load_before']}, when measuring: "
+        f"{report['big']['load_measured']} (other work on the machine skews the figures)"
+    )
+    if setup["indexes_0006"]:
+        print("the big site has the indexes of before migration 0008 (--indexes-0006)")
     print()
     header = f"{'operation':<16}{'new p50':>10}{'new p99':>10}{'big p50':>10}{'big p99':>10}"
     print(header + "\n" + "-" * len(header) + "   (ms)")
@@ -448,6 +510,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--rounds", type=int, default=150, help="measured rounds per site")
     parser.add_argument("--waiting", type=int, default=30, help="tickets waiting throughout")
+    parser.add_argument(
+        "--indexes-0006",
+        action="store_true",
+        help="give the big site the indexes of before migration 0008 (to compare)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     if not 1 <= args.tickets <= 5_000_000:
@@ -470,12 +537,17 @@ def main(argv: list[str] | None = None) -> int:
     }
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tresen-hist-")))
-        new = run(args.db, "new", 0, args, workdir)
-        big = run(args.db, "big", args.tickets, args, workdir)
+        figures = run(args.db, args, workdir)
+        new, big = figures["new"], figures["big"]
     machine["database"] = load.database_description(args.db, None)
     report = {
         "machine": machine,
-        "setup": {"tickets": args.tickets, "waiting": args.waiting, "rounds": args.rounds},
+        "setup": {
+            "tickets": args.tickets,
+            "waiting": args.waiting,
+            "rounds": args.rounds,
+            "indexes_0006": args.indexes_0006,
+        },
         "new": new,
         "big": big,
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
