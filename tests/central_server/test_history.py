@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import event, select, update
 
 from bench.history import build_history
-from central_server.models import Event, Ticket
+from central_server.models import Event, Site, Ticket
 from central_server.models._types import utcnow
 from central_server.tickets import purge
 from tests.support.api import act, call_next, new_ticket
@@ -352,6 +352,27 @@ def _a_working_day(
         assert clerk.get(path).status_code == 200, path
     lease = kiosk.post("/sites/demo/number-leases", json={"size": 5})
     assert lease.status_code == 201, lease.text
+    leased = next(e for e in lease.json()["leases"] if e["prefix"] == "A")
+    offline = {
+        "lease_id": leased["id"],
+        "number": leased["first"],
+        "issued_at": (utcnow() - timedelta(minutes=1)).isoformat(),
+        "status_token": uuid.uuid4().hex,
+    }
+    uploaded = kiosk.post(
+        "/sites/demo/tickets", json={"service_id": services["A"], "offline": offline}
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    # A desk's event stream that reconnects: the events after the last one it saw.
+    assert server.db is not None
+    with server.db.read_session() as session:
+        last = session.scalar(select(Site.last_event_seq).where(Site.slug == "demo"))
+    after = int(last or 0) - 5
+    with clerk.session.get(
+        f"{clerk.base}/sites/demo/events", params={"after": after}, stream=True, timeout=10
+    ) as events:
+        assert events.status_code == 200
+        assert next(events.iter_lines(decode_unicode=True)) is not None
     assert server.db is not None
     purge.purge_case_text(server.db, 30)
 
