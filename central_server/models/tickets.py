@@ -129,6 +129,11 @@ class Case(Base):
     """
 
     __tablename__ = "cases"
+    __table_args__ = (
+        # The cases the purge looks for: not purged, last changed before the cut-off (a
+        # finished ticket's case never changes after its finish), not every case ever kept.
+        Index("ix_cases_purged_updated", "purged_at", "updated_at"),
+    )
 
     ticket_id: Mapped[int] = mapped_column(
         ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
@@ -140,6 +145,6 @@ class Case(Base):
     forward_reason: Mapped[str] = mapped_column(Text, default="")
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    #: When the free text was erased; None while it is kept (indexed: the purge looks for them).
-    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None, index=True)
+    #: When the free text was erased; None while it is kept.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     ticket: Mapped[Ticket] = relationship(back_populates="case", lazy="raise")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
@@ -16,6 +16,9 @@ from central_server.queue_rules import (
     Status,
     next_free_number,
 )
+
+#: How much later than ``finished_at`` a finishing ticket's case may be written.
+CASE_WRITE_MARGIN = timedelta(hours=1)
 
 # A ticket's case comes in the same query (LEFT OUTER JOIN) instead of a second SELECT.
 _WITH_CASE = (joinedload(Ticket.case),)
@@ -140,20 +143,22 @@ def purgeable_cases(
     session: Session, finished_before: datetime, limit: int
 ) -> list[tuple[int, int]]:
     """(site id, ticket id) of up to ``limit`` cases not yet purged whose ticket finished
-    (done, no-show, cancelled) before ``finished_before``, lowest ticket id first.
+    (done, no-show, cancelled) before ``finished_before``.
 
-    Found through the index on ``cases.purged_at``: only the cases not purged yet (those of the
-    last ``case_purge_days`` and of open tickets) are read, never the whole history.
+    Read through the index on ``cases (purged_at, updated_at)``: a finished ticket's case is
+    never changed after the finish, so it was last changed before the ticket finished (the
+    finish writes it a moment after ``finished_at``; :data:`CASE_WRITE_MARGIN` covers that).
+    Only the cases not purged and last changed before the cut-off are read, never all cases.
     """
     query = (
         select(Ticket.site_id, Case.ticket_id)
         .join(Ticket, Ticket.id == Case.ticket_id)
         .where(
             Case.purged_at.is_(None),
+            Case.updated_at < finished_before + CASE_WRITE_MARGIN,
             Ticket.status.in_(FINAL),
             Ticket.finished_at < finished_before,
         )
-        .order_by(Case.ticket_id)
         .limit(limit)
     )
     return [(site_id, ticket_id) for site_id, ticket_id in session.execute(query)]

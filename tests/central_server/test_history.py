@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import event, select, update
 
 from bench.history import build_history
-from central_server.models import Event, Site, Ticket
+from central_server.models import Case, Event, Site, Ticket
 from central_server.models._types import utcnow
 from central_server.tickets import purge
 from tests.support.api import act, call_next, new_ticket
@@ -86,23 +86,18 @@ def _tickets_with_cases(
     waiting = _served(kiosk, clerk, services["A"])
     act(clerk, waiting, "transfer", {"service_id": services["C"], "reason": REASON, "notes": NOTES})
     ids["waiting"] = waiting
+    # Time travel: each ticket finished (and its case was last written) that many days ago.
+    days_ago = {"old_done": 31, "old_forwarded_done": 31, "old_no_show": 31, "recent_done": 29}
     assert server.db is not None
     with server.db.write_session() as session:
-        for name, days in (("old_done", 31), ("old_forwarded_done", 31), ("old_no_show", 31)):
-            session.execute(
-                update(Ticket)
-                .where(Ticket.id == ids[name])
-                .values(finished_at=utcnow() - timedelta(days=days))
-            )
+        for name, days in days_ago.items():
+            then = utcnow() - timedelta(days=days)
+            session.execute(update(Ticket).where(Ticket.id == ids[name]).values(finished_at=then))
+            session.execute(update(Case).where(Case.ticket_id == ids[name]).values(updated_at=then))
+        then = utcnow() - timedelta(days=31)
+        session.execute(update(Ticket).where(Ticket.id == ids["waiting"]).values(created_at=then))
         session.execute(
-            update(Ticket)
-            .where(Ticket.id == ids["recent_done"])
-            .values(finished_at=utcnow() - timedelta(days=29))
-        )
-        session.execute(
-            update(Ticket)
-            .where(Ticket.id == ids["waiting"])
-            .values(created_at=utcnow() - timedelta(days=31))
+            update(Case).where(Case.ticket_id == ids["waiting"]).values(updated_at=then)
         )
     return ids
 

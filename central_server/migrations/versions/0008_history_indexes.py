@@ -9,8 +9,9 @@ only the part of that history they need:
 * ``events (site_id, at)``: the calls of the last hours for the display;
 * ``pickups (site_id, status, created_at, id)`` replaces ``(site_id, status)``, and
   ``pickups (site_id, created_at, id)``: the pickup desk's lists, newest first, of one status or all;
-* ``cases.purged_at`` (indexed): when a finished ticket's case notes, case reference and
-  forwarding reason were erased (``TRESEN_CASE_PURGE_DAYS``); None while they are kept.
+* ``cases.purged_at``: when a finished ticket's case notes, case reference and forwarding
+  reason were erased (``TRESEN_CASE_PURGE_DAYS``); None while they are kept. Indexed with
+  ``updated_at``: the purge reads the cases not purged and last changed before its cut-off.
 
 Existing rows keep their data; cases are marked when the server's housekeeping erases them.
 
@@ -43,11 +44,11 @@ def upgrade() -> None:
     op.create_index("ix_pickups_site_created", "pickups", ["site_id", "created_at", "id"])
     with op.batch_alter_table("cases") as batch:
         batch.add_column(sa.Column("purged_at", UTCDateTime(), nullable=True))
-    op.create_index("ix_cases_purged_at", "cases", ["purged_at"])
+    op.create_index("ix_cases_purged_updated", "cases", ["purged_at", "updated_at"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_cases_purged_at", table_name="cases")
+    op.drop_index("ix_cases_purged_updated", table_name="cases")
     with op.batch_alter_table("cases") as batch:
         batch.drop_column("purged_at")
     op.drop_index("ix_pickups_site_created", table_name="pickups")
