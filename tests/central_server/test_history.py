@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import requests
 from sqlalchemy import event, select, update
 
 from bench.history import build_history
@@ -306,8 +307,6 @@ def _a_working_day(
 ) -> None:
     """What kiosks, desks, displays, phones and the pickup desk ask during a day."""
     tickets = [new_ticket(kiosk, services[p]) for p in ("A", "B", "A")]
-    import requests
-
     for path in (f"/t/{tickets[0]['status_token']}/state", "/display/demo/state"):
         headers = {"Authorization": "Bearer demo-display"}
         assert requests.get(server.url + path, headers=headers, timeout=10).status_code == 200
