@@ -36,6 +36,7 @@ from central_server.pickups.scans import ScanGuard
 from central_server.ratelimits import SharedFailureCounter
 from central_server.sites import endpoints as sites_endpoints
 from central_server.tickets import endpoints as tickets_endpoints
+from central_server.tickets import purge as tickets_purge
 from central_server.web import endpoints as web_endpoints
 from central_server.writes import purge_idempotency_records
 from resources.i18n import best_language, gettext_for
@@ -147,8 +148,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 async def _housekeeping(database: Database, settings: ServerSettings, bus: EventBus) -> None:
     """Once an hour: forget old retry answers, expired sign-ins and the failure counts of
     rate-limit windows that are over, expire pickups ready for more than
-    ``pickup_collect_days`` and not collected, and erase the personal data of pickups closed
-    more than ``pickup_purge_days`` ago."""
+    ``pickup_collect_days`` and not collected, erase the personal data of pickups closed more
+    than ``pickup_purge_days`` ago and the case text of tickets finished more than
+    ``case_purge_days`` ago."""
     while True:
         try:
             await run_in_threadpool(
@@ -164,6 +166,9 @@ async def _housekeeping(database: Database, settings: ServerSettings, bus: Event
             )
             await run_in_threadpool(
                 pickups_service.purge_personal_data, database, settings.pickup_purge_days, bus=bus
+            )
+            await run_in_threadpool(
+                tickets_purge.purge_case_text, database, settings.case_purge_days, bus=bus
             )
         except Exception as exc:  # a locked or absent database must not end the server
             log.error(

@@ -9,6 +9,7 @@
     tresen admin issue-device-token SITE NAME --kind kiosk|display
     tresen admin revoke-device-token SITE NAME
     tresen admin purge-pickups [--days N]   erase personal data of closed pickups
+    tresen admin purge-cases [--days N]     erase case text of finished tickets
     tresen admin expire-pickups [--days N]  expire ready pickups not collected in time
 """
 
@@ -142,6 +143,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_db(purge)
 
+    purge_cases = actions.add_parser(
+        "purge-cases",
+        help="erase the case notes, case reference and forwarding reason of tickets finished "
+        "more than N days ago (the server does this every hour by itself)",
+    )
+    purge_cases.add_argument(
+        "--days",
+        type=int,
+        help="days since the ticket finished (default: TRESEN_CASE_PURGE_DAYS, or 30)",
+    )
+    _add_db(purge_cases)
+
     expire = actions.add_parser(
         "expire-pickups",
         help="expire the pickups ready for more than N days and not collected (the server does "
@@ -268,6 +281,14 @@ def run_admin(args: argparse.Namespace) -> int:
                 raise commands.AdminError("--days must not be negative")
             count = pickups.purge_personal_data(db, days, actor="admin")
             print(f"personal data of {count} pickups closed over {days} days ago erased")
+        elif args.action == "purge-cases":
+            from central_server.tickets import purge
+
+            days = settings.case_purge_days if args.days is None else args.days
+            if days < 0:
+                raise commands.AdminError("--days must not be negative")
+            count = purge.purge_case_text(db, days, actor="admin")
+            print(f"case text of {count} tickets finished over {days} days ago erased")
         elif args.action == "expire-pickups":
             from central_server.pickups import service as pickups
 

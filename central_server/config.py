@@ -169,6 +169,15 @@ class ServerSettings(BaseSettings):
         "holder's name and the case reference are erased (the pickup's status stays for the "
         "statistics)",
     )
+    case_purge_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        description="days after a ticket finished (done, no-show or cancelled) until its case "
+        "notes, case reference and forwarding reason are erased, 1 to 3650 (checked every "
+        "hour); the authority's case file holds the record, and the ticket's times, steps and "
+        "outcome stay for the statistics",
+    )
     pickup_collect_days: int = Field(
         90,
         ge=1,

@@ -38,7 +38,12 @@ class Pickup(Base):
     """
 
     __tablename__ = "pickups"
-    __table_args__ = (Index("ix_pickups_site_status", "site_id", "status"),)
+    __table_args__ = (
+        # The pickup desk's lists, newest first (of one status, or of all), without sorting
+        # every pickup the site ever had.
+        Index("ix_pickups_site_status_created", "site_id", "status", "created_at", "id"),
+        Index("ix_pickups_site_created", "site_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))

@@ -1,20 +1,24 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from central_server.errors import N_, NotFound
-from central_server.models import Desk, NumberLease, Ticket, TicketCounter
+from central_server.models import Case, Desk, NumberLease, Ticket, TicketCounter
 from central_server.queue_rules import (
+    FINAL,
     OPEN_AT_DESK,
     QUEUED,
     NumberRange,
     Status,
     next_free_number,
 )
+
+#: How much later than ``finished_at`` a finishing ticket's case may be written.
+CASE_WRITE_MARGIN = timedelta(hours=1)
 
 # A ticket's case comes in the same query (LEFT OUTER JOIN) instead of a second SELECT.
 _WITH_CASE = (joinedload(Ticket.case),)
@@ -133,3 +137,40 @@ def recent_service_minutes(
         if len(result[service_id]) < per_service:
             result[service_id].append((finished_at - started_at).total_seconds() / 60)
     return result
+
+
+def purgeable_cases(
+    session: Session, finished_before: datetime, limit: int
+) -> list[tuple[int, int]]:
+    """(site id, ticket id) of up to ``limit`` cases not yet purged whose ticket finished
+    (done, no-show, cancelled) before ``finished_before``, the longest finished first.
+
+    Read through the index on ``cases (purged_at, updated_at)``: a finished ticket's case is
+    never changed after the finish, so it was last changed before the ticket finished (the
+    finish writes it a moment after ``finished_at``; :data:`CASE_WRITE_MARGIN` covers that).
+    Only the cases not purged and last changed before the cut-off are read, never all cases.
+    """
+    query = (
+        select(Ticket.site_id, Case.ticket_id)
+        .join(Ticket, Ticket.id == Case.ticket_id)
+        .where(
+            Case.purged_at.is_(None),
+            Case.updated_at < finished_before + CASE_WRITE_MARGIN,
+            Ticket.status.in_(FINAL),
+            Ticket.finished_at < finished_before,
+        )
+        # Oldest first, in the index's order: a plan that walks all cases by id hoping to meet
+        # enough due ones early is never cheaper.
+        .order_by(Case.updated_at)
+        .limit(limit)
+    )
+    return [(site_id, ticket_id) for site_id, ticket_id in session.execute(query)]
+
+
+def erase_case_text(session: Session, ticket_ids: list[int], now: datetime) -> None:
+    """Empty the free text of these tickets' cases and mark them purged at ``now``."""
+    session.execute(
+        update(Case)
+        .where(Case.ticket_id.in_(ticket_ids))
+        .values(notes="", case_reference="", forward_reason="", purged_at=now)
+    )

@@ -28,8 +28,9 @@ log = logging.getLogger("tresen.clerk")
 #: How long after the clerk's last change the case goes to the server (milliseconds).
 CASE_SAVE_DELAY_MS = 2000
 #: Events after which the queue and the desk list read the same as before: a case saved as a
-#: clerk types (every desk would otherwise re-read the whole queue every 2 s per typing clerk).
-EVENTS_THAT_CHANGE_NO_VIEW = frozenset({"ticket.case_updated"})
+#: clerk types (every desk would otherwise re-read the whole queue every 2 s per typing clerk),
+#: and the hourly erasure of finished tickets' case text.
+EVENTS_THAT_CHANGE_NO_VIEW = frozenset({"ticket.case_updated", "cases.purged"})
 
 
 @dataclass

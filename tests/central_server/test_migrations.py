@@ -169,3 +169,78 @@ def test_pickups_from_before_0005_have_no_expected_day(empty_database_url: str) 
         ).one()
     db.dispose()
     assert tuple(pickup) == ("h", "Name", "ordered", None)
+
+
+def test_tickets_and_cases_from_before_0008_keep_their_data(empty_database_url: str) -> None:
+    """Upgrading from 0006: finished tickets and their cases stay as they were, their case text
+    not yet erased (``purged_at`` empty); the housekeeping's purge then erases the old text."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from central_server.tickets import purge
+
+    db = Database(empty_database_url)
+    config = migrate.alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0006")
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO sites (id, slug, name, timezone, last_event_seq) "
+                "VALUES (1, 's', 'S', 'Europe/Berlin', 0)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO services (id, site_id, key, prefix, names, hints, hours, "
+                "target_wait_minutes, default_service_minutes, checklist, position, active) "
+                "VALUES (1, 1, 'a', 'A', '{}', '{}', '{}', 20, 10, '[]', 0, true)"
+            )
+        )
+        for number, finished in ((1, "2026-09-01 09:00:00+00:00"), (2, None)):
+            connection.execute(
+                text(
+                    "INSERT INTO tickets (id, site_id, service_id, day, number, prefix, "
+                    "priority, language, status, status_token, created_at, queued_at, "
+                    "started_at, finished_at, recall_count, transfer_count, issued_offline) "
+                    "VALUES (:n, 1, 1, :day, :n, 'A', 'normal', 'de', :status, :token, :at, "
+                    ":at, :at, :finished, 0, 0, false)"
+                ),
+                {
+                    "n": number,
+                    "day": date(2026, 9, 1),
+                    "status": "done" if finished else "serving",
+                    "token": f"t{number}",
+                    "at": "2026-09-01 08:50:00+00:00",
+                    "finished": finished,
+                },
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO cases (ticket_id, steps_done, outcome, notes, case_reference, "
+                    "forward_reason, extra, updated_at) VALUES (:n, '[\"id_checked\"]', "
+                    "'completed', 'Notiz', 'AZ-1', 'Grund', '{}', :at)"
+                ),
+                {"n": number, "at": "2026-09-01 09:00:00+00:00"},
+            )
+    migrate.upgrade(db.engine)
+    cases = "SELECT ticket_id, steps_done, outcome, notes, case_reference, forward_reason, "
+    with db.engine.connect() as connection:
+        kept = connection.execute(text(cases + "purged_at FROM cases ORDER BY ticket_id")).all()
+        indexes = {ix["name"] for ix in inspect(connection).get_indexes("tickets")}
+    assert [(r[0], r[2], r[3], r[4], r[5], r[6]) for r in kept] == [
+        (1, "completed", "Notiz", "AZ-1", "Grund", None),
+        (2, "completed", "Notiz", "AZ-1", "Grund", None),
+    ]
+    assert {"ix_tickets_site_status_finished", "ix_tickets_desk_status"} <= indexes
+    assert purge.purge_case_text(db, 30) == 1
+    with db.engine.connect() as connection:
+        after = connection.execute(text(cases + "purged_at FROM cases ORDER BY ticket_id")).all()
+        finished = connection.execute(text("SELECT status, finished_at FROM tickets")).all()
+    db.dispose()
+    assert [(r[0], r[2], r[3], r[4], r[5], r[6] is None) for r in after] == [
+        (1, "completed", "", "", "", False),
+        (2, "completed", "Notiz", "AZ-1", "Grund", True),
+    ]
+    assert sorted(row[0] for row in finished) == ["done", "serving"]

@@ -6,7 +6,7 @@ on one database allow together what one allows. Counts kept in the processes' me
 not carried over (they lasted a minute).
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 """
 
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from alembic import op
 from central_server.models._types import UTCDateTime
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
