@@ -24,6 +24,8 @@ from central_server.events.log import NOTIFY_CHANNEL
 
 log = logging.getLogger("tresen.events")
 
+#: The listening connection's name in ``pg_stat_activity``.
+APPLICATION_NAME = "tresen-listen"
 #: How long ``notifies()`` waits before the thread looks whether it should stop.
 WAIT_SECONDS = 1.0
 #: An idle listening connection is checked this often.
@@ -82,6 +84,8 @@ class Listener:
         connect_options: dict[str, Any] = {
             "autocommit": True,
             "connect_timeout": 5,
+            # How an operator finds it in pg_stat_activity.
+            "application_name": APPLICATION_NAME,
             # Notice a peer that vanished without closing the connection.
             "keepalives": 1,
             "keepalives_idle": 10,

@@ -255,3 +255,31 @@ def test_open_streams_cost_the_database_nothing_while_nothing_happens(server: Li
     finally:
         streams.close()
         event.remove(server.db.engine, "before_cursor_execute", _on_statement)
+
+
+@POSTGRES
+def test_a_process_that_lost_its_listening_connection_listens_again_and_misses_nothing(
+    two_servers, database_url: str
+):
+    first, second = two_servers
+    service = _service(first.url)
+    with EventStream(second.url, "demo-display") as stream:
+        start = stream.connected_at
+        assert start is not None
+        # As if PostgreSQL restarted under the listeners: their connections end.
+        with psycopg.connect(database_url.replace("postgresql+psycopg", "postgresql")) as conn:
+            ended = conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND application_name = 'tresen-listen'"
+            ).fetchall()
+        assert len(ended) == 2
+        # Made while the second process may not listen yet: it reads it once it listens again
+        # (the feeds' own poll comes only every 600 s).
+        new_ticket(_kiosk(first.url), service)
+        assert stream.next().id == start + 1
+        deadline = time.monotonic() + ANSWER_S
+        while "listening for events again" not in second.log() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "listening for events again" in second.log()
+        new_ticket(_kiosk(first.url), service)
+        assert stream.next().id == start + 2
