@@ -259,7 +259,8 @@ def beside_streams(db_url: str, workdir: Path, args: argparse.Namespace) -> None
     print(line(f"{args.open_streams} streams open", busy))
     if fan_out is not None:
         print(
-            f"  one new ticket reached all {args.open_streams} streams within {fan_out * 1000:.0f} ms"
+            f"  one new ticket reached all {args.open_streams} streams "
+            f"within {fan_out * 1000:.0f} ms"
         )
 
 

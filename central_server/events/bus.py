@@ -56,11 +56,13 @@ RETRY_SECONDS = 1.0
 
 @dataclass(frozen=True)
 class Batch:
-    """Events of a site read in one go: every event after ``after``, up to ``seq``."""
+    """Events of a site read in one go: every event after ``after``, up to ``seq``; ``texts``
+    holds each as a server-sent event, written once for all streams."""
 
     after: int
     seq: int
     messages: tuple[dict[str, Any], ...]
+    texts: tuple[str, ...] = ()
 
 
 class Subscription:
@@ -162,7 +164,8 @@ class SiteFeed:
             self.reads += 1
             if not messages:
                 return
-            batch = Batch(self.seq, int(messages[-1]["seq"]), tuple(messages))
+            texts = tuple(event_log.format_sse(message) for message in messages)
+            batch = Batch(self.seq, int(messages[-1]["seq"]), tuple(messages), texts)
             self.seq = batch.seq
             self._publish(batch)
             if len(messages) < event_log.BATCH:

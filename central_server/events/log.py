@@ -12,6 +12,7 @@ a reader that has already read that far has read the whole transaction.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import func, select
@@ -100,3 +101,9 @@ def as_message(event: Event) -> dict[str, Any]:
         "ticket_id": event.ticket_id,
         **event.data,
     }
+
+
+def format_sse(message: dict[str, Any]) -> str:
+    """``message`` as one server-sent event: its ``id`` is the event's ``seq``."""
+    data = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+    return f"id: {message['seq']}\nevent: {message['type']}\ndata: {data}\n\n"

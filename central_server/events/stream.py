@@ -12,7 +12,6 @@ stream.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,16 +21,11 @@ from starlette.requests import Request
 
 from central_server.db import Database
 from central_server.events.bus import EventBus
-from central_server.events.log import BATCH, as_message, events_after, latest_seq
+from central_server.events.log import BATCH, as_message, events_after, format_sse, latest_seq
 
 __all__ = ["BATCH", "as_message", "events_after", "format_sse", "latest_seq", "stream"]
 
 KEEPALIVE_SECONDS = 15.0
-
-
-def format_sse(message: dict[str, Any]) -> str:
-    data = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
-    return f"id: {message['seq']}\nevent: {message['type']}\ndata: {data}\n\n"
 
 
 async def _from_log(db: Database, site_id: int, after: int) -> list[dict[str, Any]]:
@@ -71,13 +65,16 @@ async def stream(
                 if batch is None or batch.after > after:
                     # A gap between this stream and the feed (it joined while the feed read,
                     # or it fell behind): read what it lacks from the log.
-                    messages = [*await _from_log(db, site_id, after)]
+                    missed = await _from_log(db, site_id, after)
+                    texts = [(m["seq"], format_sse(m)) for m in missed]
                 else:
-                    messages = list(batch.messages)
-                for message in messages:
-                    if message["seq"] > after:
-                        yield format_sse(message)
-                        after = message["seq"]
+                    texts = [
+                        (m["seq"], t) for m, t in zip(batch.messages, batch.texts, strict=True)
+                    ]
+                for seq, text in texts:
+                    if seq > after:
+                        yield text
+                        after = seq
                         last_sent = time.monotonic()
             if time.monotonic() - last_sent >= KEEPALIVE_SECONDS:
                 last_sent = time.monotonic()
