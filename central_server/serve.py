@@ -138,8 +138,9 @@ def run_workers(settings: ServerSettings) -> bool:
     from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
-    # Everything a worker must find in its environment is set here, before the first starts:
-    # the settings, and whatever else every worker shares (e.g. a metrics folder).
+    # THE place for what every worker must find in its environment before the first one
+    # starts: the settings, and anything the workers share (e.g. PROMETHEUS_MULTIPROC_DIR for
+    # prometheus-client's multiprocess mode, an empty folder made here).
     os.environ.update(worker_environment(settings))
     config = uvicorn_config(
         "central_server.serve:worker_app",
@@ -147,6 +148,9 @@ def run_workers(settings: ServerSettings) -> bool:
         factory=True,
         workers=settings.workers,
         log_config=worker_log_config(),
+        # A worker that does not answer the supervisor's ping is killed and replaced: not
+        # after uvicorn's 5 s, which a busy machine can exceed, but after 30.
+        timeout_worker_healthcheck=30,
     )
     sock = config.bind_socket()
     supervisor = Multiprocess(config, sockets=[sock])
