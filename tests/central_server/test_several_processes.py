@@ -92,6 +92,7 @@ def test_last_event_id_replays_on_another_process_what_one_process_wrote(two_ser
         assert [e.id for e in on_second.take(2)] == [start + 4, start + 5]
 
 
+_STARTED = re.compile(r"\[(\d+)\] Application startup complete")
 _WORKER_LINE = re.compile(r"\[(\d+)\] 127\.0\.0\.1:\d+ - \"GET /healthz")
 
 
@@ -113,6 +114,12 @@ def test_workers_serve_on_one_port_and_stop_cleanly(database_url: str, tmp_path:
     env = tresen_env(TRESEN_DB=database_url)
     server = ServerProcess("--workers", "2", folder=tmp_path, env=env)
     with server:
+        # The server answers once one worker is up; the other may still be starting.
+        deadline = time.monotonic() + ANSWER_S
+        while time.monotonic() < deadline and len(_STARTED.findall(server.log())) < 2:
+            time.sleep(0.1)
+        started = {int(pid) for pid in _STARTED.findall(server.log())}
+        assert len(started) == 2, server.log()
         # Fresh connections until both workers have answered (the kernel picks the worker).
         workers: set[int] = set()
         deadline = time.monotonic() + ANSWER_S
@@ -126,7 +133,7 @@ def test_workers_serve_on_one_port_and_stop_cleanly(database_url: str, tmp_path:
             assert all(a.status_code == 200 for a in answers)
             time.sleep(0.2)  # the access log is written just after the answer
             workers = {int(pid) for pid in _WORKER_LINE.findall(server.log())}
-        assert len(workers) == 2, server.log()
+        assert workers == started, server.log()
         assert server.pid not in workers
         assert server.log().count("database schema upgraded") <= 1
         # Both are whole servers: the API answers through the shared port.
