@@ -152,8 +152,8 @@ class SiteFeed:
                     self.site_id,
                     exc.__class__.__name__,
                 )
-                self._wanted = math.inf
                 await asyncio.sleep(RETRY_SECONDS)
+                self.wake()  # read again at once, not only at the next poll
 
     async def _read(self) -> None:
         while True:

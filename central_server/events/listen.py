@@ -60,11 +60,20 @@ class Listener:
         self._thread.join(timeout)
 
     def _run(self) -> None:
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            log.warning(
+                "psycopg is not installed: this process cannot listen for the events of other "
+                "processes; its streams see them only by their poll (TRESEN_EVENT_POLL_SECONDS)"
+            )
+            return
         pause = 0.1
+        failures = 0
         while not self._stop.is_set():
             try:
                 self._listen()
-                pause = 0.1
+                pause, failures = 0.1, 0
             except Exception as exc:  # lost or refused: connect again after a pause
                 was_listening = self.listening.is_set()
                 self.listening.clear()
@@ -73,8 +82,13 @@ class Listener:
                         "lost the connection listening for events (%s); connecting again",
                         exc.__class__.__name__,
                     )
-                else:
-                    log.debug("cannot listen for events yet: %s", exc.__class__.__name__)
+                elif failures == 0:
+                    log.warning(
+                        "cannot listen for events at %s (%s); trying again",
+                        self._shown,
+                        exc.__class__.__name__,
+                    )
+                failures += 1
                 self._stop.wait(pause)
                 pause = min(pause * 2, MAX_PAUSE_SECONDS)
 
