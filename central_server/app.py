@@ -29,6 +29,7 @@ from central_server.devices import endpoints as devices_endpoints
 from central_server.errors import N_, TresenError
 from central_server.events import endpoints as events_endpoints
 from central_server.events.bus import EventBus
+from central_server.events.listen import Listener
 from central_server.guard import RequestGuard
 from central_server.pickups import endpoints as pickups_endpoints
 from central_server.pickups import service as pickups_service
@@ -188,9 +189,19 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
             from central_server.admin import demo
 
             demo.load(database)
-        housekeeping = asyncio.create_task(_housekeeping(database, settings, app.state.bus))
+        bus: EventBus = app.state.bus
+        bus.bind()
+        listener = None
+        if not database.is_sqlite:
+            # Every process hears every commit of every process (events/listen.py).
+            listener = Listener(database.engine.url, bus)
+            listener.start()
+        housekeeping = asyncio.create_task(_housekeeping(database, settings, bus))
         yield
         housekeeping.cancel()
+        if listener is not None:
+            await asyncio.to_thread(listener.stop)
+        await bus.close()
         metrics.process_exited(os.getpid())  # its open streams are closed
         if db is None:
             database.dispose()
@@ -207,7 +218,7 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = database
-    app.state.bus = EventBus()
+    app.state.bus = EventBus(database, settings.event_poll_seconds)
     # The rate limits count in the database, shared by every server process (ratelimits.py).
     app.state.failures = SharedFailureCounter(database)
     app.state.login_throttle = LoginThrottle(

@@ -2,7 +2,7 @@
 
 ::
 
-    tresen server [--db URL_OR_FILE] [--host 127.0.0.1] [--port 8080] [--demo]
+    tresen server [--db URL_OR_FILE] [--host 127.0.0.1] [--port 8080] [--workers N] [--demo]
     tresen admin apply FILE           load a site file (idempotent)
     tresen admin add-user NAME --role clerk --site SLUG
     tresen admin reset-password NAME
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from central_server.db import Database
 
 #: Settings that also have a command-line option.
-_OPTIONS = frozenset({"db", "host", "port"})
+_OPTIONS = frozenset({"db", "host", "port", "workers"})
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
@@ -58,7 +58,7 @@ def _shown(value: object) -> str:
 
 def _settings_help() -> str:
     """Every server setting with its variable, default and description, for the help text."""
-    lines = ["settings (from the environment; --db, --host and --port win over them):"]
+    lines = ["settings (from the environment; --db, --host, --port and --workers win over them):"]
     for name, field in ServerSettings.model_fields.items():
         default = "" if field.default_factory is not None else f" (default {_shown(field.default)})"
         lines.append(f"  TRESEN_{name.upper()}{default}")
@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(server)
     server.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     server.add_argument("--port", type=int, help="port (default 8080)")
+    server.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="server processes sharing the port (default 1); more than 1 needs PostgreSQL",
+    )
     server.add_argument("--demo", action="store_true", help="load the demo site")
 
     admin = commands.add_parser(
@@ -209,18 +215,46 @@ def open_database(settings: ServerSettings) -> Database:
     return db
 
 
+#: Why ``--workers`` above 1 needs PostgreSQL (the README says the same).
+SQLITE_ONE_PROCESS = (
+    "--workers {workers} needs PostgreSQL: SQLite is the embedded database of one office and "
+    "is written by one server process; a city's server with several processes runs on "
+    "PostgreSQL (--db postgresql+psycopg://USER@HOST/DATABASE)"
+)
+
+
 def run_server(settings: ServerSettings) -> None:
     import uvicorn
 
     from central_server.app import create_app
-    from central_server.serve import uvicorn_config
+    from central_server.serve import run_workers, uvicorn_config
 
-    open_database(settings).dispose()
+    if settings.workers > 1 and settings.db.startswith("sqlite"):
+        _fail(SQLITE_ONE_PROCESS.format(workers=settings.workers))
+    db = open_database(settings)
+    workers = f", {settings.workers} processes" if settings.workers > 1 else ""
     print(
         f"Tresen server on http://{settings.host}:{settings.port}  (database: "
-        f"{settings.db.split('@')[-1]})",
+        f"{settings.db.split('@')[-1]}{workers})",
         flush=True,
     )
+    if settings.workers > 1:
+        # Once here, before the workers start (each would otherwise try at the same moment;
+        # the migration's lock would still keep them apart).
+        from central_server import migrate
+
+        try:
+            migrate.upgrade(db.engine)
+            if settings.demo:
+                from central_server.admin import demo
+
+                demo.load(db)
+        finally:
+            db.dispose()
+        if not run_workers(settings):
+            raise SystemExit(3)  # a worker could not start; uvicorn logged why
+        return
+    db.dispose()
     server = uvicorn.Server(uvicorn_config(create_app(settings), settings))
     server.run()
     if not server.started:
@@ -310,7 +344,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     if args.command == "server":
-        run_server(_settings(args, host=args.host, port=args.port, demo=args.demo or None))
+        run_server(
+            _settings(
+                args, host=args.host, port=args.port, workers=args.workers, demo=args.demo or None
+            )
+        )
     elif args.command == "admin":
         return run_admin(args)
     return 0

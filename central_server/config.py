@@ -127,6 +127,12 @@ class ServerSettings(BaseSettings):
 
     host: str = Field("127.0.0.1", description="address to listen on")
     port: int = Field(8080, description="port to listen on")
+    workers: int = Field(
+        1,
+        ge=1,
+        description="server processes sharing the port; more than 1 only on PostgreSQL (SQLite "
+        "is the embedded database of one office and is written by one process)",
+    )
     demo: bool = Field(False, description="load the demo site on start")
     token_hours: float = Field(12.0, description="how long a sign-in stays valid (one shift)")
     failed_logins_per_minute: int = Field(
@@ -158,9 +164,12 @@ class ServerSettings(BaseSettings):
     )
     idempotency_hours: float = Field(48.0, description="how long retried requests are recognised")
     event_poll_seconds: float = Field(
-        1.0,
-        description="how often a live stream looks into the database for events written "
-        "by another server process",
+        5.0,
+        gt=0,
+        description="how often each site's event reader looks into the database unasked, once "
+        "for all the site's live streams: a safety net, and on SQLite how changes made by "
+        "tresen admin reach open streams. Streams are woken at once by their own process and, "
+        "on PostgreSQL, by every process (LISTEN/NOTIFY)",
     )
     pickup_purge_days: int = Field(
         30,

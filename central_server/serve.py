@@ -9,6 +9,12 @@
   on the server's machine, or anything that relays through it, choose the client address the
   sign-in limits count. The setting is always passed explicitly, so uvicorn's variable has no
   say.
+* **Several processes** (``tresen server --workers N``, PostgreSQL only) share one listening
+  socket through uvicorn's own supervisor: the parent binds the port, migrates the database
+  once, and starts N workers, each a whole server (its own pool, its own event listener, see
+  ``central_server.events.listen``) that builds the application from the settings the parent
+  put into the environment (:func:`worker_app`). The parent restarts a worker that dies, and
+  on SIGTERM or SIGINT stops them all and frees the port. Each log line names its process.
 * **Slow requests are cut off.** uvicorn times out only idle keep-alive connections: a client
   that sends its request headers or body a byte at a time holds its connection (and a file
   descriptor and memory) for as long as it likes. :func:`request_timeout_protocol` closes a
@@ -21,13 +27,16 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import functools
 import logging
+import os
 from typing import Any
 
 import uvicorn
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
+from central_server import metrics
 from central_server.config import ServerSettings
 
 log = logging.getLogger("tresen.server")
@@ -56,7 +65,107 @@ def uvicorn_config(app: Any, settings: ServerSettings, **overrides: Any) -> uvic
         "log_level": "info",
         "timeout_graceful_shutdown": 3,
     }
-    return uvicorn.Config(app, **{**options, **overrides})
+    return WorkerConfig(app, **{**options, **overrides})
+
+
+class WorkerConfig(uvicorn.Config):
+    """uvicorn's configuration, which can also travel to a worker process.
+
+    uvicorn hands its configuration to each worker by pickling it; the HTTP protocol with the
+    request timeout is a class made at run time, which pickle cannot name. It travels as its
+    timeout and is made again in the worker.
+    """
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        timeout = getattr(state["http"], "request_timeout", None)
+        if timeout is not None:
+            state["http"] = ("request_timeout", timeout)
+        state.pop("http_protocol_class", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        http = state["http"]
+        if isinstance(http, tuple) and http[:1] == ("request_timeout",):
+            state["http"] = request_timeout_protocol(http[1])
+        self.__dict__.update(state)
+
+
+#: The root logger's format in workers (as ``tresen server``'s, plus the process id).
+LOG_FORMAT = "%(asctime)s [%(process)d] %(name)s %(levelname)s %(message)s"
+
+
+def worker_log_config() -> dict[str, Any]:
+    """uvicorn's logging set-up, with the process id in every line and Tresen's own loggers
+    (the root) printed too: each worker sets up its logging from this."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["formatters"]["default"]["fmt"] = "%(levelprefix)s [%(process)d] %(message)s"
+    config["formatters"]["access"]["fmt"] = (
+        '%(levelprefix)s [%(process)d] %(client_addr)s - "%(request_line)s" %(status_code)s'
+    )
+    config["formatters"]["root"] = {"format": LOG_FORMAT}
+    config["handlers"]["root"] = {
+        "formatter": "root",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+    }
+    config["root"] = {"handlers": ["root"], "level": "INFO"}
+    config["loggers"]["alembic"] = {"level": "WARNING"}
+    return config
+
+
+def worker_environment(settings: ServerSettings) -> dict[str, str]:
+    """Every setting as its ``TRESEN_*`` variable: how a worker gets the parent's settings
+    (also those given on the command line)."""
+    environment: dict[str, str] = {}
+    for name, value in settings.model_dump().items():
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        environment[f"TRESEN_{name.upper()}"] = text
+    # The parent loaded the demo site already; N workers loading it at once would collide.
+    environment["TRESEN_DEMO"] = "false"
+    return environment
+
+
+def worker_app() -> Any:
+    """The application of one worker process, from the settings in its environment."""
+    from central_server.app import create_app
+
+    return create_app(ServerSettings())
+
+
+def run_workers(settings: ServerSettings) -> bool:
+    """Serve with ``settings.workers`` processes until SIGTERM or SIGINT; False when a worker
+    could not start (uvicorn logged why). The database must be migrated already."""
+    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.supervisors import Multiprocess
+
+    # THE place for what every worker must find in its environment before the first one
+    # starts: the settings, and anything the workers share (e.g. PROMETHEUS_MULTIPROC_DIR for
+    # prometheus-client's multiprocess mode, an empty folder made here).
+    os.environ.update(worker_environment(settings))
+    # The workers' figures for /metrics are added up from files in one folder (emptied here,
+    # so figures of an earlier run do not count).
+    metrics.prepare_multiprocess_dir()
+    config = uvicorn_config(
+        "central_server.serve:worker_app",
+        settings,
+        factory=True,
+        workers=settings.workers,
+        log_config=worker_log_config(),
+        # A worker that does not answer the supervisor's ping is killed and replaced: not
+        # after uvicorn's 5 s, which a busy machine can exceed, but after 30.
+        timeout_worker_healthcheck=30,
+    )
+    sock = config.bind_socket()
+    supervisor = Multiprocess(config, sockets=[sock])
+    try:
+        supervisor.run()
+    finally:
+        sock.close()
+        for process in supervisor.processes:
+            if process.pid is not None:
+                metrics.process_exited(process.pid)
+    return not any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes)
 
 
 @functools.cache
@@ -74,6 +183,7 @@ def request_timeout_protocol(
 
     class RequestTimeoutProtocol(base):  # type: ignore[valid-type, misc]
         _deadline: asyncio.TimerHandle | None = None
+        request_timeout = timeout
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
             super().connection_made(transport)

@@ -32,7 +32,7 @@ from central_server.db import Database
 from central_server.deps import IdempotentRequest
 from central_server.errors import N_, InvalidInput
 from central_server.events.bus import EventBus
-from central_server.events.log import CHANGED_SITES
+from central_server.events.log import CHANGED_SEQS
 from central_server.models import Case, IdempotencyRecord, Pickup, Site
 from central_server.models._types import utcnow
 
@@ -78,7 +78,7 @@ def perform(
                     body=_without_private(body),
                 )
             )
-        changed = set(session.info.get(CHANGED_SITES, ()))
+        changed = dict(session.info.get(CHANGED_SEQS, {}))
     bus.notify(changed)
     return status, body
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from central_server.auth.principal import Capability, require
-from central_server.deps import BusDep, DbDep, PrincipalDep, SettingsDep
+from central_server.deps import BusDep, DbDep, PrincipalDep
 from central_server.errors import N_, InvalidInput
 from central_server.events import stream
 from central_server.sites import repository as sites_repo
@@ -36,7 +36,6 @@ def site_events(
     db: DbDep,
     bus: BusDep,
     principal: PrincipalDep,
-    settings: SettingsDep,
     last_event_id: Annotated[str | None, Header()] = None,
     after: Annotated[int | None, Query(ge=0, le=MAX_SEQ, description="like Last-Event-ID")] = None,
 ) -> StreamingResponse:
@@ -48,7 +47,7 @@ def site_events(
             raise InvalidInput("invalid_last_event_id", N_("Last-Event-ID must be a whole number."))
         after = int(last_event_id)
     return StreamingResponse(
-        stream.stream(request, db, bus, site_id, after, settings.event_poll_seconds),
+        stream.stream(request, db, bus, site_id, after),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -3,65 +3,40 @@
 A client that connects with ``Last-Event-ID: N`` (or ``?after=N``) first receives every event of
 the site after N from the log, then new ones as they are committed. Each event's ``id`` is its
 ``seq``, which counts the site's events without gaps, so a client that reconnects with the last
-id it saw misses nothing. Without an id, the stream starts with what happens from now on.
-A comment line every 15 s keeps proxies from closing an idle stream.
+id it saw misses nothing, whichever server process it reaches: the replay reads the log itself.
+Without an id, the stream starts with what happens from now on. New events come from the site's
+feed in this process (``central_server.events.bus``), read once for all its streams; the stream
+itself never polls the database. A comment line every 15 s keeps proxies from closing an idle
+stream.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from central_server.db import Database
 from central_server.events.bus import EventBus
-from central_server.models import Event
+from central_server.events.log import BATCH, as_message, events_after, format_sse, latest_seq
 
-BATCH = 500
+__all__ = ["BATCH", "as_message", "events_after", "format_sse", "latest_seq", "stream"]
+
 KEEPALIVE_SECONDS = 15.0
 
 
-def latest_seq(db: Database, site_id: int) -> int:
-    with db.read_session() as session:
-        return int(
-            session.scalar(
-                select(func.coalesce(func.max(Event.seq), 0)).where(Event.site_id == site_id)
-            )
-            or 0
-        )
-
-
-def events_after(db: Database, site_id: int, after: int) -> list[dict[str, Any]]:
-    with db.read_session() as session:
-        query = (
-            select(Event)
-            .where(Event.site_id == site_id, Event.seq > after)
-            .order_by(Event.seq)
-            .limit(BATCH)
-        )
-        return [as_message(e) for e in session.scalars(query)]
-
-
-def as_message(event: Event) -> dict[str, Any]:
-    return {
-        "seq": event.seq,
-        "type": event.type,
-        "at": event.at.isoformat(),
-        "actor": event.actor,
-        "desk": event.desk_code,
-        "ticket_id": event.ticket_id,
-        **event.data,
-    }
-
-
-def format_sse(message: dict[str, Any]) -> str:
-    data = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
-    return f"id: {message['seq']}\nevent: {message['type']}\ndata: {data}\n\n"
+async def _from_log(db: Database, site_id: int, after: int) -> list[dict[str, Any]]:
+    """Every event after ``after`` in the log (as many reads of :data:`BATCH` as it takes)."""
+    messages: list[dict[str, Any]] = []
+    while True:
+        batch = await run_in_threadpool(events_after, db, site_id, after)
+        messages += batch
+        if len(batch) < BATCH:
+            return messages
+        after = batch[-1]["seq"]
 
 
 async def stream(
@@ -70,24 +45,37 @@ async def stream(
     bus: EventBus,
     site_id: int,
     after: int | None,
-    poll_seconds: float,
 ) -> AsyncIterator[str]:
-    if after is None:
-        after = await run_in_threadpool(latest_seq, db, site_id)
-    yield f"retry: 1000\n: connected at event {after}\n\n"
-    last_sent = time.monotonic()
     with bus.subscribe(site_id) as subscription:
+        # Joined before reading the log: whatever the feed reads from now on reaches this
+        # stream, so nothing falls between the replay and the live events.
+        replay = after is not None
+        if after is None:
+            after = await run_in_threadpool(latest_seq, db, site_id)
+        yield f"retry: 1000\n: connected at event {after}\n\n"
+        for message in await _from_log(db, site_id, after) if replay else []:
+            yield format_sse(message)
+            after = message["seq"]
+        last_sent = time.monotonic()
         while not await request.is_disconnected():
-            subscription.clear()
-            batch = await run_in_threadpool(events_after, db, site_id, after)
-            for message in batch:
-                yield format_sse(message)
-                after = message["seq"]
-            if len(batch) == BATCH:
-                continue
-            if batch:
-                last_sent = time.monotonic()
-            elif time.monotonic() - last_sent >= KEEPALIVE_SECONDS:
+            batches = await subscription.next(KEEPALIVE_SECONDS)
+            behind = subscription.behind
+            subscription.behind = False
+            for batch in batches if not behind else [None, *batches]:
+                if batch is None or batch.after > after:
+                    # A gap between this stream and the feed (it joined while the feed read,
+                    # or it fell behind): read what it lacks from the log.
+                    missed = await _from_log(db, site_id, after)
+                    texts = [(m["seq"], format_sse(m)) for m in missed]
+                else:
+                    texts = [
+                        (m["seq"], t) for m, t in zip(batch.messages, batch.texts, strict=True)
+                    ]
+                for seq, text in texts:
+                    if seq > after:
+                        yield text
+                        after = seq
+                        last_sent = time.monotonic()
+            if time.monotonic() - last_sent >= KEEPALIVE_SECONDS:
                 last_sent = time.monotonic()
                 yield ": keep-alive\n\n"
-            await subscription.wait(poll_seconds)

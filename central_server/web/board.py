@@ -197,21 +197,32 @@ class BoardCache:
         self._locks: dict[int, threading.Lock] = {}
         self._guard = threading.Lock()
 
+    def usable(self, site_id: int, seq: int | None) -> Board | None:
+        """The cached board if it holds event ``seq`` and is fresh; no I/O (safe on the event
+        loop). None when ``seq`` is unknown or the board must be read again."""
+        return None if seq is None else self._usable(site_id, seq)
+
     def _usable(self, site_id: int, seq: int) -> Board | None:
         board = self._boards.get(site_id)
         if board is not None and board.seq >= seq and utcnow() - board.read_at < self.max_age:
             return board
         return None
 
-    def current(self, db: Database, site_id: int) -> Board:
-        """The site's board as of now; raises ``NotFound`` for an unknown site."""
-        with db.read_session() as session:
-            seq = repository.site_seq(session, site_id)
-            if seq is None:
-                raise NotFound("site_not_found", N_("There is no site {site}."), site=site_id)
-            board = self._usable(site_id, seq)
-            if board is not None:
-                return board
+    def current(self, db: Database, site_id: int, seq: int | None = None) -> Board:
+        """The site's board as of now; raises ``NotFound`` for an unknown site.
+
+        ``seq`` is the site's newest event when the caller knows it (a live stream learns it
+        from the site's feed, ``central_server.events.bus``): then a fresh board holding it is
+        returned without asking the database.
+        """
+        if seq is None:
+            with db.read_session() as session:
+                seq = repository.site_seq(session, site_id)
+                if seq is None:
+                    raise NotFound("site_not_found", N_("There is no site {site}."), site=site_id)
+        board = self._usable(site_id, seq)
+        if board is not None:
+            return board
         with self._guard:
             lock = self._locks.setdefault(site_id, threading.Lock())
         with lock:

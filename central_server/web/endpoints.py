@@ -31,7 +31,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from central_server.deps import BusDep, DbDep, SettingsDep
+from central_server.deps import BusDep, DbDep
 from central_server.errors import N_, NotFound, RateLimited
 from central_server.models._types import utcnow
 from central_server.web import chime, live, logfilter, pages, service
@@ -176,9 +176,7 @@ def display_state(site: str, request: Request, db: DbDep) -> JSONResponse:
 
 
 @router.get("/display/{site}/events")
-def display_events(
-    site: str, request: Request, db: DbDep, bus: BusDep, settings: SettingsDep
-) -> StreamingResponse:
+def display_events(site: str, request: Request, db: DbDep, bus: BusDep) -> StreamingResponse:
     site_id = _site_or_404(db, site)
     token = _display_token(request)
     service.display_principal(db, token, site_id)
@@ -189,7 +187,6 @@ def display_events(
             bus,
             _boards(request),
             site_id,
-            settings.event_poll_seconds,
             lambda: service.is_display(db, token, site_id),
         ),
         media_type="text/event-stream",
@@ -248,12 +245,10 @@ def status_state(token: str, request: Request, db: DbDep) -> JSONResponse:
 
 
 @router.get("/t/{token}/events")
-def status_events(
-    token: str, request: Request, db: DbDep, bus: BusDep, settings: SettingsDep
-) -> StreamingResponse:
+def status_events(token: str, request: Request, db: DbDep, bus: BusDep) -> StreamingResponse:
     ref = _lookup(request, db, token)
     return StreamingResponse(
-        live.status_stream(request, db, bus, _boards(request), ref, settings.event_poll_seconds),
+        live.status_stream(request, db, bus, _boards(request), ref),
         media_type="text/event-stream",
         headers=STREAM_HEADERS,
     )

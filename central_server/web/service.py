@@ -281,9 +281,12 @@ def status_view(ref: TicketRef, status: TicketStatus, service_name: str) -> dict
     }
 
 
-def current_view(db: Database, boards: BoardCache, ref: TicketRef) -> dict[str, Any] | None:
-    """The status page's view now; None once the ticket's day is over."""
-    board = boards.current(db, ref.site_id)
+def current_view(
+    db: Database, boards: BoardCache, ref: TicketRef, seq: int | None = None
+) -> dict[str, Any] | None:
+    """The status page's view now; None once the ticket's day is over. ``seq``: the site's
+    newest event, if known (see :meth:`BoardCache.current`)."""
+    board = boards.current(db, ref.site_id, seq)
     if not ref.valid_at(board.read_at):
         return None
     status = ticket_status(db, board, ref)

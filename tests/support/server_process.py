@@ -56,6 +56,10 @@ class ServerProcess:
         self.env = env if env is not None else tresen_env()
         self.log_path = folder / f"server-{self.port}.log"
         self._process: subprocess.Popen[bytes] | None = None
+        #: The exit code once stopped.
+        self.returncode: int | None = None
+        #: The process id of ``tresen server`` (the parent of its workers) while it runs.
+        self.pid: int | None = None
 
     def __enter__(self) -> ServerProcess:
         with self.log_path.open("wb") as log:
@@ -66,6 +70,7 @@ class ServerProcess:
                 cwd=self.cwd,
                 env=self.env,
             )
+        self.pid = self._process.pid
         deadline = time.monotonic() + 60  # generous: the machine may be busy
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -97,6 +102,7 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait(timeout=20)
+        self.returncode = self._process.returncode
         self._process = None
 
     def log(self) -> str:
