@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import math
 import multiprocessing as mp
@@ -58,7 +57,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: bench/ is not a package on the path then
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.load import (  # noqa: E402
+from bench.load import (
     PG_ADMIN_URL,
     PG_SERVER_URL,
     _tresen,
@@ -208,7 +207,12 @@ def _toml(data: dict[str, Any]) -> str:
         lines = [f"[[{name}]]" if array else f"[{name}]"]
         nested = []
         for k, v in body.items():
-            if isinstance(v, list) and v and all(isinstance(x, dict) for x in v) and k == "checklist":
+            if (
+                isinstance(v, list)
+                and v
+                and all(isinstance(x, dict) for x in v)
+                and k == "checklist"
+            ):
                 nested += [line for x in v for line in table(f"{name}.{k}", x, True)]
             else:
                 lines.append(f"{k} = {value(v)}")
@@ -237,7 +241,7 @@ def apply_sites(db_url: str, sites: int, desks: int) -> None:
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     hashed = cheap.hash(CLERK_PASSWORD)
     original = tokens.hash_password
-    tokens.hash_password = lambda password: (  # type: ignore[assignment]
+    tokens.hash_password = lambda password: (
         hashed if password == CLERK_PASSWORD else original(password)
     )
     db = Database(db_url)
@@ -246,7 +250,7 @@ def apply_sites(db_url: str, sites: int, desks: int) -> None:
         for site in range(1, sites + 1):
             site_file.apply(db, site_file.SiteFile.model_validate(site_data(site, desks)))
     finally:
-        tokens.hash_password = original  # type: ignore[assignment]
+        tokens.hash_password = original
         db.engine.dispose()
 
 
@@ -386,10 +390,12 @@ class Servers:
                 raise SystemExit(
                     "a server stopped during start-up:\n" + log.read_text(errors="replace")[-3000:]
                 )
-            with suppress(OSError):
-                with urllib.request.urlopen(self.urls[index] + "/healthz", timeout=2) as answer:
-                    if answer.status == 200:
-                        return
+            with (
+                suppress(OSError),
+                urllib.request.urlopen(self.urls[index] + "/healthz", timeout=2) as answer,
+            ):
+                if answer.status == 200:
+                    return
             time.sleep(0.1)
         raise SystemExit(f"the server at {self.urls[index]} did not answer within {timeout:.0f} s")
 
@@ -1039,9 +1045,7 @@ class KioskClient:
             )
             if answer is not None:
                 ticket = answer.json()
-                self.day.figures.created.append(
-                    (self.slug, ticket["id"], ticket["number"], prefix)
-                )
+                self.day.figures.created.append((self.slug, ticket["id"], ticket["number"], prefix))
 
 
 class DisplayClient:
@@ -1119,7 +1123,9 @@ async def _sign_in(route: Route, site: int, desk: int, code: str) -> str:
 async def _services(route: Route, site: int) -> dict[str, int]:
     conn = Connection(route)
     answer = await conn.request(
-        "GET", f"{API}/sites/{site_slug(site)}/services", {"Authorization": f"Bearer {kiosk_token(site)}"}
+        "GET",
+        f"{API}/sites/{site_slug(site)}/services",
+        {"Authorization": f"Bearer {kiosk_token(site)}"},
     )
     conn.close()
     if answer.status != 200:
@@ -1144,9 +1150,7 @@ async def run_day(plan: Plan, ready: Any, go: Any, start_time: Any) -> Figures:
         for index, code in enumerate(desk_codes[site], start=1):
             jobs.append(sign_in(site, index, code))
     tokens = {(s, c): t for s, c, t in await asyncio.gather(*jobs)}
-    services = {
-        site: await _services(Route(plan.ports, site), site) for site in plan.sites
-    }
+    services = {site: await _services(Route(plan.ports, site), site) for site in plan.sites}
     ready.put("ready")
     loop = asyncio.get_running_loop()
     while not await loop.run_in_executor(None, go.wait, 1.0):
@@ -1237,7 +1241,7 @@ def check(db_url: str, figures: Figures) -> list[tuple[str, bool, str]]:
     results: list[tuple[str, bool, str]] = []
     try:
         with engine.connect() as conn:
-            sites = dict(conn.execute(text("SELECT slug, id FROM sites")).all())
+            sites: dict[str, int] = dict(conn.execute(text("SELECT slug, id FROM sites")).all())
             rows = conn.execute(
                 text("SELECT t.id, s.slug, t.prefix, t.number, t.status FROM tickets t "
                      "JOIN sites s ON s.id = t.site_id")
@@ -1288,9 +1292,8 @@ def check(db_url: str, figures: Figures) -> list[tuple[str, bool, str]]:
                 (
                     "none called twice",
                     not twice,
-                    f"{called} calls, {len(twice)} of a ticket not waiting" + (
-                        f"; e.g. {twice[:5]}" if twice else ""
-                    ),
+                    f"{called} calls, {len(twice)} of a ticket not waiting"
+                    + (f"; e.g. {twice[:5]}" if twice else ""),
                 )
             )
             # 3. no number given twice per site, prefix and day
@@ -1312,13 +1315,13 @@ def check(db_url: str, figures: Figures) -> list[tuple[str, bool, str]]:
                 )
             )
             # 4. every desk stream gap-free and complete up to the site's last event
-            last = dict(
+            last: dict[int, int] = dict(
                 conn.execute(text("SELECT site_id, MAX(seq) FROM events GROUP BY site_id")).all()
             )
             behind = [
-                f"{slug} {name}: {seen} of {last.get(sites.get(slug), 0)}"
+                f"{slug} {name}: {seen} of {last.get(sites.get(slug, -1), 0)}"
                 for slug, name, seen in figures.stream_last
-                if seen != last.get(sites.get(slug), 0)
+                if seen != last.get(sites.get(slug, -1), 0)
             ]
             results.append(
                 (
@@ -1327,7 +1330,11 @@ def check(db_url: str, figures: Figures) -> list[tuple[str, bool, str]]:
                     f"{len(figures.stream_last)} desk streams, {len(figures.stream_gaps)} gaps, "
                     f"{len(behind)} not at the site's last event, {figures.stream_repeats} "
                     f"repeated events skipped, {figures.stream_reconnects} reconnects"
-                    + (f"; e.g. {(figures.stream_gaps + behind)[:5]}" if figures.stream_gaps or behind else ""),
+                    + (
+                        f"; e.g. {(figures.stream_gaps + behind)[:5]}"
+                        if figures.stream_gaps or behind
+                        else ""
+                    ),
                 )
             )
     finally:
@@ -1390,7 +1397,10 @@ def run(args: argparse.Namespace, folder: Path, db_url: str, cluster: PrivateClu
     ctx = mp.get_context("spawn")
     ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     start_time = ctx.Value("d", 0.0)
-    groups = [list(range(1, args.sites + 1))[i :: args.client_processes] for i in range(args.client_processes)]
+    groups = [
+        list(range(1, args.sites + 1))[i :: args.client_processes]
+        for i in range(args.client_processes)
+    ]
     plans = [
         Plan(
             sites=group,
@@ -1458,7 +1468,8 @@ def run(args: argparse.Namespace, folder: Path, db_url: str, cluster: PrivateClu
         "setup": {
             "db": args.db + (" (private cluster)" if cluster else ""),
             "processes": args.processes,
-            "how": "separate processes" if args.separate_processes or args.processes == 1
+            "how": "separate processes"
+            if args.separate_processes or args.processes == 1
             else "--workers",
             "sites": args.sites,
             "desks": args.sites * args.desks,
