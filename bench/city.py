@@ -682,6 +682,8 @@ class Figures:
     stream_last: list[tuple[str, str, int]] = field(default_factory=list)
     #: (site, ticket id, number, idempotency key)
     created: list[tuple[str, int, str, str]] = field(default_factory=list)
+    #: The Idempotency-Key of every create a kiosk sent (answered or not)
+    create_keys: list[str] = field(default_factory=list)
     arrivals_due: int = 0
     late_arrivals: int = 0
     left_at_desk: list[str] = field(default_factory=list)
@@ -705,6 +707,9 @@ class Plan:
     desks: int
     ports: list[int]
     compression: float
+    #: The part of the day simulated: its first second (from opening) and its length.
+    window_start: float
+    window_seconds: float
     tickets_per_day: float
     service_seconds: float
     seed: int
@@ -714,7 +719,9 @@ class Day:
     def __init__(self, plan: Plan, start: float) -> None:
         self.plan = plan
         self.start = start
-        self.end = start + DAY_SECONDS / plan.compression
+        self.end = start + plan.window_seconds / plan.compression
+        #: Until when desks keep sending a change the server has not answered (their outbox).
+        self.hard_end = self.end + 3 * RETRY_SECONDS
         self.figures = Figures()
         self.stopping = asyncio.Event()
 
@@ -734,10 +741,14 @@ class Day:
         token: str,
         body: Any = None,
         expected: tuple[int, ...] = (200,),
+        key: str | None = None,
+        persist: bool = False,
     ) -> Answer | None:
         """One change, sent again with the same Idempotency-Key after a fault (no answer, or
-        5xx) until it is answered or RETRY_SECONDS pass; its time is the whole wait."""
-        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
+        5xx) until it is answered or RETRY_SECONDS pass (``persist``: until the desks' outbox
+        gives up, ``hard_end``); its time is the whole wait."""
+        key = key or uuid.uuid4().hex
+        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
         data = json.dumps(body).encode() if body is not None else None
         started = time.perf_counter()
         pause = 0.2
@@ -751,7 +762,11 @@ class Day:
                 conn.route.next()
             if problem is None and answer is not None:
                 break
-            if time.perf_counter() - started > RETRY_SECONDS:
+            if (
+                (time.time() > self.hard_end)
+                if persist
+                else (time.perf_counter() - started > RETRY_SECONDS)
+            ):
                 self.figures.error(f"{operation}: {problem}", "(gave up after retries)")
                 return None
             self.figures.retries[operation] += 1
@@ -794,6 +809,8 @@ class DeskClient:
         self.last_seq: int | None = None
         self.reads_done = asyncio.Event()
         self.reads_done.set()
+        #: How many wait for this desk, as its last queue read showed.
+        self.waiting_for_me = 0
 
     # The reads the clerk program makes -----------------------------------------------------
 
@@ -832,10 +849,18 @@ class DeskClient:
             del exc
             return
         self.day.figures.record(operation, time.perf_counter() - started)
+        body = answer.body
         if answer.status == 200:
             etag = answer.headers.get("etag")
             if etag:
                 self.etags[path] = (etag, answer.body)
+        elif answer.status == 304 and cached is not None:
+            body = cached[1]
+        if answer.status in (200, 304):
+            if operation == "GET queue":
+                self.waiting_for_me = len(json.loads(body)["waiting"])
+                if self.waiting_for_me:
+                    self.news.set()
         elif answer.status >= 500:
             self.day.figures.retries[operation] += 1
         elif answer.status != 304:
@@ -887,15 +912,15 @@ class DeskClient:
         self.last_seq = seq
         message = json.loads(data)
         self.day.figures.desk_delivery.append(_age(message["at"]))
-        if event_type in ("ticket.created", "ticket.transferred", "ticket.no_show"):
-            self.news.set()
         if event_type not in EVENTS_THAT_CHANGE_NO_VIEW:
             self.refresh()
 
     # Serving citizens ------------------------------------------------------------------------
 
     async def act(self, operation: str, path: str, body: Any = None) -> Answer | None:
-        answer = await self.day.call(self.actions, operation, "POST", path, self.token, body)
+        answer = await self.day.call(
+            self.actions, operation, "POST", path, self.token, body, persist=True
+        )
         if answer is not None:
             self.refresh()
         return answer
@@ -913,14 +938,15 @@ class DeskClient:
                 f"/sites/{self.slug}/desks/{self.code}/call-next",
                 self.token,
                 expected=(200, 204),
+                persist=True,
             )
             if called is None or called.status == 204:
-                if called is not None:
-                    self.refresh()
+                # Nobody waits for this desk: the clerk calls when the queue on the screen
+                # (the reads after each event) shows someone, or tries again after a while.
                 self.news.clear()
-                # Nobody waits: the clerk sees the next arrival on the screen, then calls.
+                self.refresh()
                 with suppress(TimeoutError):
-                    async with asyncio.timeout(max(0.0, min(day.real(120), day.end - time.time()))):
+                    async with asyncio.timeout(max(0.0, min(day.real(900), day.end - time.time()))):
                         await self.news.wait()
                 await self.pause(rng.uniform(3, 10))
                 continue
@@ -954,6 +980,7 @@ class DeskClient:
                 f"/tickets/{tid}/case",
                 self.token,
                 {"steps_done": [], "notes": "Unterlagen vollständig", "case_reference": ""},
+                persist=True,
             )
         await self.pause(service)
         roll = rng.random()
@@ -1003,18 +1030,20 @@ class KioskClient:
         self.rng = random.Random(f"{day.plan.seed}-kiosk-{site}")
 
     def arrivals(self) -> list[float]:
-        """Arrival times (day seconds from opening): a Poisson process whose rate follows
-        HOURLY_SHARE, ``tickets_per_day`` on average."""
+        """Arrival times (seconds from the start of the simulated part of the day): a Poisson
+        process whose rate follows HOURLY_SHARE, ``tickets_per_day`` over the whole day."""
+        plan = self.day.plan
         total = sum(HOURLY_SHARE)
         times: list[float] = []
         for hour, share in enumerate(HOURLY_SHARE):
-            rate = self.day.plan.tickets_per_day * share / total / 3600  # per day second
+            rate = plan.tickets_per_day * share / total / 3600  # per day second
             t = hour * 3600.0
             while len(times) < 100_000:
                 t += self.rng.expovariate(rate)
                 if t >= (hour + 1) * 3600:
                     break
-                times.append(t)
+                if plan.window_start <= t < plan.window_start + plan.window_seconds:
+                    times.append(t - plan.window_start)
         return times
 
     async def work(self) -> None:
@@ -1034,6 +1063,8 @@ class KioskClient:
                 self.day.figures.late_arrivals += 1
             prefix = self.rng.choices(prefixes, weights)[0]
             body = {"service_id": self.services[prefix], "language": self.rng.choice(LANGUAGES)}
+            key = uuid.uuid4().hex
+            self.day.figures.create_keys.append(key)
             answer = await self.day.call(
                 self.conn,
                 "create ticket",
@@ -1042,6 +1073,7 @@ class KioskClient:
                 self.token,
                 body,
                 expected=(201,),
+                key=key,
             )
             if answer is not None:
                 ticket = answer.json()
@@ -1255,7 +1287,17 @@ def check(db_url: str, figures: Figures) -> list[tuple[str, bool, str]]:
                 for tid in given
                 if tid in tickets and tickets[tid][4] not in FINAL | WAITING
             ]
-            unknown = [tid for tid in tickets if tid not in given]
+            # Which create (Idempotency-Key) made which ticket, as the server remembers it.
+            keys = set(figures.create_keys)
+            made_by: Counter[int] = Counter()
+            for key, body in conn.execute(
+                text("SELECT key, body FROM idempotency_records WHERE status_code = 201")
+            ).all():
+                if key in keys:
+                    made_by[int((json.loads(body) if isinstance(body, str) else body)["id"])] += 1
+            unknown = [tid for tid in tickets if made_by[tid] == 0]
+            twice = [tid for tid, n in made_by.items() if n > 1]
+            unanswered = len(keys) - len(given)
             statuses = Counter(row[4] for row in rows)
             results.append(
                 (
@@ -1269,13 +1311,14 @@ def check(db_url: str, figures: Figures) -> list[tuple[str, bool, str]]:
             results.append(
                 (
                     "no ticket made twice by a retried create",
-                    not unknown,
-                    f"{len(unknown)} tickets in the database that no kiosk was given",
+                    not unknown and not twice,
+                    f"{len(keys)} creates sent, {unanswered} of them never answered (the kiosk "
+                    f"gave up); {len(unknown)} tickets made by no create, {len(twice)} by two",
                 )
             )
             # 2. none called twice without a recall or a re-queue in between
             waiting: dict[int, bool] = {}
-            twice: list[str] = []
+            called_twice: list[str] = []
             events = conn.execute(
                 text("SELECT e.site_id, e.seq, e.type, e.ticket_id FROM events e "
                      "WHERE e.type LIKE 'ticket.%' ORDER BY e.site_id, e.seq")
@@ -1285,15 +1328,15 @@ def check(db_url: str, figures: Figures) -> list[tuple[str, bool, str]]:
                     waiting[ticket_id] = True
                 elif kind == "ticket.called":
                     if not waiting.get(ticket_id, False):
-                        twice.append(f"site {site_id} seq {seq} ticket {ticket_id}")
+                        called_twice.append(f"site {site_id} seq {seq} ticket {ticket_id}")
                     waiting[ticket_id] = False
             called = sum(1 for e in events if e[2] == "ticket.called")
             results.append(
                 (
                     "none called twice",
-                    not twice,
-                    f"{called} calls, {len(twice)} of a ticket not waiting"
-                    + (f"; e.g. {twice[:5]}" if twice else ""),
+                    not called_twice,
+                    f"{called} calls, {len(called_twice)} of a ticket not waiting"
+                    + (f"; e.g. {called_twice[:5]}" if called_twice else ""),
                 )
             )
             # 3. no number given twice per site, prefix and day
@@ -1361,6 +1404,7 @@ def merge(parts: list[Figures]) -> Figures:
         total.display_reconnects += part.display_reconnects
         total.stream_last += part.stream_last
         total.created += part.created
+        total.create_keys += part.create_keys
         total.arrivals_due += part.arrivals_due
         total.late_arrivals += part.late_arrivals
         total.left_at_desk += part.left_at_desk
@@ -1380,12 +1424,16 @@ def _row(samples: list[float]) -> dict[str, float]:
 
 
 def run(args: argparse.Namespace, folder: Path, db_url: str, cluster: PrivateCluster | None) -> int:
-    compression = DAY_SECONDS / (args.minutes * 60)
+    window_start = (args.start_hour - OPENING_HOUR) * 3600
+    window_seconds = args.hours * 3600
+    compression = window_seconds / (args.minutes * 60)
     tickets_per_day = NORMAL_DAY_TICKETS * args.scale
     # A desk's cycle (service plus walking and calling) so that the desks are DESK_UTILISATION
     # busy over the day: 10 desks and 1,500 tickets in 10 hours make 4 minutes a citizen.
     cycle = args.desks * DAY_SECONDS / tickets_per_day * DESK_UTILISATION
-    service_seconds = max(60.0, cycle - 80.0)
+    # (what the clerk does besides serving: calling, the walk, a breath; ~80 s) and no shorter
+    # than 2 or longer than 15 minutes of service.
+    service_seconds = min(900.0, max(120.0, cycle - 80.0))
     print(
         f"setting up {args.sites} sites on {args.db} ({args.sites * args.desks} desks, "
         f"{args.sites} kiosks, {args.sites * DISPLAYS_PER_SITE} displays) ...",
@@ -1407,6 +1455,8 @@ def run(args: argparse.Namespace, folder: Path, db_url: str, cluster: PrivateClu
             desks=args.desks,
             ports=servers.ports,
             compression=compression,
+            window_start=window_start,
+            window_seconds=window_seconds,
             tickets_per_day=tickets_per_day,
             service_seconds=service_seconds,
             seed=args.seed,
@@ -1431,10 +1481,10 @@ def run(args: argparse.Namespace, folder: Path, db_url: str, cluster: PrivateClu
         servers.start_cpu_sampling()
         start_time.value = time.time() + 1.0
         go.set()
-        day_seconds = DAY_SECONDS / compression
+        day_seconds = window_seconds / compression
         print(
-            f"the day runs {day_seconds:.0f} s (1 real second = {compression:.0f} s of the day); "
-            f"{tickets_per_day:.0f} tickets per site expected ...",
+            f"the day ({_clock(args.start_hour)}-{_clock(args.start_hour + args.hours)}) runs "
+            f"{day_seconds:.0f} s (1 real second = {compression:g} s of the day) ...",
             flush=True,
         )
         if args.faults:
@@ -1476,6 +1526,7 @@ def run(args: argparse.Namespace, folder: Path, db_url: str, cluster: PrivateClu
             "kiosks": args.sites,
             "displays": args.sites * DISPLAYS_PER_SITE,
             "minutes": args.minutes,
+            "window": f"{_clock(args.start_hour)}-{_clock(args.start_hour + args.hours)}",
             "scale": args.scale,
             "compression": compression,
             "tickets_per_site_day": tickets_per_day,
@@ -1555,7 +1606,8 @@ def print_report(report: dict[str, Any]) -> None:
     print(
         f"Tresen city day: {s['sites']} sites, {s['desks']} desks, {s['kiosks']} kiosks, "
         f"{s['displays']} displays; {s['tickets_per_site_day']:.0f} tickets per site and day "
-        f"(scale {s['scale']:g}) in {s['minutes']:g} min (compression {s['compression']:.0f}x)"
+        f"(scale {s['scale']:g}); {s['window']} of the day in {s['minutes']:g} min "
+        f"(compression {s['compression']:g}x)"
     )
     print(
         f"servers:  {s['processes']} process(es) ({s['how']}) on {s['db']}; "
@@ -1621,6 +1673,11 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"check: {item['name']}: {'ok' if item['passed'] else 'FAILED'} ({item['detail']})")
 
 
+def _clock(hour: float) -> str:
+    minutes = round(hour * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="A simulated city day against Tresen servers.")
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
@@ -1634,6 +1691,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--minutes", type=float, default=5.0, help="real minutes of the day")
     parser.add_argument(
         "--scale", type=float, default=10.0, help="times a normal day's 150 tickets per site"
+    )
+    parser.add_argument(
+        "--start-hour",
+        type=float,
+        default=OPENING_HOUR,
+        help=f"simulate the day from this hour (default {OPENING_HOUR}, the opening) ...",
+    )
+    parser.add_argument(
+        "--hours",
+        type=float,
+        default=len(HOURLY_SHARE),
+        help=f"... for this many hours of it (default {len(HOURLY_SHARE)}, to the closing); "
+        "e.g. --start-hour 10 --hours 0.0333 --minutes 2: two minutes of the peak in real time",
     )
     parser.add_argument("--sites", type=int, default=30)
     parser.add_argument("--desks", type=int, default=MAX_DESKS, help="staffed desks per site")
@@ -1656,6 +1726,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"--desks must be between 1 and {MAX_DESKS} (the example's front office)")
     if not 0.1 <= args.minutes <= 600:
         parser.error("--minutes must be between 0.1 and 600")
+    closing = OPENING_HOUR + len(HOURLY_SHARE)
+    if (
+        not OPENING_HOUR <= args.start_hour < closing
+        or not 0 < args.hours <= closing - args.start_hour
+    ):
+        parser.error(f"the simulated hours must lie between {OPENING_HOUR} and {closing}")
     if not 0 < args.scale <= 100:
         parser.error("--scale must be above 0 and at most 100")
     if not 1 <= args.processes <= 8:
