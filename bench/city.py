@@ -682,6 +682,8 @@ class Figures:
     errors: Counter[str] = field(default_factory=Counter)
     first_errors: list[str] = field(default_factory=list)
     retries: Counter[str] = field(default_factory=Counter)
+    #: Why requests were sent again: "HTTP 500", "ConnectionRefusedError", "TimeoutError", ...
+    retry_reasons: Counter[str] = field(default_factory=Counter)
     desk_delivery: list[float] = field(default_factory=list)
     display_delivery: list[float] = field(default_factory=list)
     stream_gaps: list[str] = field(default_factory=list)
@@ -780,6 +782,7 @@ class Day:
                 self.figures.error(f"{operation}: {problem}", "(gave up after retries)")
                 return None
             self.figures.retries[operation] += 1
+            self.figures.retry_reasons[problem or "?"] += 1
             await asyncio.sleep(pause)
             pause = min(pause * 2, 2.0)
         self.figures.record(
@@ -855,8 +858,8 @@ class DeskClient:
             answer = await self.reads.request("GET", API + path, headers)
         except Unreachable as exc:
             self.day.figures.retries[operation] += 1  # the next event reads again
+            self.day.figures.retry_reasons[str(exc)] += 1
             self.reads.route.next()
-            del exc
             return
         self.day.figures.record(operation, time.perf_counter() - started)
         body = answer.body
@@ -873,6 +876,7 @@ class DeskClient:
                     self.news.set()
         elif answer.status >= 500:
             self.day.figures.retries[operation] += 1
+            self.day.figures.retry_reasons[f"HTTP {answer.status}"] += 1
         elif answer.status != 304:
             self.day.figures.error(f"{operation}: HTTP {answer.status} {answer.code()}", path)
 
@@ -1407,6 +1411,7 @@ def merge(parts: list[Figures]) -> Figures:
         total.errors.update(part.errors)
         total.first_errors += part.first_errors[: 10 - len(total.first_errors)]
         total.retries.update(part.retries)
+        total.retry_reasons.update(part.retry_reasons)
         total.desk_delivery += part.desk_delivery
         total.display_delivery += part.display_delivery
         total.stream_gaps += part.stream_gaps
@@ -1568,6 +1573,7 @@ def run(args: argparse.Namespace, folder: Path, db_url: str, cluster: PrivateClu
         "errors": dict(figures.errors),
         "first_errors": figures.first_errors,
         "retries": dict(figures.retries),
+        "retry_reasons": dict(figures.retry_reasons),
         "arrivals": {
             "due": figures.arrivals_due,
             "created": len(figures.created),
@@ -1669,6 +1675,9 @@ def print_report(report: dict[str, Any]) -> None:
             else ""
         )
     )
+    if report["retry_reasons"]:
+        reasons = sorted(report["retry_reasons"].items(), key=lambda kv: -kv[1])
+        print("  because of: " + ", ".join(f"{k} {v}" for k, v in reasons))
     errors = sum(report["errors"].values())
     print(f"errors: {errors}")
     for line in report["first_errors"][:5]:
