@@ -658,6 +658,9 @@ class Connection:
 def _sse_message(block: str) -> tuple[str | None, str, str] | None:
     event_id, event, data = None, "message", []
     for line in block.split("\n"):
+        if line.startswith(": connected at event "):
+            # The site's event stream says where it starts: (id, "connected", "")
+            return line.removeprefix(": connected at event ").strip(), "connected", ""
         if not line or line.startswith(":"):
             continue
         name, _, value = line.partition(":")
@@ -914,6 +917,10 @@ class DeskClient:
     def _on_event(self, event_id: str | None, event_type: str, data: str) -> None:
         seq = int(event_id) if event_id and event_id.isdigit() else None
         if seq is None:
+            return
+        if event_type == "connected":
+            if self.last_seq is None:
+                self.last_seq = seq  # the stream's first position: gaps count from here
             return
         if self.last_seq is not None:
             if seq <= self.last_seq:
