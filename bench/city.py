@@ -3,16 +3,18 @@
 ::
 
     python bench/city.py [--db postgres|sqlite] [--processes 1|2] [--separate-processes]
-                         [--minutes 5] [--scale 10] [--sites 30] [--desks 10] [--faults]
-                         [--client-processes 1] [--json FILE]
+                         [--minutes 5] [--scale 10] [--start-hour 8] [--hours 10]
+                         [--sites 30] [--desks 10] [--faults] [--client-processes 1]
+                         [--json FILE] [--write-site-files DIR]
 
 Every site is ``resources/examples/kundenzentrum-mitte.toml`` (services, desks) with its opening
 hours taken out (the compressed day runs whatever the wall clock says), one clerk per staffed
 desk, one kiosk and two displays; the passwords and tokens are fixed throw-away values, for the
 benchmark's own fresh database only. Arrivals per site follow an office day from 8 to 18 o'clock
 with the morning peak (``HOURLY_SHARE``), ``--scale`` times a normal day's 150 tickets, and the
-whole day runs in ``--minutes`` real minutes: every time of the day (arrivals, a clerk's service
-time, a citizen's walk to the desk) is divided by the same compression factor.
+day (or the part of it from ``--start-hour`` for ``--hours``) runs in ``--minutes`` real
+minutes: every time of the day (arrivals, a clerk's service time, a citizen's walk to the desk)
+is divided by the same compression factor.
 
 Clients behave as the real ones: a desk holds its event stream open and, on every event except
 ``ticket.case_updated`` and after each of its own actions, reads ``GET queue?desk=`` and
