@@ -614,7 +614,7 @@ class Connection:
                     if not reused:
                         raise
                     # The server closed the idle connection (uvicorn after 5 s) before it read
-                    # this request: send it once more on a new one, as urllib3 does.
+                    # this request: send it once more on a new one, as a pooled client must.
                     self.close()
                     await self._send(method, path, headers, body)
                     status, answer_headers = await self._head()
