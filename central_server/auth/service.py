@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import NoReturn
 
 from central_server.auth import repository, tokens
 from central_server.auth.principal import Principal, Role
@@ -33,32 +34,44 @@ def login(
 
 
 def _sign_in(db: Database, request: LoginRequest, client: str, ttl: timedelta) -> LoginPublic:
-    with db.write_session() as session:
+    # The password is checked outside the write transaction: argon2 takes tens of milliseconds
+    # on purpose, and on SQLite a write transaction holds the one write lock of every site.
+    with db.read_session() as session:
         user = repository.user_by_name(session, request.username)
         ok = tokens.verify_password(user.password_hash if user else None, request.password)
-        if not ok or user is None or not user.active:
-            # Never the password, nor the typed name (it may be a person's name, or a password
-            # typed into the wrong field): the account's id helps IT see an attack on one account.
-            if user is None:
-                log.warning("failed sign-in for an unknown user name from %s", client)
-            else:
-                log.warning("failed sign-in for user #%d from %s", user.id, client)
-            raise Unauthorized("invalid_credentials", N_("User name or password is wrong."))
+    if not ok or user is None or not user.active:
+        _refuse(user.id if user is not None else None, client)
+    with db.write_session() as session:
+        # Read again in the write transaction: an account made inactive (or a password
+        # changed) while the password was checked signs nobody in.
+        current = repository.user_by_name(session, request.username)
+        if current is None or not current.active or current.password_hash != user.password_hash:
+            _refuse(user.id, client)
         now = utcnow()
         repository.delete_expired_tokens(session, now)
         token = tokens.new_token()
         session.add(
-            AuthToken(token_hash=tokens.digest(token), user_id=user.id, expires_at=now + ttl)
+            AuthToken(token_hash=tokens.digest(token), user_id=current.id, expires_at=now + ttl)
         )
-        log.info("user #%d signed in from %s", user.id, client)
+        log.info("user #%d signed in from %s", current.id, client)
         return LoginPublic(
             token=token,
             expires_at=now + ttl,
-            roles=sorted(user.roles),
-            username=user.username,
-            display_name=user.display_name,
-            sites=repository.site_slugs_of_user(session, user.id),
+            roles=sorted(current.roles),
+            username=current.username,
+            display_name=current.display_name,
+            sites=repository.site_slugs_of_user(session, current.id),
         )
+
+
+def _refuse(user_id: int | None, client: str) -> NoReturn:
+    # Never the password, nor the typed name (it may be a person's name, or a password typed
+    # into the wrong field): the account's id helps IT see an attack on one account.
+    if user_id is None:
+        log.warning("failed sign-in for an unknown user name from %s", client)
+    else:
+        log.warning("failed sign-in for user #%d from %s", user_id, client)
+    raise Unauthorized("invalid_credentials", N_("User name or password is wrong."))
 
 
 def principal_for_token(db: Database, token: str) -> Principal:
