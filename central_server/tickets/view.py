@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from central_server.models import Desk, Service, Site, Ticket
+from central_server.models import Site, Ticket
 from central_server.models._types import utcnow
 from central_server.queue_rules import (
+    OPEN_AT_DESK,
     QUEUED,
     DeskRule,
     Priority,
@@ -20,12 +22,14 @@ from central_server.queue_rules import (
     format_number,
     typical_service_minutes,
 )
-from central_server.sites import repository as sites_repo
+from central_server.sites.config import DeskInfo, ServiceInfo, SiteConfig, site_config
 from central_server.tickets import repository
 from central_server.tickets.schemas import CasePublic, TicketCreated, TicketPublic
 
 #: How far back service times count for the wait estimate.
 SERVICE_TIME_WINDOW = timedelta(hours=8)
+#: Statuses of tickets at a desk (called, being served, set aside).
+AT_DESK = frozenset({Status.CALLED, Status.SERVING, Status.PARKED})
 
 
 def as_queued(ticket: Ticket) -> QueuedTicket:
@@ -39,72 +43,71 @@ def as_queued(ticket: Ticket) -> QueuedTicket:
     )
 
 
-def desk_rule(desk: Desk) -> DeskRule:
-    return DeskRule(
-        id=desk.id,
-        service_ids=tuple(link.service_id for link in desk.services),
-        open=desk.state == "open",
-    )
+def desk_rule(desk: DeskInfo) -> DeskRule:
+    return DeskRule(id=desk.id, service_ids=desk.service_ids, open=desk.state == "open")
 
 
-#: Session.info key of the services and desks read in the session's current transaction.
-_CONFIG_KEY = "tresen_site_view_config"
-
-
-def _services_and_desks(session: Session, site: Site) -> tuple[dict[int, Service], dict[int, Desk]]:
-    """The site's services and desks, read once per transaction.
-
-    A ticket action looks at the site before and after its change; both times the query would
-    return the same objects from the session's identity map (a query does not overwrite loaded
-    objects, and changes made in the transaction are on those objects already), so the second
-    time the objects are taken from the first.
-    """
-    transaction = session.get_transaction()
-    cached = session.info.get(_CONFIG_KEY)
-    if (
-        cached is not None
-        and transaction is not None
-        and cached[0] is transaction
-        and cached[1] == site.id
-    ):
-        return dict(cached[2]), dict(cached[3])
-    services = {s.id: s for s in sites_repo.services_of(session, site.id)}
-    desks = {d.id: d for d in repository.desks_with_services(session, site.id)}
-    if transaction is not None:
-        session.info[_CONFIG_KEY] = (transaction, site.id, services, desks)
-    return dict(services), dict(desks)
+#: The statuses of the tickets a site's view holds: queued, or at a desk.
+OPEN = QUEUED | AT_DESK
 
 
 @dataclass
 class SiteView:
-    """The site's services, desks and queue within one transaction.
+    """The site's services, desks and open tickets within one transaction.
 
-    ``queued`` (the tickets standing in the queue) is read when it is first used: many actions
-    (start, finish, park, ...) never need it.
+    ``services`` and ``desks`` come from the process's kept configuration
+    (``central_server.sites.config``): plain objects, current for the site row the caller read.
+    The open tickets (queued or at a desk) are read once, when first used: many actions
+    (start, finish, park, ...) never need them.
     """
 
     site: Site
-    services: dict[int, Service]
-    desks: dict[int, Desk]
+    config: SiteConfig
+    _open: list[Ticket] | None = field(default=None, repr=False)
     _queued: list[Ticket] | None = field(default=None, repr=False)
     _estimates: dict[int, WaitEstimate] | None = field(default=None, repr=False)
     _session: Session | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, session: Session, site: Site) -> SiteView:
-        services, desks = _services_and_desks(session, site)
-        return cls(site=site, services=services, desks=desks, _session=session)
+        return cls(site=site, config=site_config(session, site), _session=session)
+
+    @property
+    def services(self) -> Mapping[int, ServiceInfo]:
+        return self.config.services
+
+    @property
+    def desks(self) -> Mapping[int, DeskInfo]:
+        return self.config.desks
+
+    @property
+    def open_tickets(self) -> list[Ticket]:
+        """The site's tickets in a queue or at a desk, read in one query."""
+        if self._open is None:
+            if self._session is None:
+                raise RuntimeError("SiteView without a session cannot read the queue")
+            self._open = repository.tickets_in(self._session, self.site.id, OPEN)
+        return self._open
 
     @property
     def queued(self) -> list[Ticket]:
         if self._queued is None:
-            if self._session is None:
-                raise RuntimeError("SiteView without a session cannot read the queue")
-            self._queued = repository.queued_tickets(self._session, self.site.id)
+            self._queued = [t for t in self.open_tickets if t.status in QUEUED]
         return self._queued
 
+    def at_desks(self) -> list[Ticket]:
+        return [t for t in self.open_tickets if t.status in AT_DESK]
+
+    def open_at_desk(self, desk_id: int) -> Ticket | None:
+        """The ticket the desk must finish before it calls the next (see ``OPEN_AT_DESK``)."""
+        for ticket in self.open_tickets:
+            if ticket.desk_id == desk_id and ticket.status in OPEN_AT_DESK:
+                return ticket
+        return None
+
     def desk_code(self, desk_id: int | None) -> str | None:
-        return self.desks[desk_id].code if desk_id in self.desks else None
+        desk = self.desks.get(desk_id) if desk_id is not None else None
+        return desk.code if desk is not None else None
 
     def desk_rules(self) -> list[DeskRule]:
         return [desk_rule(d) for d in self.desks.values()]
