@@ -62,11 +62,10 @@ def _desk_list(session: Session, site: Site) -> list[DeskPublic]:
     """Every desk of the site in code order, in three queries whatever their number."""
     view = SiteView.load(session, site)
     holders = {d.signed_on_user_id for d in view.desks.values()} - {None}
-    names = dict(
-        session.execute(select(User.id, User.username).where(User.id.in_(holders))).tuples()
-        if holders
-        else ()
-    )
+    names: dict[int, str] = {}
+    if holders:
+        query = select(User.id, User.username).where(User.id.in_(holders))
+        names = {user_id: username for user_id, username in session.execute(query)}
     desks = []
     for desk in view.desks.values():
         open_ticket = view.open_at_desk(desk.id)
