@@ -100,10 +100,15 @@ def _ticket_site_id(db: Database, ticket_id: int) -> int:
     if site_id is None:
         with db.read_session() as session:
             site_id = repository.ticket_by_id(session, ticket_id).site_id
-        if len(db.known_ticket_sites) >= 20000:
-            db.known_ticket_sites.clear()
-        db.known_ticket_sites[ticket_id] = site_id
+        _remember_ticket_site(db, ticket_id, site_id)
     return site_id
+
+
+def _remember_ticket_site(db: Database, ticket_id: int, site_id: int) -> None:
+    """Keep a ticket's site, known to a change anyway, for the actions that follow."""
+    if len(db.known_ticket_sites) >= 20000:
+        db.known_ticket_sites.clear()
+    db.known_ticket_sites[ticket_id] = site_id
 
 
 def _check_desk_role(principal: Principal, desk: Desk | DeskInfo) -> None:
@@ -283,11 +288,12 @@ def call_next(
         desk = view.config.desk(desk_code)
         _check_desk_role(principal, desk)
         _ensure_desk_free(view, desk)
-        chosen = pick_next([as_queued(t) for t in view.queued], desk_rule(desk))
+        chosen = pick_next(view.queued_rules(), desk_rule(desk))
         if chosen is None:
             return 204, None
-        ticket = next(t for t in view.queued if t.id == chosen.id)
+        ticket = repository.ticket_by_id(session, chosen.id)
         ticket.status = _transition(ticket, Action.CALL)
+        _remember_ticket_site(db, ticket.id, site.id)
         ticket.desk_id = desk.id
         ticket.target_desk_id = None
         ticket.called_at = utcnow()

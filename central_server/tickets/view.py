@@ -24,6 +24,7 @@ from central_server.queue_rules import (
 )
 from central_server.sites.config import DeskInfo, ServiceInfo, SiteConfig, site_config
 from central_server.tickets import repository
+from central_server.tickets.repository import OpenTicket
 from central_server.tickets.schemas import CasePublic, TicketCreated, TicketPublic
 
 #: How far back service times count for the wait estimate.
@@ -32,7 +33,7 @@ SERVICE_TIME_WINDOW = timedelta(hours=8)
 AT_DESK = frozenset({Status.CALLED, Status.SERVING, Status.PARKED})
 
 
-def as_queued(ticket: Ticket) -> QueuedTicket:
+def as_queued(ticket: Ticket | OpenTicket) -> QueuedTicket:
     return QueuedTicket(
         id=ticket.id,
         service_id=ticket.service_id,
@@ -58,12 +59,15 @@ class SiteView:
     ``services`` and ``desks`` come from the process's kept configuration
     (``central_server.sites.config``): plain objects, current for the site row the caller read.
     The open tickets (queued or at a desk) are read once, when first used: many actions
-    (start, finish, park, ...) never need them.
+    (start, finish, park, ...) never need them. A change reads them as plain rows
+    (:attr:`open_rows`, for the rules, the estimates and the desk check); a reader, which shows
+    them whole, as tickets (:attr:`open_tickets`).
     """
 
     site: Site
     config: SiteConfig
     _open: list[Ticket] | None = field(default=None, repr=False)
+    _rows: list[OpenTicket] | None = field(default=None, repr=False)
     _queued: list[Ticket] | None = field(default=None, repr=False)
     _estimates: dict[int, WaitEstimate] | None = field(default=None, repr=False)
     _session: Session | None = field(default=None, repr=False, compare=False)
@@ -90,6 +94,34 @@ class SiteView:
         return self._open
 
     @property
+    def open_rows(self) -> list[OpenTicket]:
+        """The site's tickets in a queue or at a desk, as plain rows (one query)."""
+        if self._rows is None and self._open is not None:  # a reader's: no second query
+            self._rows = [
+                OpenTicket(
+                    t.id,
+                    t.service_id,
+                    t.priority,
+                    t.queued_at,
+                    t.target_desk_id,
+                    t.number,
+                    t.prefix,
+                    t.status,
+                    t.desk_id,
+                )
+                for t in self._open
+            ]
+        if self._rows is None:
+            if self._session is None:
+                raise RuntimeError("SiteView without a session cannot read the queue")
+            self._rows = repository.open_ticket_rows(self._session, self.site.id, OPEN)
+        return self._rows
+
+    def queued_rules(self) -> list[QueuedTicket]:
+        """The queued tickets as the queue's rules see them."""
+        return [as_queued(t) for t in self.open_rows if t.status in QUEUED]
+
+    @property
     def queued(self) -> list[Ticket]:
         if self._queued is None:
             self._queued = [t for t in self.open_tickets if t.status in QUEUED]
@@ -98,9 +130,9 @@ class SiteView:
     def at_desks(self) -> list[Ticket]:
         return [t for t in self.open_tickets if t.status in AT_DESK]
 
-    def open_at_desk(self, desk_id: int) -> Ticket | None:
+    def open_at_desk(self, desk_id: int) -> OpenTicket | None:
         """The ticket the desk must finish before it calls the next (see ``OPEN_AT_DESK``)."""
-        for ticket in self.open_tickets:
+        for ticket in self.open_rows:
             if ticket.desk_id == desk_id and ticket.status in OPEN_AT_DESK:
                 return ticket
         return None
@@ -121,9 +153,7 @@ class SiteView:
                 sid: typical_service_minutes(recent.get(sid, []), s.default_service_minutes)
                 for sid, s in self.services.items()
             }
-            self._estimates = estimate_waits(
-                [as_queued(t) for t in self.queued], self.desk_rules(), minutes
-            )
+            self._estimates = estimate_waits(self.queued_rules(), self.desk_rules(), minutes)
         return self._estimates
 
     def public(
