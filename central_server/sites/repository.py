@@ -1,15 +1,17 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from central_server.db import Database
 from central_server.errors import N_, NotFound
 from central_server.models import Desk, Service, Site
 
+_SITE_BY_SLUG = select(Site).where(Site.slug == bindparam("slug"))
+
 
 def site_by_slug(session: Session, slug: str) -> Site:
-    site = session.scalars(select(Site).where(Site.slug == slug)).one_or_none()
+    site = session.scalars(_SITE_BY_SLUG, {"slug": slug}).one_or_none()
     if site is None:
         raise NotFound("site_not_found", N_("There is no site {site}."), site=slug)
     return site
