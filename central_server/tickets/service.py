@@ -51,7 +51,7 @@ from central_server.tickets.schemas import (
     TicketPublic,
     TransferRequest,
 )
-from central_server.tickets.view import SiteView, as_queued, desk_rule
+from central_server.tickets.view import SiteView, as_queued, desk_rule, ticket_finished
 from central_server.writes import Answer, perform
 
 # Status names as people read them in messages.
@@ -453,6 +453,7 @@ def finish(
     def change(session: Session, site: Site, ticket: Ticket, view: SiteView) -> dict[str, object]:
         ticket.status = _transition(ticket, Action.FINISH)
         ticket.finished_at = utcnow()
+        ticket_finished(session, ticket)
         _apply_case(ticket, body)
         _case_of(ticket).outcome = body.outcome.value
         return {"outcome": body.outcome.value}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from central_server.db import SHARED
 from central_server.models import Site, Ticket
 from central_server.models._types import utcnow
 from central_server.queue_rules import (
@@ -29,6 +32,17 @@ from central_server.tickets.schemas import CasePublic, TicketCreated, TicketPubl
 
 #: How far back service times count for the wait estimate.
 SERVICE_TIME_WINDOW = timedelta(hours=8)
+#: How long a process uses the recent service times it read for a site's wait estimates. A
+#: ticket finished in this process is added to them as it commits; one finished in another
+#: process counts within these seconds.
+SERVICE_TIMES_SECONDS = 10.0
+#: How many recent service times per service the estimate takes (the latest).
+SERVICE_TIMES_PER_SERVICE = 20
+#: Name of the process's kept service times in ``Database.shared``: site id -> (until, times).
+_SERVICE_TIMES = "service_times"
+#: Session.info key: site id -> [(service id, minutes)] of the tickets the session's
+#: transaction finished.
+_SERVICE_TIMES_CHANGED = "tresen_service_times_changed"
 #: Statuses of tickets at a desk (called, being served, set aside).
 AT_DESK = frozenset({Status.CALLED, Status.SERVING, Status.PARKED})
 
@@ -42,6 +56,64 @@ def as_queued(ticket: Ticket | OpenTicket) -> QueuedTicket:
         target_desk_id=ticket.target_desk_id,
         number=ticket.number,
     )
+
+
+def _service_times(session: Session) -> dict[int, tuple[float, dict[int, list[float]]]] | None:
+    shared = session.info.get(SHARED)
+    return shared.setdefault(_SERVICE_TIMES, {}) if shared is not None else None
+
+
+def _recent_service_minutes(session: Session, site_id: int) -> dict[int, list[float]]:
+    """The site's recent service times per service, kept per process for
+    ``SERVICE_TIMES_SECONDS``: every new ticket's estimate needs them, and they change only
+    when a ticket is finished."""
+    kept = _service_times(session)
+    changed_here = site_id in session.info.get(_SERVICE_TIMES_CHANGED, ())
+    if kept is not None and not changed_here:
+        found = kept.get(site_id)
+        if found is not None and found[0] > time.monotonic():
+            return found[1]
+    until = time.monotonic() + SERVICE_TIMES_SECONDS
+    recent = repository.recent_service_minutes(
+        session, site_id, utcnow() - SERVICE_TIME_WINDOW, SERVICE_TIMES_PER_SERVICE
+    )
+    if kept is not None and not changed_here:
+        kept[site_id] = (until, recent)
+    return recent
+
+
+def ticket_finished(session: Session, ticket: Ticket) -> None:
+    """``ticket`` was finished in the session's transaction: the transaction reads its site's
+    service times anew, and once it commits the process's kept times get its service time."""
+    if ticket.started_at is None or ticket.finished_at is None:
+        return
+    minutes = (ticket.finished_at - ticket.started_at).total_seconds() / 60
+    changed = session.info.setdefault(_SERVICE_TIMES_CHANGED, {})
+    changed.setdefault(ticket.site_id, []).append((ticket.service_id, minutes))
+
+
+@event.listens_for(Session, "after_commit")
+def _add_service_times(session: Session) -> None:
+    changed: dict[int, list[tuple[int, float]]] | None = session.info.pop(
+        _SERVICE_TIMES_CHANGED, None
+    )
+    kept = _service_times(session) if changed else None
+    if not changed or kept is None:
+        return
+    for site_id, finished in changed.items():
+        found = kept.get(site_id)
+        if found is None:
+            continue
+        times = dict(found[1])  # a new mapping: readers may be iterating the kept one
+        for service_id, minutes in finished:
+            latest = [minutes, *times.get(service_id, [])]
+            times[service_id] = latest[:SERVICE_TIMES_PER_SERVICE]
+        kept[site_id] = (found[0], times)
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_service_times(session: Session) -> None:
+    session.info.pop(_SERVICE_TIMES_CHANGED, None)
 
 
 def desk_rule(desk: DeskInfo) -> DeskRule:
@@ -146,9 +218,7 @@ class SiteView:
 
     def estimates(self, session: Session) -> dict[int, WaitEstimate]:
         if self._estimates is None:
-            recent = repository.recent_service_minutes(
-                session, self.site.id, utcnow() - SERVICE_TIME_WINDOW
-            )
+            recent = _recent_service_minutes(session, self.site.id)
             minutes = {
                 sid: typical_service_minutes(recent.get(sid, []), s.default_service_minutes)
                 for sid, s in self.services.items()
