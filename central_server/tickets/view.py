@@ -120,6 +120,19 @@ def desk_rule(desk: DeskInfo) -> DeskRule:
     return DeskRule(id=desk.id, service_ids=desk.service_ids, open=desk.state == "open")
 
 
+#: The desk rules of the newest configuration of each site (a configuration never changes).
+_RULES: dict[int, tuple[SiteConfig, tuple[DeskRule, ...]]] = {}
+
+
+def _desk_rules(config: SiteConfig) -> tuple[DeskRule, ...]:
+    found = _RULES.get(config.site_id)
+    if found is not None and found[0] is config:
+        return found[1]
+    rules = tuple(desk_rule(d) for d in config.desks.values())
+    _RULES[config.site_id] = (config, rules)
+    return rules
+
+
 #: The statuses of the tickets a site's view holds: queued, or at a desk.
 OPEN = QUEUED | AT_DESK
 
@@ -214,7 +227,7 @@ class SiteView:
         return desk.code if desk is not None else None
 
     def desk_rules(self) -> list[DeskRule]:
-        return [desk_rule(d) for d in self.desks.values()]
+        return list(_desk_rules(self.config))
 
     def estimates(self, session: Session) -> dict[int, WaitEstimate]:
         if self._estimates is None:
