@@ -34,22 +34,6 @@ def services_of(session: Session, site_id: int, active_only: bool = False) -> li
     return list(session.scalars(query.order_by(Service.position, Service.prefix)))
 
 
-def service_at(session: Session, site_id: int, service_id: int) -> Service:
-    service = session.get(Service, service_id)
-    if service is None or service.site_id != site_id:
-        raise NotFound(
-            "service_not_found",
-            N_("There is no service {service} at this site."),
-            service=service_id,
-        )
-    return service
-
-
-def desks_of(session: Session, site_id: int) -> list[Desk]:
-    query = select(Desk).where(Desk.site_id == site_id).order_by(Desk.code)
-    return list(session.scalars(query))
-
-
 def desk_by_code(session: Session, site_id: int, code: str) -> Desk:
     query = select(Desk).where(Desk.site_id == site_id, Desk.code == code)
     desk = session.scalars(query).one_or_none()

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from central_server.errors import N_, NotFound
-from central_server.models import Desk, NumberLease, Ticket, TicketCounter
+from central_server.models import NumberLease, Ticket, TicketCounter
 from central_server.queue_rules import (
     OPEN_AT_DESK,
     QUEUED,
@@ -26,21 +26,6 @@ def ticket_by_id(session: Session, ticket_id: int) -> Ticket:
     if ticket is None:
         raise NotFound("ticket_not_found", N_("There is no ticket {ticket}."), ticket=ticket_id)
     return ticket
-
-
-def desks_with_services(session: Session, site_id: int) -> list[Desk]:
-    """The site's desks in code order with their services, in one query (JOIN).
-
-    The same as ``sites.repository.desks_of``, whose default loading asks for the services with
-    a second SELECT; this runs on every ticket action.
-    """
-    query = (
-        select(Desk)
-        .where(Desk.site_id == site_id)
-        .order_by(Desk.code)
-        .options(joinedload(Desk.services))
-    )
-    return list(session.scalars(query).unique())
 
 
 def tickets_in(session: Session, site_id: int, statuses: frozenset[Status]) -> list[Ticket]:
