@@ -31,6 +31,9 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 log = logging.getLogger("tresen.db")
 
+#: Session.info key of :attr:`Database.shared`, the process's caches (see there).
+SHARED = "tresen_shared"
+
 #: How long a write waits for the database (SQLite's ``busy_timeout``, and the in-process queue).
 WRITE_WAIT_SECONDS = 30
 
@@ -113,12 +116,16 @@ class Database:
             if self.is_sqlite
             else self.engine.execution_options(isolation_level="REPEATABLE READ")
         )
-        self._read = sessionmaker(read_bind, expire_on_commit=False)
+        #: Per-process caches of the domain modules, by name (e.g. a site's configuration,
+        #: ``central_server.sites.config``); every session reaches them as
+        #: ``session.info[SHARED]``. Each cache says when it is read again.
+        self.shared: dict[str, Any] = {}
+        self._read = sessionmaker(read_bind, expire_on_commit=False, info={SHARED: self.shared})
         # Facts that never change once true (a slug's site, a ticket's site), kept per process
         # to spare a read per request. Only found ids are kept: an unknown one is asked again.
         self.known_sites: dict[str, int] = {}
         self.known_ticket_sites: dict[int, int] = {}
-        self._write = sessionmaker(write_bind, expire_on_commit=False)
+        self._write = sessionmaker(write_bind, expire_on_commit=False, info={SHARED: self.shared})
         # SQLite: this process's writers queue here, so each is woken the moment the one
         # before it commits (see the module's docstring). Re-entrant, so that a write nested in
         # another in one thread meets SQLite's lock and timeout as before instead of waiting on

@@ -1,14 +1,20 @@
-"""What endpoints receive: the database, the caller, the caller's language, retry keys."""
+"""What endpoints receive: the database, the caller, the caller's language, retry keys.
+
+The dependencies are ``async``: FastAPI runs a plain ``def`` dependency in a worker thread, and
+a hop to a thread and back costs more than these functions' work. Only a token this process has
+not checked in the last seconds goes to a thread, for its database lookup.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Header, Path, Request
+from fastapi import Depends, Header, Path, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from central_server.auth import service as auth_service
 from central_server.auth.principal import Principal
@@ -16,23 +22,24 @@ from central_server.config import ServerSettings
 from central_server.db import Database
 from central_server.errors import N_, InvalidInput, Unauthorized
 from central_server.events.bus import EventBus
+from central_server.readers import NotModified, Snapshot
 
 _bearer = HTTPBearer(auto_error=False, description="a user's sign-in token or a device token")
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     return request.app.state.db
 
 
-def get_settings(request: Request) -> ServerSettings:
+async def get_settings(request: Request) -> ServerSettings:
     return request.app.state.settings
 
 
-def get_bus(request: Request) -> EventBus:
+async def get_bus(request: Request) -> EventBus:
     return request.app.state.bus
 
 
-def bearer_token(
+async def bearer_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:
     if credentials is None or not credentials.credentials:
@@ -40,10 +47,13 @@ def bearer_token(
     return credentials.credentials
 
 
-def get_principal(
+async def get_principal(
     token: Annotated[str, Depends(bearer_token)], db: Annotated[Database, Depends(get_db)]
 ) -> Principal:
-    return auth_service.principal_for_token(db, token)
+    principal = auth_service.cached_principal(db, token)
+    if principal is None:
+        principal = await run_in_threadpool(auth_service.principal_for_token, db, token)
+    return principal
 
 
 @dataclass(frozen=True)
@@ -98,3 +108,25 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 IdempotencyDep = Annotated[IdempotentRequest, Depends(get_idempotent_request)]
 SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
 BusDep = Annotated[EventBus, Depends(get_bus)]
+
+
+IfNoneMatchDep = Annotated[
+    str | None,
+    Header(
+        description="the ETag of an earlier answer: while the site has not changed since, the "
+        "answer is 304 Not Modified without a body"
+    ),
+]
+#: The 304 answer of a reader, for the API's document.
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "not modified since the answer whose ETag was sent as If-None-Match"}
+}
+
+
+def snapshot_response(answer: Snapshot | NotModified) -> Response:
+    """A reader's answer: the ready JSON with its ``ETag``, or 304 without a body. Kept by
+    nobody but the caller (``private``), and checked again each time (``no-cache``)."""
+    headers = {"ETag": answer.etag, "Cache-Control": "private, no-cache"}
+    if isinstance(answer, NotModified):
+        return Response(status_code=304, headers=headers)
+    return Response(answer.body, media_type="application/json", headers=headers)

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from central_server.auth.principal import Principal
@@ -42,14 +42,18 @@ Answer = tuple[int, Any]
 PRIVATE_FIELDS = frozenset({"holder_name", "case_reference", "notes", "forward_reason"})
 
 
+#: The hot path's statements are built once: building and keying one costs more than the
+#: database's work on it.
+_LOCK_SITE = (
+    select(Site)
+    .where(Site.id == bindparam("site_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
 def lock_site(session: Session, site_id: int) -> Site:
-    query = (
-        select(Site)
-        .where(Site.id == site_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return session.scalars(query).one()
+    return session.scalars(_LOCK_SITE, {"site_id": site_id}).one()
 
 
 def perform(
@@ -69,27 +73,36 @@ def perform(
         status, body = change(session, site)
         # An empty answer (204) changed nothing worth replaying; a retry may well find work.
         if request is not None and request.key is not None and status != 204:
-            session.add(
-                IdempotencyRecord(
-                    principal=principal.key,
-                    key=request.key,
-                    fingerprint=request.fingerprint,
-                    status_code=status,
-                    body=_without_private(body),
-                )
+            session.connection().execute(
+                _REMEMBER,
+                {
+                    "principal": principal.key,
+                    "key": request.key,
+                    "fingerprint": request.fingerprint,
+                    "status_code": status,
+                    "body": _without_private(body),
+                    "created_at": utcnow(),
+                },
             )
         changed = dict(session.info.get(CHANGED_SEQS, {}))
     bus.notify(changed)
     return status, body
 
 
+_EARLIER = select(IdempotencyRecord).where(
+    IdempotencyRecord.principal == bindparam("principal"),
+    IdempotencyRecord.key == bindparam("key"),
+)
+#: Remembering an answer: one INSERT, without an ORM object.
+_REMEMBER = insert(IdempotencyRecord.metadata.tables[IdempotencyRecord.__tablename__])
+
+
 def _earlier_answer(
     session: Session, principal: Principal, request: IdempotentRequest
 ) -> Answer | None:
-    query = select(IdempotencyRecord).where(
-        IdempotencyRecord.principal == principal.key, IdempotencyRecord.key == request.key
-    )
-    record = session.scalars(query).one_or_none()
+    record = session.scalars(
+        _EARLIER, {"principal": principal.key, "key": request.key}
+    ).one_or_none()
     if record is None:
         return None
     if record.fingerprint != request.fingerprint:

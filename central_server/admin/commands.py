@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from central_server.auth import tokens
 from central_server.auth.principal import DEVICE_KINDS, USER_ROLES
+from central_server.auth.service import forget_tokens
 from central_server.db import Database
 from central_server.models import AuthToken, Device, Site, User, user_sites
 from central_server.models._types import utcnow
@@ -71,6 +72,7 @@ def reset_password(db: Database, username: str, password: str) -> None:
             raise AdminError(f"there is no user {username!r}")
         user.password_hash = tokens.hash_password(password)
         session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
+    forget_tokens(db)  # at once in this process; other processes within seconds
 
 
 def issue_device_token(db: Database, site_slug: str, name: str, kind: str) -> str:
@@ -88,6 +90,7 @@ def issue_device_token(db: Database, site_slug: str, name: str, kind: str) -> st
             raise AdminError(f"device {name!r} is a {device.kind}, not a {kind}")
         device.token_hash = tokens.digest(token)
         device.revoked_at = None
+    forget_tokens(db)
     return token
 
 
@@ -98,3 +101,4 @@ def revoke_device_token(db: Database, site_slug: str, name: str) -> None:
             raise AdminError(f"there is no device {name!r} at {site_slug}")
         device.token_hash = None
         device.revoked_at = utcnow()
+    forget_tokens(db)

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central_server.auth import tokens
+from central_server.auth.service import forget_tokens
 from central_server.db import Database
 from central_server.events import log as event_log
 from central_server.models import Desk, DeskService, Device, Service, Site, User, user_sites
@@ -190,6 +191,7 @@ def apply(db: Database, spec: SiteFile) -> list[str]:
             event_log.append(
                 session, site, "site.configured", actor="admin", data={"changes": len(changes)}
             )
+    forget_tokens(db)  # roles and sites of users may have changed
     return changes
 
 

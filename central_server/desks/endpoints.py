@@ -1,10 +1,17 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from central_server.deps import BusDep, DbDep, PrincipalDep
+from central_server.deps import (
+    NOT_MODIFIED,
+    BusDep,
+    DbDep,
+    IfNoneMatchDep,
+    PrincipalDep,
+    snapshot_response,
+)
 from central_server.desks import service
 from central_server.sites.schemas import DeskPublic
 
@@ -15,9 +22,15 @@ class SignOnRequest(BaseModel):
     force: bool = False
 
 
-@router.get("/sites/{site}/desks", response_model=list[DeskPublic])
-def list_desks(site: str, db: DbDep, principal: PrincipalDep) -> list[DeskPublic]:
-    return service.list_desks(db, site, principal)
+@router.get("/sites/{site}/desks", response_model=list[DeskPublic], responses=NOT_MODIFIED)
+def list_desks(
+    site: str, db: DbDep, principal: PrincipalDep, if_none_match: IfNoneMatchDep = None
+) -> Response:
+    """The site's desks, their state, who works there and the ticket each has open.
+
+    The answer carries an ``ETag`` (the site's event sequence); sent back as
+    ``If-None-Match``, it is answered 304 without a body while nothing changed."""
+    return snapshot_response(service.list_desks(db, site, principal, if_none_match))
 
 
 @router.post("/sites/{site}/desks/{desk}/sign-on", response_model=DeskPublic)

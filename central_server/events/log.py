@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from central_server.db import Database
@@ -41,31 +41,36 @@ def append(
     desk_code: str | None = None,
     ticket_id: int | None = None,
     data: dict[str, Any] | None = None,
-) -> Event:
-    """Add the site's next event. ``site`` must be locked (see ``central_server.writes``)."""
+) -> int:
+    """Add the site's next event; returns its ``seq``. ``site`` must be locked (see
+    ``central_server.writes``). Written at once with one INSERT (no ORM object: a change writes
+    one or two events, and the unit of work costs more than the statement)."""
     site.last_event_seq += 1
-    event = Event(
-        site_id=site.id,
-        seq=site.last_event_seq,
-        type=type_,
-        at=utcnow(),
-        actor=actor,
-        desk_code=desk_code,
-        ticket_id=ticket_id,
-        data=data or {},
+    session.connection().execute(
+        _INSERT,
+        {
+            "site_id": site.id,
+            "seq": site.last_event_seq,
+            "type": type_,
+            "at": utcnow(),
+            "actor": actor,
+            "desk_code": desk_code,
+            "ticket_id": ticket_id,
+            "data": data or {},
+        },
     )
-    session.add(event)
+    seq = site.last_event_seq
     changed = session.info.setdefault(CHANGED_SITES, set())
     if site.id not in changed:
         changed.add(site.id)
-        session.info.setdefault(CHANGED_SEQS, {})[site.id] = event.seq
+        session.info.setdefault(CHANGED_SEQS, {})[site.id] = seq
         connection = session.connection()
         if connection.dialect.name == "postgresql":
             # Delivered on commit only; a rolled-back change wakes nobody.
             connection.exec_driver_sql(
-                "SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, f"{site.id}:{event.seq}")
+                "SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, f"{site.id}:{seq}")
             )
-    return event
+    return seq
 
 
 def latest_seq(db: Database, site_id: int) -> int:
@@ -107,3 +112,6 @@ def format_sse(message: dict[str, Any]) -> str:
     """``message`` as one server-sent event: its ``id`` is the event's ``seq``."""
     data = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
     return f"id: {message['seq']}\nevent: {message['type']}\ndata: {data}\n\n"
+
+
+_INSERT = insert(Event.metadata.tables[Event.__tablename__])

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from central_server.db import Base
 
@@ -15,6 +16,11 @@ class Site(Base):
 
     ``last_event_seq`` is the sequence number of the site's newest event. Writers lock this row
     first (see ``central_server.db``), so it also serialises all changes at one site.
+
+    ``config_version`` grows with every change of the site's services and desks (their
+    services, state and holder), made by any process: each server process keeps the site's
+    configuration in memory and reads it again when this counter has moved
+    (``central_server.sites.config``, which also bumps it).
     """
 
     __tablename__ = "sites"
@@ -24,6 +30,7 @@ class Site(Base):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin")
     last_event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    config_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Service(Base):
@@ -92,3 +99,46 @@ class DeskService(Base):
         ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+#: Session.info key: (transaction, ids of the sites whose configuration it changed).
+CONFIG_CHANGED = "tresen_config_changed"
+
+
+def config_changed_in(session: Session) -> frozenset[int]:
+    """The sites whose services or desks the session's current transaction has changed (and
+    flushed)."""
+    found = session.info.get(CONFIG_CHANGED)
+    if found is None or found[0] is not session.get_transaction():
+        return frozenset()
+    return frozenset(found[1])
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_config_version(session: Session, _context: object, _instances: object) -> None:
+    """Every flushed change of a service, a desk or a desk's services bumps its site's
+    ``config_version`` in the same transaction, whoever makes it (a server process, ``tresen
+    admin apply``, a test): no writer has to remember it."""
+    site_ids: set[int] = set()
+    with session.no_autoflush:
+        for obj in chain(session.new, session.dirty, session.deleted):
+            if isinstance(obj, Service | Desk):
+                if obj in session.dirty and not session.is_modified(obj):
+                    continue
+                if obj.site_id is not None:
+                    site_ids.add(obj.site_id)
+            elif isinstance(obj, DeskService) and obj.desk_id is not None:
+                desk = session.get(Desk, obj.desk_id)
+                if desk is not None:
+                    site_ids.add(desk.site_id)
+        for site_id in site_ids:
+            site = session.get(Site, site_id)
+            if site is not None:
+                site.config_version = (site.config_version or 0) + 1
+    if site_ids:
+        transaction = session.get_transaction()
+        found = session.info.get(CONFIG_CHANGED)
+        if found is None or found[0] is not transaction:
+            found = (transaction, set[int]())
+            session.info[CONFIG_CHANGED] = found
+        found[1].update(site_ids)

@@ -5,6 +5,7 @@ Pure functions. A weekday missing from the mapping is closed; an empty mapping i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, time
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -29,7 +30,7 @@ def validate(hours: dict[str, list[str]]) -> None:
             parse_range(text)
 
 
-def is_open(hours: dict[str, list[str]], local_now: datetime) -> bool:
+def is_open(hours: Mapping[str, list[str]], local_now: datetime) -> bool:
     if not hours:
         return True
     now = local_now.time()
@@ -40,6 +41,6 @@ def is_open(hours: dict[str, list[str]], local_now: datetime) -> bool:
     return False
 
 
-def today_text(hours: dict[str, list[str]], local_now: datetime) -> str:
+def today_text(hours: Mapping[str, list[str]], local_now: datetime) -> str:
     """Today's opening hours as shown to a citizen, e.g. ``08:00-12:00, 13:00-18:00``."""
     return ", ".join(hours.get(WEEKDAYS[local_now.weekday()], []))

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from central_server.db import Database
 from central_server.errors import N_, NotFound
 from central_server.models import Desk, Service, Site
 
+_SITE_BY_SLUG = select(Site).where(Site.slug == bindparam("slug"))
+
 
 def site_by_slug(session: Session, slug: str) -> Site:
-    site = session.scalars(select(Site).where(Site.slug == slug)).one_or_none()
+    site = session.scalars(_SITE_BY_SLUG, {"slug": slug}).one_or_none()
     if site is None:
         raise NotFound("site_not_found", N_("There is no site {site}."), site=slug)
     return site
@@ -30,22 +32,6 @@ def services_of(session: Session, site_id: int, active_only: bool = False) -> li
     if active_only:
         query = query.where(Service.active)
     return list(session.scalars(query.order_by(Service.position, Service.prefix)))
-
-
-def service_at(session: Session, site_id: int, service_id: int) -> Service:
-    service = session.get(Service, service_id)
-    if service is None or service.site_id != site_id:
-        raise NotFound(
-            "service_not_found",
-            N_("There is no service {service} at this site."),
-            service=service_id,
-        )
-    return service
-
-
-def desks_of(session: Session, site_id: int) -> list[Desk]:
-    query = select(Desk).where(Desk.site_id == site_id).order_by(Desk.code)
-    return list(session.scalars(query))
 
 
 def desk_by_code(session: Session, site_id: int, code: str) -> Desk:

@@ -7,7 +7,16 @@ from typing import Any
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from central_server.deps import BusDep, DbDep, IdempotencyDep, IdPath, PrincipalDep
+from central_server.deps import (
+    NOT_MODIFIED,
+    BusDep,
+    DbDep,
+    IdempotencyDep,
+    IdPath,
+    IfNoneMatchDep,
+    PrincipalDep,
+    snapshot_response,
+)
 from central_server.tickets import offline, service
 from central_server.tickets.schemas import (
     CaseRead,
@@ -70,12 +79,19 @@ def lease_numbers(
     return _respond(answer)
 
 
-@router.get("/sites/{site}/queue", response_model=QueuePublic)
+@router.get("/sites/{site}/queue", response_model=QueuePublic, responses=NOT_MODIFIED)
 def get_queue(
-    site: str, db: DbDep, principal: PrincipalDep, desk: str | None = None
-) -> QueuePublic:
-    """The site's queue; with ``desk``, only what that desk may call, in its calling order."""
-    return service.get_queue(db, site, principal, desk)
+    site: str,
+    db: DbDep,
+    principal: PrincipalDep,
+    desk: str | None = None,
+    if_none_match: IfNoneMatchDep = None,
+) -> Response:
+    """The site's queue; with ``desk``, only what that desk may call, in its calling order.
+
+    The answer carries an ``ETag`` (the site's event sequence); sent back as
+    ``If-None-Match``, it is answered 304 without a body while nothing changed."""
+    return snapshot_response(service.get_queue(db, site, principal, desk, if_none_match))
 
 
 @router.post(

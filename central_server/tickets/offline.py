@@ -45,6 +45,7 @@ from central_server.models._types import utcnow
 from central_server.queue_rules import format_number, lease_range
 from central_server.sites import hours
 from central_server.sites import repository as sites_repo
+from central_server.sites.config import ServiceInfo
 from central_server.tickets import repository
 from central_server.tickets.schemas import (
     LeasePublic,
@@ -160,7 +161,7 @@ def issued_at_problem(issued_at: datetime, now: datetime, zone: tzinfo, day: dat
 def accept_upload(
     session: Session,
     site: Site,
-    service: Service,
+    service: Service | ServiceInfo,
     principal: Principal,
     offline: OfflineIssue,
 ) -> Issued:

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from central_server.errors import N_, NotFound
-from central_server.models import Case, Desk, NumberLease, Ticket, TicketCounter
+from central_server.models import Case, NumberLease, Ticket, TicketCounter
 from central_server.queue_rules import (
     FINAL,
     OPEN_AT_DESK,
@@ -31,21 +32,6 @@ def ticket_by_id(session: Session, ticket_id: int) -> Ticket:
     return ticket
 
 
-def desks_with_services(session: Session, site_id: int) -> list[Desk]:
-    """The site's desks in code order with their services, in one query (JOIN).
-
-    The same as ``sites.repository.desks_of``, whose default loading asks for the services with
-    a second SELECT; this runs on every ticket action.
-    """
-    query = (
-        select(Desk)
-        .where(Desk.site_id == site_id)
-        .order_by(Desk.code)
-        .options(joinedload(Desk.services))
-    )
-    return list(session.scalars(query).unique())
-
-
 def tickets_in(session: Session, site_id: int, statuses: frozenset[Status]) -> list[Ticket]:
     query = (
         select(Ticket)
@@ -53,6 +39,49 @@ def tickets_in(session: Session, site_id: int, statuses: frozenset[Status]) -> l
         .options(*_WITH_CASE)
     )
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class OpenTicket:
+    """A ticket in a queue or at a desk, as the queue's rules and a desk's check see it: plain
+    columns, no ORM object (a write reads every open ticket of the site)."""
+
+    id: int
+    service_id: int
+    priority: str
+    queued_at: datetime
+    target_desk_id: int | None
+    number: int
+    prefix: str
+    status: str
+    desk_id: int | None
+
+
+_OPEN_COLUMNS = (
+    Ticket.id,
+    Ticket.service_id,
+    Ticket.priority,
+    Ticket.queued_at,
+    Ticket.target_desk_id,
+    Ticket.number,
+    Ticket.prefix,
+    Ticket.status,
+    Ticket.desk_id,
+)
+
+
+_OPEN_ROWS = select(*_OPEN_COLUMNS).where(
+    Ticket.site_id == bindparam("site_id"), Ticket.status.in_(bindparam("statuses", expanding=True))
+)
+
+
+def open_ticket_rows(
+    session: Session, site_id: int, statuses: frozenset[Status]
+) -> list[OpenTicket]:
+    """The site's tickets in ``statuses`` as :class:`OpenTicket` (one SELECT of nine columns,
+    built once)."""
+    rows = session.execute(_OPEN_ROWS, {"site_id": site_id, "statuses": sorted(statuses)})
+    return [OpenTicket(*row) for row in rows]
 
 
 def queued_tickets(session: Session, site_id: int) -> list[Ticket]:
@@ -87,11 +116,16 @@ def counter_last(session: Session, site_id: int, prefix: str, day: date) -> int:
     return counter.last_number if counter is not None else 0
 
 
+_LEASED = select(NumberLease.first, NumberLease.last).where(
+    NumberLease.site_id == bindparam("site_id"),
+    NumberLease.prefix == bindparam("prefix"),
+    NumberLease.day == bindparam("day"),
+)
+
+
 def leased_ranges(session: Session, site_id: int, prefix: str, day: date) -> list[NumberRange]:
-    query = select(NumberLease.first, NumberLease.last).where(
-        NumberLease.site_id == site_id, NumberLease.prefix == prefix, NumberLease.day == day
-    )
-    return [NumberRange(first, last) for first, last in session.execute(query)]
+    rows = session.execute(_LEASED, {"site_id": site_id, "prefix": prefix, "day": day})
+    return [NumberRange(first, last) for first, last in rows]
 
 
 def lease_by_id(session: Session, lease_id: int) -> NumberLease | None:

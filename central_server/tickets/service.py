@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from central_server import readers
 from central_server.auth.principal import Capability, Principal, Role, require
 from central_server.db import Database
 from central_server.deps import IdempotentRequest
@@ -31,8 +33,10 @@ from central_server.queue_rules import (
     pick_next,
     queue_key,
 )
+from central_server.readers import NotModified, Snapshot
 from central_server.sites import hours
 from central_server.sites import repository as sites_repo
+from central_server.sites.config import DeskInfo, ServiceInfo, site_config
 from central_server.tickets import repository
 from central_server.tickets.offline import Issued, accept_upload
 from central_server.tickets.schemas import (
@@ -44,9 +48,10 @@ from central_server.tickets.schemas import (
     QueuePublic,
     ResumeRequest,
     TicketCreate,
+    TicketPublic,
     TransferRequest,
 )
-from central_server.tickets.view import SiteView, as_queued, desk_rule
+from central_server.tickets.view import SiteView, as_queued, desk_rule, ticket_finished
 from central_server.writes import Answer, perform
 
 # Status names as people read them in messages.
@@ -95,13 +100,18 @@ def _ticket_site_id(db: Database, ticket_id: int) -> int:
     if site_id is None:
         with db.read_session() as session:
             site_id = repository.ticket_by_id(session, ticket_id).site_id
-        if len(db.known_ticket_sites) >= 20000:
-            db.known_ticket_sites.clear()
-        db.known_ticket_sites[ticket_id] = site_id
+        _remember_ticket_site(db, ticket_id, site_id)
     return site_id
 
 
-def _check_desk_role(principal: Principal, desk: Desk) -> None:
+def _remember_ticket_site(db: Database, ticket_id: int, site_id: int) -> None:
+    """Keep a ticket's site, known to a change anyway, for the actions that follow."""
+    if len(db.known_ticket_sites) >= 20000:
+        db.known_ticket_sites.clear()
+    db.known_ticket_sites[ticket_id] = site_id
+
+
+def _check_desk_role(principal: Principal, desk: Desk | DeskInfo) -> None:
     """Quick-pickup staff work at quick-pickup desks only."""
     if principal.has_role(Role.CLERK, Role.SUPERVISOR):
         return
@@ -112,8 +122,8 @@ def _check_desk_role(principal: Principal, desk: Desk) -> None:
     )
 
 
-def _ensure_desk_free(session: Session, desk: Desk) -> None:
-    busy = repository.open_ticket_at_desk(session, desk.id)
+def _ensure_desk_free(view: SiteView, desk: Desk | DeskInfo) -> None:
+    busy = view.open_at_desk(desk.id)
     if busy is not None:
         raise Conflict(
             "desk_busy",
@@ -126,9 +136,10 @@ def _ensure_desk_free(session: Session, desk: Desk) -> None:
         )
 
 
-def _occupy(session: Session, desk: Desk, principal: Principal) -> None:
+def _occupy(session: Session, desk: DeskInfo, principal: Principal) -> None:
     """The desk is open and worked by ``principal``; another person's desk is not taken over
-    by calling at it (signing on with ``force`` does that, or a supervisor)."""
+    by calling at it (signing on with ``force`` does that, or a supervisor). The desk's row is
+    written only when this changes it."""
     holder = desk.signed_on_user_id
     if (
         holder is not None
@@ -141,9 +152,11 @@ def _occupy(session: Session, desk: Desk, principal: Principal) -> None:
             user=session.get_one(User, holder).username,
             desk=desk.code,
         )
-    desk.state = "open"
-    if principal.kind == "user":
-        desk.signed_on_user_id = principal.id
+    user_id = principal.id if principal.kind == "user" else holder
+    if desk.state != "open" or holder != user_id:
+        row = session.get_one(Desk, desk.id)
+        row.state = "open"
+        row.signed_on_user_id = user_id
 
 
 def _check_ticket_role(principal: Principal, ticket: Ticket, view: SiteView) -> None:
@@ -155,7 +168,7 @@ def _check_ticket_role(principal: Principal, ticket: Ticket, view: SiteView) -> 
         _check_desk_role(principal, view.desks[desk_id])
         return
     pickup_desks = [d for d in view.desks.values() if d.kind == "quick_pickup"]
-    if any(ticket.service_id in (link.service_id for link in d.services) for d in pickup_desks):
+    if any(ticket.service_id in d.service_ids for d in pickup_desks):
         return
     raise Forbidden("forbidden_role", N_("Your role does not allow this."))
 
@@ -178,7 +191,7 @@ def create_ticket(
         raise Forbidden("forbidden_priority", N_("Only staff can issue urgent tickets."))
 
     def change(session: Session, site: Site) -> Answer:
-        service = sites_repo.service_at(session, site.id, body.service_id)
+        service = site_config(session, site).service(body.service_id)
         ticket, view = create_ticket_in_session(
             session,
             site,
@@ -196,7 +209,7 @@ def create_ticket(
 def create_ticket_in_session(
     session: Session,
     site: Site,
-    service: Service,
+    service: Service | ServiceInfo,
     principal: Principal,
     *,
     priority: Priority = Priority.NORMAL,
@@ -271,15 +284,16 @@ def call_next(
     require(principal, Capability.OPERATE_DESK, site_id)
 
     def change(session: Session, site: Site) -> Answer:
-        desk = sites_repo.desk_by_code(session, site.id, desk_code)
-        _check_desk_role(principal, desk)
-        _ensure_desk_free(session, desk)
         view = SiteView.load(session, site)
-        chosen = pick_next([as_queued(t) for t in view.queued], desk_rule(desk))
+        desk = view.config.desk(desk_code)
+        _check_desk_role(principal, desk)
+        _ensure_desk_free(view, desk)
+        chosen = pick_next(view.queued_rules(), desk_rule(desk))
         if chosen is None:
             return 204, None
-        ticket = next(t for t in view.queued if t.id == chosen.id)
+        ticket = repository.ticket_by_id(session, chosen.id)
         ticket.status = _transition(ticket, Action.CALL)
+        _remember_ticket_site(db, ticket.id, site.id)
         ticket.desk_id = desk.id
         ticket.target_desk_id = None
         ticket.called_at = utcnow()
@@ -411,15 +425,15 @@ def resume(
 ) -> Answer:
     def change(session: Session, site: Site, ticket: Ticket, view: SiteView) -> dict[str, object]:
         new_status = _transition(ticket, Action.RESUME)
-        desk: Desk | None
+        desk: DeskInfo | None
         if body.desk is not None:
-            desk = sites_repo.desk_by_code(session, site.id, body.desk)
+            desk = view.config.desk(body.desk)
         else:
             desk = view.desks.get(ticket.desk_id) if ticket.desk_id is not None else None
         if desk is None:
             raise InvalidInput("desk_required", N_("Please say at which desk to resume."))
         _check_desk_role(principal, desk)
-        _ensure_desk_free(session, desk)
+        _ensure_desk_free(view, desk)
         ticket.status = new_status
         ticket.desk_id = desk.id
         _occupy(session, desk, principal)
@@ -439,6 +453,7 @@ def finish(
     def change(session: Session, site: Site, ticket: Ticket, view: SiteView) -> dict[str, object]:
         ticket.status = _transition(ticket, Action.FINISH)
         ticket.finished_at = utcnow()
+        ticket_finished(session, ticket)
         _apply_case(ticket, body)
         _case_of(ticket).outcome = body.outcome.value
         return {"outcome": body.outcome.value}
@@ -467,7 +482,7 @@ def transfer(
             "reason": bool(body.reason),
         }
         if body.service_id is not None:
-            service = sites_repo.service_at(session, site.id, body.service_id)
+            service = view.config.service(body.service_id)
             if not service.active:
                 raise Conflict("service_inactive", N_("This service is not offered at the moment."))
             ticket.service_id = service.id
@@ -475,7 +490,7 @@ def transfer(
             extra["to_service"] = service.id
         else:
             assert body.desk is not None
-            desk = sites_repo.desk_by_code(session, site.id, body.desk)
+            desk = view.config.desk(body.desk)
             ticket.target_desk_id = desk.id
             extra["to_desk"] = desk.code
         ticket.transfer_count += 1
@@ -553,49 +568,71 @@ def get_ticket(db: Database, ticket_id: int, principal: Principal) -> dict[str, 
 
 
 def get_queue(
-    db: Database, slug: str, principal: Principal, desk_code: str | None = None
-) -> QueuePublic:
+    db: Database,
+    slug: str,
+    principal: Principal,
+    desk_code: str | None = None,
+    if_none_match: str | None = None,
+) -> Snapshot | NotModified:
+    """The site's queue (with ``desk_code``: what that desk may call, in its calling order) as
+    ready JSON, shared by every reader of the same site change (``central_server.readers``).
+
+    The answer differs by whether the caller's role sees cases, and its waiting times age by
+    the minute: both are part of the ``ETag``."""
     with db.read_session() as session:
         site = sites_repo.site_by_slug(session, slug)
         require(principal, Capability.READ_QUEUE, site.id)
-        include_case = principal.can(Capability.READ_CASES)
-        view = SiteView.load(session, site)
-        by_id = {t.id: t for t in view.queued}
-        queued = [as_queued(t) for t in view.queued]
         if desk_code is not None:
-            desk = sites_repo.desk_by_code(session, site.id, desk_code)
-            order = draw_order(queued, desk_rule(desk))
-        else:
-            order = sorted(queued, key=queue_key)
-
-        def public(tickets: list[Ticket]) -> list:
-            return [view.public(session, t, include_case=include_case) for t in tickets]
-
-        at_desks = repository.tickets_in(
-            session, site.id, frozenset({Status.CALLED, Status.SERVING, Status.PARKED})
-        )
+            site_config(session, site).desk(desk_code)  # 404 for an unknown desk
+        include_case = principal.can(Capability.READ_CASES)
         now = utcnow()
-        counts = []
-        for service in view.services.values():
-            waiting = [t for t in view.queued if t.service_id == service.id]
-            longest = max((now - t.queued_at for t in waiting), default=None)
-            counts.append(
-                DeskCounts(
-                    service_id=service.id,
-                    prefix=service.prefix,
-                    waiting=len(waiting),
-                    longest_wait_minutes=int(longest.total_seconds() // 60) if longest else 0,
-                )
-            )
-        return QueuePublic(
-            waiting=public([by_id[q.id] for q in order]),
-            called=public(
-                sorted(
-                    (t for t in at_desks if t.status == Status.CALLED),
-                    key=lambda t: t.called_at or t.queued_at,
-                )
-            ),
-            serving=public([t for t in at_desks if t.status == Status.SERVING]),
-            parked=public([t for t in at_desks if t.status == Status.PARKED]),
-            counts=counts,
+        variant = f"{'c' if include_case else 'p'}{int(now.timestamp() // 60)}"
+
+        def compute() -> bytes:
+            queue = _queue(session, site, desk_code, include_case, now)
+            return queue.model_dump_json().encode()
+
+        return readers.serve(
+            db, site.id, site.last_event_seq, ("queue", desk_code), variant, if_none_match, compute
         )
+
+
+def _queue(
+    session: Session, site: Site, desk_code: str | None, include_case: bool, now: datetime
+) -> QueuePublic:
+    view = SiteView.load(session, site)
+    by_id = {t.id: t for t in view.queued}
+    queued = [as_queued(t) for t in view.queued]
+    if desk_code is not None:
+        order = draw_order(queued, desk_rule(view.config.desk(desk_code)))
+    else:
+        order = sorted(queued, key=queue_key)
+
+    def public(tickets: list[Ticket]) -> list[TicketPublic]:
+        return [view.public(session, t, include_case=include_case) for t in tickets]
+
+    at_desks = view.at_desks()
+    counts = []
+    for service in view.services.values():
+        waiting = [t for t in view.queued if t.service_id == service.id]
+        longest = max((now - t.queued_at for t in waiting), default=None)
+        counts.append(
+            DeskCounts(
+                service_id=service.id,
+                prefix=service.prefix,
+                waiting=len(waiting),
+                longest_wait_minutes=int(longest.total_seconds() // 60) if longest else 0,
+            )
+        )
+    return QueuePublic(
+        waiting=public([by_id[q.id] for q in order]),
+        called=public(
+            sorted(
+                (t for t in at_desks if t.status == Status.CALLED),
+                key=lambda t: t.called_at or t.queued_at,
+            )
+        ),
+        serving=public([t for t in at_desks if t.status == Status.SERVING]),
+        parked=public([t for t in at_desks if t.status == Status.PARKED]),
+        counts=counts,
+    )

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from central_server.models import Desk, Service, Site, Ticket
+from central_server.db import SHARED
+from central_server.models import Site, Ticket
 from central_server.models._types import utcnow
 from central_server.queue_rules import (
+    OPEN_AT_DESK,
     QUEUED,
     DeskRule,
     Priority,
@@ -20,15 +25,29 @@ from central_server.queue_rules import (
     format_number,
     typical_service_minutes,
 )
-from central_server.sites import repository as sites_repo
+from central_server.sites.config import DeskInfo, ServiceInfo, SiteConfig, site_config
 from central_server.tickets import repository
+from central_server.tickets.repository import OpenTicket
 from central_server.tickets.schemas import CasePublic, TicketCreated, TicketPublic
 
 #: How far back service times count for the wait estimate.
 SERVICE_TIME_WINDOW = timedelta(hours=8)
+#: How long a process uses the recent service times it read for a site's wait estimates. A
+#: ticket finished in this process is added to them as it commits; one finished in another
+#: process counts within these seconds.
+SERVICE_TIMES_SECONDS = 10.0
+#: How many recent service times per service the estimate takes (the latest).
+SERVICE_TIMES_PER_SERVICE = 20
+#: Name of the process's kept service times in ``Database.shared``: site id -> (until, times).
+_SERVICE_TIMES = "service_times"
+#: Session.info key: site id -> [(service id, minutes)] of the tickets the session's
+#: transaction finished.
+_SERVICE_TIMES_CHANGED = "tresen_service_times_changed"
+#: Statuses of tickets at a desk (called, being served, set aside).
+AT_DESK = frozenset({Status.CALLED, Status.SERVING, Status.PARKED})
 
 
-def as_queued(ticket: Ticket) -> QueuedTicket:
+def as_queued(ticket: Ticket | OpenTicket) -> QueuedTicket:
     return QueuedTicket(
         id=ticket.id,
         service_id=ticket.service_id,
@@ -39,88 +58,185 @@ def as_queued(ticket: Ticket) -> QueuedTicket:
     )
 
 
-def desk_rule(desk: Desk) -> DeskRule:
-    return DeskRule(
-        id=desk.id,
-        service_ids=tuple(link.service_id for link in desk.services),
-        open=desk.state == "open",
+def _service_times(session: Session) -> dict[int, tuple[float, dict[int, list[float]]]] | None:
+    shared = session.info.get(SHARED)
+    return shared.setdefault(_SERVICE_TIMES, {}) if shared is not None else None
+
+
+def _recent_service_minutes(session: Session, site_id: int) -> dict[int, list[float]]:
+    """The site's recent service times per service, kept per process for
+    ``SERVICE_TIMES_SECONDS``: every new ticket's estimate needs them, and they change only
+    when a ticket is finished."""
+    kept = _service_times(session)
+    changed_here = site_id in session.info.get(_SERVICE_TIMES_CHANGED, ())
+    if kept is not None and not changed_here:
+        found = kept.get(site_id)
+        if found is not None and found[0] > time.monotonic():
+            return found[1]
+    until = time.monotonic() + SERVICE_TIMES_SECONDS
+    recent = repository.recent_service_minutes(
+        session, site_id, utcnow() - SERVICE_TIME_WINDOW, SERVICE_TIMES_PER_SERVICE
     )
+    if kept is not None and not changed_here:
+        kept[site_id] = (until, recent)
+    return recent
 
 
-#: Session.info key of the services and desks read in the session's current transaction.
-_CONFIG_KEY = "tresen_site_view_config"
+def ticket_finished(session: Session, ticket: Ticket) -> None:
+    """``ticket`` was finished in the session's transaction: the transaction reads its site's
+    service times anew, and once it commits the process's kept times get its service time."""
+    if ticket.started_at is None or ticket.finished_at is None:
+        return
+    minutes = (ticket.finished_at - ticket.started_at).total_seconds() / 60
+    changed = session.info.setdefault(_SERVICE_TIMES_CHANGED, {})
+    changed.setdefault(ticket.site_id, []).append((ticket.service_id, minutes))
 
 
-def _services_and_desks(session: Session, site: Site) -> tuple[dict[int, Service], dict[int, Desk]]:
-    """The site's services and desks, read once per transaction.
+@event.listens_for(Session, "after_commit")
+def _add_service_times(session: Session) -> None:
+    changed: dict[int, list[tuple[int, float]]] | None = session.info.pop(
+        _SERVICE_TIMES_CHANGED, None
+    )
+    kept = _service_times(session) if changed else None
+    if not changed or kept is None:
+        return
+    for site_id, finished in changed.items():
+        found = kept.get(site_id)
+        if found is None:
+            continue
+        times = dict(found[1])  # a new mapping: readers may be iterating the kept one
+        for service_id, minutes in finished:
+            latest = [minutes, *times.get(service_id, [])]
+            times[service_id] = latest[:SERVICE_TIMES_PER_SERVICE]
+        kept[site_id] = (found[0], times)
 
-    A ticket action looks at the site before and after its change; both times the query would
-    return the same objects from the session's identity map (a query does not overwrite loaded
-    objects, and changes made in the transaction are on those objects already), so the second
-    time the objects are taken from the first.
-    """
-    transaction = session.get_transaction()
-    cached = session.info.get(_CONFIG_KEY)
-    if (
-        cached is not None
-        and transaction is not None
-        and cached[0] is transaction
-        and cached[1] == site.id
-    ):
-        return dict(cached[2]), dict(cached[3])
-    services = {s.id: s for s in sites_repo.services_of(session, site.id)}
-    desks = {d.id: d for d in repository.desks_with_services(session, site.id)}
-    if transaction is not None:
-        session.info[_CONFIG_KEY] = (transaction, site.id, services, desks)
-    return dict(services), dict(desks)
+
+@event.listens_for(Session, "after_rollback")
+def _keep_service_times(session: Session) -> None:
+    session.info.pop(_SERVICE_TIMES_CHANGED, None)
+
+
+def desk_rule(desk: DeskInfo) -> DeskRule:
+    return DeskRule(id=desk.id, service_ids=desk.service_ids, open=desk.state == "open")
+
+
+#: The desk rules of the newest configuration of each site (a configuration never changes).
+_RULES: dict[int, tuple[SiteConfig, tuple[DeskRule, ...]]] = {}
+
+
+def _desk_rules(config: SiteConfig) -> tuple[DeskRule, ...]:
+    found = _RULES.get(config.site_id)
+    if found is not None and found[0] is config:
+        return found[1]
+    rules = tuple(desk_rule(d) for d in config.desks.values())
+    _RULES[config.site_id] = (config, rules)
+    return rules
+
+
+#: The statuses of the tickets a site's view holds: queued, or at a desk.
+OPEN = QUEUED | AT_DESK
 
 
 @dataclass
 class SiteView:
-    """The site's services, desks and queue within one transaction.
+    """The site's services, desks and open tickets within one transaction.
 
-    ``queued`` (the tickets standing in the queue) is read when it is first used: many actions
-    (start, finish, park, ...) never need it.
+    ``services`` and ``desks`` come from the process's kept configuration
+    (``central_server.sites.config``): plain objects, current for the site row the caller read.
+    The open tickets (queued or at a desk) are read once, when first used: many actions
+    (start, finish, park, ...) never need them. A change reads them as plain rows
+    (:attr:`open_rows`, for the rules, the estimates and the desk check); a reader, which shows
+    them whole, as tickets (:attr:`open_tickets`).
     """
 
     site: Site
-    services: dict[int, Service]
-    desks: dict[int, Desk]
+    config: SiteConfig
+    _open: list[Ticket] | None = field(default=None, repr=False)
+    _rows: list[OpenTicket] | None = field(default=None, repr=False)
     _queued: list[Ticket] | None = field(default=None, repr=False)
     _estimates: dict[int, WaitEstimate] | None = field(default=None, repr=False)
     _session: Session | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, session: Session, site: Site) -> SiteView:
-        services, desks = _services_and_desks(session, site)
-        return cls(site=site, services=services, desks=desks, _session=session)
+        return cls(site=site, config=site_config(session, site), _session=session)
+
+    @property
+    def services(self) -> Mapping[int, ServiceInfo]:
+        return self.config.services
+
+    @property
+    def desks(self) -> Mapping[int, DeskInfo]:
+        return self.config.desks
+
+    @property
+    def open_tickets(self) -> list[Ticket]:
+        """The site's tickets in a queue or at a desk, read in one query."""
+        if self._open is None:
+            if self._session is None:
+                raise RuntimeError("SiteView without a session cannot read the queue")
+            self._open = repository.tickets_in(self._session, self.site.id, OPEN)
+        return self._open
+
+    @property
+    def open_rows(self) -> list[OpenTicket]:
+        """The site's tickets in a queue or at a desk, as plain rows (one query)."""
+        if self._rows is None and self._open is not None:  # a reader's: no second query
+            self._rows = [
+                OpenTicket(
+                    t.id,
+                    t.service_id,
+                    t.priority,
+                    t.queued_at,
+                    t.target_desk_id,
+                    t.number,
+                    t.prefix,
+                    t.status,
+                    t.desk_id,
+                )
+                for t in self._open
+            ]
+        if self._rows is None:
+            if self._session is None:
+                raise RuntimeError("SiteView without a session cannot read the queue")
+            self._rows = repository.open_ticket_rows(self._session, self.site.id, OPEN)
+        return self._rows
+
+    def queued_rules(self) -> list[QueuedTicket]:
+        """The queued tickets as the queue's rules see them."""
+        return [as_queued(t) for t in self.open_rows if t.status in QUEUED]
 
     @property
     def queued(self) -> list[Ticket]:
         if self._queued is None:
-            if self._session is None:
-                raise RuntimeError("SiteView without a session cannot read the queue")
-            self._queued = repository.queued_tickets(self._session, self.site.id)
+            self._queued = [t for t in self.open_tickets if t.status in QUEUED]
         return self._queued
 
+    def at_desks(self) -> list[Ticket]:
+        return [t for t in self.open_tickets if t.status in AT_DESK]
+
+    def open_at_desk(self, desk_id: int) -> OpenTicket | None:
+        """The ticket the desk must finish before it calls the next (see ``OPEN_AT_DESK``)."""
+        for ticket in self.open_rows:
+            if ticket.desk_id == desk_id and ticket.status in OPEN_AT_DESK:
+                return ticket
+        return None
+
     def desk_code(self, desk_id: int | None) -> str | None:
-        return self.desks[desk_id].code if desk_id in self.desks else None
+        desk = self.desks.get(desk_id) if desk_id is not None else None
+        return desk.code if desk is not None else None
 
     def desk_rules(self) -> list[DeskRule]:
-        return [desk_rule(d) for d in self.desks.values()]
+        return list(_desk_rules(self.config))
 
     def estimates(self, session: Session) -> dict[int, WaitEstimate]:
         if self._estimates is None:
-            recent = repository.recent_service_minutes(
-                session, self.site.id, utcnow() - SERVICE_TIME_WINDOW
-            )
+            recent = _recent_service_minutes(session, self.site.id)
             minutes = {
                 sid: typical_service_minutes(recent.get(sid, []), s.default_service_minutes)
                 for sid, s in self.services.items()
             }
-            self._estimates = estimate_waits(
-                [as_queued(t) for t in self.queued], self.desk_rules(), minutes
-            )
+            self._estimates = estimate_waits(self.queued_rules(), self.desk_rules(), minutes)
         return self._estimates
 
     def public(

@@ -32,7 +32,6 @@ from central_server.errors import N_, NotFound
 from central_server.models import Site
 from central_server.models._types import utcnow
 from central_server.queue_rules import Status, format_number
-from central_server.tickets import repository as tickets_repo
 from central_server.tickets.view import SiteView
 from central_server.web import repository
 
@@ -132,7 +131,7 @@ def read_board(session: Session, site_id: int, now: datetime | None = None) -> B
             desk=None,
             recalls=t.recall_count,
         )
-    for t in tickets_repo.tickets_in(session, site.id, AT_DESK):
+    for t in view.at_desks():
         tickets[t.id] = OpenTicket(
             status=Status(t.status),
             service_id=t.service_id,

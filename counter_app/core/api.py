@@ -2,10 +2,17 @@
 
 Blocking (requests); call it off the GUI thread (``counter_app.qt.tasks``). Every call has a
 timeout, so nothing waits forever. Failures raise the classes of ``counter_app.core.errors``.
+
+The queue and the desk list are read again after every event: the client keeps the last answer
+of each with its ``ETag`` and sends that as ``If-None-Match``; while the site has not changed the
+server answers 304 without a body, and the kept answer is returned again (decoded anew, so no
+caller shares it with another).
 """
 
 from __future__ import annotations
 
+import json as jsonlib
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -49,6 +56,9 @@ class TresenClient:
         self.language = language
         self.timeout = timeout
         self._session = session or requests.Session()
+        #: (path, query) -> (ETag, body) of the last answer to a conditional read.
+        self._kept: dict[tuple[str, str], tuple[str, bytes]] = {}
+        self._kept_lock = threading.Lock()
 
     # The one place that talks HTTP ------------------------------------------------------
 
@@ -61,7 +71,40 @@ class TresenClient:
         params: dict[str, Any] | None = None,
     ) -> Any:
         """Send one request; return the decoded JSON (None for 204) or raise an ApiError."""
-        headers = {"Accept-Language": self.language}
+        answer = self._send(method, path, json, idempotency_key, params)
+        if answer.status_code == 204:
+            return None
+        return _json(answer)
+
+    def read(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """GET ``path``, sending the ``ETag`` of the answer kept from the last read; on 304 Not
+        Modified the kept answer is returned again."""
+        key = (path, jsonlib.dumps(params or {}, sort_keys=True))
+        with self._kept_lock:
+            kept = self._kept.get(key)
+        headers = {"If-None-Match": kept[0]} if kept else None
+        answer = self._send("GET", path, None, None, params, headers)
+        if answer.status_code == 304 and kept is not None:
+            return jsonlib.loads(kept[1])
+        tag = answer.headers.get("ETag")
+        with self._kept_lock:
+            if tag:
+                self._kept[key] = (tag, answer.content)
+            else:
+                self._kept.pop(key, None)
+        return _json(answer)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        json: Any,
+        idempotency_key: str | None,
+        params: dict[str, Any] | None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> requests.Response:
+        """Send one request; the answer if it is not an error, else raise an ApiError."""
+        headers = {"Accept-Language": self.language, **(extra_headers or {})}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if idempotency_key:
@@ -77,19 +120,22 @@ class TresenClient:
             )
         except requests.RequestException as exc:
             raise ServerUnreachable(str(exc)) from exc
-        if answer.status_code == 204:
-            return None
         if answer.status_code >= 500:
             raise ServerFault(answer.status_code, _message(answer))
         if answer.status_code >= 400:
             raise rejected_for(answer.status_code, _json(answer))
-        return _json(answer)
+        return answer
+
+    def _forget_kept(self) -> None:
+        with self._kept_lock:
+            self._kept.clear()
 
     # Endpoints -------------------------------------------------------------------------
 
     def login(self, username: str, password: str) -> SignIn:
         body = self.request("POST", "/login", {"username": username, "password": password})
         self.token = body["token"]
+        self._forget_kept()
         return SignIn(
             token=body["token"],
             username=body["username"],
@@ -102,6 +148,7 @@ class TresenClient:
     def logout(self) -> None:
         self.request("POST", "/logout")
         self.token = None
+        self._forget_kept()
 
     def site(self, site: str) -> dict[str, Any]:
         return dict(self.request("GET", f"/sites/{site}"))
@@ -111,10 +158,10 @@ class TresenClient:
 
     def queue(self, site: str, desk: str | None = None) -> dict[str, Any]:
         params = {"desk": desk} if desk else None
-        return dict(self.request("GET", f"/sites/{site}/queue", params=params))
+        return dict(self.read(f"/sites/{site}/queue", params=params))
 
     def desks(self, site: str) -> list[dict[str, Any]]:
-        return list(self.request("GET", f"/sites/{site}/desks"))
+        return list(self.read(f"/sites/{site}/desks"))
 
     def sign_on(self, site: str, desk: str, force: bool = False) -> dict[str, Any]:
         # Codes as typed at sign-in: a "/" in them must not reach another endpoint.

@@ -16,7 +16,7 @@ only the part of that history they need:
 Existing rows keep their data; cases are marked when the server's housekeeping erases them.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 import sqlalchemy as sa
@@ -25,7 +25,7 @@ from alembic import op
 from central_server.models._types import UTCDateTime
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

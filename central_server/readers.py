@@ -1,0 +1,118 @@
+"""The one way a site's shared views are read: one computation per site change per process.
+
+Every desk re-reads its site's queue and desk list after each event; ten desks at a site would
+make ten computations of the same answer. Instead :func:`serve` keeps, per process, the answers
+of each site as ready JSON bytes (a :class:`Snapshot`), keyed by the site's event sequence
+(``Site.last_event_seq``) and by what else changes the answer (``variant``: the caller's desk,
+whether their role sees cases, the minute for figures that age):
+
+* The reader reads the site's row (one small select, which it needs anyway to find the site).
+  Its ``ETag`` is ``"<seq>"`` plus the variant. A request whose ``If-None-Match`` names it is
+  answered 304 Not Modified with no body, before anything is computed.
+* Otherwise the snapshot of that sequence and variant is served if this process has it; the
+  first reader after a change computes it, in the same read transaction (one snapshot of the
+  database) in which it read the sequence, and every reader of that sequence shares it. Threads
+  that ask while it is computed wait for that one computation.
+* Only the newest sequence of a site is kept. A change made by any process moves the sequence
+  (every change logs an event, in the transaction of the change), so a process never serves an
+  answer older than the sequence it has just read.
+
+Permissions are checked per request before a snapshot is served; the variant separates answers
+that differ by role.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+from central_server.db import Database
+
+#: Name of the process's :class:`SnapshotCache` in ``Database.shared``.
+_SNAPSHOTS = "snapshots"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    etag: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class NotModified:
+    """The caller has this answer already (its ``If-None-Match`` named ``etag``)."""
+
+    etag: str
+
+
+def etag(seq: int, variant: str = "") -> str:
+    """The entity tag of a site's view at ``seq``, quoted as HTTP wants it."""
+    return f'"{seq}{"-" + variant if variant else ""}"'
+
+
+def matches(if_none_match: str | None, tag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``tag`` (weak comparison, or ``*``)."""
+    if not if_none_match:
+        return False
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == tag:
+            return True
+    return False
+
+
+class SnapshotCache:
+    """The newest snapshots of each site in one process. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        #: site id -> (seq, {key: snapshot})
+        self._sites: dict[int, tuple[int, dict[Hashable, Snapshot]]] = {}
+        self._locks: dict[int, threading.Lock] = {}
+
+    def _kept(self, site_id: int, seq: int, key: Hashable) -> Snapshot | None:
+        found = self._sites.get(site_id)
+        if found is None or found[0] != seq:
+            return None
+        return found[1].get(key)
+
+    def get(
+        self, site_id: int, seq: int, key: Hashable, tag: str, compute: Callable[[], bytes]
+    ) -> Snapshot:
+        snapshot = self._kept(site_id, seq, key)
+        if snapshot is not None:
+            return snapshot
+        with self._guard:
+            lock = self._locks.setdefault(site_id, threading.Lock())
+        with lock:
+            snapshot = self._kept(site_id, seq, key)
+            if snapshot is not None:
+                return snapshot
+            snapshot = Snapshot(tag, compute())
+            found = self._sites.get(site_id)
+            if found is None or found[0] < seq:
+                self._sites[site_id] = (seq, {key: snapshot})
+            elif found[0] == seq:
+                found[1][key] = snapshot
+            # An older sequence (a reader whose transaction began before a change) is served
+            # to its reader but not kept.
+            return snapshot
+
+
+def serve(
+    db: Database,
+    site_id: int,
+    seq: int,
+    key: Hashable,
+    variant: str,
+    if_none_match: str | None,
+    compute: Callable[[], bytes],
+) -> Snapshot | NotModified:
+    """The answer ``key`` of a site at ``seq``: 304 for a caller that has it, else the kept
+    snapshot, else ``compute()`` once (see the module's docstring)."""
+    tag = etag(seq, variant)
+    if matches(if_none_match, tag):
+        return NotModified(tag)
+    cache: SnapshotCache = db.shared.setdefault(_SNAPSHOTS, SnapshotCache())
+    return cache.get(site_id, seq, (key, variant), tag, compute)
