@@ -49,8 +49,8 @@ import time
 import tomllib
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import AsyncIterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -60,17 +60,18 @@ if __package__ in (None, ""):  # run as a script: bench/ is not a package on the
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.load import (
-    PG_ADMIN_URL,
-    PG_SERVER_URL,
     _tresen,
     cpu_model,
     free_port,
     load_average,
     machine_busy_ticks,
     os_name,
+    own_cpu_seconds,
     percentile,
+    postgres_database,
     process_cpu_seconds,
 )
+from counter_app.core.live import parse_sse
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_SITE = ROOT / "resources" / "examples" / "kundenzentrum-mitte.toml"
@@ -257,21 +258,6 @@ def apply_sites(db_url: str, sites: int, desks: int) -> None:
 
 
 # Databases -------------------------------------------------------------------------------------
-
-
-@contextmanager
-def shared_postgres_database() -> Iterator[str]:
-    """A new database on the shared PostgreSQL of 127.0.0.1:5432; dropped afterwards."""
-    import psycopg
-
-    name = f"tresen_city_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=10) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_SERVER_URL.format(name=name)
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=10) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class PrivateCluster:
@@ -658,22 +644,12 @@ class Connection:
 
 
 def _sse_message(block: str) -> tuple[str | None, str, str] | None:
-    event_id, event, data = None, "message", []
+    """(id, event, data) of one message block, as the desk program parses it; the site stream's
+    opening comment gives (id, "connected", "") (where the stream starts)."""
     for line in block.split("\n"):
         if line.startswith(": connected at event "):
-            # The site's event stream says where it starts: (id, "connected", "")
             return line.removeprefix(": connected at event ").strip(), "connected", ""
-        if not line or line.startswith(":"):
-            continue
-        name, _, value = line.partition(":")
-        value = value.removeprefix(" ")
-        if name == "id":
-            event_id = value
-        elif name == "event":
-            event = value
-        elif name == "data":
-            data.append(value)
-    return (event_id, event, "\n".join(data)) if data else None
+    return next(parse_sse(iter([*block.split("\n"), ""])), None)
 
 
 # The simulated day (in each client process) ----------------------------------------------------
@@ -1212,7 +1188,7 @@ async def run_day(plan: Plan, ready: Any, go: Any, start_time: Any) -> Figures:
     while not await loop.run_in_executor(None, go.wait, 1.0):
         pass
     day = Day(plan, start_time.value)
-    cpu_before = _own_cpu_seconds()
+    cpu_before = own_cpu_seconds()
     desks: list[DeskClient] = []
     kiosks: list[KioskClient] = []
     displays: list[DisplayClient] = []
@@ -1247,7 +1223,7 @@ async def run_day(plan: Plan, ready: Any, go: Any, start_time: Any) -> Figures:
         task.cancel()
     for desk in desks:
         day.figures.stream_last.append((desk.slug, f"desk {desk.code}", desk.last_seq or 0))
-    day.figures.cpu_seconds = _own_cpu_seconds() - cpu_before
+    day.figures.cpu_seconds = own_cpu_seconds() - cpu_before
     return day.figures
 
 
@@ -1265,11 +1241,6 @@ async def _drain(day: Day, desks: list[DeskClient], timeout: float = 20.0) -> No
             }:
                 return
         await asyncio.sleep(0.2)
-
-
-def _own_cpu_seconds() -> float:
-    times = os.times()
-    return times.user + times.system
 
 
 def client_process(plan: Plan, ready: Any, go: Any, start_time: Any, results: Any) -> None:
@@ -1804,7 +1775,7 @@ def main(argv: list[str] | None = None) -> int:
                 cluster.stop()
                 shutil.rmtree(pg_folder, ignore_errors=True)
         if args.db == "postgres":
-            with shared_postgres_database() as db_url:
+            with postgres_database("tresen_city") as db_url:
                 return run(args, folder, db_url, None)
         return run(args, folder, f"sqlite:///{folder / 'city.sqlite3'}", None)
 

@@ -32,7 +32,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -302,35 +301,21 @@ def _database(kind: str, workdir: Path, name: str) -> Iterator[str]:
         yield f"sqlite:///{workdir / (name + '.sqlite3')}"
 
 
-def _apply_site(db_url: str) -> None:
-    applied = subprocess.run(
-        [*load._tresen(), "admin", "apply", str(load.SITE_FILE), "--db", db_url],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if applied.returncode != 0:
-        raise SystemExit(f"applying {load.SITE_FILE} failed:\n{applied.stdout}{applied.stderr}")
-
-
 @contextmanager
 def _server(db_url: str, workdir: Path, name: str) -> Iterator[load.OwnServer]:
     port = load.free_port()
-    log_path = workdir / f"{name}-server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [*load._tresen(), "server", "--db", db_url, "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    server = load.OwnServer(f"http://127.0.0.1:{port}", process, log_path)
-    try:
-        load._wait_until_up(server, timeout=300)
+    command = [
+        *load._tresen(),
+        "server",
+        "--db",
+        db_url,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    with load.started_server(command, port, workdir / f"{name}-server.log", timeout=300) as server:
         yield server
-    finally:
-        load._stop(process)
 
 
 # Measuring -----------------------------------------------------------------------------------
@@ -439,7 +424,7 @@ def run(kind: str, args: argparse.Namespace, workdir: Path) -> dict[str, dict[st
         built = 0.0
         for name, tickets in (("new", 0), ("big", args.tickets)):
             urls[name] = stack.enter_context(_database(kind, workdir, name))
-            _apply_site(urls[name])
+            load.apply_site_file(urls[name])
             if tickets:
                 print(f"{name}: writing {tickets:,} finished tickets of past days ...", flush=True)
                 built = build_history(urls[name], tickets)

@@ -259,12 +259,12 @@ def worker(
         if not go.wait(timeout=120):
             raise RuntimeError("the start signal never came")
         deadline = start_time.value + duration
-        cpu_before = _own_cpu_seconds()
+        cpu_before = own_cpu_seconds()
         if kind == "desk":
             _desk_loop(desk_client, index, deadline, pause, result)
         else:
             _kiosk_loop(kiosk_client, services, deadline, pause, random.Random(index), result)
-        result.cpu_seconds = _own_cpu_seconds() - cpu_before
+        result.cpu_seconds = own_cpu_seconds() - cpu_before
     except Exception as exc:  # reported by the parent; a worker never hangs it
         result.failure = f"{type(exc).__name__}: {exc}"
         with suppress(Exception):
@@ -272,7 +272,7 @@ def worker(
     results.put(result)
 
 
-def _own_cpu_seconds() -> float:
+def own_cpu_seconds() -> float:
     times = os.times()
     return times.user + times.system
 
@@ -317,11 +317,11 @@ class OwnServer:
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
-    """A new, empty PostgreSQL database on 127.0.0.1; dropped afterwards."""
+def postgres_database(prefix: str = "tresen_bench") -> Iterator[str]:
+    """A new, empty PostgreSQL database ``<prefix>_<random>`` on 127.0.0.1; dropped afterwards."""
     import psycopg
 
-    name = f"tresen_bench_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=10) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
@@ -331,35 +331,49 @@ def postgres_database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def apply_site_file(db_url: str) -> None:
+    """Apply ``bench_site.toml`` to ``db_url`` (as ``tresen admin apply``); stop if it fails."""
+    applied = subprocess.run(
+        [*_tresen(), "admin", "apply", str(SITE_FILE), "--db", db_url],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if applied.returncode != 0:
+        raise SystemExit(f"applying {SITE_FILE} failed:\n{applied.stdout}{applied.stderr}")
+
+
+@contextmanager
+def started_server(
+    command: list[str], port: int, log_path: Path, timeout: float = 60
+) -> Iterator[OwnServer]:
+    """The server ``command`` (listening on ``port`` of 127.0.0.1) running, its output in
+    ``log_path``; stopped afterwards, also after an error."""
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
+    server = OwnServer(f"http://127.0.0.1:{port}", process, log_path)
+    try:
+        _wait_until_up(server, timeout)
+        yield server
+    finally:
+        _stop(process)
+
+
 @contextmanager
 def own_server(db_kind: str, access_log: bool, workdir: Path) -> Iterator[tuple[OwnServer, str]]:
     with postgres_database() if db_kind == "postgres" else _sqlite_database(workdir) as db_url:
-        applied = subprocess.run(
-            [*_tresen(), "admin", "apply", str(SITE_FILE), "--db", db_url],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if applied.returncode != 0:
-            raise SystemExit(f"applying {SITE_FILE} failed:\n{applied.stdout}{applied.stderr}")
+        apply_site_file(db_url)
         port = free_port()
         command = (
             [*_tresen(), "server", "--db", db_url, "--host", "127.0.0.1", "--port", str(port)]
             if access_log
             else [sys.executable, "-c", _NO_ACCESS_LOG, db_url, str(port)]
         )
-        log_path = workdir / "server.log"
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-            )
-        server = OwnServer(f"http://127.0.0.1:{port}", process, log_path)
-        try:
-            _wait_until_up(server)
+        with started_server(command, port, workdir / "server.log") as server:
             yield server, db_url
-        finally:
-            _stop(process)
 
 
 @contextmanager

@@ -34,7 +34,6 @@ import os
 import platform
 import selectors
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,14 +49,13 @@ import requests
 
 from bench.load import (
     OwnServer,
-    _stop,
     _tresen,
-    _wait_until_up,
     cpu_model,
     free_port,
     load_average,
     percentile,
     postgres_database,
+    started_server,
 )
 
 AIM_P99_MS = 50.0
@@ -68,20 +66,9 @@ TOKEN_KIOSK = "demo-kiosk"
 @contextmanager
 def server(db_url: str, workdir: Path, name: str) -> Iterator[OwnServer]:
     port = free_port()
-    log_path = workdir / f"{name}.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [*_tresen(), "server", "--demo", "--db", db_url, "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    own = OwnServer(f"http://127.0.0.1:{port}", process, log_path)
-    try:
-        _wait_until_up(own)
+    command = [*_tresen(), "server", "--demo", "--db", db_url, "--port", str(port)]
+    with started_server(command, port, workdir / f"{name}.log") as own:
         yield own
-    finally:
-        _stop(process)
 
 
 # The stream holder (a process of its own) -----------------------------------------------------
