@@ -26,11 +26,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from central_server.db import Database
 
 #: Name of the process's :class:`SnapshotCache` in ``Database.shared``.
 _SNAPSHOTS = "snapshots"
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -63,41 +66,70 @@ def matches(if_none_match: str | None, tag: str) -> bool:
 
 
 class SnapshotCache:
-    """The newest snapshots of each site in one process. Thread-safe."""
+    """The newest computed views of each site in one process. Thread-safe.
+
+    Each kind of view (``lock_key``: the desk list, one desk's queue, the queue's shared part)
+    has its own lock per site: threads that want the same view wait for its one computation,
+    while other views of the site (ten desks' queues after one change) are computed at the same
+    time. A view may use another (a desk's queue uses the shared part): such nesting always goes
+    from the specific to the shared, so two locks are never taken in opposite orders.
+    """
 
     def __init__(self) -> None:
         self._guard = threading.Lock()
-        #: site id -> (seq, {key: snapshot})
-        self._sites: dict[int, tuple[int, dict[Hashable, Snapshot]]] = {}
-        self._locks: dict[int, threading.Lock] = {}
+        #: site id -> (seq, {key: value})
+        self._sites: dict[int, tuple[int, dict[Hashable, object]]] = {}
+        self._locks: dict[tuple[int, Hashable], threading.Lock] = {}
 
-    def _kept(self, site_id: int, seq: int, key: Hashable) -> Snapshot | None:
+    def _kept(self, site_id: int, seq: int, key: Hashable) -> object | None:
         found = self._sites.get(site_id)
         if found is None or found[0] != seq:
             return None
         return found[1].get(key)
 
+    def value(
+        self,
+        site_id: int,
+        seq: int,
+        lock_key: Hashable,
+        key: Hashable,
+        compute: Callable[[], _T],
+    ) -> _T:
+        """The view ``key`` of a site at ``seq``: kept, or computed once by ``compute``."""
+        kept = self._kept(site_id, seq, key)
+        if kept is not None:
+            return kept  # type: ignore[return-value]  # stored by this key's compute
+        with self._guard:
+            lock = self._locks.setdefault((site_id, lock_key), threading.Lock())
+        with lock:
+            kept = self._kept(site_id, seq, key)
+            if kept is not None:
+                return kept  # type: ignore[return-value]
+            value = compute()
+            with self._guard:
+                found = self._sites.get(site_id)
+                if found is None or found[0] < seq:
+                    self._sites[site_id] = (seq, {key: value})
+                elif found[0] == seq:
+                    found[1][key] = value
+                # An older sequence (a reader whose transaction began before a change) is
+                # served to its reader but not kept.
+            return value
+
     def get(
         self, site_id: int, seq: int, key: Hashable, tag: str, compute: Callable[[], bytes]
     ) -> Snapshot:
-        snapshot = self._kept(site_id, seq, key)
-        if snapshot is not None:
-            return snapshot
-        with self._guard:
-            lock = self._locks.setdefault(site_id, threading.Lock())
-        with lock:
-            snapshot = self._kept(site_id, seq, key)
-            if snapshot is not None:
-                return snapshot
-            snapshot = Snapshot(tag, compute())
-            found = self._sites.get(site_id)
-            if found is None or found[0] < seq:
-                self._sites[site_id] = (seq, {key: snapshot})
-            elif found[0] == seq:
-                found[1][key] = snapshot
-            # An older sequence (a reader whose transaction began before a change) is served
-            # to its reader but not kept.
-            return snapshot
+        lock_key = key[0] if isinstance(key, tuple) else key
+        return self.value(site_id, seq, lock_key, key, lambda: Snapshot(tag, compute()))
+
+
+def shared(
+    db: Database, site_id: int, seq: int, key: Hashable, compute: Callable[[], _T]
+) -> _T:
+    """A part that several views of a site at ``seq`` share (e.g. every desk's queue holds the
+    same tickets, only their order differs): computed once per site change in this process."""
+    cache: SnapshotCache = db.shared.setdefault(_SNAPSHOTS, SnapshotCache())
+    return cache.value(site_id, seq, ("shared", key), ("shared", key), compute)
 
 
 def serve(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,7 @@ from central_server.queue_rules import (
     FINAL,
     Action,
     Priority,
+    QueuedTicket,
     Status,
     TransitionRefused,
     draw_order,
@@ -36,7 +38,7 @@ from central_server.queue_rules import (
 from central_server.readers import NotModified, Snapshot
 from central_server.sites import hours
 from central_server.sites import repository as sites_repo
-from central_server.sites.config import DeskInfo, ServiceInfo, site_config
+from central_server.sites.config import DeskInfo, ServiceInfo, SiteConfig, site_config
 from central_server.tickets import repository
 from central_server.tickets.offline import Issued, accept_upload
 from central_server.tickets.schemas import (
@@ -589,24 +591,51 @@ def get_queue(
         variant = f"{'c' if include_case else 'p'}{int(now.timestamp() // 60)}"
 
         def compute() -> bytes:
-            queue = _queue(session, site, desk_code, include_case, now)
-            return queue.model_dump_json().encode()
+            # Every desk's queue holds the same tickets in its own order: the tickets are
+            # made public once per site change, each desk only orders them.
+            base = readers.shared(
+                db,
+                site.id,
+                site.last_event_seq,
+                ("queue", variant),
+                lambda: _queue_base(session, site, include_case, now),
+            )
+            return base.for_desk(desk_code).model_dump_json().encode()
 
         return readers.serve(
             db, site.id, site.last_event_seq, ("queue", desk_code), variant, if_none_match, compute
         )
 
 
-def _queue(
-    session: Session, site: Site, desk_code: str | None, include_case: bool, now: datetime
-) -> QueuePublic:
+@dataclass(frozen=True)
+class _QueueBase:
+    """What every desk's view of a site's queue shares (see :func:`get_queue`)."""
+
+    config: SiteConfig
+    queued: list[QueuedTicket]
+    public: dict[int, TicketPublic]
+    called: list[TicketPublic]
+    serving: list[TicketPublic]
+    parked: list[TicketPublic]
+    counts: list[DeskCounts]
+
+    def for_desk(self, desk_code: str | None) -> QueuePublic:
+        """The queue as ``desk_code`` calls it (None: in the site's order)."""
+        if desk_code is not None:
+            order = draw_order(self.queued, desk_rule(self.config.desk(desk_code)))
+        else:
+            order = sorted(self.queued, key=queue_key)
+        return QueuePublic.model_construct(
+            waiting=[self.public[q.id] for q in order],
+            called=self.called,
+            serving=self.serving,
+            parked=self.parked,
+            counts=self.counts,
+        )
+
+
+def _queue_base(session: Session, site: Site, include_case: bool, now: datetime) -> _QueueBase:
     view = SiteView.load(session, site)
-    by_id = {t.id: t for t in view.queued}
-    queued = [as_queued(t) for t in view.queued]
-    if desk_code is not None:
-        order = draw_order(queued, desk_rule(view.config.desk(desk_code)))
-    else:
-        order = sorted(queued, key=queue_key)
 
     def public(tickets: list[Ticket]) -> list[TicketPublic]:
         return [view.public(session, t, include_case=include_case) for t in tickets]
@@ -624,8 +653,10 @@ def _queue(
                 longest_wait_minutes=int(longest.total_seconds() // 60) if longest else 0,
             )
         )
-    return QueuePublic(
-        waiting=public([by_id[q.id] for q in order]),
+    return _QueueBase(
+        config=view.config,
+        queued=[as_queued(t) for t in view.queued],
+        public=dict(zip((t.id for t in view.queued), public(view.queued), strict=True)),
         called=public(
             sorted(
                 (t for t in at_desks if t.status == Status.CALLED),

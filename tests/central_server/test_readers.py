@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import requests
+from sqlalchemy import event
 
 from central_server.auth.service import TOKEN_CACHE_SECONDS
 from resources import path as resource_path
@@ -168,3 +169,40 @@ def test_a_revoked_device_token_is_refused_within_seconds(server: LiveServer) ->
     )
     assert revoked.returncode == 0, revoked.stderr
     assert _refused_within(display, "/sites/demo/queue", TOKEN_CACHE_SECONDS + ANSWER_S)
+
+
+def test_every_desk_sees_its_own_queue_read_once_per_change(
+    server: LiveServer, clerk: ApiClient, kiosk: ApiClient, services: dict[str, int]
+) -> None:
+    """Ten desks read their queue after each change: the site's open tickets are read from the
+    database once for all of them (the cost a city's server pays per event), and each desk
+    still sees only what it may call, in the order it calls it."""
+    numbers = {}
+    for prefix in ("A", "B", "C", "P"):
+        made = kiosk.post("/sites/demo/tickets", {"service_id": services[prefix]})
+        assert made.status_code == 201, made.text
+        numbers[prefix] = made.json()["number"]
+
+    assert server.db is not None
+    ticket_reads: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if "FROM tickets" in statement:
+            ticket_reads.append(statement)
+
+    event.listen(server.db.engine, "before_cursor_execute", count)
+    try:
+        queues = {desk: clerk.get(f"/sites/demo/queue?desk={desk}").json() for desk in "12346"}
+    finally:
+        event.remove(server.db.engine, "before_cursor_execute", count)
+
+    assert len(ticket_reads) == 1, ticket_reads
+    waiting = {desk: [t["number"] for t in queue["waiting"]] for desk, queue in queues.items()}
+    front_office = [numbers["A"], numbers["B"], numbers["C"]]
+    assert waiting == {"1": front_office, "2": front_office, "3": front_office,
+                       "4": front_office, "6": [numbers["P"]]}  # fmt: skip
+
+    clerk4 = server.client(server.login("clerk4"))
+    assert clerk4.post("/sites/demo/desks/6/sign-on").status_code == 200
+    called = clerk4.post("/sites/demo/desks/6/call-next", headers={"Idempotency-Key": "d6"})
+    assert called.json()["number"] == numbers["P"]
