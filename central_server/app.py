@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from central_server import logsafe, metrics, migrate, openapi, ratelimits
+from central_server import accesslog, logsafe, metrics, migrate, openapi, ratelimits
 from central_server.auth import endpoints as auth_endpoints
 from central_server.auth import service as auth_service
 from central_server.auth.service import LoginThrottle
@@ -197,8 +197,11 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
             listener = Listener(database.engine.url, bus)
             listener.start()
         housekeeping = asyncio.create_task(_housekeeping(database, settings, bus))
+        access_log = accesslog.off_the_loop()
         yield
         housekeeping.cancel()
+        if access_log is not None:
+            access_log.stop()
         if listener is not None:
             await asyncio.to_thread(listener.stop)
         await bus.close()

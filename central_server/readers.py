@@ -123,9 +123,7 @@ class SnapshotCache:
         return self.value(site_id, seq, lock_key, key, lambda: Snapshot(tag, compute()))
 
 
-def shared(
-    db: Database, site_id: int, seq: int, key: Hashable, compute: Callable[[], _T]
-) -> _T:
+def shared(db: Database, site_id: int, seq: int, key: Hashable, compute: Callable[[], _T]) -> _T:
     """A part that several views of a site at ``seq`` share (e.g. every desk's queue holds the
     same tickets, only their order differs): computed once per site change in this process."""
     cache: SnapshotCache = db.shared.setdefault(_SNAPSHOTS, SnapshotCache())

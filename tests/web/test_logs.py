@@ -100,3 +100,8 @@ def test_tokens_are_not_in_the_access_log_of_the_real_server(tmp_path: Path) -> 
     assert '"GET /display/demo?token=*** HTTP/1.1" 303' in written, written
     assert token not in written
     assert "demo-display" not in written
+    # The access log is written by its own thread (central_server/accesslog.py): in the
+    # requests' order, and nothing is lost at the stop.
+    lines = ['"GET /t/*** HTTP/1.1"', '"GET /t/***/state HTTP/1.1"', '"GET /display/demo?token=']
+    positions = [written.index(line) for line in lines]
+    assert positions == sorted(positions), written
