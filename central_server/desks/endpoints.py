@@ -14,6 +14,7 @@ from central_server.deps import (
 )
 from central_server.desks import service
 from central_server.sites.schemas import DeskPublic
+from central_server.tickets.schemas import QueuePublic
 
 router = APIRouter(tags=["desks"])
 
@@ -31,6 +32,26 @@ def list_desks(
     The answer carries an ``ETag`` (the site's event sequence); sent back as
     ``If-None-Match``, it is answered 304 without a body while nothing changed."""
     return snapshot_response(service.list_desks(db, site, principal, if_none_match))
+
+
+class DeskView(BaseModel):
+    """What a clerk's desk shows: its queue and the site's desks, of one site change."""
+
+    queue: QueuePublic
+    desks: list[DeskPublic]
+
+
+@router.get("/sites/{site}/desks/{desk}/view", response_model=DeskView, responses=NOT_MODIFIED)
+def desk_view(
+    site: str, desk: str, db: DbDep, principal: PrincipalDep, if_none_match: IfNoneMatchDep = None
+) -> Response:
+    """The desk's queue (as ``GET /sites/{site}/queue?desk=``) and the site's desks (as
+    ``GET /sites/{site}/desks``) in one answer, of the same site change: what the clerk's
+    desk reads after each event.
+
+    The answer carries an ``ETag`` (the site's event sequence); sent back as
+    ``If-None-Match``, it is answered 304 without a body while nothing changed."""
+    return snapshot_response(service.desk_view(db, site, desk, principal, if_none_match))
 
 
 @router.post("/sites/{site}/desks/{desk}/sign-on", response_model=DeskPublic)

@@ -17,8 +17,10 @@ from central_server.models import Desk, Site, User
 from central_server.queue_rules import format_number
 from central_server.readers import NotModified, Snapshot
 from central_server.sites import repository as sites_repo
+from central_server.sites.config import site_config
 from central_server.sites.schemas import DeskPublic
 from central_server.tickets import repository as tickets_repo
+from central_server.tickets import service as tickets_service
 from central_server.tickets.service import _check_desk_role, _ensure_desk_free
 from central_server.tickets.view import SiteView
 from central_server.writes import Answer, perform
@@ -56,6 +58,49 @@ def list_desks(
             return _DESK_LIST.dump_json(_desk_list(session, site))
 
         return readers.serve(db, site.id, site.last_event_seq, "desks", "", if_none_match, compute)
+
+
+def desk_view(
+    db: Database,
+    slug: str,
+    desk_code: str,
+    principal: Principal,
+    if_none_match: str | None = None,
+) -> Snapshot | NotModified:
+    """What a clerk's desk shows, in one answer: the desk's queue (as ``GET queue?desk=``) and
+    the site's desks (as ``GET desks``), both of the same site change.
+
+    A desk reads both after every event of its site; one request instead of two halves what
+    a city's server does for its desks (bench/README.md "Issue 12, continued"). The two parts
+    are the snapshots the separate reads serve, joined, so nothing is computed twice."""
+    with db.read_session() as session:
+        site = sites_repo.site_by_slug(session, slug)
+        require(principal, Capability.READ_QUEUE, site.id)
+        site_config(session, site).desk(desk_code)  # 404 for an unknown desk
+        variant, compute_queue = tickets_service.queue_reader(
+            db, session, site, principal, desk_code
+        )
+        seq = site.last_event_seq
+
+        def compute() -> bytes:
+            queue = readers.serve(
+                db, site.id, seq, ("queue", desk_code), variant, None, compute_queue
+            )
+            desks = readers.serve(
+                db,
+                site.id,
+                seq,
+                "desks",
+                "",
+                None,
+                lambda: _DESK_LIST.dump_json(_desk_list(session, site)),
+            )
+            assert isinstance(queue, Snapshot) and isinstance(desks, Snapshot)  # no tag sent
+            return b'{"queue":' + queue.body + b',"desks":' + desks.body + b"}"
+
+        return readers.serve(
+            db, site.id, seq, ("view", desk_code), "v" + variant, if_none_match, compute
+        )
 
 
 def _desk_list(session: Session, site: Site) -> list[DeskPublic]:

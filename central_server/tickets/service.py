@@ -586,25 +586,34 @@ def get_queue(
         require(principal, Capability.READ_QUEUE, site.id)
         if desk_code is not None:
             site_config(session, site).desk(desk_code)  # 404 for an unknown desk
-        include_case = principal.can(Capability.READ_CASES)
-        now = utcnow()
-        variant = f"{'c' if include_case else 'p'}{int(now.timestamp() // 60)}"
-
-        def compute() -> bytes:
-            # Every desk's queue holds the same tickets in its own order: the tickets are
-            # made public once per site change, each desk only orders them.
-            base = readers.shared(
-                db,
-                site.id,
-                site.last_event_seq,
-                ("queue", variant),
-                lambda: _queue_base(session, site, include_case, now),
-            )
-            return base.for_desk(desk_code).model_dump_json().encode()
-
+        variant, compute = queue_reader(db, session, site, principal, desk_code)
         return readers.serve(
             db, site.id, site.last_event_seq, ("queue", desk_code), variant, if_none_match, compute
         )
+
+
+def queue_reader(
+    db: Database, session: Session, site: Site, principal: Principal, desk_code: str | None
+) -> tuple[str, Callable[[], bytes]]:
+    """The variant of the site's queue that ``principal`` reads (by role and minute, see
+    :func:`get_queue`) and how to compute it in ``session`` (the caller checked the desk)."""
+    include_case = principal.can(Capability.READ_CASES)
+    now = utcnow()
+    variant = f"{'c' if include_case else 'p'}{int(now.timestamp() // 60)}"
+
+    def compute() -> bytes:
+        # Every desk's queue holds the same tickets in its own order: the tickets are made
+        # public once per site change, each desk only orders them.
+        base = readers.shared(
+            db,
+            site.id,
+            site.last_event_seq,
+            ("queue", variant),
+            lambda: _queue_base(session, site, include_case, now),
+        )
+        return base.for_desk(desk_code).model_dump_json().encode()
+
+    return variant, compute
 
 
 @dataclass(frozen=True)

@@ -301,6 +301,7 @@ CASES = [
     Case("queue of desk 6", _get("/sites/demo/queue?desk=6"), READERS),
     Case("read ticket", _read_ticket, READERS),
     Case("desks", _get("/sites/demo/desks"), READERS),
+    Case("desk view of desk 1", _get("/sites/demo/desks/1/view"), READERS),
     Case("events", _events, READERS),
     Case("call-next at desk 1", _call_with("A", "1"), FRONT_DESK),
     Case(
@@ -403,6 +404,10 @@ def test_display_never_sees_case_notes(server, clerk, display, kiosk, services):
     assert all(t["case"] is None for t in screen.json()["waiting"])
     one = display.get(f"/tickets/{ticket['id']}")
     assert one.status_code == 200 and "Geburtsurkunde" not in one.text
+    # The desk view holds the same queue: notes for clerks, none for a screen.
+    assert "Geburtsurkunde" in clerk.get("/sites/demo/desks/5/view").text
+    screen_view = display.get("/sites/demo/desks/5/view")
+    assert screen_view.status_code == 200 and "Geburtsurkunde" not in screen_view.text
 
     # Quick-pickup staff read the queue too, but not other people's case notes.
     pickup = server.client(server.login("pickup1"))
@@ -441,6 +446,7 @@ def _other_site_requests(
         ),
         ("queue", lambda c: c.get(f"/sites/{site}/queue")),
         ("desks", lambda c: c.get(f"/sites/{site}/desks")),
+        ("desk view", lambda c: c.get(f"/sites/{site}/desks/{desk}/view")),
         ("devices", lambda c: c.get(f"/sites/{site}/devices")),
         ("number leases", lambda c: c.post(f"/sites/{site}/number-leases")),
         (

@@ -206,3 +206,30 @@ def test_every_desk_sees_its_own_queue_read_once_per_change(
     assert clerk4.post("/sites/demo/desks/6/sign-on").status_code == 200
     called = clerk4.post("/sites/demo/desks/6/call-next", headers={"Idempotency-Key": "d6"})
     assert called.json()["number"] == numbers["P"]
+
+
+def test_the_desk_view_is_the_queue_and_the_desks_of_one_change_in_one_answer(
+    clerk: ApiClient, kiosk: ApiClient, services: dict[str, int]
+) -> None:
+    """``GET desks/{desk}/view``: what the clerk's desk reads after every event, in one request
+    instead of two, the same as the two separate reads, with its own ETag."""
+    made = kiosk.post("/sites/demo/tickets", {"service_id": services["B"]})
+    assert made.status_code == 201, made.text
+    view = _read(clerk, "/sites/demo/desks/3/view")
+    assert view.status_code == 200, view.text
+    assert view.json() == {
+        "queue": clerk.get("/sites/demo/queue?desk=3").json(),
+        "desks": clerk.get("/sites/demo/desks").json(),
+    }
+    tag = view.headers["ETag"]
+    assert _read(clerk, "/sites/demo/desks/3/view", tag).status_code == 304
+
+    assert clerk.post("/sites/demo/desks/3/sign-on").status_code == 200
+    after = _read(clerk, "/sites/demo/desks/3/view", tag)
+    assert after.status_code == 200 and after.headers["ETag"] != tag
+    desk_3 = next(d for d in after.json()["desks"] if d["code"] == "3")
+    assert desk_3["signed_on_user"] == "clerk1"
+    assert [t["number"] for t in after.json()["queue"]["waiting"]] == [made.json()["number"]]
+
+    unknown = clerk.get("/sites/demo/desks/99/view")
+    assert unknown.status_code == 404, unknown.text
