@@ -17,9 +17,9 @@ minutes: every time of the day (arrivals, a clerk's service time, a citizen's wa
 is divided by the same compression factor.
 
 Clients behave as the real ones: a desk holds its event stream open and, on every event except
-``ticket.case_updated`` and after each of its own actions, reads ``GET queue?desk=`` and
-``GET desks`` (one read at a time; events that arrive meanwhile cause one more read, as the clerk
-program does); a display holds ``/display/{site}/events`` open; a kiosk creates the site's
+``ticket.case_updated`` and after each of its own actions, reads its queue and the site's
+desks in one request, ``GET desks/{desk}/view`` (one read at a time; events that arrive
+meanwhile cause one more read, as the clerk program does); a display holds ``/display/{site}/events`` open; a kiosk creates the site's
 tickets one at a time on the arrival curve. Every change carries an ``Idempotency-Key``, kept
 when it is sent again after a fault; streams reconnect with ``Last-Event-ID``.
 
@@ -106,7 +106,7 @@ STREAM_TIMEOUT = 30.0
 #: How long a client keeps retrying one change across a fault before it counts an error.
 RETRY_SECONDS = 60.0
 #: Event types after which the clerk program reads nothing (counter_app/clerk/controller.py).
-EVENTS_THAT_CHANGE_NO_VIEW = frozenset({"ticket.case_updated"})
+EVENTS_THAT_CHANGE_NO_VIEW = frozenset({"ticket.case_updated", "cases.purged"})
 FINAL = frozenset({"done", "no_show", "cancelled"})
 WAITING = frozenset({"waiting", "transferred"})
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -123,8 +123,7 @@ OPERATIONS = (
     "resume",
     "transfer",
     "finish",
-    "GET queue",
-    "GET desks",
+    "GET desk view",
     "GET display state",
 )
 
@@ -820,8 +819,7 @@ class DeskClient:
         try:
             while True:
                 self.again = False
-                await self._read("GET queue", f"/sites/{self.slug}/queue?desk={self.code}")
-                await self._read("GET desks", f"/sites/{self.slug}/desks")
+                await self._read("GET desk view", f"/sites/{self.slug}/desks/{self.code}/view")
                 if not self.again or self.day.stopping.is_set():
                     return
         finally:
@@ -851,8 +849,8 @@ class DeskClient:
         elif answer.status == 304 and cached is not None:
             body = cached[1]
         if answer.status in (200, 304):
-            if operation == "GET queue":
-                self.waiting_for_me = len(json.loads(body)["waiting"])
+            if operation == "GET desk view":
+                self.waiting_for_me = len(json.loads(body)["queue"]["waiting"])
                 if self.waiting_for_me:
                     self.news.set()
         elif answer.status >= 500:
