@@ -130,6 +130,29 @@ def shared(db: Database, site_id: int, seq: int, key: Hashable, compute: Callabl
     return cache.value(site_id, seq, ("shared", key), ("shared", key), compute)
 
 
+def kept(
+    db: Database, site_id: int, seq: int, key: Hashable, variant: str, if_none_match: str | None
+) -> Snapshot | NotModified | None:
+    """The answer ``key`` of a site at ``seq`` if it costs no computation: 304 for a caller
+    that has it, or the snapshot this process keeps; None when it must be computed.
+
+    A reader asks this after looking up the site's row alone (``Database.quick_read_session``,
+    one round trip); only when it answers None does the reader open the read transaction in
+    which :func:`serve` computes the answer."""
+    tag = etag(seq, variant)
+    if matches(if_none_match, tag):
+        return NotModified(tag)
+    cache: SnapshotCache | None = db.shared.get(_SNAPSHOTS)
+    found = cache._kept(site_id, seq, (key, variant)) if cache is not None else None
+    return found if isinstance(found, Snapshot) else None
+
+
+def kept_shared(db: Database, site_id: int, seq: int, key: Hashable) -> object | None:
+    """A part kept by :func:`shared` for the site at ``seq``, or None."""
+    cache: SnapshotCache | None = db.shared.get(_SNAPSHOTS)
+    return cache._kept(site_id, seq, ("shared", key)) if cache is not None else None
+
+
 def serve(
     db: Database,
     site_id: int,

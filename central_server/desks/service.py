@@ -49,15 +49,26 @@ def list_desks(
     db: Database, slug: str, principal: Principal, if_none_match: str | None = None
 ) -> Snapshot | NotModified:
     """The site's desks as ready JSON, shared by every reader of the same site change
-    (``central_server.readers``); the same for everybody who may read the queue."""
-    with db.read_session() as session:
+    (``central_server.readers``); the same for everybody who may read the queue. Only the
+    first reader of a change in this process opens a read transaction."""
+    with db.quick_read_session() as session:
         site = sites_repo.site_by_slug(session, slug)
         require(principal, Capability.READ_QUEUE, site.id)
+        found = readers.kept(db, site.id, site.last_event_seq, "desks", "", if_none_match)
+        if found is not None:
+            return found
+    with db.read_session() as session:
+        site = sites_repo.site_by_slug(session, slug)
+        return _desks_snapshot(db, session, site, if_none_match)
 
-        def compute() -> bytes:
-            return _DESK_LIST.dump_json(_desk_list(session, site))
 
-        return readers.serve(db, site.id, site.last_event_seq, "desks", "", if_none_match, compute)
+def _desks_snapshot(
+    db: Database, session: Session, site: Site, if_none_match: str | None
+) -> Snapshot | NotModified:
+    def compute() -> bytes:
+        return _DESK_LIST.dump_json(_desk_list(session, site))
+
+    return readers.serve(db, site.id, site.last_event_seq, "desks", "", if_none_match, compute)
 
 
 def desk_view(
@@ -72,35 +83,44 @@ def desk_view(
 
     A desk reads both after every event of its site; one request instead of two halves what
     a city's server does for its desks (bench/README.md "Issue 12, continued"). The two parts
-    are the snapshots the separate reads serve, joined, so nothing is computed twice."""
-    with db.read_session() as session:
+    are the snapshots the separate reads serve, joined, so nothing is computed twice; only the
+    first reader of a change in this process opens a read transaction."""
+    reading = tickets_service.QueueReading.of(principal, desk_code)
+    key, variant = ("view", desk_code), "v" + reading.variant
+    with db.quick_read_session() as session:
         site = sites_repo.site_by_slug(session, slug)
         require(principal, Capability.READ_QUEUE, site.id)
         site_config(session, site).desk(desk_code)  # 404 for an unknown desk
-        variant, compute_queue = tickets_service.queue_reader(
-            db, session, site, principal, desk_code
-        )
         seq = site.last_event_seq
-
-        def compute() -> bytes:
-            queue = readers.serve(
-                db, site.id, seq, ("queue", desk_code), variant, None, compute_queue
+        found = readers.kept(db, site.id, seq, key, variant, if_none_match)
+        if found is not None:
+            return found
+        queue = reading.without_transaction(db, site, None)
+        desks = readers.kept(db, site.id, seq, "desks", "", None)
+        if isinstance(queue, Snapshot) and isinstance(desks, Snapshot):
+            parts = (queue, desks)
+            return readers.serve(
+                db, site.id, seq, key, variant, if_none_match, lambda: _joined(*parts)
             )
-            desks = readers.serve(
-                db,
-                site.id,
-                seq,
-                "desks",
-                "",
-                None,
-                lambda: _DESK_LIST.dump_json(_desk_list(session, site)),
-            )
-            assert isinstance(queue, Snapshot) and isinstance(desks, Snapshot)  # no tag sent
-            return b'{"queue":' + queue.body + b',"desks":' + desks.body + b"}"
-
+    with db.read_session() as session:
+        site = sites_repo.site_by_slug(session, slug)
+        queue = reading.serve(db, session, site, None)
+        desks = _desks_snapshot(db, session, site, None)
+        assert isinstance(queue, Snapshot) and isinstance(desks, Snapshot)  # no tag was sent
+        parts = (queue, desks)
         return readers.serve(
-            db, site.id, seq, ("view", desk_code), "v" + variant, if_none_match, compute
+            db,
+            site.id,
+            site.last_event_seq,
+            key,
+            variant,
+            if_none_match,
+            lambda: _joined(*parts),
         )
+
+
+def _joined(queue: Snapshot, desks: Snapshot) -> bytes:
+    return b'{"queue":' + queue.body + b',"desks":' + desks.body + b"}"
 
 
 def _desk_list(session: Session, site: Site) -> list[DeskPublic]:

@@ -580,40 +580,79 @@ def get_queue(
     ready JSON, shared by every reader of the same site change (``central_server.readers``).
 
     The answer differs by whether the caller's role sees cases, and its waiting times age by
-    the minute: both are part of the ``ETag``."""
-    with db.read_session() as session:
+    the minute: both are part of the ``ETag``. Only the first reader of a site change in this
+    process opens a read transaction; the others look up the site's row and are answered from
+    what that reader computed (:meth:`QueueReading.without_transaction`)."""
+    reading = QueueReading.of(principal, desk_code)
+    with db.quick_read_session() as session:
         site = sites_repo.site_by_slug(session, slug)
         require(principal, Capability.READ_QUEUE, site.id)
         if desk_code is not None:
             site_config(session, site).desk(desk_code)  # 404 for an unknown desk
-        variant, compute = queue_reader(db, session, site, principal, desk_code)
+        answer = reading.without_transaction(db, site, if_none_match)
+        if answer is not None:
+            return answer
+    with db.read_session() as session:
+        site = sites_repo.site_by_slug(session, slug)
+        return reading.serve(db, session, site, if_none_match)
+
+
+@dataclass(frozen=True)
+class QueueReading:
+    """How one caller reads a site's queue: for which desk (None: the site's order), with or
+    without cases (by role), at which minute (waiting times age by the minute)."""
+
+    desk_code: str | None
+    include_case: bool
+    now: datetime
+
+    @classmethod
+    def of(cls, principal: Principal, desk_code: str | None) -> QueueReading:
+        return cls(desk_code, principal.can(Capability.READ_CASES), utcnow())
+
+    @property
+    def variant(self) -> str:
+        return f"{'c' if self.include_case else 'p'}{int(self.now.timestamp() // 60)}"
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        return ("queue", self.desk_code)
+
+    def without_transaction(
+        self, db: Database, site: Site, if_none_match: str | None
+    ) -> Snapshot | NotModified | None:
+        """The answer at the site's ``last_event_seq`` if it needs no read of the database:
+        304, kept, or ordered from the site's kept tickets; None otherwise."""
+        seq = site.last_event_seq
+        found = readers.kept(db, site.id, seq, self.key, self.variant, if_none_match)
+        if found is not None:
+            return found
+        base = readers.kept_shared(db, site.id, seq, ("queue", self.variant))
+        if not isinstance(base, _QueueBase):
+            return None
         return readers.serve(
-            db, site.id, site.last_event_seq, ("queue", desk_code), variant, if_none_match, compute
+            db, site.id, seq, self.key, self.variant, if_none_match, lambda: base.json_for(self)
         )
 
+    def serve(
+        self, db: Database, session: Session, site: Site, if_none_match: str | None
+    ) -> Snapshot | NotModified:
+        """The answer at the site's ``last_event_seq``, computed in ``session`` if need be."""
 
-def queue_reader(
-    db: Database, session: Session, site: Site, principal: Principal, desk_code: str | None
-) -> tuple[str, Callable[[], bytes]]:
-    """The variant of the site's queue that ``principal`` reads (by role and minute, see
-    :func:`get_queue`) and how to compute it in ``session`` (the caller checked the desk)."""
-    include_case = principal.can(Capability.READ_CASES)
-    now = utcnow()
-    variant = f"{'c' if include_case else 'p'}{int(now.timestamp() // 60)}"
+        def compute() -> bytes:
+            # Every desk's queue holds the same tickets in its own order: the tickets are made
+            # public once per site change, each desk only orders them.
+            base = readers.shared(
+                db,
+                site.id,
+                site.last_event_seq,
+                ("queue", self.variant),
+                lambda: _queue_base(session, site, self.include_case, self.now),
+            )
+            return base.json_for(self)
 
-    def compute() -> bytes:
-        # Every desk's queue holds the same tickets in its own order: the tickets are made
-        # public once per site change, each desk only orders them.
-        base = readers.shared(
-            db,
-            site.id,
-            site.last_event_seq,
-            ("queue", variant),
-            lambda: _queue_base(session, site, include_case, now),
-        )
-        return base.for_desk(desk_code).model_dump_json().encode()
-
-    return variant, compute
+        seq = site.last_event_seq
+        return readers.serve(db, site.id, seq, self.key, self.variant, if_none_match, compute)
 
 
 @dataclass(frozen=True)
@@ -627,6 +666,9 @@ class _QueueBase:
     serving: list[TicketPublic]
     parked: list[TicketPublic]
     counts: list[DeskCounts]
+
+    def json_for(self, reading: QueueReading) -> bytes:
+        return self.for_desk(reading.desk_code).model_dump_json().encode()
 
     def for_desk(self, desk_code: str | None) -> QueuePublic:
         """The queue as ``desk_code`` calls it (None: in the site's order)."""

@@ -184,19 +184,28 @@ def test_every_desk_sees_its_own_queue_read_once_per_change(
         numbers[prefix] = made.json()["number"]
 
     assert server.db is not None
-    ticket_reads: list[str] = []
+    statements: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        if "FROM tickets" in statement:
-            ticket_reads.append(statement)
+        statements.append(statement)
 
     event.listen(server.db.engine, "before_cursor_execute", count)
+    queues, per_read = {}, {}
     try:
-        queues = {desk: clerk.get(f"/sites/demo/queue?desk={desk}").json() for desk in "12346"}
+        for desk in "12346":
+            statements.clear()
+            queues[desk] = clerk.get(f"/sites/demo/queue?desk={desk}").json()
+            per_read[desk] = list(statements)
     finally:
         event.remove(server.db.engine, "before_cursor_execute", count)
 
+    ticket_reads = [s for read in per_read.values() for s in read if "FROM tickets" in s]
     assert len(ticket_reads) == 1, ticket_reads
+    # After the first desk, each read looks up the site's row and nothing else (SQLite's BEGIN
+    # is no round trip; PostgreSQL's lookup runs without a transaction).
+    for desk in "2346":
+        lookups = [s for s in per_read[desk] if not s.startswith("BEGIN")]
+        assert len(lookups) == 1 and "FROM sites" in lookups[0], per_read[desk]
     waiting = {desk: [t["number"] for t in queue["waiting"]] for desk, queue in queues.items()}
     front_office = [numbers["A"], numbers["B"], numbers["C"]]
     assert waiting == {"1": front_office, "2": front_office, "3": front_office,
