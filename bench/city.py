@@ -19,8 +19,9 @@ is divided by the same compression factor.
 Clients behave as the real ones: a desk holds its event stream open and, on every event except
 ``ticket.case_updated`` and after each of its own actions, reads its queue and the site's
 desks in one request, ``GET desks/{desk}/view`` (one read at a time; events that arrive
-meanwhile cause one more read, as the clerk program does); a display holds ``/display/{site}/events`` open; a kiosk creates the site's
-tickets one at a time on the arrival curve. Every change carries an ``Idempotency-Key``, kept
+meanwhile cause one more read, as the clerk program does); a display holds
+``/display/{site}/events`` open; a kiosk creates the site's tickets one at a time on the
+arrival curve. Every change carries an ``Idempotency-Key``, kept
 when it is sent again after a fault; streams reconnect with ``Last-Event-ID``.
 
 It prints p50/p99 per operation, event delivery latency (the event's ``at`` to its arrival on
@@ -681,9 +682,27 @@ class Figures:
     left_at_desk: list[str] = field(default_factory=list)
     requests: int = 0
     cpu_seconds: float = 0.0
+    #: The wall-clock window whose requests and events the latencies show (set by the Day):
+    #: from the end of the warm-up (every desk's first call and 300 streams connecting at the
+    #: same instant, which no office does) to the end of the day (after which every desk
+    #: wraps up its citizen at once).
+    window: tuple[float, float] = (0.0, math.inf)
+    #: Requests and events outside the window: counted, not in the latencies.
+    left_out: int = 0
 
     def record(self, operation: str, seconds: float) -> None:
+        if not self.window[0] <= time.time() - seconds < self.window[1]:
+            self.left_out += 1
+            return
         self.latencies.setdefault(operation, []).append(seconds)
+
+    def delivered(self, samples: list[float], at: str) -> None:
+        """An event written at ``at`` (ISO time) arrived now."""
+        written = datetime.fromisoformat(at).timestamp()
+        if not self.window[0] <= written < self.window[1]:
+            self.left_out += 1
+            return
+        samples.append(time.time() - written)
 
     def error(self, what: str, detail: str = "") -> None:
         self.errors[what] += 1
@@ -705,6 +724,8 @@ class Plan:
     tickets_per_day: float
     service_seconds: float
     seed: int
+    #: Real seconds at the start whose requests the latencies leave out.
+    warm_up: float = 0.0
 
 
 class Day:
@@ -714,7 +735,7 @@ class Day:
         self.end = start + plan.window_seconds / plan.compression
         #: Until when desks keep sending a change the server has not answered (their outbox).
         self.hard_end = self.end + 3 * RETRY_SECONDS
-        self.figures = Figures()
+        self.figures = Figures(window=(start + plan.warm_up, self.end))
         self.stopping = asyncio.Event()
 
     def real(self, day_seconds: float) -> float:
@@ -773,10 +794,6 @@ class Day:
             self.figures.error(f"{operation}: HTTP {answer.status} {answer.code()}", path)
             return None
         return answer
-
-
-def _age(at: str) -> float:
-    return time.time() - datetime.fromisoformat(at).timestamp()
 
 
 class DeskClient:
@@ -908,7 +925,7 @@ class DeskClient:
                 )
         self.last_seq = seq
         message = json.loads(data)
-        self.day.figures.desk_delivery.append(_age(message["at"]))
+        self.day.figures.delivered(self.day.figures.desk_delivery, message["at"])
         if event_type not in EVENTS_THAT_CHANGE_NO_VIEW:
             self.refresh()
 
@@ -1123,7 +1140,7 @@ class DisplayClient:
                 continue
             self.seen.add(call["seq"])
             if not first and call["status"] == "called":
-                self.day.figures.display_delivery.append(_age(call["at"]))
+                self.day.figures.delivered(self.day.figures.display_delivery, call["at"])
 
 
 async def _sign_in(route: Route, site: int, desk: int, code: str) -> str:
@@ -1390,6 +1407,7 @@ def merge(parts: list[Figures]) -> Figures:
         total.first_errors += part.first_errors[: 10 - len(total.first_errors)]
         total.retries.update(part.retries)
         total.retry_reasons.update(part.retry_reasons)
+        total.left_out += part.left_out
         total.desk_delivery += part.desk_delivery
         total.display_delivery += part.display_delivery
         total.stream_gaps += part.stream_gaps
@@ -1455,6 +1473,7 @@ def run(args: argparse.Namespace, folder: Path, db_url: str, cluster: PrivateClu
             tickets_per_day=tickets_per_day,
             service_seconds=service_seconds,
             seed=args.seed,
+            warm_up=args.warm_up,
         )
         for group in groups
         if group
@@ -1536,6 +1555,8 @@ def run(args: argparse.Namespace, folder: Path, db_url: str, cluster: PrivateClu
             "displays (calls)": _row(figures.display_delivery),
         },
         "requests": figures.requests,
+        "left_out": figures.left_out,
+        "warm_up_seconds": args.warm_up,
         "cpu": {
             "server_seconds": server_cpu,
             "server_ms_per_request": server_cpu * 1000 / max(1, figures.requests),
@@ -1615,6 +1636,11 @@ def print_report(report: dict[str, Any]) -> None:
     for fault in s["faults"]:
         print(f"fault:    {fault}")
     print()
+    print(
+        f"latencies from {report['warm_up_seconds']:g} s after the day's start to its end; "
+        f"{report['left_out']} requests and events of the warm-up and of the wrap-up after the "
+        "end are left out of them (not of the errors, retries and checks)"
+    )
     header = f"{'operation':<22}{'count':>8}{'p50':>9}{'p99':>9}{'max':>9}"
     print(header + "   (ms)\n" + "-" * len(header))
     for name, row in report["operations"].items():
@@ -1714,6 +1740,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "PostgreSQL (a private cluster of this run, never the shared one)",
     )
     parser.add_argument("--client-processes", type=int, default=1)
+    parser.add_argument(
+        "--warm-up",
+        type=float,
+        default=10.0,
+        help="real seconds at the start left out of the latencies (every desk's first call "
+        "and every stream's connection at one instant); 0 keeps them",
+    )
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument(

@@ -22,8 +22,8 @@ CHECKS = (
     "no number given twice",
     "every stream gap-free",
 )
-#: Two sites with two desks each; a day of 15 s with 30 tickets per site.
-TINY = ("--sites", "2", "--desks", "2", "--minutes", "0.25", "--scale", "0.2")
+#: Two sites with two desks each; a day of 15 s with 30 tickets per site, every request timed.
+TINY = ("--sites", "2", "--desks", "2", "--minutes", "0.25", "--scale", "0.2", "--warm-up", "0")
 
 
 def _city(*args: str, timeout: float) -> str:
