@@ -5,6 +5,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from resources.vocabulary import DeviceKind
+
 
 class PrinterState(StrEnum):
     """What a kiosk's ticket printer is up to, as the kiosk sees it."""
@@ -34,7 +36,7 @@ class PrinterPublic(BaseModel):
 
 class DevicePublic(BaseModel):
     name: str
-    kind: str
+    kind: DeviceKind
     printer_state: PrinterState | None = Field(description="None until the first report")
     printer_detail: str
     printer_state_since: datetime | None
