@@ -6,7 +6,6 @@ ticket's QR code is decoded with zxing-cpp.
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from counter_app.printers.uri import open_printer
 from counter_app.printers.worker import PrintJob, PrintResult, PrintWorker
 from tests.support import raster
 from tests.support.escpos_printer import FakeEscposPrinter
+from tests.support.ports import free_port
 from tests.support.waits import ANSWER_S, STATUS_S
 
 URL = "https://tresen.example/s/demo/t/A-042?k=7f3a"
@@ -58,12 +58,6 @@ def worker(fake: FakeEscposPrinter, states: list[PrinterState]) -> Iterator[Prin
 
 def print_one(worker: PrintWorker, image: Image.Image | None = None) -> PrintResult:
     return worker.submit(PrintJob(image or raster.qr_ticket(URL), label="A-042")).result(ANSWER_S)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_the_ticket_qr_code_survives_the_wire(fake: FakeEscposPrinter, worker: PrintWorker) -> None:
