@@ -75,7 +75,7 @@ class PickupPublic(BaseModel):
     id: int
     site: str
     status: PickupStatus
-    document_kind: str
+    document_kind: DocumentKind
     document_detail: str
     case_reference: str
     holder_name: str

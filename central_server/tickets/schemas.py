@@ -75,7 +75,7 @@ class TicketPublic(BaseModel):
     service_prefix: str
     status: Status
     priority: Priority
-    language: str
+    language: Language
     desk: str | None = Field(description="the desk that called the ticket last")
     target_desk: str | None = Field(description="the only desk that may call it (transfers)")
     position: int | None = Field(description="1 = next; only while the ticket waits")
