@@ -35,6 +35,7 @@ from resources.vocabulary import (
     DocumentKind,
     Outcome,
     PickupStatus,
+    PrinterState,
     Priority,
     TicketStatus,
 )
@@ -125,6 +126,7 @@ def _enum_of(document: dict[str, Any], model: str, field: str) -> list[str]:
         ("PickupPublic", "status", PickupStatus),
         ("DevicePublic", "kind", DeviceKind),
         ("DeskPublic", "kind", DeskKind),
+        ("PrinterReport", "state", PrinterState),
     ],
 )
 def test_the_served_openapi_lists_the_vocabulary(

@@ -1,23 +1,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from resources.vocabulary import DeviceKind
-
-
-class PrinterState(StrEnum):
-    """What a kiosk's ticket printer is up to, as the kiosk sees it."""
-
-    READY = "ready"
-    PAPER_LOW = "paper_low"
-    PAPER_OUT = "paper_out"
-    COVER_OPEN = "cover_open"
-    OFFLINE = "offline"
-    ERROR = "error"
-    UNKNOWN = "unknown"
+from resources.vocabulary import DeviceKind, PrinterState
 
 
 class PrinterReport(BaseModel):

@@ -37,14 +37,14 @@ from counter_app.clerk.dialogs import OrderDialog, OutcomeDialog, TransferDialog
 from counter_app.clerk.queue_model import QueueModel, minutes_seconds
 from counter_app.qt.errors import describe
 from counter_app.qt.i18n import N_, Language
-from resources.vocabulary import DOCUMENT_KIND_LABELS, TICKET_STATUS_LABELS
+from resources.vocabulary import DOCUMENT_KIND_LABELS, TICKET_STATUS_LABELS, PrinterState
 
 #: A kiosk printer's state as the clerk reads it in the banner.
-PRINTER_PROBLEMS = {
-    "paper_out": N_("printer out of paper"),
-    "cover_open": N_("printer cover open"),
-    "offline": N_("printer not answering"),
-    "error": N_("printer fault"),
+PRINTER_PROBLEMS: dict[str, str] = {
+    PrinterState.PAPER_OUT: N_("printer out of paper"),
+    PrinterState.COVER_OPEN: N_("printer cover open"),
+    PrinterState.OFFLINE: N_("printer not answering"),
+    PrinterState.ERROR: N_("printer fault"),
 }
 
 # (object name, label, key) of the ticket buttons, in their order on screen.
