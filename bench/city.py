@@ -72,7 +72,9 @@ from bench.load import (
     postgres_database,
     process_cpu_seconds,
 )
+from central_server.queue_rules import FINAL, QUEUED
 from counter_app.core.live import parse_sse
+from tresen.health import wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_SITE = ROOT / "resources" / "examples" / "kundenzentrum-mitte.toml"
@@ -108,8 +110,6 @@ STREAM_TIMEOUT = 30.0
 RETRY_SECONDS = 60.0
 #: Event types after which the clerk program reads nothing (counter_app/clerk/controller.py).
 EVENTS_THAT_CHANGE_NO_VIEW = frozenset({"ticket.case_updated", "cases.purged"})
-FINAL = frozenset({"done", "no_show", "cancelled"})
-WAITING = frozenset({"waiting", "transferred"})
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 OPERATIONS = (
@@ -367,24 +367,15 @@ class Servers:
         log.close()
 
     def _wait_up(self, index: int, timeout: float = 90) -> None:
-        import urllib.request
-
         process = self.procs[index]
         assert process is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                log = self.folder / f"server-{self.ports[index]}.log"
-                raise SystemExit(
-                    "a server stopped during start-up:\n" + log.read_text(errors="replace")[-3000:]
-                )
-            with (
-                suppress(OSError),
-                urllib.request.urlopen(self.urls[index] + "/healthz", timeout=2) as answer,
-            ):
-                if answer.status == 200:
-                    return
-            time.sleep(0.1)
+        if wait_until_up(self.urls[index], timeout, process):
+            return
+        if process.poll() is not None:
+            log = self.folder / f"server-{self.ports[index]}.log"
+            raise SystemExit(
+                "a server stopped during start-up:\n" + log.read_text(errors="replace")[-3000:]
+            )
         raise SystemExit(f"the server at {self.urls[index]} did not answer within {timeout:.0f} s")
 
     def pids(self) -> list[int]:
@@ -1295,7 +1286,7 @@ def check(db_url: str, figures: Figures) -> list[tuple[str, bool, str]]:
             open_at_desk = [
                 f"{tickets[tid][1]}/{tickets[tid][2]}{tickets[tid][3]:03d} {tickets[tid][4]}"
                 for tid in given
-                if tid in tickets and tickets[tid][4] not in FINAL | WAITING
+                if tid in tickets and tickets[tid][4] not in FINAL | QUEUED
             ]
             # Which create (Idempotency-Key) made which ticket, as the server remembers it.
             keys = set(figures.create_keys)

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Literal
 
 from central_server.errors import N_, Forbidden
+from resources.vocabulary import DeviceKind
 
 
 class Role(StrEnum):
@@ -15,12 +16,13 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
     # Devices act in the role of their kind.
-    KIOSK = "kiosk"
-    DISPLAY = "display"
+    KIOSK = DeviceKind.KIOSK.value
+    DISPLAY = DeviceKind.DISPLAY.value
 
 
 USER_ROLES = frozenset({Role.CLERK, Role.PICKUP, Role.SUPERVISOR, Role.ADMIN})
-DEVICE_KINDS = frozenset({Role.KIOSK, Role.DISPLAY})
+#: A device acts in the role named like its kind.
+DEVICE_KINDS = frozenset(Role(kind) for kind in DeviceKind)
 
 
 class Capability(StrEnum):
