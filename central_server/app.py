@@ -194,7 +194,12 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
         listener = None
         if not database.is_sqlite:
             # Every process hears every commit of every process (events/listen.py).
-            listener = Listener(database.engine.url, bus)
+            listener = Listener(
+                database.engine.url,
+                bus,
+                on_revoked=lambda what: auth_service.revoked(database, what),
+                on_hearing=lambda hearing: auth_service.hearing_revocations(database, hearing),
+            )
             listener.start()
         housekeeping = asyncio.create_task(_housekeeping(database, settings, bus))
         access_log = accesslog.off_the_loop()

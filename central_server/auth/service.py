@@ -1,10 +1,20 @@
 """Signing in, and turning a bearer token into a :class:`Principal`.
 
-A token, once found valid, is trusted by the process that checked it for at most
-``TOKEN_CACHE_SECONDS`` (and never past its expiry) without asking the database again
-(:class:`TokenCache`): a sign-out or a revoked device token takes effect at once in the process
-that made the change, and within those seconds in every other (``tresen admin`` on the command
-line, a second server process). A token not found is never kept: it is looked up every time.
+A token, once found valid, is trusted by the process that checked it for a while (and never
+past its expiry) without asking the database again (:class:`TokenCache`). A sign-out or a
+revoked device token takes effect at once in the process that made the change. Every other
+process (``tresen admin`` on the command line, the other server processes of a city):
+
+* on PostgreSQL, hears of it within milliseconds: the revoking transaction sends
+  ``NOTIFY tresen_tokens`` (the token's digest, or ``*`` for "check every token again"), which
+  each server's listener (``central_server.events.listen``) passes to :func:`revoked`. While a
+  process listens it trusts a token for ``HEARD_TOKEN_CACHE_SECONDS``; when its listening
+  connection is lost it forgets every token and trusts for ``TOKEN_CACHE_SECONDS`` only, until
+  it listens again;
+* on SQLite (one server process), within ``TOKEN_CACHE_SECONDS``.
+
+A token not found is never kept: it is looked up every time. A lookup that began before a
+revocation was heard does not put its answer into the cache (:attr:`TokenCache.generation`).
 """
 
 from __future__ import annotations
@@ -14,6 +24,8 @@ import threading
 import time
 from datetime import timedelta
 from typing import NoReturn
+
+from sqlalchemy.orm import Session
 
 from central_server.auth import repository, tokens
 from central_server.auth.principal import Principal, Role
@@ -25,6 +37,7 @@ from central_server.models import AuthToken
 from central_server.models._types import utcnow
 
 __all__ = [
+    "HEARD_TOKEN_CACHE_SECONDS",
     "TOKEN_CACHE_SECONDS",
     "LoginThrottle",
     "TokenCache",
@@ -34,6 +47,7 @@ __all__ = [
     "logout",
     "principal_for_token",
     "purge_expired_tokens",
+    "revoked",
 ]
 
 log = logging.getLogger("tresen.auth")
@@ -95,6 +109,10 @@ def _refuse(user_id: int | None, client: str) -> NoReturn:
 
 #: How long a process trusts a token it found valid before it asks the database again.
 TOKEN_CACHE_SECONDS = 5.0
+#: The same while the process hears revocations (PostgreSQL's NOTIFY, see the docstring).
+HEARD_TOKEN_CACHE_SECONDS = 60.0
+#: The channel on which revocations are announced.
+REVOKE_CHANNEL = "tresen_tokens"
 #: Name of the process's :class:`TokenCache` in ``Database.shared``.
 _TOKEN_CACHE = "tokens"  # noqa: S105 (a cache's name, not a secret)
 
@@ -107,6 +125,10 @@ class TokenCache:
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[Principal, float]] = {}
         self._max_entries = max_entries
+        #: Counts the revocations heard: a lookup begun before one keeps nothing.
+        self.generation = 0
+        #: Set while this process hears revocations (its listener is connected).
+        self.hearing = threading.Event()
 
     def get(self, token_hash: str) -> Principal | None:
         entry = self._entries.get(token_hash)
@@ -118,19 +140,28 @@ class TokenCache:
             return None
         return entry[0]
 
-    def put(self, token_hash: str, principal: Principal, until: float) -> None:
+    def put(
+        self, token_hash: str, principal: Principal, until: float, generation: int | None = None
+    ) -> None:
         with self._lock:
+            if generation is not None and generation != self.generation:
+                return  # a revocation was heard while this was looked up
             if len(self._entries) >= self._max_entries:
                 self._entries.clear()
             self._entries[token_hash] = (principal, until)
 
     def forget(self, token_hash: str) -> None:
         with self._lock:
+            self.generation += 1
             self._entries.pop(token_hash, None)
 
     def clear(self) -> None:
         with self._lock:
+            self.generation += 1
             self._entries.clear()
+
+    def trust_seconds(self) -> float:
+        return HEARD_TOKEN_CACHE_SECONDS if self.hearing.is_set() else TOKEN_CACHE_SECONDS
 
 
 def _token_cache(db: Database) -> TokenCache:
@@ -146,8 +177,38 @@ def cached_principal(db: Database, token: str) -> Principal | None:
 
 def forget_tokens(db: Database) -> None:
     """Check every token against the database again (after tokens, users or devices changed
-    in this process)."""
+    in this process), here at once and, on PostgreSQL, in every process that listens."""
     _token_cache(db).clear()
+    if not db.is_sqlite:
+        with db.write_session() as session:
+            _announce(session, "*")
+
+
+def _announce(session: Session, what: str) -> None:
+    """Tell every listening process, when the transaction commits, that ``what`` (a token's
+    digest, or ``*``) is revoked (PostgreSQL only)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SELECT pg_notify(%s, %s)", (REVOKE_CHANNEL, what))
+
+
+def revoked(db: Database, what: str) -> None:
+    """Heard from another process: ``what`` (a token's digest, or ``*``) was revoked."""
+    if what == "*":
+        _token_cache(db).clear()
+    else:
+        _token_cache(db).forget(what)
+
+
+def hearing_revocations(db: Database, hearing: bool) -> None:
+    """This process starts or stops hearing revocations (its listener connected or lost its
+    connection): what it trusted may have been revoked unheard, so it forgets every token."""
+    cache = _token_cache(db)
+    if hearing:
+        cache.hearing.set()
+    else:
+        cache.hearing.clear()
+    cache.clear()
 
 
 def principal_for_token(db: Database, token: str) -> Principal:
@@ -156,7 +217,8 @@ def principal_for_token(db: Database, token: str) -> Principal:
     principal = cache.get(token_hash)
     if principal is not None:
         return principal
-    until = time.monotonic() + TOKEN_CACHE_SECONDS
+    generation = cache.generation
+    until = time.monotonic() + cache.trust_seconds()
     now = utcnow()
     with db.read_session() as session:
         found = repository.valid_token(session, token_hash, now)
@@ -180,7 +242,7 @@ def principal_for_token(db: Database, token: str) -> Principal:
         raise Unauthorized(
             "invalid_token", N_("Your sign-in is no longer valid. Please sign in again.")
         )
-    cache.put(token_hash, principal, until)
+    cache.put(token_hash, principal, until, generation)
     return principal
 
 
@@ -191,6 +253,7 @@ def logout(db: Database, token: str) -> None:
         row = session.get(AuthToken, token_hash)
         if row is not None:
             session.delete(row)
+            _announce(session, token_hash)
     _token_cache(db).forget(token_hash)
 
 

@@ -9,16 +9,22 @@ every feed once (:meth:`EventBus.wake_all`): what was committed meanwhile is rea
 misses anything. An idle connection is checked every :data:`CHECK_SECONDS`, so a silently
 dropped one is noticed too. Until the listener runs, the feeds' own safety poll keeps streams
 going, only slower.
+
+The same connection listens on ``tresen_tokens`` (``auth.service.REVOKE_CHANNEL``): a
+signed-out or revoked token is forgotten by this process within milliseconds (``on_revoked``),
+and ``on_hearing`` says whether it hears them (see ``central_server.auth.service``).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.engine import URL
 
+from central_server.auth.service import REVOKE_CHANNEL
 from central_server.events.bus import EventBus
 from central_server.events.log import NOTIFY_CHANNEL
 
@@ -42,10 +48,18 @@ def conninfo(url: URL) -> str:
 class Listener:
     """The listening thread of one process (PostgreSQL only); :meth:`stop` ends it."""
 
-    def __init__(self, url: URL, bus: EventBus) -> None:
+    def __init__(
+        self,
+        url: URL,
+        bus: EventBus,
+        on_revoked: Callable[[str], None] | None = None,
+        on_hearing: Callable[[bool], None] | None = None,
+    ) -> None:
         self._conninfo = conninfo(url)
         self._shown = url.render_as_string(hide_password=True)
         self.bus = bus
+        self._on_revoked = on_revoked or (lambda _what: None)
+        self._on_hearing = on_hearing or (lambda _hearing: None)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="tresen-listen", daemon=True)
         #: Set while a connection listens (tests and the log use it).
@@ -108,22 +122,33 @@ class Listener:
         }
         with psycopg.connect(self._conninfo, **connect_options) as connection:
             connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
+            connection.execute(f"LISTEN {REVOKE_CHANNEL}")
             self.connections += 1
             self.listening.set()
-            if self.connections > 1:
-                log.info("listening for events again at %s", self._shown)
-            # Whatever was committed before LISTEN took effect is read now.
-            self.bus.wake_all()
-            idle = 0.0
-            while not self._stop.is_set():
-                heard = False
-                for notify in connection.notifies(timeout=WAIT_SECONDS, stop_after=1000):
-                    heard = True
-                    site, _, seq = notify.payload.partition(":")
-                    if site.isdigit() and seq.isdigit():
-                        self.bus.notify({int(site): int(seq)})
-                idle = 0.0 if heard else idle + WAIT_SECONDS
-                if idle >= CHECK_SECONDS:
-                    idle = 0.0
-                    connection.execute("SELECT 1")
-            self.listening.clear()
+            self._on_hearing(True)
+            try:
+                if self.connections > 1:
+                    log.info("listening for events again at %s", self._shown)
+                # Whatever was committed before LISTEN took effect is read now.
+                self.bus.wake_all()
+                self._hear(connection)
+            finally:
+                self.listening.clear()
+                self._on_hearing(False)
+
+    def _hear(self, connection: Any) -> None:
+        idle = 0.0
+        while not self._stop.is_set():
+            heard = False
+            for notify in connection.notifies(timeout=WAIT_SECONDS, stop_after=1000):
+                heard = True
+                if notify.channel == REVOKE_CHANNEL:
+                    self._on_revoked(notify.payload)
+                    continue
+                site, _, seq = notify.payload.partition(":")
+                if site.isdigit() and seq.isdigit():
+                    self.bus.notify({int(site): int(seq)})
+            idle = 0.0 if heard else idle + WAIT_SECONDS
+            if idle >= CHECK_SECONDS:
+                idle = 0.0
+                connection.execute("SELECT 1")
