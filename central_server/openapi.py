@@ -100,7 +100,8 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             for status in sorted(errors_of(method, path, operation)):
                 entry = responses.setdefault(str(status), {})
-                entry.setdefault("description", DESCRIPTIONS[status])
+                if entry.get("description") in (None, "", "Validation Error"):  # FastAPI's own
+                    entry["description"] = DESCRIPTIONS[status]
                 entry["content"] = error
             for status, entry in responses.items():
                 if status.isdigit() and int(status) >= 400:
