@@ -1,8 +1,9 @@
+"""The desk endpoints: HTTP only; the rules are in ``service``."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
 from central_server.deps import (
     NOT_MODIFIED,
@@ -13,13 +14,9 @@ from central_server.deps import (
     snapshot_response,
 )
 from central_server.desks import service
-from central_server.sites.schemas import DeskPublic
+from central_server.desks.schemas import DeskPublic, SignOnRequest
 
 router = APIRouter(tags=["desks"])
-
-
-class SignOnRequest(BaseModel):
-    force: bool = False
 
 
 @router.get("/sites/{site}/desks", response_model=list[DeskPublic], responses=NOT_MODIFIED)

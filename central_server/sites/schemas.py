@@ -34,13 +34,3 @@ class ServicePublic(BaseModel):
         description="what the service orders for a citizen, most usual first (site file)"
     )
     waiting: int
-
-
-class DeskPublic(BaseModel):
-    code: str
-    name: str
-    kind: str
-    state: str
-    signed_on_user: str | None
-    service_ids: list[int]
-    current_ticket: str | None
