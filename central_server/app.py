@@ -102,6 +102,15 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         translate = _translate(request)
+        if exc.status_code == 400:
+            # FastAPI's answer to a body its JSON parser gives up on in a way other than a
+            # syntax error (bytes that are not UTF-8, nesting deeper than the parser goes):
+            # refused like any other body that is not JSON, so the API has one answer for it.
+            message = translate(N_("The request is incomplete or wrong: {fields}"))
+            problems = [{"field": "body", "problem": "not JSON text"}]
+            return _error(
+                request, 422, "invalid_input", message.format(fields="body"), {"problems": problems}
+            )
         if exc.status_code == 404:
             return _error(request, 404, "not_found", translate(N_("There is nothing here.")))
         if exc.status_code == 405:

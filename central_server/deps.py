@@ -117,9 +117,22 @@ IfNoneMatchDep = Annotated[
         "answer is 304 Not Modified without a body"
     ),
 ]
-#: The 304 answer of a reader, for the API's document.
+#: The ``ETag`` every answer of a reader carries, for the API's document.
+_ETAG: dict[str, Any] = {
+    "ETag": {
+        "description": "the site's event sequence (and what else the answer depends on); send "
+        "it back as If-None-Match",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+}
+#: A reader's answers beyond its JSON, for the API's document: the ``ETag`` on each, and 304.
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
-    304: {"description": "not modified since the answer whose ETag was sent as If-None-Match"}
+    200: {"headers": _ETAG},
+    304: {
+        "description": "not modified since the answer whose ETag was sent as If-None-Match",
+        "headers": _ETAG,
+    },
 }
 
 

@@ -47,6 +47,17 @@ DESCRIPTIONS = {
     503: "database_unavailable: the database is locked or unreachable; nothing was changed",
 }
 
+#: Headers an error answer always carries.
+HEADERS = {
+    401: {
+        "WWW-Authenticate": {
+            "description": "Bearer: the scheme the API takes",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    }
+}
+
 #: Operations that count failed attempts (the sign-in and pickup-scan throttles).
 THROTTLED = {
     ("post", "/api/v1/login"),
@@ -100,8 +111,11 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             for status in sorted(errors_of(method, path, operation)):
                 entry = responses.setdefault(str(status), {})
-                entry.setdefault("description", DESCRIPTIONS[status])
+                if entry.get("description") in (None, "", "Validation Error"):  # FastAPI's own
+                    entry["description"] = DESCRIPTIONS[status]
                 entry["content"] = error
+                if status in HEADERS:
+                    entry["headers"] = HEADERS[status]
             for status, entry in responses.items():
                 if status.isdigit() and int(status) >= 400:
                     entry["content"] = error

@@ -9,7 +9,14 @@ Every state change at a site runs through :func:`perform`:
 4. remember the answer under the key, in the same transaction as the change;
 5. commit, then wake the live streams of the site.
 
-A change that raises rolls back entirely: bad input changes nothing.
+A change that raises rolls back entirely: bad input changes nothing. The server's own jobs
+(expiring uncollected pickups, erasing personal data and case text) run through it too, one
+site per call, with no principal and no ``Idempotency-Key``, and with no bus where no stream of
+the process listens (a ``tresen admin`` command: on PostgreSQL its commit still wakes every
+server, ``central_server.events.log``). The one exception is the batched erasing of case text
+(``central_server.tickets.purge``): its batches span sites and take no site's lock, so a year's
+backlog never holds a site's queue; only the text of finished tickets changes, which no queue
+rule reads, and the one event per site that reports it goes through :func:`perform`.
 
 The answer remembered for a retry holds no personal data (kept 48 hours, it would outlive a
 purge): the fields of ``PRIVATE_FIELDS`` are left out, at any depth, and a retry reads them from
@@ -58,21 +65,31 @@ def lock_site(session: Session, site_id: int) -> Site:
 
 def perform(
     db: Database,
-    bus: EventBus,
+    bus: EventBus | None,
     site_id: int,
-    principal: Principal,
+    principal: Principal | None,
     request: IdempotentRequest | None,
     change: Callable[[Session, Site], Answer],
 ) -> Answer:
+    """Run ``change`` as the steps above. ``principal`` is None for the server's own jobs,
+    which carry no ``Idempotency-Key``; ``bus`` is None where no stream of this process
+    listens."""
+    if request is not None and request.key is not None and principal is None:
+        raise ValueError("an Idempotency-Key needs a principal to remember the answer for")
     with db.write_session() as session:
         site = lock_site(session, site_id)
-        if request is not None and request.key is not None:
+        if principal is not None and request is not None and request.key is not None:
             earlier = _earlier_answer(session, principal, request)
             if earlier is not None:
                 return earlier
         status, body = change(session, site)
         # An empty answer (204) changed nothing worth replaying; a retry may well find work.
-        if request is not None and request.key is not None and status != 204:
+        if (
+            principal is not None
+            and request is not None
+            and request.key is not None
+            and status != 204
+        ):
             session.connection().execute(
                 _REMEMBER,
                 {
@@ -85,7 +102,8 @@ def perform(
                 },
             )
         changed = dict(session.info.get(CHANGED_SEQS, {}))
-    bus.notify(changed)
+    if bus is not None:
+        bus.notify(changed)
     return status, body
 
 

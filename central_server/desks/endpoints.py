@@ -1,8 +1,9 @@
+"""The desk endpoints: HTTP only; the rules are in ``service``."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
 from central_server.deps import (
     NOT_MODIFIED,
@@ -13,14 +14,9 @@ from central_server.deps import (
     snapshot_response,
 )
 from central_server.desks import service
-from central_server.sites.schemas import DeskPublic
-from central_server.tickets.schemas import QueuePublic
+from central_server.desks.schemas import DeskPublic, DeskView, SignOnRequest
 
 router = APIRouter(tags=["desks"])
-
-
-class SignOnRequest(BaseModel):
-    force: bool = False
 
 
 @router.get("/sites/{site}/desks", response_model=list[DeskPublic], responses=NOT_MODIFIED)
@@ -32,13 +28,6 @@ def list_desks(
     The answer carries an ``ETag`` (the site's event sequence); sent back as
     ``If-None-Match``, it is answered 304 without a body while nothing changed."""
     return snapshot_response(service.list_desks(db, site, principal, if_none_match))
-
-
-class DeskView(BaseModel):
-    """What a clerk's desk shows: its queue and the site's desks, of one site change."""
-
-    queue: QueuePublic
-    desks: list[DeskPublic]
 
 
 @router.get("/sites/{site}/desks/{desk}/view", response_model=DeskView, responses=NOT_MODIFIED)

@@ -1,24 +1,29 @@
 """Signing on at a desk, taking a break, signing off. A desk on a break or closed does not
-count for the wait estimate, and other desks see its state live."""
+count for the wait estimate, and other desks see its state live.
+
+A person works at one desk of a site at a time: signing on leaves any other. Only the person
+signed on (or a supervisor) pauses or signs off a desk, and only while it holds no open
+ticket. Every change goes through ``central_server.writes.perform``; the statements are in
+``repository``."""
 
 from __future__ import annotations
 
 from pydantic import TypeAdapter
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central_server import readers
 from central_server.auth.principal import Capability, Principal, Role, require
 from central_server.db import Database
+from central_server.desks import repository
+from central_server.desks.schemas import DeskPublic
 from central_server.errors import N_, Conflict, InvalidInput
 from central_server.events import log as event_log
 from central_server.events.bus import EventBus
-from central_server.models import Desk, Site, User
+from central_server.models import Desk, Site
 from central_server.queue_rules import format_number
 from central_server.readers import NotModified, Snapshot
 from central_server.sites import repository as sites_repo
 from central_server.sites.config import site_config
-from central_server.sites.schemas import DeskPublic
 from central_server.tickets import repository as tickets_repo
 from central_server.tickets import service as tickets_service
 from central_server.tickets.service import _check_desk_role, _ensure_desk_free
@@ -27,14 +32,13 @@ from central_server.writes import Answer, perform
 
 
 def _public(session: Session, desk: Desk) -> DeskPublic:
-    user = session.get(User, desk.signed_on_user_id) if desk.signed_on_user_id else None
     open_ticket = tickets_repo.open_ticket_at_desk(session, desk.id)
     return DeskPublic(
         code=desk.code,
         name=desk.name,
         kind=desk.kind,
         state=desk.state,
-        signed_on_user=user.username if user else None,
+        signed_on_user=repository.username(session, desk.signed_on_user_id),
         service_ids=[link.service_id for link in desk.services],
         current_ticket=format_number(open_ticket.prefix, open_ticket.number)
         if open_ticket
@@ -126,11 +130,9 @@ def _joined(queue: Snapshot, desks: Snapshot) -> bytes:
 def _desk_list(session: Session, site: Site) -> list[DeskPublic]:
     """Every desk of the site in code order, in three queries whatever their number."""
     view = SiteView.load(session, site)
-    holders = {d.signed_on_user_id for d in view.desks.values()} - {None}
-    names: dict[int, str] = {}
-    if holders:
-        query = select(User.id, User.username).where(User.id.in_(holders))
-        names = {user_id: username for user_id, username in session.execute(query)}
+    names = repository.usernames(
+        session, {d.signed_on_user_id for d in view.desks.values() if d.signed_on_user_id}
+    )
     desks = []
     for desk in view.desks.values():
         open_ticket = view.open_at_desk(desk.id)
@@ -165,11 +167,11 @@ def sign_on(
     _user_only(principal)
 
     def change(session: Session, site: Site) -> Answer:
-        desk = sites_repo.desk_by_code(session, site.id, desk_code)
+        desk = repository.desk_by_code(session, site.id, desk_code)
         _check_desk_role(principal, desk)
         holder = desk.signed_on_user_id
         taken_from = (
-            session.get_one(User, holder).username if holder not in (None, principal.id) else None
+            repository.username(session, holder) if holder not in (None, principal.id) else None
         )
         if taken_from is not None and not force:
             raise Conflict(
@@ -179,12 +181,7 @@ def sign_on(
                 desk=desk.code,
             )
         # A person works at one desk at a time: leave any other desk of this site.
-        others = session.scalars(
-            select(Desk).where(
-                Desk.site_id == site.id, Desk.signed_on_user_id == principal.id, Desk.id != desk.id
-            )
-        )
-        for other in others:
+        for other in repository.other_desks_of(session, site.id, principal.id, desk.id):
             other.state, other.signed_on_user_id = "closed", None
             event_log.append(
                 session, site, "desk.signed_off", actor=principal.actor, desk_code=other.code
@@ -213,7 +210,7 @@ def set_state(
     require(principal, Capability.OPERATE_DESK, site_id)
 
     def change(session: Session, site: Site) -> Answer:
-        desk = sites_repo.desk_by_code(session, site.id, desk_code)
+        desk = repository.desk_by_code(session, site.id, desk_code)
         _check_desk_role(principal, desk)
         if desk.signed_on_user_id not in (None, principal.id) and not principal.has_role(
             Role.SUPERVISOR

@@ -1,6 +1,7 @@
 """The pickup lifecycle: order, mark ready, check in at the kiosk, look up, hand over, cancel,
 and erasing personal data after a while. Permissions are checked here; every change goes
-through ``central_server.writes.perform`` and is one event in the site's log.
+through ``central_server.writes.perform`` and is one event in the site's log, the hourly jobs'
+too (expiry and erasing: one ``perform`` per site, with no principal).
 
 Statuses::
 
@@ -64,7 +65,7 @@ from central_server.queue_rules import FINAL, Priority, Status
 from central_server.sites import repository as sites_repo
 from central_server.tickets import repository as tickets_repo
 from central_server.tickets import service as tickets_service
-from central_server.writes import Answer, lock_site, perform
+from central_server.writes import Answer, perform
 
 log = logging.getLogger("tresen.pickups")
 
@@ -606,28 +607,26 @@ def purge_personal_data(
     closed_before = utcnow() - timedelta(days=days)
     with db.read_session() as session:
         site_ids = repository.sites_with_purgeable(session, closed_before)
-    total = 0
-    for site_id in site_ids:
-        with db.write_session() as session:
-            site = lock_site(session, site_id)
-            due = repository.purgeable_at(session, site_id, closed_before)
-            now = utcnow()
-            for pickup in due:
-                pickup.holder_name = ""
-                pickup.case_reference = ""
-                pickup.document_detail = ""
-                pickup.purged_at = now
-            if due:
-                event_log.append(
-                    session,
-                    site,
-                    "pickup.purged",
-                    actor=actor,
-                    data={"count": len(due), "closed_days_ago": days},
-                )
-        total += len(due)
-        if due and bus is not None:
-            bus.notify({site_id})
+
+    def purge(session: Session, site: Site) -> Answer:
+        due = repository.purgeable_at(session, site.id, closed_before)
+        now = utcnow()
+        for pickup in due:
+            pickup.holder_name = ""
+            pickup.case_reference = ""
+            pickup.document_detail = ""
+            pickup.purged_at = now
+        if due:
+            event_log.append(
+                session,
+                site,
+                "pickup.purged",
+                actor=actor,
+                data={"count": len(due), "closed_days_ago": days},
+            )
+        return 200, len(due)
+
+    total = sum(perform(db, bus, site_id, None, None, purge)[1] for site_id in site_ids)
     if total:
         log.info("personal data of %d closed pickups erased (closed over %d days ago)", total, days)
     return total
@@ -651,26 +650,24 @@ def expire_uncollected(
     checked_in_before = now - CHECKED_IN_GRACE
     with db.read_session() as session:
         site_ids = repository.sites_with_expirable(session, ready_before, checked_in_before)
-    total = 0
-    for site_id in site_ids:
-        with db.write_session() as session:
-            site = lock_site(session, site_id)
-            due = repository.expirable_at(session, site_id, ready_before, checked_in_before)
-            closed_at = utcnow()
-            for pickup in due:
-                pickup.status = PickupStatus.EXPIRED.value
-                pickup.closed_at = closed_at
-                pickup.closed_by = actor
-                event_log.append(
-                    session,
-                    site,
-                    "pickup.expired",
-                    actor=actor,
-                    data={"pickup": _summary(pickup), "collect_days": days},
-                )
-        total += len(due)
-        if due and bus is not None:
-            bus.notify({site_id})
+
+    def expire(session: Session, site: Site) -> Answer:
+        due = repository.expirable_at(session, site.id, ready_before, checked_in_before)
+        closed_at = utcnow()
+        for pickup in due:
+            pickup.status = PickupStatus.EXPIRED.value
+            pickup.closed_at = closed_at
+            pickup.closed_by = actor
+            event_log.append(
+                session,
+                site,
+                "pickup.expired",
+                actor=actor,
+                data={"pickup": _summary(pickup), "collect_days": days},
+            )
+        return 200, len(due)
+
+    total = sum(perform(db, bus, site_id, None, None, expire)[1] for site_id in site_ids)
     if total:
         log.info("%d ready pickups expired (not collected within %d days)", total, days)
     return total

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from central_server.db import Database
 from central_server.errors import N_, NotFound
-from central_server.models import Desk, Service, Site
+from central_server.models import Service, Site
 
 _SITE_BY_SLUG = select(Site).where(Site.slug == bindparam("slug"))
 
@@ -32,11 +32,3 @@ def services_of(session: Session, site_id: int, active_only: bool = False) -> li
     if active_only:
         query = query.where(Service.active)
     return list(session.scalars(query.order_by(Service.position, Service.prefix)))
-
-
-def desk_by_code(session: Session, site_id: int, code: str) -> Desk:
-    query = select(Desk).where(Desk.site_id == site_id, Desk.code == code)
-    desk = session.scalars(query).one_or_none()
-    if desk is None:
-        raise NotFound("desk_not_found", N_("There is no desk {desk} at this site."), desk=code)
-    return desk

@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from resources.vocabulary import MAX_WEEKS, DeskKind, DocumentKind
+from resources.vocabulary import MAX_WEEKS, DocumentKind
 
 
 class SitePublic(BaseModel):
@@ -38,13 +38,3 @@ class ServicePublic(BaseModel):
         description="what the service orders for a citizen, most usual first (site file)"
     )
     waiting: int
-
-
-class DeskPublic(BaseModel):
-    code: str
-    name: str
-    kind: DeskKind
-    state: str
-    signed_on_user: str | None
-    service_ids: list[int]
-    current_ticket: str | None

@@ -14,8 +14,10 @@ something changed, or whether there was a reason), and a remembered answer to a 
 after the purge answers with the text erased.
 
 The work is done in batches of :data:`BATCH` cases, each its own short transaction, so a year's
-backlog (the first run after an upgrade) never holds the database's write lock for long. Each
-site whose cases were erased gets one ``cases.purged`` event with their number.
+backlog (the first run after an upgrade) never holds the database's write lock for long; the
+batches span sites and take no site's lock (the text of finished tickets is read by no queue
+rule). Each site whose cases were erased then gets one ``cases.purged`` event with their number,
+written through ``central_server.writes.perform`` like every change of a site.
 """
 
 from __future__ import annotations
@@ -24,12 +26,15 @@ import logging
 from collections import Counter
 from datetime import timedelta
 
+from sqlalchemy.orm import Session
+
 from central_server.db import Database
 from central_server.events import log as event_log
 from central_server.events.bus import EventBus
+from central_server.models import Site
 from central_server.models._types import utcnow
 from central_server.tickets import repository
-from central_server.writes import lock_site
+from central_server.writes import Answer, perform
 
 log = logging.getLogger("tresen.purge")
 
@@ -58,8 +63,8 @@ def purge_case_text(
         if len(due) < batch:
             break
     for site_id, count in sorted(erased.items()):
-        with db.write_session() as session:
-            site = lock_site(session, site_id)
+
+        def log_purge(session: Session, site: Site, count: int = count) -> Answer:
             event_log.append(
                 session,
                 site,
@@ -67,8 +72,9 @@ def purge_case_text(
                 actor=actor,
                 data={"count": count, "finished_days_ago": days},
             )
-    if erased and bus is not None:
-        bus.notify(set(erased))
+            return 200, count
+
+        perform(db, bus, site_id, None, None, log_purge)
     total = sum(erased.values())
     if total:
         log.info("case text of %d finished tickets erased (finished over %d days ago)", total, days)

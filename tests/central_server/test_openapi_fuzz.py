@@ -1,9 +1,16 @@
-"""Fuzz every operation of the server's OpenAPI document over HTTP: no input may cause a 5xx.
+"""Fuzz every operation of the server's OpenAPI document over HTTP: every answer is one the
+document lists, in the content type and shape it lists, and no input causes a 5xx.
 
 Schemathesis (v4) sends generated requests, valid and invalid, to every operation of a live
 server; each request is sent as the clerk, the supervisor or the kiosk (drawn with the request).
-The only check is ``not_a_server_error``. The run is deterministic (fixed seed, derandomised)
-and bounded (``MAX_EXAMPLES`` per operation).
+Each answer is checked (:data:`CHECKS`): no server error; its status is listed for the
+operation; its content type is the one listed for that status, and an answer listed without
+content (204, 304) has no body; its headers and its body conform to the listed schemas (an
+error to the one ``Error`` schema). (Not schemathesis's ``negative_data_rejection``, which
+checks the request rather than the answer: the hooks below swap generated ids and tokens for
+real ones, so a request it generated as invalid is often valid as sent; ``test_errors``,
+``test_control_characters`` and ``test_openapi_document`` check refusals.) The run is
+deterministic (fixed seed, derandomised) and bounded (``MAX_EXAMPLES`` per operation).
 
 The document is the application's own (``create_app().openapi()``, built when the module is
 imported, as ``schema.parametrize()`` needs it at collection time);
@@ -16,12 +23,22 @@ One server per backend serves all operations (a fresh database per operation wou
 than the fuzzing). Before each operation, the desks are cleared and tickets are created in every
 status; to reach past "no such site" and "no such ticket", the generated site, desk, ticket id
 and service id are often swapped for ones that exist.
-Control characters (NUL above all, which PostgreSQL cannot store) are often put into a
-generated string of the path, the query or the body, as generated strings seldom hold them.
+Generated strings often hold control characters, which the request guard refuses (422) before
+any rule is reached: so they are taken out of what is generated and put back on purpose, one
+time in four, into one string of the path, the query or the body (NUL above all, which
+PostgreSQL cannot store).
 Both backends are fuzzed, each with its own server.
 
-The event stream (``GET /sites/{site}/events``) never ends, so it is left out of the schema run
-and tested with short-lived connections below.
+The readers of the queue and the desk list answer 304 without a body to an ``If-None-Match``
+naming their current ``ETag``; generated header values never do, so the ``ETag`` the server
+gave last is often sent back. As generated requests still seldom reach 304, or call-next's 204
+(nobody waits), both are also checked against the document by plain tests below.
+
+Every operation is checked with every answer check, with one exception: the event stream
+(``GET /sites/{site}/events``) never ends, so it is left out of the schema run and tested with
+short-lived connections below, each answer checked against the document just the same. Logging
+out (``POST /logout``) is checked like any operation: it is sent with a spare token, as it ends
+the token it is sent with.
 """
 
 from __future__ import annotations
@@ -38,7 +55,13 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from sqlalchemy import update
 
 from central_server.app import create_app
@@ -48,7 +71,9 @@ from central_server.config import ServerSettings
 from central_server.models import AuthToken, Ticket
 from central_server.models._types import utcnow
 from central_server.queue_rules import FINAL, Status
+from resources.text import typed_text
 from tests.conftest import _pg_execute, _pg_url
+from tests.support.api import assert_error
 from tests.support.live_server import LiveServer
 
 MAX_EXAMPLES = 30
@@ -69,10 +94,22 @@ PRINCIPALS = {
 REAL_TICKET_IDS: list[int] = []
 #: Number leases of the kiosk: (id, first, last).
 REAL_LEASES: list[tuple[int, int, int]] = []
+#: The ``ETag``s the readers gave last (the site changes with every write, so they are fetched
+#: anew before each operation): sent back as ``If-None-Match`` to get a 304.
+REAL_ETAGS: list[str] = []
+#: The readers that answer 304, with the query that changes their ``ETag``.
+READERS = (
+    ("/sites/demo/queue", {}),
+    ("/sites/demo/queue", {"desk": "1"}),
+    ("/sites/demo/desks", {}),
+)
 
 
 def _openapi_document() -> dict[str, Any]:
     return create_app(ServerSettings(db="sqlite://")).openapi()
+
+
+DOCUMENT = _openapi_document()
 
 
 CONFIG = schemathesis.Config.from_dict(
@@ -86,12 +123,42 @@ CONFIG = schemathesis.Config.from_dict(
             "database": "none",
         },
         "phases": {"stateful": {"enabled": False}},
-        "checks": {"enabled": False, "not_a_server_error": {"enabled": True}},
     }
 )
-schema = schemathesis.openapi.from_dict(_openapi_document(), config=CONFIG).exclude(
-    path=EVENTS_PATH
-)
+schema = schemathesis.openapi.from_dict(DOCUMENT, config=CONFIG).exclude(path=EVENTS_PATH)
+
+
+def _operation(context: Any) -> dict[str, Any]:
+    """The document's entry of the operation a hook generates for."""
+    operation = context.operation
+    return dict(DOCUMENT["paths"][operation.path][operation.method.lower()])
+
+
+def _listed_answer(method: str, path: str, status: int) -> dict[str, Any] | None:
+    """What the document lists for ``status`` of the operation, or None."""
+    return DOCUMENT["paths"][path][method.lower()]["responses"].get(str(status))
+
+
+def no_body_where_the_document_lists_none(ctx: Any, response: Any, case: Any) -> None:
+    """An answer the document lists without content (204, 304) carries no body: the content
+    type check has nothing to compare with there."""
+    listed = _listed_answer(case.method, case.operation.path, response.status_code)
+    if listed is not None and not listed.get("content"):
+        assert not response.content, (
+            f"{response.status_code} is listed without content, yet the answer has a body: "
+            f"{response.content[:200]!r}"
+        )
+
+
+#: What every answer is checked for.
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    no_body_where_the_document_lists_none,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 def _sometimes_real(original: Any, real: dict[str, Any]) -> Any:
@@ -103,15 +170,26 @@ def _sometimes_real(original: Any, real: dict[str, Any]) -> Any:
     }
     if not wanted:
         return st.just(original)
-    return st.one_of(
-        st.just(original),
-        st.fixed_dictionaries(wanted).map(lambda chosen: {**original, **chosen}),
-    )
+    # Real ones two times in three: most of the server's rules lie past "no such site".
+    real_ones = st.fixed_dictionaries(wanted).map(lambda chosen: {**original, **chosen})
+    return st.integers(0, 2).flatmap(lambda n: st.just(original) if n == 0 else real_ones)
 
 
 #: Characters that are not text. Generated strings seldom hold them, yet a NUL answered 500 on
 #: PostgreSQL (which cannot store it) for every string input; so they are put in on purpose.
 CONTROLS = ("\x00", "\x1b", "\x7f", "\x85", "\x08")
+
+
+def _as_text(value: Any) -> Any:
+    """``value`` with the characters that make a string no text taken out of its strings (and
+    of its keys), at any depth."""
+    if isinstance(value, str):
+        return typed_text(value)
+    if isinstance(value, dict):
+        return {_as_text(key): _as_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_text(item) for item in value]
+    return value
 
 
 def _sometimes_controls(values: Any) -> Any:
@@ -129,13 +207,15 @@ def _sometimes_controls(values: Any) -> Any:
             choice[0]: values[choice[0]][: choice[2]] + choice[1] + values[choice[0]][choice[2] :],
         }
     )
-    return st.one_of(st.just(values), spoiled)
+    # One time in four: each of the path, the query and the body may get one, and a request
+    # refused for it reaches no other rule.
+    return st.integers(0, 3).flatmap(lambda n: spoiled if n == 0 else st.just(values))
 
 
 @schema.hook
 def flatmap_path_parameters(context: Any, path_parameters: Any) -> Any:
     return _sometimes_real(
-        path_parameters,
+        _as_text(path_parameters),
         {
             "site": st.just("demo"),
             "desk": st.sampled_from(DESK_CODES),
@@ -145,8 +225,20 @@ def flatmap_path_parameters(context: Any, path_parameters: Any) -> Any:
 
 
 @schema.hook
+def flatmap_headers(context: Any, headers: Any) -> Any:
+    """A reader's headers as generated, or with an ``If-None-Match`` the server may answer
+    304 to."""
+    if not any(p.get("name") == "if-none-match" for p in _operation(context).get("parameters", [])):
+        return st.just(headers)
+    tags = st.sampled_from([*REAL_ETAGS, "*"])
+    return st.one_of(
+        st.just(headers), tags.map(lambda tag: {**(headers or {}), "if-none-match": tag})
+    )
+
+
+@schema.hook
 def flatmap_query(context: Any, query: Any) -> Any:
-    return _sometimes_real(query, {"desk": st.sampled_from(DESK_CODES)}).flatmap(
+    return _sometimes_real(_as_text(query), {"desk": st.sampled_from(DESK_CODES)}).flatmap(
         _sometimes_controls
     )
 
@@ -169,7 +261,7 @@ def _sometimes_real_lease(body: Any) -> Any:
 def flatmap_body(context: Any, body: Any) -> Any:
     return (
         _sometimes_real(
-            body,
+            _as_text(body),
             {
                 "service_id": st.sampled_from(SERVICE_IDS),
                 "desk": st.sampled_from(DESK_CODES),
@@ -293,10 +385,19 @@ def fuzz_tokens(fuzz_server: LiveServer, request: pytest.FixtureRequest) -> dict
         answer = fuzz_server.client("demo-kiosk").post("/sites/demo/number-leases")
         assert answer.status_code == 201, answer.text
         REAL_LEASES[:] = [(e["id"], e["first"], e["last"]) for e in answer.json()["leases"]]
-    return {
+    tokens = {
         name: "demo-kiosk" if username is None else mint_token(fuzz_server, username)
         for name, username in PRINCIPALS.items()
     }
+    # The tags differ by role (what a role sees), so each principal's are fetched (the kiosk
+    # reads no queue).
+    answers = [
+        fuzz_server.client(token).get(path, params=query)
+        for token in tokens.values()
+        for path, query in READERS
+    ]
+    REAL_ETAGS[:] = [answer.headers["ETag"] for answer in answers if answer.status_code == 200]
+    return tokens
 
 
 # The fuzzing ----------------------------------------------------------------------------------
@@ -305,7 +406,7 @@ def fuzz_tokens(fuzz_server: LiveServer, request: pytest.FixtureRequest) -> dict
 @schema.parametrize()
 @schema.given(principal=st.sampled_from(list(PRINCIPALS)))
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-def test_no_input_causes_a_server_error(
+def test_every_answer_is_one_the_document_lists(
     case: Any, principal: str, fuzz_server: LiveServer, fuzz_tokens: dict[str, str]
 ) -> None:
     token = fuzz_tokens[principal]
@@ -315,13 +416,13 @@ def test_no_input_causes_a_server_error(
         token = mint_token(fuzz_server, username)
     response = case.call(base_url=fuzz_server.url, headers={"Authorization": f"Bearer {token}"})
     settle(fuzz_server, response.status_code)
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(response, checks=CHECKS)
 
 
 def test_the_fuzzed_document_is_the_one_the_server_serves(fuzz_server: LiveServer) -> None:
     served = requests.get(f"{fuzz_server.url}/openapi.json", timeout=10)
     assert served.status_code == 200
-    assert served.json() == _openapi_document()
+    assert served.json() == DOCUMENT
 
 
 # The event stream -----------------------------------------------------------------------------
@@ -336,6 +437,27 @@ header_text = st.text(
 numbers = st.integers(min_value=-5, max_value=2**70).map(str)
 #: What ``str.isdigit`` accepts but ``int`` does not: superscript digits.
 digit_like = st.text(st.sampled_from("0123456789²³¹"), min_size=1, max_size=4)
+
+
+#: Every operation as the document describes it, the event stream included.
+ALL_OPERATIONS = schemathesis.openapi.from_dict(DOCUMENT, config=CONFIG)
+
+
+def assert_listed(answer: requests.Response, method: str = "get", path: str = EVENTS_PATH) -> None:
+    """The answer is one the document lists for the operation: its status, its content type
+    (none and no body where none is listed), and its body's schema. The event stream's body is
+    not read: it never ends."""
+    listed = _listed_answer(method, path, answer.status_code)
+    assert listed is not None, (method, path, answer.status_code, answer.text[:300])
+    for name, header in listed.get("headers", {}).items():
+        assert not header.get("required") or name in answer.headers, (answer.status_code, name)
+    content_type = answer.headers.get("content-type", "").split(";")[0].strip()
+    if not listed.get("content"):
+        assert not content_type and not answer.content, (answer.status_code, answer.headers)
+        return
+    assert content_type in listed["content"], (answer.status_code, content_type)
+    if content_type == "application/json":
+        ALL_OPERATIONS[path][method.upper()].validate_response(answer)
 
 
 def _open_stream(
@@ -376,6 +498,7 @@ def test_event_stream_parameters_never_cause_a_server_error(
     with _open_stream(fuzz_server, after=after, last_event_id=last_event_id) as answer:
         settle(fuzz_server, answer.status_code)
         assert answer.status_code < 500, (answer.status_code, answer.text[:500])
+        assert_listed(answer)
         if answer.status_code == 200:
             first = next(answer.iter_content(chunk_size=None))
             assert first.startswith(b"retry:"), first
@@ -391,6 +514,7 @@ def test_event_stream_refuses_strangers(
     with _open_stream(fuzz_server, site=site, token=token, last_event_id="1") as answer:
         settle(fuzz_server, answer.status_code)
         assert answer.status_code == status, answer.text[:500]
+        assert_listed(answer)
 
 
 @pytest.mark.parametrize("position", [0, 1, 2**31 - 1, 2**31, 2**63 - 1, 2**63, 2**70])
@@ -403,6 +527,7 @@ def test_event_stream_survives_any_whole_number_position(
     with _open_stream(fuzz_server, **{how: str(position)}) as answer:
         settle(fuzz_server, answer.status_code)
         assert answer.status_code in (200, 422), (answer.status_code, answer.text[:500])
+        assert_listed(answer)
         if answer.status_code == 422:
             return
         chunks = answer.iter_content(chunk_size=None)
@@ -423,6 +548,44 @@ def test_event_stream_survives_any_whole_number_position(
                 pytest.fail(f"the stream broke after it started: {exc!r}")
         else:
             assert more, "the stream ended"
+
+
+# The answers without content ------------------------------------------------------------------
+# Fuzzed requests seldom reach them (they need a real token, site, desk and ETag at once).
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/sites/{site}/queue", {}),
+        ("/sites/{site}/queue", {"desk": "1"}),
+        ("/sites/{site}/desks", {}),
+    ],
+)
+def test_a_reader_answers_304_as_listed(
+    server: LiveServer, path: str, query: dict[str, str]
+) -> None:
+    clerk = server.client(server.login("clerk1"))
+    url = path.format(site="demo")
+    first = clerk.get(url, params=query)
+    assert_listed(first, "get", f"/api/v1{path}")
+    again = clerk.get(url, params=query, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert_listed(again, "get", f"/api/v1{path}")
+    assert again.headers["ETag"] == first.headers["ETag"]
+
+
+def test_call_next_answers_204_as_listed_when_nobody_waits(server: LiveServer) -> None:
+    clerk = server.client(server.login("clerk1"))
+    path = "/api/v1/sites/{site}/desks/{desk}/call-next"
+    called = clerk.post("/sites/demo/desks/1/call-next")
+    while called.status_code == 200:  # the demo site may have tickets waiting
+        assert_listed(called, "post", path)
+        ticket = called.json()["id"]
+        assert clerk.post(f"/tickets/{ticket}/no-show").status_code == 200
+        called = clerk.post("/sites/demo/desks/1/call-next")
+    assert called.status_code == 204, called.text
+    assert_listed(called, "post", path)
 
 
 # What the fuzzer found, pinned as plain examples ---------------------------------------------
@@ -469,3 +632,22 @@ def test_a_superscript_last_event_id_is_refused_not_a_crash(server: LiveServer, 
     with _open_stream(server, last_event_id=value) as answer:
         settle(server, answer.status_code)
         assert answer.status_code == 422, (answer.status_code, answer.text[:300])
+        assert_listed(answer)
+
+
+@pytest.mark.parametrize(
+    "body", [b'{"service_id": 1, "x": "\xff\xfe"}', b"\xff", b"[" * 100_000 + b"]" * 100_000]
+)
+def test_a_body_the_json_parser_gives_up_on_is_invalid_input(
+    server: LiveServer, body: bytes
+) -> None:
+    """Bytes that are not UTF-8, or nesting past the parser, answered FastAPI's own 400 (which
+    the document does not list); now the ``invalid_input`` of any other body that is not JSON."""
+    kiosk = server.client("demo-kiosk")
+    answer = kiosk.post(
+        "/sites/demo/tickets", data=body, headers={"Content-Type": "application/json"}
+    )
+    settle(server, answer.status_code)
+    error = assert_error(answer, 422, "invalid_input")
+    assert error["details"]["problems"] == [{"field": "body", "problem": "not JSON text"}]
+    assert_listed(answer, "post", "/api/v1/sites/{site}/tickets")
