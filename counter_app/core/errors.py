@@ -6,6 +6,9 @@
     ├── ServerUnreachable      no answer: network down, server stopped, timeout
     │                          (the desk goes offline; changes wait in the outbox)
     ├── ServerFault            5xx: the server failed; nothing was changed; retry later
+    ├── BadAnswer              2xx, but not in the form this program reads (a field missing,
+    │                          renamed or of another type): server and desk programs are of
+    │                          versions that do not fit; the desk says so, it does not crash
     └── Rejected               4xx: the server said no, with a code and a message for people
         ├── NotSignedIn        401: sign in again
         ├── NotAllowed         403: role or site does not allow it
@@ -35,6 +38,16 @@ class ServerFault(ApiError):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+class BadAnswer(ApiError):
+    """The server answered, but not as ``counter_app.core.answers`` describes: what the server
+    did (if it changed something) is done; this program cannot show the result."""
+
+    def __init__(self, answer: str, problems: str) -> None:
+        super().__init__(f"{answer}: {problems}")
+        self.answer = answer
+        self.problems = problems
 
 
 class Rejected(ApiError):

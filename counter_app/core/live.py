@@ -14,11 +14,16 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
+from pydantic import ValidationError
+
+from counter_app.core.answers import Answer
 
 log = logging.getLogger("tresen.live")
+
+A = TypeVar("A", bound=Answer)
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,15 @@ class LiveEvent:
     seq: int
     type: str
     data: dict[str, Any]
+
+    def payload(self, model: type[A]) -> A | None:
+        """The event's data as ``model`` (``counter_app.core.answers``: ``DeskEvent`` ...);
+        None when it does not fit, and the event is then read as "something changed" only."""
+        try:
+            return model.model_validate(self.data)
+        except ValidationError:
+            log.warning("event %s %s not understood as %s", self.seq, self.type, model.__name__)
+            return None
 
 
 def parse_sse(lines: Iterator[str]) -> Iterator[tuple[str | None, str, str]]:
