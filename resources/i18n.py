@@ -13,6 +13,7 @@ import gettext
 import io
 from collections.abc import Iterable
 from functools import cache
+from typing import Literal, get_args
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -20,7 +21,9 @@ from babel.messages.pofile import read_po
 from resources import path
 
 STAFF_LANGUAGES = ("de", "en")
-CITIZEN_LANGUAGES = ("de", "en", "tr", "ar", "ru", "uk")
+#: A citizen's language, as the server takes and serves it (a ticket's ``language``).
+CitizenLanguage = Literal["de", "en", "tr", "ar", "ru", "uk"]
+CITIZEN_LANGUAGES: tuple[CitizenLanguage, ...] = get_args(CitizenLanguage)
 RIGHT_TO_LEFT = frozenset({"ar"})
 DEFAULT_LANGUAGE = "de"
 #: The gettext context of every message a citizen reads (kiosk, printed tickets, web pages).
@@ -44,6 +47,11 @@ def translations(language: str) -> gettext.NullTranslations:
 def gettext_for(language: str):
     """A ``gettext`` function for ``language``."""
     return translations(language).gettext
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark for translation"
+    """Mark ``message`` for the staff catalogue; it is translated where it is shown."""
+    return message
 
 
 def N_citizen(context: str, message: str) -> str:  # noqa: N802 - gettext's marker style

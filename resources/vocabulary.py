@@ -1,0 +1,182 @@
+"""The words the server and the desks share: each defined once, here, with its labels.
+
+The values are the wire strings: what the server stores, serves in JSON and lists in its
+OpenAPI, and what the desks and the kiosk send and compare. A value already served is never
+renamed. The labels are message ids of the one catalogue (``resources/i18n.py``): staff labels
+(``N_``) exist in German and English, citizen labels (``N_citizen``, context ``citizen``) in all
+six citizen languages; ``tests/test_vocabulary.py`` checks that every value has its label in
+every language.
+
+The citizen languages are :data:`resources.i18n.CITIZEN_LANGUAGES` (re-exported here). This
+module imports neither Qt nor the server, so both sides and the kiosk may import it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from resources.i18n import CITIZEN_LANGUAGES, N_, CitizenLanguage, N_citizen
+
+__all__ = [
+    "CITIZEN_LANGUAGES",
+    "DOCUMENT_KIND_CITIZEN_LABELS",
+    "DOCUMENT_KIND_LABELS",
+    "MAX_WEEKS",
+    "OUTCOME_LABELS",
+    "PICKUP_STATUS_LABELS",
+    "PRIORITY_LABELS",
+    "TICKET_STATUS_LABELS",
+    "USUAL_WEEKS",
+    "CitizenLanguage",
+    "DeskKind",
+    "DeviceKind",
+    "DocumentKind",
+    "Outcome",
+    "PickupStatus",
+    "Priority",
+    "TicketStatus",
+]
+
+
+class TicketStatus(StrEnum):
+    """Where a ticket stands; the transitions are the queue's rules (``queue_rules.py``)."""
+
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    PARKED = "parked"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    TRANSFERRED = "transferred"
+
+
+class Priority(StrEnum):
+    """A ticket's priority class; who goes first is a queue rule (``queue_rules.py``)."""
+
+    APPOINTMENT = "appointment"
+    URGENT = "urgent"
+    NORMAL = "normal"
+
+
+class Outcome(StrEnum):
+    """How a visit ended, for the statistics."""
+
+    COMPLETED = "completed"
+    DOCUMENTS_MISSING = "documents_missing"
+    REFERRED = "referred"
+    FOLLOW_UP = "follow_up"
+    WITHDRAWN = "withdrawn"
+
+
+class DocumentKind(StrEnum):
+    """What lies on the shelf; ``document_detail`` adds free text (e.g. "Fiktionsbescheinigung")."""
+
+    RESIDENCE_PERMIT = "residence_permit"
+    ID_CARD = "id_card"
+    PASSPORT = "passport"
+    TRAVEL_DOCUMENT = "travel_document"
+    DRIVING_LICENCE = "driving_licence"
+    CERTIFICATE = "certificate"
+    OTHER = "other"
+
+
+class PickupStatus(StrEnum):
+    """Where a pickup stands: ordered, then ready on its shelf slot, then handed over once."""
+
+    ORDERED = "ordered"
+    READY = "ready"
+    HANDED_OVER = "handed_over"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class DeviceKind(StrEnum):
+    """A device signs in with a token and acts in the role of its kind."""
+
+    KIOSK = "kiosk"
+    DISPLAY = "display"
+
+
+class DeskKind(StrEnum):
+    """What a desk is for (the site file's ``desks[].kind``)."""
+
+    FRONT_OFFICE = "front_office"
+    BACK_OFFICE = "back_office"
+    QUICK_PICKUP = "quick_pickup"
+
+
+#: The most weeks a document may be expected to take (the site file's ``weeks``, the desk's
+#: "ready in about"); 0 means not known.
+MAX_WEEKS = 26
+
+#: How many weeks a document usually takes to arrive (Bundesdruckerei), for a kind the service
+#: does not name in the site file; 0: not known.
+USUAL_WEEKS: dict[DocumentKind, int] = {
+    DocumentKind.RESIDENCE_PERMIT: 6,
+    DocumentKind.ID_CARD: 4,
+    DocumentKind.PASSPORT: 4,
+    DocumentKind.TRAVEL_DOCUMENT: 6,
+    DocumentKind.DRIVING_LICENCE: 0,
+    DocumentKind.CERTIFICATE: 0,
+    DocumentKind.OTHER: 0,
+}
+
+#: Outcomes as the clerk reads them, in the order the outcome dialog offers them.
+OUTCOME_LABELS: dict[Outcome, str] = {
+    Outcome.COMPLETED: N_("Completed"),
+    Outcome.DOCUMENTS_MISSING: N_("Documents missing"),
+    Outcome.REFERRED: N_("Referred elsewhere"),
+    Outcome.FOLLOW_UP: N_("Follow-up appointment"),
+    Outcome.WITHDRAWN: N_("Withdrawn by the citizen"),
+}
+
+#: Document kinds as staff read them, in the order the desks list them.
+DOCUMENT_KIND_LABELS: dict[DocumentKind, str] = {
+    DocumentKind.RESIDENCE_PERMIT: N_("Residence permit"),
+    DocumentKind.ID_CARD: N_("ID card"),
+    DocumentKind.PASSPORT: N_("Passport"),
+    DocumentKind.TRAVEL_DOCUMENT: N_("Travel document"),
+    DocumentKind.DRIVING_LICENCE: N_("Driving licence"),
+    DocumentKind.CERTIFICATE: N_("Certificate"),
+    DocumentKind.OTHER: N_("Other document"),
+}
+
+#: Document kinds as the citizen reads them (the pickup receipt, the kiosk).
+DOCUMENT_KIND_CITIZEN_LABELS: dict[DocumentKind, str] = {
+    DocumentKind.RESIDENCE_PERMIT: N_citizen("citizen", "Residence permit"),
+    DocumentKind.ID_CARD: N_citizen("citizen", "ID card"),
+    DocumentKind.PASSPORT: N_citizen("citizen", "Passport"),
+    DocumentKind.TRAVEL_DOCUMENT: N_citizen("citizen", "Travel document"),
+    DocumentKind.DRIVING_LICENCE: N_citizen("citizen", "Driving licence"),
+    DocumentKind.CERTIFICATE: N_citizen("citizen", "Certificate"),
+    DocumentKind.OTHER: N_citizen("citizen", "Document"),
+}
+
+#: A ticket's status as staff read it, also inside sentences ("Ticket A042 is {status}").
+TICKET_STATUS_LABELS: dict[TicketStatus, str] = {
+    TicketStatus.WAITING: N_("waiting"),
+    TicketStatus.CALLED: N_("called"),
+    TicketStatus.SERVING: N_("being served"),
+    TicketStatus.PARKED: N_("parked"),
+    TicketStatus.DONE: N_("done"),
+    TicketStatus.NO_SHOW: N_("marked as no-show"),
+    TicketStatus.CANCELLED: N_("cancelled"),
+    TicketStatus.TRANSFERRED: N_("transferred"),
+}
+
+#: Priorities as the clerk reads them in the queue.
+PRIORITY_LABELS: dict[Priority, str] = {
+    Priority.APPOINTMENT: N_("Appointment"),
+    Priority.URGENT: N_("Urgent"),
+    Priority.NORMAL: N_("Normal"),
+}
+
+#: A pickup's status as the pickup staff read it, with what to do about it.
+PICKUP_STATUS_LABELS: dict[PickupStatus, str] = {
+    PickupStatus.ORDERED: N_("Ordered, not arrived yet"),
+    PickupStatus.READY: N_("Ready: hand over after the ID check"),
+    PickupStatus.HANDED_OVER: N_("Already handed over"),
+    PickupStatus.CANCELLED: N_("Cancelled: do not hand out"),
+    PickupStatus.EXPIRED: N_("Expired: do not hand out"),
+}
