@@ -18,12 +18,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from counter_app.core.answers import (
     Case,
-    Queue,
     Desk,
     DeskEvent,
     Device,
     OrderedPickup,
     PrinterEvent,
+    Queue,
     Service,
     ServiceCount,
     Site,
@@ -354,9 +354,7 @@ class DeskController(QObject):
         if self.current is None:
             return
         ticket_id = self.current.id
-        self._send_later(
-            update_case_call(ticket_id, self.draft.as_dict()), "case", supersede=True
-        )
+        self._send_later(update_case_call(ticket_id, self.draft.as_dict()), "case", supersede=True)
         self._send_later(park_call(ticket_id), "park")
         self._left(ticket_id)
 

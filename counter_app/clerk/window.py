@@ -35,7 +35,7 @@ from counter_app.clerk.arrivals import ArrivalsDialog
 from counter_app.clerk.controller import DeskController
 from counter_app.clerk.dialogs import DOCUMENT_KINDS, OrderDialog, OutcomeDialog, TransferDialog
 from counter_app.clerk.queue_model import QueueModel, minutes_seconds
-from counter_app.core.answers import Ticket
+from counter_app.core.answers import ChecklistStep, Ticket
 from counter_app.qt.errors import describe
 from counter_app.qt.i18n import N_, Language
 
@@ -285,6 +285,8 @@ class ClerkWindow(QMainWindow):
         self.checklist_box = QVBoxLayout()
         layout.addLayout(self.checklist_box)
         self._checkboxes: list[QCheckBox] = []
+        #: The checklist step of each box, in the same order.
+        self._steps: list[ChecklistStep] = []
         self._checklist_for: int | None = None
         row = QHBoxLayout()
         self.reference_label = QLabel()
@@ -475,7 +477,11 @@ class ClerkWindow(QMainWindow):
         for widget in (self.reference_edit, self.notes_edit):
             widget.setEnabled(enabled)
         self.order_button.setEnabled(
-            enabled and c.online and not c.busy and ticket is not None and ticket.status == "serving"
+            enabled
+            and c.online
+            and not c.busy
+            and ticket is not None
+            and ticket.status == "serving"
         )
         if self.notes_edit.toPlainText() != c.draft.notes:
             self.notes_edit.blockSignals(True)
@@ -495,19 +501,18 @@ class ClerkWindow(QMainWindow):
             for box in self._checkboxes:
                 box.setParent(None)  # gone from the screen now, not at the next event loop turn
                 box.deleteLater()
-            self._checkboxes = []
+            self._checkboxes, self._steps = [], []
             service = c.services.get(c.current.service_id) if c.current else None
             for step in service.checklist if service else ():
                 box = QCheckBox()
                 box.setProperty("step", step.id)
-                box.setProperty("names", dict(step.names))
                 box.toggled.connect(self._on_step_toggled)
                 self.checklist_box.addWidget(box)
                 self._checkboxes.append(box)
+                self._steps.append(step)
             self._checklist_for = ticket_id
-        for box in self._checkboxes:
-            names = box.property("names")
-            box.setText(names.get(self.language.code) or names.get("de", ""))
+        for box, step in zip(self._checkboxes, self._steps, strict=True):
+            box.setText(step.name(self.language.code))
             box.blockSignals(True)
             box.setChecked(box.property("step") in c.draft.steps_done)
             box.blockSignals(False)
@@ -524,9 +529,7 @@ class ClerkWindow(QMainWindow):
         self.parked_area.setVisible(bool(parked))
         self.parked_label.setText(self.language(N_("Parked at this desk:")))
         for ticket in parked:
-            button = QPushButton(
-                self.language(N_("Resume {number}")).format(number=ticket.number)
-            )
+            button = QPushButton(self.language(N_("Resume {number}")).format(number=ticket.number))
             button.setObjectName(f"resume-{ticket.number}")
             button.clicked.connect(lambda _=False, t=ticket.id: self.controller.resume(t))
             self.parked_row.addWidget(button)

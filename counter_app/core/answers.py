@@ -21,6 +21,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from resources.vocabulary import PickupStatus, Priority, TicketStatus
+
 
 class Answer(BaseModel):
     """Base of every answer: unknown fields ignored, nothing changed after parsing."""
@@ -128,9 +130,8 @@ class Ticket(Answer):
     number: str
     service_id: int
     service_prefix: str
-    #: waiting, called, serving, parked, finished, no_show, cancelled.
-    status: str
-    priority: str
+    status: TicketStatus
+    priority: Priority
     language: str
     #: The desk that called it last.
     desk: str | None
@@ -198,8 +199,9 @@ class Pickup(Answer):
     """A pickup as staff see it (never the receipt's token)."""
 
     id: int
-    #: ordered, ready, handed_over, cancelled, expired.
-    status: str
+    status: PickupStatus
+    #: A ``resources.vocabulary.DocumentKind`` value; text, as the server serves it, so a kind
+    #: added there shows as "other document" here rather than failing the answer.
     document_kind: str
     document_detail: str
     case_reference: str

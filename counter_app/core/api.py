@@ -502,5 +502,4 @@ def _json(answer: requests.Response) -> Any:
 
 
 def _message(answer: requests.Response) -> str:
-    body = _json(answer)
-    return str(body.get("message", "")) if isinstance(body, dict) else str(body)
+    return rejected_for(answer.status_code, _json(answer)).message

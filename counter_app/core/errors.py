@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
 
 class ApiError(Exception):
     """Base of every failure of a call to the server."""
@@ -90,12 +92,23 @@ BY_STATUS: dict[int, type[Rejected]] = {
 }
 
 
-def rejected_for(status: int, body: dict[str, Any]) -> Rejected:
+class ErrorBody(BaseModel):
+    """The body of a refusal (4xx): ``{"code", "message", "details"}``. Whatever does not fit
+    reads as a refusal without a code: a refusal is never mistaken for anything else."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    code: str = "rejected"
+    message: str = ""
+    details: dict[str, Any] = {}
+
+
+def rejected_for(status: int, body: Any) -> Rejected:
     cls = BY_STATUS.get(status, Rejected)
-    error = cls(
-        str(body.get("code", "rejected")),
-        str(body.get("message", "")),
-        body.get("details") or {},
-    )
+    try:
+        parsed = ErrorBody.model_validate(body)
+    except ValidationError:
+        parsed = ErrorBody()
+    error = cls(parsed.code, parsed.message, dict(parsed.details))
     error.status = status
     return error

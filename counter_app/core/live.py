@@ -7,6 +7,7 @@ the reader's thread: the Qt side turns them into signals (``counter_app.qt.live`
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import json
 import logging
@@ -32,7 +33,7 @@ class LiveEvent:
     type: str
     data: dict[str, Any]
 
-    def payload(self, model: type[A]) -> A | None:
+    def payload(self, model: builtins.type[A]) -> A | None:
         """The event's data as ``model`` (``counter_app.core.answers``: ``DeskEvent`` ...);
         None when it does not fit, and the event is then read as "something changed" only."""
         try:

@@ -130,7 +130,8 @@ class PickupLookup(QObject):
         if not event.type.startswith("pickup.") or self.pickup is None or self.busy:
             return
         changed = event.payload(PickupEvent)
-        if changed is not None and changed.pickup is not None and changed.pickup.id == self.pickup.id:
+        about = changed.pickup if changed is not None else None
+        if about is not None and about.id == self.pickup.id:
             self.reread()
 
     def clear(self) -> None:

@@ -9,7 +9,7 @@ wherever the person last clicked. Every action has a function key.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -370,8 +370,8 @@ class PickupWindow(QMainWindow):
             )
         # Nobody walks to the shelf for a document that is not to be handed out.
         closed = pickup is not None and pickup.status != "ready"
-        for label in (self.slot_label, self.note_label):
-            _set_property(label, "closed", closed)
+        for closable in (self.slot_label, self.note_label):
+            _set_property(closable, "closed", closed)
         shown = pickup is not None
         for widget in (
             self.document_label,
