@@ -142,4 +142,6 @@ def _interrupt(response: requests.Response) -> None:
     if sock is not None:
         with contextlib.suppress(OSError):  # already closed by the other side
             sock.shutdown(socket.SHUT_RDWR)
-    response.close()
+    # The reader's thread, woken by the shutdown, may be closing the same response right now.
+    with contextlib.suppress(OSError, ValueError):
+        response.close()
