@@ -113,7 +113,15 @@ OPERATIONS: dict[str, Operation] = {
     "lookup_pickup": Operation("POST", "/pickups/lookup", Pickup),
     "hand_over": Operation("POST", "/pickups/{pickup_id}/hand-over", Pickup),
     "pickup": Operation("GET", "/pickups/{pickup_id}", Pickup),
+    # text/event-stream, read by ``counter_app.core.live``; payloads: ``answers.DeskEvent`` ...
+    "events": Operation("GET", "/sites/{site}/events", None),
 }
+
+
+def events_url(base_url: str, site: str) -> str:
+    """Where ``site``'s live events are read (server-sent events)."""
+    return f"{base_url.rstrip('/')}/api/v1{OPERATIONS['events'].url_path(site=site)}"
+
 
 #: What a clerk does to the ticket at the desk that needs the server's answer at once.
 ACTIONS = frozenset({"recall", "no_show", "start", "cancel"})
@@ -223,7 +231,7 @@ class TresenClient:
 
     # The one place that talks HTTP ------------------------------------------------------
 
-    def request(
+    def _request(
         self,
         method: str,
         path: str,
@@ -237,7 +245,7 @@ class TresenClient:
             return None
         return _json(answer)
 
-    def read(self, path: str, params: dict[str, Any] | None = None) -> Any:
+    def _read(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """GET ``path``, sending the ``ETag`` of the answer kept from the last read; on 304 Not
         Modified the kept answer is returned again."""
         key = (path, jsonlib.dumps(params or {}, sort_keys=True))
@@ -294,7 +302,7 @@ class TresenClient:
     def send(self, call: Call, idempotency_key: str) -> Any:
         """Send a change built by one of the ``*_call`` functions (the outbox does); the
         decoded answer, which no desk reads."""
-        return self.request(call.method, call.path, call.body, idempotency_key)
+        return self._request(call.method, call.path, call.body, idempotency_key)
 
     def _ask(
         self,
@@ -306,8 +314,8 @@ class TresenClient:
     ) -> Any:
         operation = OPERATIONS[name]
         if operation.method == "GET" and name in _CONDITIONAL:
-            return self.read(operation.url_path(**path), params)
-        return self.request(operation.method, operation.url_path(**path), body, key, params)
+            return self._read(operation.url_path(**path), params)
+        return self._request(operation.method, operation.url_path(**path), body, key, params)
 
     # Endpoints -------------------------------------------------------------------------
 

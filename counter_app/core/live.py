@@ -21,6 +21,7 @@ import requests
 from pydantic import ValidationError
 
 from counter_app.core.answers import Answer
+from counter_app.core.api import events_url
 
 log = logging.getLogger("tresen.live")
 
@@ -77,7 +78,7 @@ class LiveEvents:
         last_event_id: int | None = None,
         retry_seconds: float = 1.0,
     ) -> None:
-        self.url = f"{base_url.rstrip('/')}/api/v1/sites/{site}/events"
+        self.url = events_url(base_url, site)
         self.token = token
         self.on_event = on_event
         self.on_connection = on_connection
