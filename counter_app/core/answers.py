@@ -9,10 +9,12 @@ names only the fields a desk reads, with the type the server documents for them:
   client, as ``counter_app.core.errors.BadAnswer`` ("this program does not understand the
   server"), not as a ``KeyError`` somewhere in a widget.
 
-The contract lives here and in ``ANSWERS`` of ``counter_app.core.api`` (which operation each
+The contract lives here and in ``OPERATIONS`` of ``counter_app.core.api`` (which operation each
 model answers); ``tests/counter_app/test_contract.py`` checks both against the server's OpenAPI
 document, field by field, so a renamed server field fails that test in CI, not a clerk's
-morning. Qt-free and without ``central_server``: the desktop bundle carries neither.
+morning. The payloads of live events (``DeskEvent`` ...) are not in that document: the same test
+reads them from a running server. Qt-free and without ``central_server``: the desktop bundle
+carries neither.
 """
 
 from __future__ import annotations
