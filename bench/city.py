@@ -72,6 +72,7 @@ from bench.load import (
     process_cpu_seconds,
 )
 from counter_app.core.live import parse_sse
+from tresen.health import wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_SITE = ROOT / "resources" / "examples" / "kundenzentrum-mitte.toml"
@@ -367,24 +368,15 @@ class Servers:
         log.close()
 
     def _wait_up(self, index: int, timeout: float = 90) -> None:
-        import urllib.request
-
         process = self.procs[index]
         assert process is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                log = self.folder / f"server-{self.ports[index]}.log"
-                raise SystemExit(
-                    "a server stopped during start-up:\n" + log.read_text(errors="replace")[-3000:]
-                )
-            with (
-                suppress(OSError),
-                urllib.request.urlopen(self.urls[index] + "/healthz", timeout=2) as answer,
-            ):
-                if answer.status == 200:
-                    return
-            time.sleep(0.1)
+        if wait_until_up(self.urls[index], timeout, process):
+            return
+        if process.poll() is not None:
+            log = self.folder / f"server-{self.ports[index]}.log"
+            raise SystemExit(
+                "a server stopped during start-up:\n" + log.read_text(errors="replace")[-3000:]
+            )
         raise SystemExit(f"the server at {self.urls[index]} did not answer within {timeout:.0f} s")
 
     def pids(self) -> list[int]:

@@ -37,6 +37,7 @@ from counter_app.qt.i18n import Language
 from counter_app.qt.tasks import Tasks
 from tests.support.live_server import ApiClient, free_port
 from tests.support.sites import demo_database
+from tresen.health import wait_until_up
 
 
 class ServerProcess:
@@ -59,15 +60,8 @@ class ServerProcess:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        if not wait_until_up(self.url, 60, self.process):
+            raise SystemExit(f"the server at {self.url} did not start")
 
     def login(self, username: str) -> str:
         answer = requests.post(

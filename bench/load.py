@@ -31,7 +31,6 @@ import os
 import platform
 import random
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -46,6 +45,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+
+if __package__ in (None, ""):  # run as a script: bench/ is not a package on the path then
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.support.ports import free_port
+from tresen.health import wait_until_up
 
 BENCH_DIR = Path(__file__).resolve().parent
 SITE_FILE = BENCH_DIR / "bench_site.toml"
@@ -280,12 +285,6 @@ def own_cpu_seconds() -> float:
 # The server under test ------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _tresen() -> list[str]:
     script = Path(sys.executable).with_name("tresen")
     if script.exists():
@@ -382,17 +381,13 @@ def _sqlite_database(workdir: Path) -> Iterator[str]:
 
 
 def _wait_until_up(server: OwnServer, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise SystemExit(
-                "the server stopped during start-up:\n"
-                + server.log_path.read_text(errors="replace")[-3000:]
-            )
-        with suppress(requests.RequestException):
-            if requests.get(server.url + "/healthz", timeout=2).status_code == 200:
-                return
-        time.sleep(0.1)
+    if wait_until_up(server.url, timeout, server.process):
+        return
+    if server.process.poll() is not None:
+        raise SystemExit(
+            "the server stopped during start-up:\n"
+            + server.log_path.read_text(errors="replace")[-3000:]
+        )
     raise SystemExit(f"the server did not answer within {timeout:.0f} s")
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, NoReturn
 from pydantic import ValidationError
 
 from central_server.config import ServerSettings
+from resources.vocabulary import DeviceKind
 
 if TYPE_CHECKING:
     from central_server.db import Database
@@ -129,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     issue = actions.add_parser("issue-device-token", help="new token for a kiosk or display")
     issue.add_argument("site")
     issue.add_argument("name")
-    issue.add_argument("--kind", required=True, choices=["kiosk", "display"])
+    issue.add_argument("--kind", required=True, choices=[kind.value for kind in DeviceKind])
     _add_db(issue)
 
     revoke = actions.add_parser("revoke-device-token", help="the device's token stops working")

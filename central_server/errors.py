@@ -20,10 +20,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-
-def N_(message: str) -> str:
-    """Mark ``message`` for the catalogue; it is translated when the answer is rendered."""
-    return message
+# Marks a message for the catalogue; it is translated when the answer is rendered.
+from resources.i18n import N_ as N_
 
 
 class TresenError(Exception):

@@ -42,29 +42,13 @@ from datetime import datetime
 from enum import StrEnum
 from statistics import median
 
+from resources.vocabulary import Priority, TicketStatus
 
-class Status(StrEnum):
-    WAITING = "waiting"
-    CALLED = "called"
-    SERVING = "serving"
-    PARKED = "parked"
-    DONE = "done"
-    NO_SHOW = "no_show"
-    CANCELLED = "cancelled"
-    TRANSFERRED = "transferred"
+#: A ticket's status and priority are shared words (``resources/vocabulary.py``).
+Status = TicketStatus
 
-
-class Priority(StrEnum):
-    APPOINTMENT = "appointment"
-    URGENT = "urgent"
-    NORMAL = "normal"
-
-    @property
-    def rank(self) -> int:
-        return _PRIORITY_RANK[self]
-
-
-_PRIORITY_RANK = {Priority.APPOINTMENT: 0, Priority.URGENT: 1, Priority.NORMAL: 2}
+#: Who goes first: appointment, then urgent, then normal.
+PRIORITY_RANK = {Priority.APPOINTMENT: 0, Priority.URGENT: 1, Priority.NORMAL: 2}
 
 
 class Action(StrEnum):
@@ -208,14 +192,20 @@ class DeskRule:
 
 def queue_key(ticket: QueuedTicket) -> tuple[int, datetime, int, int]:
     """The site-wide order of waiting tickets: priority, then time waited."""
-    return (ticket.priority.rank, ticket.queued_at, ticket.number, ticket.id)
+    return (PRIORITY_RANK[ticket.priority], ticket.queued_at, ticket.number, ticket.id)
 
 
 def draw_order(tickets: Iterable[QueuedTicket], desk: DeskRule) -> list[QueuedTicket]:
     """The tickets ``desk`` may call, in the order it calls them."""
     return sorted(
         (t for t in tickets if desk.may_call(t)),
-        key=lambda t: (t.priority.rank, t.queued_at, desk.service_rank(t), t.number, t.id),
+        key=lambda t: (
+            PRIORITY_RANK[t.priority],
+            t.queued_at,
+            desk.service_rank(t),
+            t.number,
+            t.id,
+        ),
     )
 
 

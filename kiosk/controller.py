@@ -66,7 +66,7 @@ class Outcome:
     preview: QImage
     printing: bool = True
     printed: bool = False
-    printer_state: PrinterState = PrinterState.unknown
+    printer_state: PrinterState = PrinterState.UNKNOWN
 
 
 class KioskController(QObject):
@@ -97,7 +97,7 @@ class KioskController(QObject):
         self.refusal = ""
         #: Offline, whether leased numbers are left to issue tickets with.
         self.numbers_in_hand = False
-        self.printer_state = PrinterState.unknown
+        self.printer_state = PrinterState.UNKNOWN
         self.busy = False
         self.last: Outcome | None = None
         self._reported_state: PrinterState | None = None
@@ -309,14 +309,14 @@ def _result(future: Future[PrintResult]) -> PrintResult:
     try:
         return future.result()
     except Exception as exc:  # the worker resolves every job; this is a last guard
-        return PrintResult(printed=False, state=PrinterState.error, error=str(exc), seconds=0.0)
+        return PrintResult(printed=False, state=PrinterState.ERROR, error=str(exc), seconds=0.0)
 
 
 def _state(future: Future[PrinterState]) -> PrinterState:
     try:
         return future.result()
     except Exception:
-        return PrinterState.unknown
+        return PrinterState.UNKNOWN
 
 
 def _as_json(ticket: IssuedTicket) -> dict[str, Any]:

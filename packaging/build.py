@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from counter_app.core.screen import has_screen
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "packaging" / "tresen.spec"
 MODES = ("clerk", "pickup", "kiosk")
@@ -28,12 +30,6 @@ def folder_size(folder: Path) -> int:
 
 def program(bundle: Path) -> Path:
     return bundle / ("tresen.exe" if sys.platform == "win32" else "tresen")
-
-
-def has_screen() -> bool:
-    return sys.platform in ("win32", "darwin") or bool(
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    )
 
 
 def build(dist: Path, work: Path, clean: bool = False) -> Path:

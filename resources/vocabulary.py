@@ -24,6 +24,7 @@ __all__ = [
     "MAX_WEEKS",
     "OUTCOME_LABELS",
     "PICKUP_STATUS_LABELS",
+    "PRINTER_FAULTS",
     "PRIORITY_LABELS",
     "TICKET_STATUS_LABELS",
     "USUAL_WEEKS",
@@ -33,6 +34,7 @@ __all__ = [
     "DocumentKind",
     "Outcome",
     "PickupStatus",
+    "PrinterState",
     "Priority",
     "TicketStatus",
 ]
@@ -104,6 +106,25 @@ class DeskKind(StrEnum):
     FRONT_OFFICE = "front_office"
     BACK_OFFICE = "back_office"
     QUICK_PICKUP = "quick_pickup"
+
+
+class PrinterState(StrEnum):
+    """What a kiosk's ticket printer is up to, as the kiosk sees it and reports it to the server."""
+
+    READY = "ready"
+    PAPER_LOW = "paper_low"
+    PAPER_OUT = "paper_out"
+    COVER_OPEN = "cover_open"
+    OFFLINE = "offline"
+    ERROR = "error"
+    UNKNOWN = "unknown"
+
+
+#: The printer cannot print in these states: a ticket sent to it would be lost, so nothing is
+#: sent. ``unknown`` is not one of them.
+PRINTER_FAULTS = frozenset(
+    {PrinterState.PAPER_OUT, PrinterState.COVER_OPEN, PrinterState.OFFLINE, PrinterState.ERROR}
+)
 
 
 #: The most weeks a document may be expected to take (the site file's ``weeks``, the desk's

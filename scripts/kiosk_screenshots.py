@@ -128,7 +128,7 @@ def main() -> None:
         shoot("kiosk-pickup-not-ready-de.png", (1080, 1920))
 
         window.reset()
-        printer.state = PrinterState.paper_out
+        printer.state = PrinterState.PAPER_OUT
         tap("service-A")
         wait_for(app, lambda: controller.last is not None and not controller.last.printing)
         shoot("kiosk-paper-out-de.png", (1920, 1080))
@@ -158,9 +158,9 @@ def main() -> None:
 
         # The server gone: the note over the services, which stay where they were.
         window.reset()
-        printer.state = PrinterState.ready
+        printer.state = PrinterState.READY
         controller.check_printer()
-        wait_for(app, lambda: controller.printer_state == PrinterState.ready)
+        wait_for(app, lambda: controller.printer_state == PrinterState.READY)
         server.stop()
         controller.refresh()
         wait_for(app, lambda: not controller.online)

@@ -14,9 +14,12 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from resources.i18n import CITIZEN_LANGUAGES as LANGUAGES  # noqa: E402 - every language
+
 FOLDER = ROOT / "resources" / "translations"
 POT = FOLDER / "tresen.pot"
-LANGUAGES = ("de", "en", "tr", "ar", "ru", "uk")
 
 
 def extract() -> None:

@@ -9,28 +9,11 @@ import argparse
 import os
 import subprocess
 import sys
-import time
 
-import requests
 from platformdirs import user_data_path
 
-
-def has_screen() -> bool:
-    return sys.platform in ("win32", "darwin") or bool(
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    )
-
-
-def wait_until_up(url: str, seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{url}/healthz", timeout=1).ok:
-                return True
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    return False
+from counter_app.core.screen import has_screen
+from tresen.health import wait_until_up
 
 
 def main(argv: list[str]) -> int:
@@ -60,7 +43,7 @@ def main(argv: list[str]) -> int:
     )
     windows: list[subprocess.Popen[bytes]] = []
     try:
-        if not wait_until_up(url):
+        if not wait_until_up(url, process=server):
             print("the demo server did not start; see the messages above", file=sys.stderr)
             return 1
         print(

@@ -30,10 +30,10 @@ from central_server.auth.service import forget_tokens
 from central_server.db import Database
 from central_server.events import log as event_log
 from central_server.models import Desk, DeskService, Device, Service, Site, User, user_sites
-from central_server.pickups.schemas import DocumentKind
 from central_server.sites import hours as hours_rules
 from central_server.writes import lock_site
 from resources.i18n import CITIZEN_LANGUAGES
+from resources.vocabulary import MAX_WEEKS, DeskKind, DeviceKind, DocumentKind
 
 Texts = dict[str, str]
 
@@ -64,7 +64,7 @@ class DocumentEntry(BaseModel):
 
     kind: DocumentKind
     detail: str = Field("", max_length=200)
-    weeks: int = Field(0, ge=0, le=26)
+    weeks: int = Field(0, ge=0, le=MAX_WEEKS)
 
 
 class ServiceEntry(BaseModel):
@@ -104,7 +104,7 @@ class ServiceEntry(BaseModel):
 class DeskEntry(BaseModel):
     code: str = Field(min_length=1, max_length=32)
     name: str = ""
-    kind: Literal["front_office", "back_office", "quick_pickup"] = "front_office"
+    kind: DeskKind = DeskKind.FRONT_OFFICE
     services: list[str] = Field(default_factory=list, description="service prefixes, in order")
 
 
@@ -117,7 +117,7 @@ class UserEntry(BaseModel):
 
 class DeviceEntry(BaseModel):
     name: str = Field(min_length=1, max_length=64)
-    kind: Literal["kiosk", "display"]
+    kind: DeviceKind
     token: str | None = Field(None, min_length=8, description="demo only")
 
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Literal
 
 from central_server.errors import N_, Forbidden
+from resources.vocabulary import DeviceKind
 
 
 class Role(StrEnum):
@@ -20,7 +21,8 @@ class Role(StrEnum):
 
 
 USER_ROLES = frozenset({Role.CLERK, Role.PICKUP, Role.SUPERVISOR, Role.ADMIN})
-DEVICE_KINDS = frozenset({Role.KIOSK, Role.DISPLAY})
+#: A device acts in the role named like its kind.
+DEVICE_KINDS = frozenset(Role(kind) for kind in DeviceKind)
 
 
 class Capability(StrEnum):

@@ -1,21 +1,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-
-class PrinterState(StrEnum):
-    """What a kiosk's ticket printer is up to, as the kiosk sees it."""
-
-    READY = "ready"
-    PAPER_LOW = "paper_low"
-    PAPER_OUT = "paper_out"
-    COVER_OPEN = "cover_open"
-    OFFLINE = "offline"
-    ERROR = "error"
-    UNKNOWN = "unknown"
+from resources.vocabulary import DeviceKind, PrinterState
 
 
 class PrinterReport(BaseModel):
@@ -34,7 +23,7 @@ class PrinterPublic(BaseModel):
 
 class DevicePublic(BaseModel):
     name: str
-    kind: str
+    kind: DeviceKind
     printer_state: PrinterState | None = Field(description="None until the first report")
     printer_detail: str
     printer_state_since: datetime | None

@@ -53,7 +53,7 @@ class Device(Base):
     """A kiosk or call display, bound to one site, with a long-lived token of its own.
 
     A kiosk reports the state of its ticket printer: ``printer_state`` (None until the first
-    report; see ``central_server.devices.schemas.PrinterState``), a short ``printer_detail``
+    report; see ``resources.vocabulary.PrinterState``), a short ``printer_detail``
     and ``printer_state_since``, when the state last changed.
     """
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from central_server.db import Base
 from central_server.models._types import UTCDateTime, utcnow
+from resources.vocabulary import PickupStatus
 
 
 class Pickup(Base):
@@ -56,7 +57,7 @@ class Pickup(Base):
     document_detail: Mapped[str] = mapped_column(String(200), default="")
     case_reference: Mapped[str] = mapped_column(String(100), default="")
     holder_name: Mapped[str] = mapped_column(String(200), default="")
-    status: Mapped[str] = mapped_column(String(16), default="ordered")
+    status: Mapped[str] = mapped_column(String(16), default=PickupStatus.ORDERED.value)
     slot: Mapped[str | None] = mapped_column(String(32), default=None)
     expected_ready_on: Mapped[date | None] = mapped_column(Date, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

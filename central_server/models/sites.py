@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstra
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from central_server.db import Base
+from resources.vocabulary import DeskKind
 
 
 class Site(Base):
@@ -75,7 +76,7 @@ class Desk(Base):
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200), default="")
-    kind: Mapped[str] = mapped_column(String(20), default="front_office")
+    kind: Mapped[str] = mapped_column(String(20), default=DeskKind.FRONT_OFFICE.value)
     state: Mapped[str] = mapped_column(String(10), default="closed")
     signed_on_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None

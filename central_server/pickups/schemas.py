@@ -1,39 +1,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, Strict, StringConstraints
 
 from central_server.tickets.schemas import Language
+from resources.vocabulary import DocumentKind, PickupStatus
 
 #: The largest id a row can have (INTEGER, 32-bit on PostgreSQL; ``central_server.deps.MAX_ID``).
 MAX_ID = 2**31 - 1
 
 
-class PickupStatus(StrEnum):
-    ORDERED = "ordered"
-    READY = "ready"
-    HANDED_OVER = "handed_over"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"
-
-
 #: Nothing happens to a pickup after these; its personal data is purged some days later.
 CLOSED = frozenset({PickupStatus.HANDED_OVER, PickupStatus.CANCELLED, PickupStatus.EXPIRED})
-
-
-class DocumentKind(StrEnum):
-    """What lies on the shelf; ``document_detail`` adds free text (e.g. "Fiktionsbescheinigung")."""
-
-    RESIDENCE_PERMIT = "residence_permit"
-    ID_CARD = "id_card"
-    PASSPORT = "passport"
-    TRAVEL_DOCUMENT = "travel_document"
-    DRIVING_LICENCE = "driving_licence"
-    CERTIFICATE = "certificate"
-    OTHER = "other"
 
 
 def _printable(value: str) -> str:
@@ -95,7 +75,7 @@ class PickupPublic(BaseModel):
     id: int
     site: str
     status: PickupStatus
-    document_kind: str
+    document_kind: DocumentKind
     document_detail: str
     case_reference: str
     holder_name: str

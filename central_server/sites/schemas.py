@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from resources.vocabulary import MAX_WEEKS, DeskKind, DocumentKind
+
 
 class SitePublic(BaseModel):
     slug: str
@@ -10,9 +12,11 @@ class SitePublic(BaseModel):
 
 
 class ServiceDocument(BaseModel):
-    kind: str = Field(description="a pickup document kind, e.g. passport")
+    kind: DocumentKind = Field(description="a pickup document kind, e.g. passport")
     detail: str = Field(description="free text that goes with it, e.g. Fiktionsbescheinigung")
-    weeks: int = Field(description="how many weeks it usually takes to arrive; 0: not known")
+    weeks: int = Field(
+        ge=0, le=MAX_WEEKS, description="how many weeks it usually takes to arrive; 0: not known"
+    )
 
 
 class ChecklistStep(BaseModel):
@@ -42,7 +46,7 @@ class ServicePublic(BaseModel):
 class DeskPublic(BaseModel):
     code: str
     name: str
-    kind: str
+    kind: DeskKind
     state: str
     signed_on_user: str | None
     service_ids: list[int]

@@ -1,27 +1,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field, Strict
 
 from central_server.queue_rules import Priority, Status
-from resources.i18n import CITIZEN_LANGUAGES
+from resources.i18n import CitizenLanguage
+from resources.vocabulary import Outcome
 
-
-class Outcome(StrEnum):
-    """How a visit ended, for the statistics."""
-
-    COMPLETED = "completed"
-    DOCUMENTS_MISSING = "documents_missing"
-    REFERRED = "referred"
-    FOLLOW_UP = "follow_up"
-    WITHDRAWN = "withdrawn"
-
-
-Language = Literal["de", "en", "tr", "ar", "ru", "uk"]
-assert set(Language.__args__) == set(CITIZEN_LANGUAGES)  # type: ignore[attr-defined]
+#: The citizen's language: one of ``resources.i18n.CITIZEN_LANGUAGES``.
+Language = CitizenLanguage
 
 
 #: Ids and numbers are INTEGER columns: anything larger can name nothing. Strict: a JSON
@@ -86,7 +75,7 @@ class TicketPublic(BaseModel):
     service_prefix: str
     status: Status
     priority: Priority
-    language: str
+    language: Language
     desk: str | None = Field(description="the desk that called the ticket last")
     target_desk: str | None = Field(description="the only desk that may call it (transfers)")
     position: int | None = Field(description="1 = next; only while the ticket waits")

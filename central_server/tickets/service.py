@@ -53,18 +53,7 @@ from central_server.tickets.schemas import (
 )
 from central_server.tickets.view import SiteView, as_queued, desk_rule, ticket_finished
 from central_server.writes import Answer, perform
-
-# Status names as people read them in messages.
-STATUS_NAMES = {
-    Status.WAITING: N_("waiting"),
-    Status.CALLED: N_("called"),
-    Status.SERVING: N_("being served"),
-    Status.PARKED: N_("parked"),
-    Status.DONE: N_("done"),
-    Status.NO_SHOW: N_("marked as no-show"),
-    Status.CANCELLED: N_("cancelled"),
-    Status.TRANSFERRED: N_("transferred"),
-}
+from resources.vocabulary import TICKET_STATUS_LABELS, DeskKind
 
 # Why an action does not fit, said to the clerk.
 REFUSALS = {
@@ -90,7 +79,7 @@ def _transition(ticket: Ticket, action: Action) -> Status:
             "invalid_transition",
             REFUSALS[action],
             number=format_number(ticket.prefix, ticket.number),
-            status=translatable(STATUS_NAMES[refused.status]),
+            status=translatable(TICKET_STATUS_LABELS[refused.status]),
         ) from None
 
 
@@ -115,7 +104,7 @@ def _check_desk_role(principal: Principal, desk: Desk | DeskInfo) -> None:
     """Quick-pickup staff work at quick-pickup desks only."""
     if principal.has_role(Role.CLERK, Role.SUPERVISOR):
         return
-    if principal.has_role(Role.PICKUP) and desk.kind == "quick_pickup":
+    if principal.has_role(Role.PICKUP) and desk.kind == DeskKind.QUICK_PICKUP:
         return
     raise Forbidden(
         "forbidden_desk", N_("Your role does not allow you to work at desk {desk}."), desk=desk.code
@@ -167,7 +156,7 @@ def _check_ticket_role(principal: Principal, ticket: Ticket, view: SiteView) -> 
     if desk_id is not None:
         _check_desk_role(principal, view.desks[desk_id])
         return
-    pickup_desks = [d for d in view.desks.values() if d.kind == "quick_pickup"]
+    pickup_desks = [d for d in view.desks.values() if d.kind == DeskKind.QUICK_PICKUP]
     if any(ticket.service_id in d.service_ids for d in pickup_desks):
         return
     raise Forbidden("forbidden_role", N_("Your role does not allow this."))
@@ -529,7 +518,7 @@ def update_case(
                 "case_closed",
                 N_("Ticket {number} is {status}; its case can no longer be changed."),
                 number=format_number(ticket.prefix, ticket.number),
-                status=translatable(STATUS_NAMES[Status(ticket.status)]),
+                status=translatable(TICKET_STATUS_LABELS[Status(ticket.status)]),
             )
         changed = _apply_case(ticket, body)
         _case_of(ticket)

@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--user", help=f"user name; the password may come from ${PASSWORD_VARIABLE}"
     )
     parser.add_argument("--desk", help="desk code")
-    parser.add_argument("--language", choices=["de", "en"], help="language of the window")
+    parser.add_argument("--language", choices=STAFF_LANGUAGES, help="language of the window")
     parser.add_argument("--printer", help=f"the desk's receipt printer: {FORMS_HELP}")
     parser.add_argument(
         "--self-test",

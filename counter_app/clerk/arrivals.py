@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.clerk.dialogs import DOCUMENT_KINDS
 from counter_app.core.answers import Pickup
 from counter_app.core.api import TresenClient, new_key
 from counter_app.qt.errors import describe
 from counter_app.qt.i18n import N_, Language
 from counter_app.qt.tasks import Tasks
+from resources.vocabulary import DOCUMENT_KIND_LABELS
 
 COLUMNS = (N_("Case reference"), N_("Document"), N_("Holder"), N_("Expected"))
 
@@ -120,13 +120,12 @@ class ArrivalsDialog(QDialog):
         ]
 
     def _show(self, _text: str = "") -> None:
-        kinds = dict(DOCUMENT_KINDS)
         rows = self.matching()
         self.table.setRowCount(len(rows))
         for row, pickup in enumerate(rows):
             values = (
                 pickup.case_reference,
-                self.language(kinds.get(pickup.document_kind, N_("Other document"))),
+                self.language(DOCUMENT_KIND_LABELS[pickup.kind]),
                 pickup.holder_name,
                 self._day(pickup.expected_ready_on),
             )

@@ -43,6 +43,7 @@ from counter_app.core.live import LiveEvent
 from counter_app.core.outbox import Outbox
 from counter_app.qt.tasks import Tasks
 from resources.text import typed_text
+from resources.vocabulary import PRINTER_FAULTS
 
 log = logging.getLogger("tresen.clerk")
 
@@ -264,8 +265,9 @@ class DeskController(QObject):
 
     def printer_faults(self) -> list[tuple[str, str]]:
         """Kiosks whose printer cannot print now: (device name, state)."""
-        faults = {"paper_out", "cover_open", "offline", "error"}
-        return sorted((name, state) for name, state in self.printers.items() if state in faults)
+        return sorted(
+            (name, state) for name, state in self.printers.items() if state in PRINTER_FAULTS
+        )
 
     def on_live_connection(self, up: bool) -> None:
         if up:

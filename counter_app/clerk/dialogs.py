@@ -22,13 +22,14 @@ from PySide6.QtWidgets import (
 
 from counter_app.core.answers import Desk, Service, ServiceDocument
 from counter_app.qt.i18n import N_, Language
-
-OUTCOMES = (
-    ("completed", N_("Completed")),
-    ("documents_missing", N_("Documents missing")),
-    ("referred", N_("Referred elsewhere")),
-    ("follow_up", N_("Follow-up appointment")),
-    ("withdrawn", N_("Withdrawn by the citizen")),
+from resources.vocabulary import (
+    DOCUMENT_KIND_LABELS,
+    MAX_WEEKS,
+    OUTCOME_LABELS,
+    USUAL_WEEKS,
+    DeskKind,
+    DocumentKind,
+    Outcome,
 )
 
 
@@ -42,13 +43,13 @@ class OutcomeDialog(QDialog):
         self.outcome: str | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(language(N_("How did the visit end?"))))
-        for index, (code, label) in enumerate(OUTCOMES, start=1):
+        for index, (code, label) in enumerate(OUTCOME_LABELS.items(), start=1):
             button = QPushButton(f"{index}  {language(label)}")
             button.setObjectName(f"outcome-{code}")
             button.setMinimumHeight(36)
             button.clicked.connect(lambda _=False, c=code: self._choose(c))
             QShortcut(QKeySequence(str(index)), self, lambda c=code: self._choose(c))
-            if code == "completed":
+            if code == Outcome.COMPLETED:
                 button.setDefault(True)
                 button.setFocus()
             layout.addWidget(button)
@@ -59,20 +60,6 @@ class OutcomeDialog(QDialog):
     def _choose(self, code: str) -> None:
         self.outcome = code
         self.accept()
-
-
-DOCUMENT_KINDS = (
-    ("residence_permit", N_("Residence permit")),
-    ("id_card", N_("ID card")),
-    ("passport", N_("Passport")),
-    ("travel_document", N_("Travel document")),
-    ("driving_licence", N_("Driving licence")),
-    ("certificate", N_("Certificate")),
-    ("other", N_("Other document")),
-)
-#: How many weeks a document usually takes to arrive (Bundesdruckerei), for a kind the service
-#: does not name in the site file.
-USUAL_WEEKS = {"residence_permit": 6, "id_card": 4, "passport": 4, "travel_document": 6}
 
 
 class OrderDialog(QDialog):
@@ -95,21 +82,21 @@ class OrderDialog(QDialog):
         self.setWindowTitle(language(N_("Document ordered")))
         self.kind = QComboBox()
         self.kind.setObjectName("documentKind")
-        names = dict(DOCUMENT_KINDS)
+        names = DOCUMENT_KIND_LABELS
         suggested = [d for d in documents or [] if d.kind in names]
         for document in suggested:
-            label = language(names[document.kind])
+            label = language(names[DocumentKind(document.kind)])
             if document.detail:
                 label = f"{label} · {document.detail}"
             self.kind.addItem(label, document)
         if suggested:
             self.kind.insertSeparator(self.kind.count())
         plain = {d.kind for d in suggested if not d.detail}
-        for code, label in DOCUMENT_KINDS:
-            if code not in plain:
-                weeks = USUAL_WEEKS.get(code, 0)
+        for kind, label in DOCUMENT_KIND_LABELS.items():
+            if kind not in plain:
+                weeks = USUAL_WEEKS[kind]
                 self.kind.addItem(
-                    language(label), ServiceDocument(kind=code, detail="", weeks=weeks)
+                    language(label), ServiceDocument(kind=kind.value, detail="", weeks=weeks)
                 )
         self.kind.setCurrentIndex(0)
         self.holder = QLineEdit()
@@ -121,7 +108,7 @@ class OrderDialog(QDialog):
         self.reference.setObjectName("orderCaseReference")
         self.weeks = QSpinBox()
         self.weeks.setObjectName("expectedWeeks")
-        self.weeks.setRange(0, 26)
+        self.weeks.setRange(0, MAX_WEEKS)
         self.weeks.setSpecialValueText(language(N_("not known")))
         self.weeks.setSuffix(language(N_(" weeks")))
         self.kind.currentIndexChanged.connect(self._on_kind_changed)
@@ -145,7 +132,7 @@ class OrderDialog(QDialog):
         chosen = self.kind.currentData()
         if isinstance(chosen, ServiceDocument):
             return chosen
-        return ServiceDocument(kind="other", detail="", weeks=0)
+        return ServiceDocument(kind=DocumentKind.OTHER.value, detail="", weeks=0)
 
     def _on_kind_changed(self, _index: int = 0) -> None:
         self.weeks.setValue(self._document().weeks)
@@ -186,7 +173,7 @@ class TransferDialog(QDialog):
         self.desk_box.setObjectName("transferDesk")
         others = [d for d in desks if d.code != own_desk]
         # Back office first: forwarding there is what the front office does most.
-        others.sort(key=lambda d: (d.kind != "back_office", d.code))
+        others.sort(key=lambda d: (d.kind != DeskKind.BACK_OFFICE, d.code))
         for desk in others:
             self.desk_box.addItem(f"{desk.code} · {desk.name}", desk.code)
         self.service_box = QComboBox()

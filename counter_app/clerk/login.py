@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from counter_app.clerk.controller import DeskController
 from counter_app.core.api import SignIn, TresenClient
 from counter_app.core.errors import ApiError, NotFound, Rejected
+from counter_app.core.screen import has_screen
 from counter_app.core.settings import SITE_SLUG, DeskSettings
 from counter_app.qt.errors import describe
 from counter_app.qt.i18n import N_, Language
@@ -422,11 +423,6 @@ class DeskRun(QObject):
             self._stop(session)
 
 
-def has_screen() -> bool:
-    """False where nobody can answer a dialog (Qt's offscreen or minimal platform)."""
-    return QGuiApplication.platformName() not in ("offscreen", "minimal")
-
-
 def run_desk(
     app: QCoreApplication,
     dialog: LoginDialog,
@@ -442,7 +438,7 @@ def run_desk(
     to stderr and exits with 2 (a taken desk is never taken over unasked)."""
     run = DeskRun(dialog, open_session)
     password = os.environ.get(PASSWORD_VARIABLE) if user_given else None
-    unattended = bool(password) and not has_screen()
+    unattended = bool(password) and not has_screen(QGuiApplication.platformName())
 
     refusals: list[str] = []
 

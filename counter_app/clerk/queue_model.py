@@ -10,9 +10,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from counter_app.clerk.controller import DeskController
 from counter_app.core.answers import Ticket
 from counter_app.qt.i18n import N_, Language
+from resources.vocabulary import PRIORITY_LABELS
 
 COLUMNS = (N_("Number"), N_("Service"), N_("Priority"), N_("Waiting"), N_("Estimated wait"))
-PRIORITIES = {"appointment": N_("Appointment"), "urgent": N_("Urgent"), "normal": N_("Normal")}
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -75,7 +75,7 @@ class QueueModel(QAbstractTableModel):
                     name += " → " + self.language(N_("forwarded to this desk"))
                 return name
             if column == 2:
-                return self.language(PRIORITIES.get(ticket.priority, ticket.priority))
+                return self.language(PRIORITY_LABELS.get(ticket.priority, ticket.priority))
             if column == 3:
                 return minutes_seconds(ticket.queued_at, datetime.now(UTC))
             if column == 4:

@@ -26,10 +26,10 @@ log = logging.getLogger("tresen.clerk")
 
 #: Why a receipt did not print, for the clerk.
 PRINTER_PROBLEMS = {
-    PrinterState.paper_out: N_("The receipt printer is out of paper."),
-    PrinterState.cover_open: N_("The receipt printer's cover is open."),
-    PrinterState.offline: N_("The receipt printer is not answering."),
-    PrinterState.error: N_("The receipt printer has a fault."),
+    PrinterState.PAPER_OUT: N_("The receipt printer is out of paper."),
+    PrinterState.COVER_OPEN: N_("The receipt printer's cover is open."),
+    PrinterState.OFFLINE: N_("The receipt printer is not answering."),
+    PrinterState.ERROR: N_("The receipt printer has a fault."),
 }
 
 
@@ -132,4 +132,4 @@ def _result(future: Future[PrintResult]) -> PrintResult:
     try:
         return future.result()
     except Exception as exc:  # the worker resolves every job; this is a last guard
-        return PrintResult(printed=False, state=PrinterState.error, error=str(exc))
+        return PrintResult(printed=False, state=PrinterState.ERROR, error=str(exc))

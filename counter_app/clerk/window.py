@@ -33,23 +33,19 @@ from PySide6.QtWidgets import (
 
 from counter_app.clerk.arrivals import ArrivalsDialog
 from counter_app.clerk.controller import DeskController
-from counter_app.clerk.dialogs import DOCUMENT_KINDS, OrderDialog, OutcomeDialog, TransferDialog
+from counter_app.clerk.dialogs import OrderDialog, OutcomeDialog, TransferDialog
 from counter_app.clerk.queue_model import QueueModel, minutes_seconds
 from counter_app.core.answers import ChecklistStep, Ticket
 from counter_app.qt.errors import describe
 from counter_app.qt.i18n import N_, Language
+from resources.vocabulary import DOCUMENT_KIND_LABELS, TICKET_STATUS_LABELS, PrinterState
 
 #: A kiosk printer's state as the clerk reads it in the banner.
-PRINTER_PROBLEMS = {
-    "paper_out": N_("printer out of paper"),
-    "cover_open": N_("printer cover open"),
-    "offline": N_("printer not answering"),
-    "error": N_("printer fault"),
-}
-
-STATUS_TEXT = {
-    "called": N_("called"),
-    "serving": N_("being served"),
+PRINTER_PROBLEMS: dict[str, str] = {
+    PrinterState.PAPER_OUT: N_("printer out of paper"),
+    PrinterState.COVER_OPEN: N_("printer cover open"),
+    PrinterState.OFFLINE: N_("printer not answering"),
+    PrinterState.ERROR: N_("printer fault"),
 }
 
 # (object name, label, key) of the ticket buttons, in their order on screen.
@@ -463,7 +459,7 @@ class ClerkWindow(QMainWindow):
             "\n".join(
                 [
                     service.name_in(tr.code) if service else "",
-                    f"{tr(STATUS_TEXT.get(ticket.status, ticket.status))} · "
+                    f"{tr(TICKET_STATUS_LABELS.get(ticket.status, ticket.status))} · "
                     f"{minutes_seconds(ticket.since, datetime.now(UTC))}",
                     tr(N_("Waited {minutes} min")).format(minutes=_waited(ticket)),
                 ]
@@ -593,7 +589,7 @@ class ClerkWindow(QMainWindow):
         elif kind == "ordered":
             text = self.language(N_("Pickup {id} created: {kind}, {reference}.")).format(
                 id=detail.id,
-                kind=self.language(dict(DOCUMENT_KINDS).get(detail.document_kind, "")),
+                kind=self.language(DOCUMENT_KIND_LABELS[detail.kind]),
                 reference=detail.case_reference,
             )
         elif kind == "refused":

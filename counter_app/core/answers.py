@@ -23,7 +23,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from resources.vocabulary import PickupStatus, Priority, TicketStatus
+from resources.vocabulary import DocumentKind, PickupStatus, Priority, TicketStatus
 
 
 class Answer(BaseModel):
@@ -219,6 +219,14 @@ class Pickup(Answer):
     cancelled_at: datetime | None
     cancelled_by: str | None
     expired_at: datetime | None = None
+
+    @property
+    def kind(self) -> DocumentKind:
+        """``document_kind`` as a known kind; one this program does not know is "other"."""
+        known = {k.value for k in DocumentKind}
+        return (
+            DocumentKind(self.document_kind) if self.document_kind in known else DocumentKind.OTHER
+        )
 
 
 class OrderedPickup(Pickup):

@@ -15,17 +15,7 @@ from babel.dates import format_date
 from counter_app.core.answers import OrderedPickup
 from counter_app.core.paper import Line, Size, Slip, in_groups
 from resources.i18n import RIGHT_TO_LEFT, N_citizen, citizen_gettext
-
-#: Document kinds as the citizen reads them (the server's codes).
-DOCUMENT_KINDS = {
-    "residence_permit": N_citizen("citizen", "Residence permit"),
-    "id_card": N_citizen("citizen", "ID card"),
-    "passport": N_citizen("citizen", "Passport"),
-    "travel_document": N_citizen("citizen", "Travel document"),
-    "driving_licence": N_citizen("citizen", "Driving licence"),
-    "certificate": N_citizen("citizen", "Certificate"),
-    "other": N_citizen("citizen", "Document"),
-}
+from resources.vocabulary import DOCUMENT_KIND_CITIZEN_LABELS, DocumentKind
 
 
 @dataclass(frozen=True)
@@ -52,6 +42,14 @@ class PickupReceipt:
             ordered_at=pickup.created_at,
             expected_ready_on=pickup.expected_ready_on,
         )
+
+
+def _kind(document_kind: str) -> DocumentKind:
+    """The kind, or "other" for one this desk does not know yet (from a newer server)."""
+    try:
+        return DocumentKind(document_kind)
+    except ValueError:
+        return DocumentKind.OTHER
 
 
 def _locale(language: str) -> str:
@@ -82,7 +80,7 @@ def receipt_slip(receipt: PickupReceipt) -> Slip:
             )
         return lines
 
-    kind = DOCUMENT_KINDS.get(receipt.document_kind, DOCUMENT_KINDS["other"])
+    kind = DOCUMENT_KIND_CITIZEN_LABELS[_kind(receipt.document_kind)]
     top = [Line(receipt.site_name, Size.NORMAL, bold=True)]
     top += said(N_citizen("citizen", "Pickup receipt"), Size.LARGE, bold=True)
     top += said(kind, Size.LARGE)

@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--user", help=f"user name; the password may come from ${PASSWORD_VARIABLE}"
     )
     parser.add_argument("--desk", help="desk code (a quick-pickup desk)")
-    parser.add_argument("--language", choices=["de", "en"], help="language of the window")
+    parser.add_argument("--language", choices=STAFF_LANGUAGES, help="language of the window")
     parser.add_argument(
         "--camera",
         nargs="?",

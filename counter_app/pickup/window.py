@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.clerk.dialogs import DOCUMENT_KINDS, OutcomeDialog
+from counter_app.clerk.dialogs import OutcomeDialog
 from counter_app.clerk.queue_model import minutes_seconds
 from counter_app.core.answers import Pickup
 from counter_app.pickup.camera import CameraScanner, CameraUnavailable
@@ -34,6 +34,12 @@ from counter_app.pickup.dialogs import HandOverDialog
 from counter_app.pickup.errors import describe as describe_failure
 from counter_app.qt.errors import describe
 from counter_app.qt.i18n import N_, Language
+from resources.vocabulary import (
+    DOCUMENT_KIND_LABELS,
+    PICKUP_STATUS_LABELS,
+    TICKET_STATUS_LABELS,
+    PickupStatus,
+)
 
 # (object name, label, key) of the ticket buttons, in their order on screen.
 ACTIONS = (
@@ -44,17 +50,18 @@ ACTIONS = (
     ("finishButton", N_("Finish"), "F9"),
 )
 HAND_OVER_KEY = "F6"
-KINDS = dict(DOCUMENT_KINDS)
-
-TICKET_STATUS = {"called": N_("called"), "serving": N_("being served")}
+#: The colour of the bar under a pickup, by its status.
+PICKUP_COLOURS = {
+    PickupStatus.ORDERED: "#b45309",
+    PickupStatus.READY: "#15803d",
+    PickupStatus.HANDED_OVER: "#b3261e",
+    PickupStatus.CANCELLED: "#b3261e",
+    PickupStatus.EXPIRED: "#b3261e",
+}
 
 #: A pickup's status as staff read it on the panel, and the colour of its bar.
 PICKUP_STATUS = {
-    "ordered": (N_("Ordered, not arrived yet"), "#b45309"),
-    "ready": (N_("Ready: hand over after the ID check"), "#15803d"),
-    "handed_over": (N_("Already handed over"), "#b3261e"),
-    "cancelled": (N_("Cancelled: do not hand out"), "#b3261e"),
-    "expired": (N_("Expired: do not hand out"), "#b3261e"),
+    status: (PICKUP_STATUS_LABELS[status], PICKUP_COLOURS[status]) for status in PickupStatus
 }
 JUST_HANDED_OVER = (N_("✓ Handed over"), "#1d4ed8")
 FAILED = "#b3261e"
@@ -315,7 +322,7 @@ class PickupWindow(QMainWindow):
             return
         self.current_label.setText(ticket.number)
         self.current_details.setText(
-            f"{tr(TICKET_STATUS.get(ticket.status, ticket.status))} · "
+            f"{tr(TICKET_STATUS_LABELS.get(ticket.status, ticket.status))} · "
             f"{minutes_seconds(ticket.since, datetime.now(UTC))}"
         )
 
@@ -397,7 +404,7 @@ class PickupWindow(QMainWindow):
 
     def _document(self, pickup: Pickup) -> str:
         """The kind in the window's language, with the free detail: "Residence permit · eAT"."""
-        kind = self.language(KINDS.get(pickup.document_kind, N_("Other document")))
+        kind = self.language(DOCUMENT_KIND_LABELS[pickup.kind])
         detail = pickup.document_detail
         return f"{kind} · {detail}" if detail else kind
 

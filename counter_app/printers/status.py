@@ -33,8 +33,10 @@ from __future__ import annotations
 
 import logging
 import time
-from enum import StrEnum
 from typing import Any, Literal
+
+from resources.vocabulary import PRINTER_FAULTS as FAULTS
+from resources.vocabulary import PrinterState
 
 __all__ = [
     "FAULTS",
@@ -61,48 +63,25 @@ _NEAR_END = 0x0C
 _PAPER_END = 0x60
 
 
-class PrinterState(StrEnum):
-    """The printer's state as the kiosk reports it to the server (these exact strings)."""
-
-    ready = "ready"
-    paper_low = "paper_low"
-    paper_out = "paper_out"
-    cover_open = "cover_open"
-    offline = "offline"
-    error = "error"
-    unknown = "unknown"
-
-    @property
-    def is_fault(self) -> bool:
-        """The printer cannot print now; a ticket sent to it would be lost."""
-        return self in FAULTS
-
-
-#: States in which nothing is sent to the printer. ``unknown`` is not one of them.
-FAULTS = frozenset(
-    {PrinterState.paper_out, PrinterState.cover_open, PrinterState.offline, PrinterState.error}
-)
-
-
 def decode_status(
     printer: int | None, offline_cause: int | None = None, paper: int | None = None
 ) -> PrinterState:
     """The state from the replies to DLE EOT 1, 2 and 4 (None: no valid reply)."""
     if printer is None or not _valid(printer):
-        return PrinterState.unknown
+        return PrinterState.UNKNOWN
     cause = offline_cause if offline_cause is not None and _valid(offline_cause) else 0
     paper_bits = paper if paper is not None and _valid(paper) else 0
     if cause & _COVER_OPEN:
-        return PrinterState.cover_open
+        return PrinterState.COVER_OPEN
     if paper_bits & _PAPER_END or cause & _PAPER_END_STOP:
-        return PrinterState.paper_out
+        return PrinterState.PAPER_OUT
     if cause & _ERROR:
-        return PrinterState.error
+        return PrinterState.ERROR
     if printer & _OFFLINE:
-        return PrinterState.offline
+        return PrinterState.OFFLINE
     if paper_bits & _NEAR_END:
-        return PrinterState.paper_low
-    return PrinterState.ready
+        return PrinterState.PAPER_LOW
+    return PrinterState.READY
 
 
 def can_read_status(printer: Any) -> bool:
@@ -125,7 +104,7 @@ def read_status(
     can reconnect.
     """
     if not can_read_status(printer):
-        return PrinterState.unknown
+        return PrinterState.UNKNOWN
     from escpos.exceptions import DeviceNotFoundError
 
     try:
@@ -137,13 +116,13 @@ def read_status(
             reply = exchange(request, reply_timeout)
             if reply is None and not replies:
                 log.debug("printer status: no reply to DLE EOT 1")
-                return PrinterState.unknown
+                return PrinterState.UNKNOWN
             replies.append(reply)
     except (OSError, DeviceNotFoundError) as exc:
         if errors == "raise":
             raise
         log.info("printer status: connection failed: %s", exc)
-        return PrinterState.offline
+        return PrinterState.OFFLINE
     state = decode_status(*replies)
     log.debug("printer status: %s from %s", state, replies)
     return state

@@ -51,7 +51,7 @@ from typing import Any, TypeVar
 
 from PIL import Image
 
-from counter_app.printers.status import PrinterState, can_read_status, read_status
+from counter_app.printers.status import FAULTS, PrinterState, can_read_status, read_status
 
 __all__ = ["PrintJob", "PrintResult", "PrintWorker"]
 
@@ -120,7 +120,7 @@ class PrintWorker:
     @property
     def state(self) -> PrinterState:
         """The last state seen (``unknown`` before the first reading)."""
-        return self._state or PrinterState.unknown
+        return self._state or PrinterState.UNKNOWN
 
     def start(self) -> None:
         with self._lock:
@@ -217,22 +217,22 @@ class PrintWorker:
                 image = _fit_to_paper(job.image, _paper_width(printer))
                 self._connect(printer)
                 state = self._read_state(printer)
-                if state.is_fault:
+                if state in FAULTS:
                     return result(False, state)
                 self._send(printer, image, job.cut)
                 if not can_read_status(printer):  # a spooler hands the job on when closed
                     if _is_spooler(printer):
                         self._close()
-                    return result(True, PrinterState.unknown)
+                    return result(True, PrinterState.UNKNOWN)
                 try:
                     state = self._read_state(printer)
                 except _CONNECTION_ERRORS as exc:
                     raise _ConnectionLost(_describe(exc)) from exc
-                return result(not state.is_fault, state)
+                return result(state not in FAULTS, state)
             except _ConnectionLost as exc:
                 self._close()
-                self._set_state(PrinterState.offline)
-                return result(False, PrinterState.offline, f"sent, then lost the printer: {exc}")
+                self._set_state(PrinterState.OFFLINE)
+                return result(False, PrinterState.OFFLINE, f"sent, then lost the printer: {exc}")
             except _CONNECTION_ERRORS as exc:
                 self._close()
                 error = _describe(exc)
@@ -242,8 +242,8 @@ class PrintWorker:
                 if self._printer is not None and _is_spooler(self._printer):
                     self._close()
                 return result(False, self.state, _describe(exc))
-        self._set_state(PrinterState.offline)
-        return result(False, PrinterState.offline, error)
+        self._set_state(PrinterState.OFFLINE)
+        return result(False, PrinterState.OFFLINE, error)
 
     def _check(self) -> PrinterState:
         try:
@@ -253,13 +253,13 @@ class PrintWorker:
         except _CONNECTION_ERRORS as exc:
             log.info("printer check: %s", _describe(exc))
             self._close()
-            self._set_state(PrinterState.offline)
-            return PrinterState.offline
+            self._set_state(PrinterState.OFFLINE)
+            return PrinterState.OFFLINE
         except Exception:
             log.exception("printer check failed")
             self._close()
-            self._set_state(PrinterState.unknown)
-            return PrinterState.unknown
+            self._set_state(PrinterState.UNKNOWN)
+            return PrinterState.UNKNOWN
 
     def _printer_object(self) -> Any:
         if self._printer is None:

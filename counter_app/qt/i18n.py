@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from resources.i18n import N_ as N_  # the one marker, re-exported for the desktop
 from resources.i18n import gettext_for
-
-
-def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark for translation"
-    return message
 
 
 class Language(QObject):

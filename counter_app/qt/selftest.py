@@ -44,6 +44,7 @@ from PySide6.QtGui import QFontDatabase, QGuiApplication, QImage
 from PySide6.QtWidgets import QWidget
 
 from counter_app.core.receipt import PickupReceipt, receipt_slip
+from counter_app.core.screen import has_screen
 from counter_app.printers.uri import open_printer
 from counter_app.qt.paper import FAMILIES, FONT_FILES, load_fonts, render, to_bitmap
 from resources import path
@@ -73,17 +74,6 @@ def note(detail: str) -> Outcome:
 
 
 Check = Callable[[], Outcome]
-
-
-def has_screen() -> bool:
-    """Whether Qt can show windows here: not with the offscreen or minimal platform, and on
-    Linux only with an X11 or Wayland display."""
-    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0]
-    if platform in ("offscreen", "minimal"):
-        return False
-    return sys.platform in ("win32", "darwin") or bool(
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    )
 
 
 def prepare_platform() -> None:

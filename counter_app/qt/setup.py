@@ -62,10 +62,10 @@ from counter_app.qt.tasks import Tasks
 PAPER = ((576, N_("80 mm (576 dots)")), (384, N_("58 mm (384 dots)")))
 #: Why a test page did not print, for the technician.
 PRINTER_STATES = {
-    PrinterState.paper_out: N_("printer out of paper"),
-    PrinterState.cover_open: N_("printer cover open"),
-    PrinterState.offline: N_("printer not answering"),
-    PrinterState.error: N_("printer fault"),
+    PrinterState.PAPER_OUT: N_("printer out of paper"),
+    PrinterState.COVER_OPEN: N_("printer cover open"),
+    PrinterState.OFFLINE: N_("printer not answering"),
+    PrinterState.ERROR: N_("printer fault"),
 }
 ERROR_STYLE = "color: #b3261e; font-weight: bold;"
 
@@ -170,7 +170,7 @@ class PrinterField(QWidget):
             page,
             on_done=self._on_test_done,
             on_error=lambda exc: self._on_test_done(
-                PrintResult(printed=False, state=PrinterState.unknown, error=str(exc))
+                PrintResult(printed=False, state=PrinterState.UNKNOWN, error=str(exc))
             ),
         )
 

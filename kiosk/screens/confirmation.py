@@ -26,10 +26,10 @@ from kiosk.ticket import wait_texts
 from resources.i18n import N_citizen
 
 FAULT_TEXTS = {
-    PrinterState.paper_out: N_citizen("citizen", "The printer is out of paper."),
-    PrinterState.cover_open: N_citizen("citizen", "The printer's cover is open."),
-    PrinterState.offline: N_citizen("citizen", "The printer is not answering."),
-    PrinterState.error: N_citizen("citizen", "The printer has a fault."),
+    PrinterState.PAPER_OUT: N_citizen("citizen", "The printer is out of paper."),
+    PrinterState.COVER_OPEN: N_citizen("citizen", "The printer's cover is open."),
+    PrinterState.OFFLINE: N_citizen("citizen", "The printer is not answering."),
+    PrinterState.ERROR: N_citizen("citizen", "The printer has a fault."),
 }
 FAULT_ADVICE = N_citizen(
     "citizen",

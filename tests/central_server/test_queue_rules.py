@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from central_server.queue_rules import (
     FINAL,
+    PRIORITY_RANK,
     Action,
     DeskRule,
     Priority,
@@ -432,7 +433,11 @@ def test_queue_key_puts_appointment_before_urgent_before_normal() -> None:
         urgent,
         early_normal,
     ]
-    assert [p.rank for p in (Priority.APPOINTMENT, Priority.URGENT, Priority.NORMAL)] == [0, 1, 2]
+    assert sorted(Priority, key=PRIORITY_RANK.__getitem__) == [
+        Priority.APPOINTMENT,
+        Priority.URGENT,
+        Priority.NORMAL,
+    ]
 
 
 @SETTINGS

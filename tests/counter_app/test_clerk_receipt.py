@@ -79,7 +79,7 @@ def test_document_ordered_prints_a_receipt_whose_qr_the_pickup_desk_finds(
 
 def test_a_receipt_that_cannot_print_is_shown_and_printed_again(open_desk, server, qtbot) -> None:
     with FakeEscposPrinter() as printer:
-        printer.state = PrinterState.paper_out
+        printer.state = PrinterState.PAPER_OUT
         session = open_desk("clerk1", "1", printer=printer.uri)
         serve_and_order(session, server, qtbot, language="de")
         qtbot.waitUntil(
@@ -89,7 +89,7 @@ def test_a_receipt_that_cannot_print_is_shown_and_printed_again(open_desk, serve
         problem = dialog.findChild(QLabel, "receiptProblem").text()
         assert problem == "Im Belegdrucker ist kein Papier."
         assert printer.cuts() == 0
-        printer.state = PrinterState.ready
+        printer.state = PrinterState.READY
         dialog.findChild(QPushButton, "printReceiptAgainButton").click()
         qtbot.waitUntil(lambda: printer.cuts() == 1, timeout=ANSWER_MS)
         assert len(qr_codes(printer.printed())) == 1

@@ -6,7 +6,6 @@ ticket's QR code is decoded with zxing-cpp.
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from counter_app.printers.uri import open_printer
 from counter_app.printers.worker import PrintJob, PrintResult, PrintWorker
 from tests.support import raster
 from tests.support.escpos_printer import FakeEscposPrinter
+from tests.support.ports import free_port
 from tests.support.waits import ANSWER_S, STATUS_S
 
 URL = "https://tresen.example/s/demo/t/A-042?k=7f3a"
@@ -60,16 +60,10 @@ def print_one(worker: PrintWorker, image: Image.Image | None = None) -> PrintRes
     return worker.submit(PrintJob(image or raster.qr_ticket(URL), label="A-042")).result(ANSWER_S)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_the_ticket_qr_code_survives_the_wire(fake: FakeEscposPrinter, worker: PrintWorker) -> None:
     result = print_one(worker)
 
-    assert result == PrintResult(True, PrinterState.ready, "", result.seconds)
+    assert result == PrintResult(True, PrinterState.READY, "", result.seconds)
     printed = fake.printed()
     assert printed.startswith(ESC_INIT + raster.GS_V0)
     assert printed.endswith(FULL_CUT)
@@ -139,7 +133,7 @@ def test_nothing_is_sent_to_a_printer_with_a_fault(
 def test_a_printer_low_on_paper_still_prints(fake: FakeEscposPrinter, worker: PrintWorker) -> None:
     fake.state = "paper_low"
     result = print_one(worker)
-    assert (result.printed, result.state) == (True, PrinterState.paper_low)
+    assert (result.printed, result.state) == (True, PrinterState.PAPER_LOW)
     assert raster.decode_qr(fake.printed()) == [URL]
 
 
@@ -150,7 +144,7 @@ def test_paper_running_out_during_the_ticket_is_not_printed(
 
     result = print_one(worker)
 
-    assert (result.printed, result.state) == (False, PrinterState.paper_out)
+    assert (result.printed, result.state) == (False, PrinterState.PAPER_OUT)
     assert fake.cuts() == 1  # it was all sent; the printer said afterwards it has no paper
 
 
@@ -166,7 +160,7 @@ def test_replies_to_status_bytes_inside_the_image_do_not_confuse_the_next_readin
 
     result = print_one(worker, ticket)
 
-    assert (result.printed, result.state) == (False, PrinterState.paper_out)
+    assert (result.printed, result.state) == (False, PrinterState.PAPER_OUT)
     raw = fake.received()
     assert raw.count(b"\x10\x04") == 9  # 3 before, 3 in the image (answered), 3 after
     assert fake.status_requests() == [1, 2, 4, 1, 2, 4]
@@ -179,8 +173,8 @@ def test_a_silent_printer_is_unknown_not_paper_out_and_still_prints() -> None:
         printer = open_printer(fake.uri, timeout=2.0)
         state = read_status(printer, reply_timeout=0.3)
         printer.close()
-        assert state == PrinterState.unknown
-        assert state != PrinterState.paper_out
+        assert state == PrinterState.UNKNOWN
+        assert state != PrinterState.PAPER_OUT
         assert fake.status_requests() == [1]  # one unanswered request, then no more asking
 
         worker = worker_for(fake.uri, status_timeout=0.3)
@@ -188,7 +182,7 @@ def test_a_silent_printer_is_unknown_not_paper_out_and_still_prints() -> None:
             result = print_one(worker)
         finally:
             worker.stop()
-        assert (result.printed, result.state) == (True, PrinterState.unknown)
+        assert (result.printed, result.state) == (True, PrinterState.UNKNOWN)
         assert raster.decode_qr(fake.printed()) == [URL]
 
 
@@ -206,10 +200,10 @@ def test_a_printer_that_is_gone_is_offline_after_the_retries_in_bounded_time(
             elapsed = time.monotonic() - started
         finally:
             worker.stop()
-    assert (result.printed, result.state) == (False, PrinterState.offline)
+    assert (result.printed, result.state) == (False, PrinterState.OFFLINE)
     assert "ConnectionRefusedError" in result.error or "DeviceNotFoundError" in result.error
     assert 0.2 <= elapsed < 3.0  # two retry delays, no long timeouts
-    assert states == [PrinterState.ready, PrinterState.offline]
+    assert states == [PrinterState.READY, PrinterState.OFFLINE]
 
 
 def test_a_closed_port_from_the_start_is_offline() -> None:
@@ -217,10 +211,10 @@ def test_a_closed_port_from_the_start_is_offline() -> None:
     try:
         started = time.monotonic()
         result = print_one(worker)
-        assert worker.check().result(ANSWER_S) == PrinterState.offline
+        assert worker.check().result(ANSWER_S) == PrinterState.OFFLINE
     finally:
         worker.stop()
-    assert (result.printed, result.state) == (False, PrinterState.offline)
+    assert (result.printed, result.state) == (False, PrinterState.OFFLINE)
     assert result.error
     assert time.monotonic() - started < 3.0
 
@@ -233,7 +227,7 @@ def test_a_dropped_connection_is_reopened_and_the_ticket_printed(
 
     result = print_one(worker)
 
-    assert (result.printed, result.state) == (True, PrinterState.ready)
+    assert (result.printed, result.state) == (True, PrinterState.READY)
     assert len(fake.connections()) == 2
     assert raster.decode_qr(fake.printed()) == [URL, URL]
 
@@ -245,7 +239,7 @@ def test_a_printer_that_hangs_up_at_once_is_offline_without_printing() -> None:
             result = print_one(worker)
         finally:
             worker.stop()
-        assert (result.printed, result.state) == (False, PrinterState.offline)
+        assert (result.printed, result.state) == (False, PrinterState.OFFLINE)
         assert len(fake.connections()) == 3  # the first try and two retries
         assert fake.cuts() == 0
 
@@ -263,7 +257,7 @@ def test_a_ticket_lost_after_sending_is_not_sent_twice() -> None:
             result = print_one(worker)
         finally:
             worker.stop()
-        assert (result.printed, result.state) == (False, PrinterState.offline)
+        assert (result.printed, result.state) == (False, PrinterState.OFFLINE)
         assert result.error.startswith("sent, then lost the printer")
         assert fake.cuts() == 1  # sent once, not again
 
@@ -276,21 +270,21 @@ def test_on_state_is_called_from_the_worker_thread_on_changes_only(
         fake.uri, on_state=lambda s: seen.append((s, threading.current_thread().name))
     )
     try:
-        assert worker.check().result(ANSWER_S) == PrinterState.ready
+        assert worker.check().result(ANSWER_S) == PrinterState.READY
         assert print_one(worker).printed
         fake.state = "paper_out"
-        assert worker.check().result(ANSWER_S) == PrinterState.paper_out
-        assert worker.check().result(ANSWER_S) == PrinterState.paper_out
+        assert worker.check().result(ANSWER_S) == PrinterState.PAPER_OUT
+        assert worker.check().result(ANSWER_S) == PrinterState.PAPER_OUT
         fake.state = "ready"
         assert print_one(worker).printed
     finally:
         worker.stop()
     assert seen == [
-        (PrinterState.ready, "tresen-printer"),
-        (PrinterState.paper_out, "tresen-printer"),
-        (PrinterState.ready, "tresen-printer"),
+        (PrinterState.READY, "tresen-printer"),
+        (PrinterState.PAPER_OUT, "tresen-printer"),
+        (PrinterState.READY, "tresen-printer"),
     ]
-    assert worker.state == PrinterState.ready
+    assert worker.state == PrinterState.READY
 
 
 def test_a_failing_on_state_does_not_stop_the_worker(fake: FakeEscposPrinter) -> None:
@@ -374,8 +368,13 @@ def test_a_ticket_wider_than_the_paper_is_refused_without_retrying(
 
 
 def test_fault_states_are_those_that_cannot_print() -> None:
-    assert {s for s in PrinterState if s.is_fault} == FAULTS
-    assert PrinterState.unknown not in FAULTS and PrinterState.paper_low not in FAULTS
+    assert {
+        PrinterState.PAPER_OUT,
+        PrinterState.COVER_OPEN,
+        PrinterState.OFFLINE,
+        PrinterState.ERROR,
+    } == FAULTS
+    assert PrinterState.UNKNOWN not in FAULTS and PrinterState.PAPER_LOW not in FAULTS
     assert [str(s) for s in PrinterState] == [
         "ready",
         "paper_low",
@@ -390,21 +389,21 @@ def test_fault_states_are_those_that_cannot_print() -> None:
 @pytest.mark.parametrize(
     ("replies", "state"),
     [
-        ((0x12, 0x12, 0x12), PrinterState.ready),
-        ((0x12, 0x12, 0x1E), PrinterState.paper_low),
-        ((0x12, 0x12, 0x16), PrinterState.paper_low),  # one near-end bit is enough
-        ((0x1A, 0x32, 0x72), PrinterState.paper_out),
-        ((0x1A, 0x32, None), PrinterState.paper_out),  # paper end stop, no sensor reply
-        ((0x12, 0x12, 0x52), PrinterState.paper_out),  # one paper-end bit is enough
-        ((0x1A, 0x16, 0x12), PrinterState.cover_open),
-        ((0x1A, 0x36, 0x72), PrinterState.cover_open),  # open to change the roll
-        ((0x1A, 0x52, 0x12), PrinterState.error),
-        ((0x1A, 0x12, 0x12), PrinterState.offline),
-        ((0x1A, None, None), PrinterState.offline),
-        ((None, None, None), PrinterState.unknown),
-        ((0x00, 0x00, 0x00), PrinterState.unknown),  # no fixed bits: not a status reply
-        ((0x1B, 0x12, 0x12), PrinterState.unknown),  # bit 0 set: not a status reply
-        ((0x12, 0x00, 0x00), PrinterState.ready),  # invalid causes are ignored
+        ((0x12, 0x12, 0x12), PrinterState.READY),
+        ((0x12, 0x12, 0x1E), PrinterState.PAPER_LOW),
+        ((0x12, 0x12, 0x16), PrinterState.PAPER_LOW),  # one near-end bit is enough
+        ((0x1A, 0x32, 0x72), PrinterState.PAPER_OUT),
+        ((0x1A, 0x32, None), PrinterState.PAPER_OUT),  # paper end stop, no sensor reply
+        ((0x12, 0x12, 0x52), PrinterState.PAPER_OUT),  # one paper-end bit is enough
+        ((0x1A, 0x16, 0x12), PrinterState.COVER_OPEN),
+        ((0x1A, 0x36, 0x72), PrinterState.COVER_OPEN),  # open to change the roll
+        ((0x1A, 0x52, 0x12), PrinterState.ERROR),
+        ((0x1A, 0x12, 0x12), PrinterState.OFFLINE),
+        ((0x1A, None, None), PrinterState.OFFLINE),
+        ((None, None, None), PrinterState.UNKNOWN),
+        ((0x00, 0x00, 0x00), PrinterState.UNKNOWN),  # no fixed bits: not a status reply
+        ((0x1B, 0x12, 0x12), PrinterState.UNKNOWN),  # bit 0 set: not a status reply
+        ((0x12, 0x00, 0x00), PrinterState.READY),  # invalid causes are ignored
     ],
 )
 def test_decoding_the_status_bytes(
@@ -417,6 +416,6 @@ def test_read_status_of_a_closed_port_is_offline_or_raises() -> None:
     from escpos.exceptions import DeviceNotFoundError
 
     printer = open_printer(f"tcp://127.0.0.1:{free_port()}", timeout=1.0)
-    assert read_status(printer) == PrinterState.offline
+    assert read_status(printer) == PrinterState.OFFLINE
     with pytest.raises(DeviceNotFoundError):
         read_status(printer, errors="raise")

@@ -50,7 +50,7 @@ def test_serial_ticket_arrives_on_the_far_end_of_the_pty(
     serial_printer: FakeSerialEscposPrinter,
 ) -> None:
     [result] = print_with(serial_printer.uri + "?baud=19200")
-    assert (result.printed, result.state) == (True, PrinterState.ready)
+    assert (result.printed, result.state) == (True, PrinterState.READY)
     printed = serial_printer.printed()
     assert printed.startswith(b"\x1b@") and printed.endswith(b"\x1dV\x00")
     assert raster.decode_qr(printed) == [URL]
@@ -80,7 +80,7 @@ def test_serial_stale_bytes_are_not_taken_for_the_answer(
         while printer.device.in_waiting < 3:
             assert time.monotonic() < deadline, "the stale bytes never arrived"
             time.sleep(0.01)
-        assert read_status(printer, reply_timeout=STATUS_S) == PrinterState.ready
+        assert read_status(printer, reply_timeout=STATUS_S) == PrinterState.READY
     finally:
         printer.close()
 
@@ -89,16 +89,16 @@ def test_serial_silent_printer_is_unknown_within_the_timeout() -> None:
     with FakeSerialEscposPrinter(silent=True) as fake:
         printer = open_printer(fake.uri)
         try:
-            assert read_status(printer, reply_timeout=0.3) == PrinterState.unknown
+            assert read_status(printer, reply_timeout=0.3) == PrinterState.UNKNOWN
         finally:
             printer.close()
         [result] = print_with(fake.uri, status_timeout=0.3)
-        assert (result.printed, result.state) == (True, PrinterState.unknown)
+        assert (result.printed, result.state) == (True, PrinterState.UNKNOWN)
 
 
 def test_serial_port_that_does_not_exist_is_offline(tmp_path: Path) -> None:
     [result] = print_with(f"serial://{tmp_path}/ttyNONE", retries=1)
-    assert (result.printed, result.state) == (False, PrinterState.offline)
+    assert (result.printed, result.state) == (False, PrinterState.OFFLINE)
     assert "ttyNONE" in result.error
 
 
@@ -108,7 +108,7 @@ def test_serial_port_that_does_not_exist_is_offline(tmp_path: Path) -> None:
 def test_file_gets_the_raw_bytes(tmp_path: Path) -> None:
     target = tmp_path / "bon.bin"
     results = print_with(f"file://{target}", jobs=2)
-    assert [(r.printed, r.state) for r in results] == [(True, PrinterState.unknown)] * 2
+    assert [(r.printed, r.state) for r in results] == [(True, PrinterState.UNKNOWN)] * 2
     data = target.read_bytes()
     assert data.startswith(b"\x1b@") and data.endswith(b"\x1dV\x00")
     assert raster.decode_qr(data) == [URL, URL]
@@ -126,7 +126,7 @@ def test_cups_via_lp_one_spool_job_per_ticket(
 
     results = print_with("cups://Kiosk", jobs=2)
 
-    assert [(r.printed, r.state) for r in results] == [(True, PrinterState.unknown)] * 2
+    assert [(r.printed, r.state) for r in results] == [(True, PrinterState.UNKNOWN)] * 2
     jobs = sorted(tmp_path.glob("job-*.bin"))
     assert len(jobs) == 2
     for job in jobs:
@@ -169,7 +169,7 @@ def test_cups_with_pycups(monkeypatch: pytest.MonkeyPatch) -> None:
 
     results = print_with("cups://Kiosk", jobs=2)
 
-    assert [(r.printed, r.state) for r in results] == [(True, PrinterState.unknown)] * 2
+    assert [(r.printed, r.state) for r in results] == [(True, PrinterState.UNKNOWN)] * 2
     assert [(queue, options) for queue, _, options in spooled] == [
         ("Kiosk", {"document-format": "application/vnd.cups-raw"})
     ] * 2
@@ -196,7 +196,7 @@ def usb_printer(monkeypatch: pytest.MonkeyPatch) -> FakeUsbEscposPrinter:
 def test_usb_ticket_with_bounded_transfers(usb_printer: FakeUsbEscposPrinter) -> None:
     [result] = print_with("usb://04b8:0202")
 
-    assert (result.printed, result.state) == (True, PrinterState.ready)
+    assert (result.printed, result.state) == (True, PrinterState.READY)
     assert raster.decode_qr(usb_printer.printed()) == [URL]
     assert usb_printer.status_requests() == [1, 2, 4, 1, 2, 4]
     assert set(usb_printer.write_timeouts) == {ANSWER_MS}  # ms; never 0 (= wait forever)
@@ -207,7 +207,7 @@ def test_usb_ticket_with_bounded_transfers(usb_printer: FakeUsbEscposPrinter) ->
 def test_usb_paper_out_is_not_printed(usb_printer: FakeUsbEscposPrinter) -> None:
     usb_printer.state = "paper_out"
     [result] = print_with("usb://04b8:0202")
-    assert (result.printed, result.state) == (False, PrinterState.paper_out)
+    assert (result.printed, result.state) == (False, PrinterState.PAPER_OUT)
     assert usb_printer.printed() == b""
 
 
@@ -215,12 +215,12 @@ def test_usb_silent_printer_is_unknown(usb_printer: FakeUsbEscposPrinter) -> Non
     usb_printer.silent = True
     printer = open_printer("usb://04b8:0202")
     try:
-        assert read_status(printer, reply_timeout=0.3) == PrinterState.unknown
+        assert read_status(printer, reply_timeout=0.3) == PrinterState.UNKNOWN
     finally:
         printer.close()
 
 
 def test_usb_printer_not_plugged_in_is_offline(usb_printer: FakeUsbEscposPrinter) -> None:
     [result] = print_with("usb://04b8:0e15", retries=1)
-    assert (result.printed, result.state) == (False, PrinterState.offline)
+    assert (result.printed, result.state) == (False, PrinterState.OFFLINE)
     assert "DeviceNotFoundError" in result.error

@@ -57,7 +57,7 @@ def test_the_printer_note_and_a_refusal_move_no_button(
     before = button_places(kiosk)
     note = kiosk.window.findChild(QLabel, "statusNote")
     notice = kiosk.window.findChild(QLabel, "notice")
-    printer.state = PrinterState.paper_out
+    printer.state = PrinterState.PAPER_OUT
     kiosk.controller.check_printer()
     qtbot.waitUntil(note.isVisible, timeout=ANSWER_MS)
     assert button_places(kiosk) == before
@@ -69,7 +69,7 @@ def test_the_printer_note_and_a_refusal_move_no_button(
     assert notice.isVisible() and notice.text().startswith("Наразі")
     assert button_places(kiosk) == before
     assert notice.height() >= notice.heightForWidth(notice.width())  # nothing cut off
-    printer.state = PrinterState.ready
+    printer.state = PrinterState.READY
     kiosk.window.start_screen.clear_notice()
     qtbot.waitUntil(lambda: not note.isVisible(), timeout=ANSWER_MS)
     assert button_places(kiosk) == before
@@ -104,7 +104,7 @@ def test_a_printer_fault_on_the_confirmation_does_not_move_done(
     open_kiosk, printer, qtbot, size
 ) -> None:
     kiosk = open_kiosk(size=size)
-    printer.state = PrinterState.paper_out
+    printer.state = PrinterState.PAPER_OUT
     qtbot.mouseClick(kiosk.window.findChild(QPushButton, "service-A"), Qt.MouseButton.LeftButton)
     reprint = kiosk.window.findChild(QPushButton, "reprintButton")
     qtbot.waitUntil(reprint.isVisible, timeout=ANSWER_MS)  # the fault is known: "Print again"

@@ -136,7 +136,7 @@ def test_a_double_tap_gives_one_ticket(open_kiosk, server, qtbot) -> None:
 
 def test_out_of_paper_keeps_the_ticket_tells_staff_and_reprints(open_kiosk, server, qtbot) -> None:
     kiosk = open_kiosk()
-    kiosk.printer.state = PrinterState.paper_out
+    kiosk.printer.state = PrinterState.PAPER_OUT
     tap(kiosk, "service-A", qtbot)
     qtbot.waitUntil(lambda: "kein Papier" in text_of(kiosk, "printStatus"), timeout=ANSWER_MS)
     assert "A001" in text_of(kiosk, "printStatus")  # the number stays on the screen
@@ -154,7 +154,7 @@ def test_out_of_paper_keeps_the_ticket_tells_staff_and_reprints(open_kiosk, serv
     day = kiosk.controller.last.ticket.issued_at.date()
     assert [t["number"] for t in kiosk.issuer.store.unprinted(day)] == ["A001"]
     # Paper refilled: print again gives the same ticket, once.
-    kiosk.printer.state = PrinterState.ready
+    kiosk.printer.state = PrinterState.READY
     qtbot.mouseClick(reprint, Qt.MouseButton.LeftButton)
     data = wait_printed(kiosk, qtbot)
     assert len(printed_qr_links(data)) == 1
@@ -244,7 +244,7 @@ def test_a_refilled_printer_is_noticed_without_a_ticket_and_staff_are_told(
     open_kiosk, server, printer, qtbot, monkeypatch
 ) -> None:
     monkeypatch.setattr("kiosk.controller.RETRY_MS", 200)
-    printer.state = PrinterState.paper_out
+    printer.state = PrinterState.PAPER_OUT
     kiosk = open_kiosk()
     note = kiosk.window.findChild(QLabel, "statusNote")
     qtbot.waitUntil(note.isVisible, timeout=ANSWER_MS)
@@ -256,6 +256,6 @@ def test_a_refilled_printer_is_noticed_without_a_ticket_and_staff_are_told(
         return next(d["printer_state"] for d in devices if d["name"] == "lobby-kiosk")
 
     qtbot.waitUntil(lambda: printer_state() == "paper_out", timeout=ANSWER_MS)
-    printer.state = PrinterState.ready
+    printer.state = PrinterState.READY
     qtbot.waitUntil(lambda: not note.isVisible(), timeout=ANSWER_MS)
     qtbot.waitUntil(lambda: printer_state() == "ready", timeout=ANSWER_MS)

@@ -150,7 +150,7 @@ def test_test_printer_prints_a_test_page_off_the_gui_thread(qtbot, tmp_path: Pat
 def test_a_test_page_that_fails_says_why(qtbot) -> None:
     """The printer's answer, or the error, reaches the technician (the sender is a stand-in)."""
     answers: list[PrintResult | Exception] = [
-        PrintResult(printed=False, state=PrinterState.unknown, error="timed out after 5 s"),
+        PrintResult(printed=False, state=PrinterState.UNKNOWN, error="timed out after 5 s"),
         OSError("No route to host"),
     ]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from typing import Any
@@ -14,12 +13,7 @@ from central_server.app import create_app
 from central_server.config import ServerSettings
 from central_server.db import Database
 from central_server.serve import uvicorn_config
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support.ports import free_port as free_port
 
 
 class LiveServer:

@@ -10,13 +10,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from types import TracebackType
 
-import requests
-
-from tests.support.live_server import free_port
+from tests.support.ports import free_port
+from tresen.health import wait_until_up
 
 #: Settings from the environment of whoever runs the tests must not change the server tested.
 _FOREIGN = ("FORWARDED_ALLOW_IPS",)
@@ -71,16 +69,11 @@ class ServerProcess:
                 env=self.env,
             )
         self.pid = self._process.pid
-        deadline = time.monotonic() + 60  # generous: the machine may be busy
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"tresen server ended at start:\n{self.log()}")
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
+        # 60 s: generous, the machine may be busy
+        if wait_until_up(self.url, 60, self._process):
+            return self
+        if self._process.poll() is not None:
+            raise RuntimeError(f"tresen server ended at start:\n{self.log()}")
         self.__exit__(None, None, None)
         raise RuntimeError(f"tresen server did not answer within 60 s:\n{self.log()}")
 

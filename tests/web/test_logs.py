@@ -7,14 +7,14 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
 from central_server.web.logfilter import SecretsFilter, mask
-from tests.support.live_server import free_port
+from tests.support.ports import free_port
+from tresen.health import wait_until_up
 
 
 @pytest.mark.parametrize(
@@ -69,15 +69,7 @@ def test_tokens_are_not_in_the_access_log_of_the_real_server(tmp_path: Path) -> 
         )
         try:
             url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if requests.get(f"{url}/healthz", timeout=1).ok:
-                        break
-                except requests.RequestException:
-                    pass
-                assert time.monotonic() < deadline, log_file.read_text()
-                time.sleep(0.1)
+            assert wait_until_up(url, 60, process), log_file.read_text()
             ticket = requests.post(
                 f"{url}/api/v1/sites/demo/tickets",
                 json={"service_id": 1},
