@@ -11,20 +11,32 @@ here, in CI, not at a desk on a Monday morning.
 from __future__ import annotations
 
 import copy
+import json
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 import pytest
+import requests
+from PySide6.QtWidgets import QLabel
 
 from central_server.app import create_app
 from central_server.config import ServerSettings
+from counter_app.clerk.app import ClerkSession
 from counter_app.core import answers
 from counter_app.core.api import OPERATIONS, TresenClient
 from counter_app.core.errors import BadAnswer
 from counter_app.core.live import LiveEvent
+from counter_app.core.outbox import Outbox
+from counter_app.qt.i18n import Language
+from counter_app.qt.tasks import Tasks
 from tests.support.contract import problems
 from tests.support.live_server import LiveServer
 from tests.support.sse import EventStream
+from tests.support.waits import ANSWER_MS
 
 
 @pytest.fixture(scope="module")
@@ -150,8 +162,6 @@ class _OneAnswer:
         self.body = body
 
     def request(self, *_args: Any, **_kwargs: Any) -> Any:
-        import requests
-
         answer = requests.Response()
         answer.status_code = 200
         answer._content = self.body.encode()
@@ -238,3 +248,50 @@ def test_a_bad_answer_reads_as_such_at_the_desks(code: str, clerk: str, headline
     language = Language(code)
     assert describe(error, language) == clerk
     assert describe_at_pickup(error, language, "lookup") == (headline, clerk)
+
+
+class _NewerServer(requests.Session):
+    """Stands in for a server of a later version that renamed ``queued_at`` in its tickets (no
+    such server can exist here): every queue answer is rewritten so."""
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        answer = super().request(method, url, *args, **kwargs)
+        if str(url).endswith("/queue") and answer.status_code == 200:
+            body = answer.json()
+            for group in ("waiting", "called", "serving", "parked"):
+                for ticket in body[group]:
+                    ticket["enqueued_at"] = ticket.pop("queued_at")
+            answer._content = json.dumps(body).encode()
+        return answer
+
+
+def test_a_desk_that_cannot_read_the_server_says_so_and_keeps_running(
+    server: LiveServer, qtbot: Any, tmp_path: Path
+) -> None:
+    kiosk = TresenClient(server.url, token="demo-kiosk")
+    kiosk.create_ticket("demo", kiosk.services("demo")[0].id)
+    client = TresenClient(server.url, session=_NewerServer())
+    sign_in = client.login("clerk1", "demo")
+    session = ClerkSession(
+        client,
+        sign_in,
+        "demo",
+        "1",
+        Language("de"),
+        Outbox(tmp_path / "outbox.sqlite3"),
+        Tasks(),
+        None,
+    )
+    qtbot.addWidget(session.window)
+    session.window.show()
+    session.start()
+    try:
+        notice = session.window.findChild(QLabel, "noticeLabel")
+        qtbot.waitUntil(lambda: "versteht die Antwort des Servers nicht" in notice.text())
+        assert session.window.isVisible()
+        assert session.controller.online  # the server answers; this is no network fault
+        assert session.controller.waiting == []  # nothing half-read is shown
+    finally:
+        session.stop()
+        session.controller.tasks.wait(ANSWER_MS)
+        session.controller.outbox.close()
