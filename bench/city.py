@@ -71,6 +71,7 @@ from bench.load import (
     postgres_database,
     process_cpu_seconds,
 )
+from central_server.queue_rules import FINAL, QUEUED
 from counter_app.core.live import parse_sse
 from tresen.health import wait_until_up
 
@@ -108,8 +109,6 @@ STREAM_TIMEOUT = 30.0
 RETRY_SECONDS = 60.0
 #: Event types after which the clerk program reads nothing (counter_app/clerk/controller.py).
 EVENTS_THAT_CHANGE_NO_VIEW = frozenset({"ticket.case_updated"})
-FINAL = frozenset({"done", "no_show", "cancelled"})
-WAITING = frozenset({"waiting", "transferred"})
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 OPERATIONS = (
@@ -1272,7 +1271,7 @@ def check(db_url: str, figures: Figures) -> list[tuple[str, bool, str]]:
             open_at_desk = [
                 f"{tickets[tid][1]}/{tickets[tid][2]}{tickets[tid][3]:03d} {tickets[tid][4]}"
                 for tid in given
-                if tid in tickets and tickets[tid][4] not in FINAL | WAITING
+                if tid in tickets and tickets[tid][4] not in FINAL | QUEUED
             ]
             # Which create (Idempotency-Key) made which ticket, as the server remembers it.
             keys = set(figures.create_keys)

@@ -16,8 +16,8 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
     # Devices act in the role of their kind.
-    KIOSK = "kiosk"
-    DISPLAY = "display"
+    KIOSK = DeviceKind.KIOSK.value
+    DISPLAY = DeviceKind.DISPLAY.value
 
 
 USER_ROLES = frozenset({Role.CLERK, Role.PICKUP, Role.SUPERVISOR, Role.ADMIN})
