@@ -170,7 +170,7 @@ def main() -> None:
             app,
             lambda n=number: (
                 window.buttons["callNextButton"].isEnabled()
-                and any(t["number"] == n for t in controller.waiting)
+                and any(t.number == n for t in controller.waiting)
             ),
         )
         began = time.perf_counter()

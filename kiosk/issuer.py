@@ -21,10 +21,10 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from counter_app.core.api import TresenClient
+from counter_app.core import answers
+from counter_app.core.api import TresenClient, offline_ticket_call
 from counter_app.core.errors import ServerFault, ServerUnreachable
 from counter_app.core.outbox import Outbox
 from kiosk.store import KioskStore
@@ -60,14 +60,14 @@ class Service:
         return self.hints.get(language) or self.hints.get("de") or ""
 
     @classmethod
-    def from_api(cls, body: dict[str, Any]) -> Service:
+    def from_api(cls, service: answers.Service) -> Service:
         return cls(
-            id=int(body["id"]),
-            prefix=str(body["prefix"]),
-            names=dict(body.get("names") or {"de": body.get("name", "")}),
-            hints=dict(body.get("hints") or {"de": body.get("hint", "")}),
-            open_now=bool(body.get("open_now", True)),
-            hours_today=str(body.get("hours_today", "")),
+            id=service.id,
+            prefix=service.prefix,
+            names=dict(service.names) or {"de": service.name},
+            hints=dict(service.hints) or {"de": service.hint},
+            open_now=service.open_now,
+            hours_today=service.hours_today,
         )
 
 
@@ -110,8 +110,8 @@ class TicketIssuer:
         """Site name, time zone and active services. Raises ServerUnreachable offline."""
         site = self.client.site(self.site)
         services = [Service.from_api(s) for s in self.client.services(self.site)]
-        self.zone = ZoneInfo(site.get("timezone", "Europe/Berlin"))
-        return str(site["name"]), str(site.get("timezone", "Europe/Berlin")), services
+        self.zone = ZoneInfo(site.timezone)
+        return site.name, site.timezone, services
 
     # Issuing ------------------------------------------------------------------------------
 
@@ -137,19 +137,21 @@ class TicketIssuer:
         body = self.client.check_in_pickup(self.site, code.strip(), language)
         return self._from_server(body, service, language)
 
-    def _from_server(self, body: dict[str, Any], service: Service, language: str) -> IssuedTicket:
+    def _from_server(
+        self, ticket: answers.IssuedTicket, service: Service, language: str
+    ) -> IssuedTicket:
         return IssuedTicket(
-            number=body["number"],
+            number=ticket.number,
             service_id=service.id,
             service_prefix=service.prefix,
             service_name=service.name(language),
             service_name_de=service.name("de"),
-            issued_at=datetime.fromisoformat(body["created_at"]).astimezone(self.zone),
+            issued_at=ticket.created_at.astimezone(self.zone),
             language=language,
-            status_token=body["status_token"],
-            status_url=self.status_url(body["status_token"]),
-            position=body.get("position"),
-            estimated_wait_minutes=body.get("estimated_wait_minutes"),
+            status_token=ticket.status_token,
+            status_url=self.status_url(ticket.status_token),
+            position=ticket.position,
+            estimated_wait_minutes=ticket.estimated_wait_minutes,
         )
 
     def issue_offline(self, service: Service, language: str) -> IssuedTicket:
@@ -159,17 +161,10 @@ class TicketIssuer:
             raise NoOfflineNumbers(service.prefix)
         token = secrets.token_urlsafe(16)
         number = format_number(taken.prefix, taken.number)
-        body = {
-            "service_id": service.id,
-            "language": language,
-            "offline": {
-                "lease_id": taken.lease_id,
-                "number": taken.number,
-                "issued_at": issued_at.isoformat(),
-                "status_token": token,
-            },
-        }
-        self.outbox.add("POST", f"/sites/{self.site}/tickets", body, label=number)
+        upload = offline_ticket_call(
+            self.site, service.id, language, taken.lease_id, taken.number, issued_at, token
+        )
+        self.outbox.add(upload, label=number)
         log.info("issued %s offline", number)
         return IssuedTicket(
             number=number,
@@ -202,5 +197,5 @@ class TicketIssuer:
         if all(self.store.numbers_left(s.id, today) >= self.lease_size // 2 for s in services):
             return False
         answer = self.client.lease_numbers(self.site, size=self.lease_size)
-        self.store.add_leases(list(answer["leases"]))
+        self.store.add_leases(answer.leases)
         return True

@@ -9,6 +9,7 @@ SQLite through SQLAlchemy, one file per kiosk and site.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any
 
 from sqlalchemy import JSON, Date, DateTime, Integer, String, create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+from counter_app.core.answers import Lease
 
 
 class _Base(DeclarativeBase):
@@ -63,20 +66,20 @@ class KioskStore:
 
     # Leases ---------------------------------------------------------------------------------
 
-    def add_leases(self, leases: list[dict[str, Any]]) -> None:
+    def add_leases(self, leases: Iterable[Lease]) -> None:
         """Keep the leases of a ``POST number-leases`` answer; a lease seen before is kept as is."""
         with self._sessions.begin() as session:
             for lease in leases:
-                if session.get(LeaseRow, lease["id"]) is None:
+                if session.get(LeaseRow, lease.id) is None:
                     session.add(
                         LeaseRow(
-                            id=lease["id"],
-                            service_id=lease["service_id"],
-                            prefix=lease["prefix"],
-                            day=date.fromisoformat(lease["day"]),
-                            first=lease["first"],
-                            last=lease["last"],
-                            next_number=lease["first"],
+                            id=lease.id,
+                            service_id=lease.service_id,
+                            prefix=lease.prefix,
+                            day=lease.day,
+                            first=lease.first,
+                            last=lease.last,
+                            next_number=lease.first,
                         )
                     )
 

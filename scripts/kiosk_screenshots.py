@@ -23,6 +23,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QPushButton  # noqa: E402
 
+from counter_app.core.answers import OrderedPickup  # noqa: E402
 from counter_app.core.api import TresenClient  # noqa: E402
 from counter_app.core.outbox import Outbox  # noqa: E402
 from counter_app.core.receipt import PickupReceipt, receipt_slip  # noqa: E402
@@ -112,7 +113,8 @@ def main() -> None:
             },
         ).json()
         # The receipt the counter printed for it, in German and Ukrainian, as the printer got it.
-        receipt = PickupReceipt.from_api("Bürgeramt Demo", pickup, "uk")
+        ordered = OrderedPickup.model_validate(pickup)
+        receipt = PickupReceipt.from_api("Bürgeramt Demo", ordered, "uk")
         before = len(printer.printed())
         worker.submit(PrintJob(to_bitmap(render(receipt_slip(receipt), 576)))).result(10)
         [receipt_image] = images_from_escpos(printer.printed()[before:])

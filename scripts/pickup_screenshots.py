@@ -74,23 +74,21 @@ def main() -> None:
     controller.call_next()
     wait_for(app, lambda: controller.current is not None and not controller.busy)
     controller.act("start")
-    wait_for(
-        app, lambda: controller.current is not None and controller.current["status"] == "serving"
-    )
+    wait_for(app, lambda: controller.current is not None and controller.current.status == "serving")
     window.scan_input.setText(token)
     window.scan_input.returnPressed.emit()
     wait_for(app, lambda: lookup.pickup is not None and not lookup.busy)
     settle(app, 1.2)
     window.grab().save(str(OUT / "pickup-desk.png"))
 
-    lookup.hand_over(lookup.pickup["id"])
+    lookup.hand_over(lookup.pickup.id)
     wait_for(app, lambda: lookup.handed_over_here and controller.current is None)
     controller.call_next()  # at once, as staff do: it waits for the finish to reach the server
     wait_for(
         app,
         lambda: (
             controller.current is not None
-            and controller.current["number"] == "P002"
+            and controller.current.number == "P002"
             and not controller.busy
         ),
     )

@@ -80,9 +80,7 @@ def main() -> None:
     controller.call_next()
     wait_for(app, lambda: controller.current is not None and not controller.busy)
     controller.act("start")
-    wait_for(
-        app, lambda: controller.current is not None and controller.current["status"] == "serving"
-    )
+    wait_for(app, lambda: controller.current is not None and controller.current.status == "serving")
     controller.park()
     wait_for(app, lambda: len(controller.parked) == 1 and controller.outbox.pending_count() == 0)
     controller.call_next()
@@ -92,7 +90,7 @@ def main() -> None:
         app,
         lambda: (
             controller.current is not None
-            and controller.current["status"] == "serving"
+            and controller.current.status == "serving"
             and not controller.busy
         ),
     )

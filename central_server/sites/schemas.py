@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field
 
 from resources.vocabulary import MAX_WEEKS, DocumentKind
@@ -21,6 +19,11 @@ class ServiceDocument(BaseModel):
     )
 
 
+class ChecklistStep(BaseModel):
+    id: str = Field(description="stable, as the case's steps_done records it")
+    names: dict[str, str] = Field(description="the step in each language, by language code")
+
+
 class ServicePublic(BaseModel):
     id: int
     key: str
@@ -33,7 +36,7 @@ class ServicePublic(BaseModel):
     open_now: bool
     hours_today: str
     target_wait_minutes: int
-    checklist: list[dict[str, Any]]
+    checklist: list[ChecklistStep] = Field(description="the steps a clerk ticks off (site file)")
     documents: list[ServiceDocument] = Field(
         description="what the service orders for a citizen, most usual first (site file)"
     )

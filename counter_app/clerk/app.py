@@ -7,7 +7,6 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
@@ -16,6 +15,7 @@ from counter_app.clerk.login import PASSWORD_VARIABLE, LoginDialog, outbox_file_
 from counter_app.clerk.receipt import ReceiptDesk, ReceiptDialog, ReceiptOutcome
 from counter_app.clerk.window import ClerkWindow
 from counter_app.core import settings as desk_settings
+from counter_app.core.answers import OrderedPickup
 from counter_app.core.api import SignIn, TresenClient
 from counter_app.core.outbox import Outbox
 from counter_app.core.settings import DeskSettings
@@ -129,7 +129,7 @@ class ClerkSession:
                 len(self.controller.waiting),
             )
 
-    def _on_controller_pickup_ordered(self, pickup: dict[str, Any], language: str) -> None:
+    def _on_controller_pickup_ordered(self, pickup: OrderedPickup, language: str) -> None:
         self.receipts.print_receipt(self.controller.site_name, pickup, language)
 
     def _on_receipts_finished(self, outcome: ReceiptOutcome) -> None:

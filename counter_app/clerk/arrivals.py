@@ -8,7 +8,6 @@ ready. The list is the server's (``GET pickups?status=ordered``), read again aft
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from babel.dates import format_date
 from PySide6.QtCore import Qt
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.core.answers import Pickup
 from counter_app.core.api import TresenClient, new_key
 from counter_app.qt.errors import describe
 from counter_app.qt.i18n import N_, Language
@@ -50,7 +50,7 @@ class ArrivalsDialog(QDialog):
         self.setWindowTitle(language(N_("Documents arrived")))
         self.resize(900, 560)
         self.client, self.site, self.tasks, self.language = client, site, tasks, language
-        self.ordered: list[dict[str, Any]] = []
+        self.ordered: list[Pickup] = []
         self.search = QLineEdit()
         self.search.setObjectName("arrivalsSearch")
         self.search.setPlaceholderText(language(N_("Case reference or name")))
@@ -98,24 +98,25 @@ class ArrivalsDialog(QDialog):
     # Reading -----------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        def read() -> list[dict[str, Any]]:
-            path = f"/sites/{self.site}/pickups"
-            return list(self.client.request("GET", path, params={"status": "ordered"}))
+        self.tasks.run(
+            self.client.ordered_pickups,
+            self.site,
+            on_done=self._on_loaded,
+            on_error=self._on_failed,
+        )
 
-        self.tasks.run(read, on_done=self._on_loaded, on_error=self._on_failed)
-
-    def _on_loaded(self, pickups: list[dict[str, Any]]) -> None:
+    def _on_loaded(self, pickups: list[Pickup]) -> None:
         self.ordered = pickups
         self._show()
 
-    def matching(self) -> list[dict[str, Any]]:
+    def matching(self) -> list[Pickup]:
         needle = self.search.text().strip().casefold()
         return [
             p
             for p in self.ordered
             if not needle
-            or needle in str(p["case_reference"]).casefold()
-            or needle in str(p["holder_name"]).casefold()
+            or needle in p.case_reference.casefold()
+            or needle in p.holder_name.casefold()
         ]
 
     def _show(self, _text: str = "") -> None:
@@ -123,26 +124,24 @@ class ArrivalsDialog(QDialog):
         self.table.setRowCount(len(rows))
         for row, pickup in enumerate(rows):
             values = (
-                pickup["case_reference"],
-                self.language(
-                    DOCUMENT_KIND_LABELS.get(pickup["document_kind"], N_("Other document"))
-                ),
-                pickup["holder_name"],
-                self._day(pickup.get("expected_ready_on")),
+                pickup.case_reference,
+                self.language(DOCUMENT_KIND_LABELS[pickup.kind]),
+                pickup.holder_name,
+                self._day(pickup.expected_ready_on),
             )
             for column, value in enumerate(values):
                 item = QTableWidgetItem(str(value))
-                item.setData(Qt.ItemDataRole.UserRole, pickup["id"])
+                item.setData(Qt.ItemDataRole.UserRole, pickup.id)
                 self.table.setItem(row, column, item)
         if len(rows) == 1:
             self.table.selectRow(0)
 
-    def _day(self, iso: str | None) -> str:
+    def _day(self, day: date | None) -> str:
         """A date as the clerk reads it (``12.01.2027``); empty when not known."""
-        if not iso:
+        if day is None:
             return ""
         locale = "de_DE" if self.language.code == "de" else "en_GB"
-        return format_date(date.fromisoformat(iso), "medium", locale=locale)
+        return format_date(day, "medium", locale=locale)
 
     # Marking ready -----------------------------------------------------------------------------
 
@@ -165,17 +164,20 @@ class ArrivalsDialog(QDialog):
             return
         self.mark_button.setEnabled(False)
 
-        def mark() -> dict[str, Any]:
-            path = f"/pickups/{pickup_id}/ready"
-            return dict(self.client.request("POST", path, {"slot": slot}, new_key()))
+        self.tasks.run(
+            self.client.mark_ready,
+            pickup_id,
+            slot,
+            new_key(),
+            on_done=self._on_marked,
+            on_error=self._on_failed,
+        )
 
-        self.tasks.run(mark, on_done=self._on_marked, on_error=self._on_failed)
-
-    def _on_marked(self, pickup: dict[str, Any]) -> None:
+    def _on_marked(self, pickup: Pickup) -> None:
         self.mark_button.setEnabled(True)
         self.message.setText(
             self.language(N_("{reference} is ready on shelf {slot}.")).format(
-                reference=pickup["case_reference"], slot=pickup["slot"]
+                reference=pickup.case_reference, slot=pickup.slot
             )
         )
         self.slot.clear()

@@ -16,7 +16,28 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from counter_app.core.api import TresenClient
+from counter_app.core.answers import (
+    Case,
+    Desk,
+    DeskEvent,
+    Device,
+    OrderedPickup,
+    PrinterEvent,
+    Queue,
+    Service,
+    ServiceCount,
+    Site,
+    Ticket,
+)
+from counter_app.core.api import (
+    ACTIONS,
+    Call,
+    TresenClient,
+    finish_call,
+    park_call,
+    transfer_call,
+    update_case_call,
+)
 from counter_app.core.errors import ApiError, NotSignedIn, ServerFault, ServerUnreachable
 from counter_app.core.live import LiveEvent
 from counter_app.core.outbox import Outbox
@@ -49,12 +70,20 @@ class CaseDraft:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> CaseDraft:
+        """As kept in the outbox's drafts (``as_dict``), or empty."""
         data = data or {}
         return cls(
             list(data.get("steps_done") or []),
             str(data.get("notes") or ""),
             str(data.get("case_reference") or ""),
         )
+
+    @classmethod
+    def from_case(cls, case: Case | None) -> CaseDraft:
+        """As the server has it, or empty."""
+        if case is None:
+            return cls()
+        return cls(list(case.steps_done), case.notes, case.case_reference)
 
 
 class DeskController(QObject):
@@ -88,12 +117,12 @@ class DeskController(QObject):
         self.site = site
         self.desk = desk
         self.tasks = tasks or Tasks(self)
-        self.services: dict[int, dict[str, Any]] = {}
-        self.waiting: list[dict[str, Any]] = []
-        self.counts: list[dict[str, Any]] = []
-        self.desks: list[dict[str, Any]] = []
-        self.current: dict[str, Any] | None = None
-        self.parked: list[dict[str, Any]] = []
+        self.services: dict[int, Service] = {}
+        self.waiting: list[Ticket] = []
+        self.counts: list[ServiceCount] = []
+        self.desks: list[Desk] = []
+        self.current: Ticket | None = None
+        self.parked: list[Ticket] = []
         self.draft = CaseDraft()
         self.online = True
         self.busy = False
@@ -129,19 +158,17 @@ class DeskController(QObject):
     def load(self) -> None:
         """The site and its services once, then the queue."""
 
-        def read() -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+        def read() -> tuple[Site, list[Service], list[Device]]:
             site, services = self.client.site(self.site), self.client.services(self.site)
             return site, services, self.client.devices(self.site)
 
         self.tasks.run(read, on_done=self._on_loaded, on_error=self._on_load_error)
 
-    def _on_loaded(
-        self, answer: tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]
-    ) -> None:
+    def _on_loaded(self, answer: tuple[Site, list[Service], list[Device]]) -> None:
         site, services, devices = answer
-        self.site_name = site["name"]
-        self.services = {s["id"]: s for s in services}
-        self.printers = {d["name"]: d["printer_state"] for d in devices if d["printer_state"]}
+        self.site_name = site.name
+        self.services = {s.id: s for s in services}
+        self.printers = {d.name: d.printer_state for d in devices if d.printer_state}
         self.refresh()
 
     def _on_load_error(self, error: Exception) -> None:
@@ -162,7 +189,7 @@ class DeskController(QObject):
         # generation here: a read that began before that is stale too.
         sent_mark = self.outbox.last_sent_id()
 
-        def read() -> tuple[int, dict[str, Any], list[dict[str, Any]]]:
+        def read() -> tuple[int, Queue, list[Desk]]:
             return generation, self.client.queue(self.site, self.desk), self.client.desks(self.site)
 
         self.tasks.run(
@@ -171,9 +198,7 @@ class DeskController(QObject):
             on_error=self._on_refresh_error,
         )
 
-    def _on_queue(
-        self, answer: tuple[int, dict[str, Any], list[dict[str, Any]]], sent_mark: int = -1
-    ) -> None:
+    def _on_queue(self, answer: tuple[int, Queue, list[Desk]], sent_mark: int = -1) -> None:
         generation, queue, desks = answer
         self._refreshing = False
         if self.ended_reason is not None:
@@ -185,24 +210,22 @@ class DeskController(QObject):
             self.refresh()
             return
         self._set_online(True)
-        self.waiting = queue["waiting"]
-        self.counts = queue["counts"]
+        self.waiting = list(queue.waiting)
+        self.counts = list(queue.counts)
         self.desks = desks
         # Tickets this desk has changed but the server has not heard of yet are shown as the
         # desk left them, not as the server last knew them.
         on_the_way = self.outbox.pending_ticket_ids()
         mine = [
             t
-            for t in queue["called"] + queue["serving"]
-            if t["desk"] == self.desk and t["id"] not in on_the_way
+            for t in queue.called + queue.serving
+            if t.desk == self.desk and t.id not in on_the_way
         ]
         self._set_current(mine[0] if mine else None)
-        self.parked = [
-            t for t in queue["parked"] if t["desk"] == self.desk and t["id"] not in on_the_way
-        ]
-        me = next((d for d in desks if d["code"] == self.desk), None)
-        self.desk_state = me["state"] if me else "closed"
-        holder = me.get("signed_on_user") if me else None
+        self.parked = [t for t in queue.parked if t.desk == self.desk and t.id not in on_the_way]
+        me = next((d for d in desks if d.code == self.desk), None)
+        self.desk_state = me.state if me else "closed"
+        holder = me.signed_on_user if me else None
         if self.user and holder not in (None, self.user):
             # Taken over while the live events were not connected: the desk says so too.
             self._end(("taken_over", str(holder)))
@@ -218,19 +241,22 @@ class DeskController(QObject):
     def on_live_event(self, event: LiveEvent) -> None:
         if self.ended_reason is not None:
             return
-        if event.data.get("desk") == self.desk and event.type in (
-            "desk.signed_on",
-            "desk.signed_off",
-        ):
-            who = str(event.data.get("user") or event.data.get("actor") or "")
+        desk_event = (
+            event.payload(DeskEvent)
+            if event.type in ("desk.signed_on", "desk.signed_off")
+            else None
+        )
+        if desk_event is not None and desk_event.desk == self.desk:
+            who = desk_event.user or desk_event.actor
             if event.type == "desk.signed_on" and self.user and who != self.user:
                 self._end(("taken_over", who))
                 return
             if event.type == "desk.signed_off" and not self._signing_off:
                 self._end(("closed", who))
                 return
-        if event.type == "device.printer":
-            self.printers[str(event.data.get("device"))] = str(event.data.get("state"))
+        printer = event.payload(PrinterEvent) if event.type == "device.printer" else None
+        if printer is not None:
+            self.printers[printer.device] = printer.state
             self.changed.emit()
             return
         if event.type in EVENTS_THAT_CHANGE_NO_VIEW:
@@ -287,7 +313,7 @@ class DeskController(QObject):
         if not self.busy:  # not sent
             self._signing_off = False
 
-    def _on_signed_off(self, _desk: dict[str, Any]) -> None:
+    def _on_signed_off(self, _desk: Desk) -> None:
         self._end(("signed_off", None))
 
     def _end(self, reason: tuple[str, str | None]) -> None:
@@ -307,71 +333,66 @@ class DeskController(QObject):
         if self.current is None and self.online:
             self._request(self.client.call_next, self.site, self.desk, then=self._on_called)
 
-    def _on_called(self, ticket: dict[str, Any] | None) -> None:
+    def _on_called(self, ticket: Ticket | None) -> None:
         if ticket is None:
             self.problem.emit(("info", "nobody_waiting"))
         self._set_current(ticket)
         self.changed.emit()
 
     def act(self, action: str) -> None:
-        """recall, no-show, start, cancel: need the server's answer now."""
+        """recall, no-show (or no_show), start, cancel: need the server's answer now."""
+        name = action.replace("-", "_")
+        if name not in ACTIONS:
+            raise ValueError(f"not an action at the desk: {action!r}")
         if self.current is not None:
-            self._request(self.client.act, self.current["id"], action, then=self._on_acted)
+            self._request(self.client.act, self.current.id, name, then=self._on_acted)
 
-    def _on_acted(self, ticket: dict[str, Any]) -> None:
-        self._set_current(ticket if ticket["status"] in ("called", "serving") else None)
+    def _on_acted(self, ticket: Ticket) -> None:
+        self._set_current(ticket if ticket.status in ("called", "serving") else None)
         self.changed.emit()
 
     def park(self) -> None:
         """Set the case aside; what was typed goes to the server first."""
         if self.current is None:
             return
-        ticket_id = self.current["id"]
-        self._send_later(
-            "PUT", f"/tickets/{ticket_id}/case", self.draft.as_dict(), "case", supersede=True
-        )
-        self._send_later("POST", f"/tickets/{ticket_id}/park", None, "park")
+        ticket_id = self.current.id
+        self._send_later(update_case_call(ticket_id, self.draft.as_dict()), "case", supersede=True)
+        self._send_later(park_call(ticket_id), "park")
         self._left(ticket_id)
 
     def resume(self, ticket_id: int) -> None:
-        self._request(
-            self.client.act, ticket_id, "resume", {"desk": self.desk}, then=self._on_acted
-        )
+        self._request(self.client.resume, ticket_id, self.desk, then=self._on_acted)
 
     def finish(self, outcome: str, call_next: bool = False) -> None:
         """Finish the current case with ``outcome``; sent now or, if the server is gone, later."""
         if self.current is None:
             return
-        ticket_id = self.current["id"]
-        body = {"outcome": outcome, **self.draft.as_dict()}
+        ticket_id = self.current.id
         # The next call must reach the server after the finish, or the desk is still busy there.
         self._call_next_after_flush = call_next
         self._send_later(
-            "POST", f"/tickets/{ticket_id}/finish", body, f"finish {self.current['number']}"
+            finish_call(ticket_id, outcome, self.draft.as_dict()),
+            f"finish {self.current.number}",
         )
         self._left(ticket_id)
 
     def transfer(self, service_id: int | None, desk: str | None, reason: str) -> None:
         if self.current is None:
             return
-        ticket_id = self.current["id"]
+        ticket_id = self.current.id
         # The whole case travels: the next desk sees the steps ticked and the reference filled.
-        body: dict[str, Any] = {"reason": typed_text(reason), **self.draft.as_dict()}
-        if service_id is not None:
-            body["service_id"] = service_id
-        else:
-            body["desk"] = desk
-        self._send_later(
-            "POST", f"/tickets/{ticket_id}/transfer", body, f"transfer {self.current['number']}"
+        call = transfer_call(
+            ticket_id, typed_text(reason), self.draft.as_dict(), service_id=service_id, desk=desk
         )
+        self._send_later(call, f"transfer {self.current.number}")
         self._left(ticket_id)
 
     def order_document(self, body: dict[str, Any]) -> None:
         """ "Document ordered": create the pickup now (the server must give the receipt's token)."""
         if self.current is None:
             return
-        body = {**body, "ticket_id": self.current["id"]}
-        language = str(self.current.get("language") or "de")
+        body = {**body, "ticket_id": self.current.id}
+        language = self.current.language or "de"
         self._request(
             self.client.order_pickup,
             self.site,
@@ -379,7 +400,7 @@ class DeskController(QObject):
             then=lambda pickup: self._on_ordered(pickup, language),
         )
 
-    def _on_ordered(self, pickup: dict[str, Any], language: str) -> None:
+    def _on_ordered(self, pickup: OrderedPickup, language: str) -> None:
         self.problem.emit(("ordered", pickup))
         self.pickup_ordered.emit(pickup, language)
 
@@ -393,12 +414,10 @@ class DeskController(QObject):
         self._set_current(None)
         self.changed.emit()
 
-    def _send_later(
-        self, method: str, path: str, body: Any, label: str, supersede: bool = False
-    ) -> None:
+    def _send_later(self, call: Call, label: str, supersede: bool = False) -> None:
         if self.ended_reason is not None:
             return
-        self.outbox.add(method, path, body, label, supersede=supersede)
+        self.outbox.add(call, label, supersede=supersede)
         self.flush_outbox()
 
     def flush_outbox(self) -> None:
@@ -448,8 +467,8 @@ class DeskController(QObject):
         for name, value in fields.items():
             setattr(self.draft, name, value)
         if self.current is not None:
-            self.outbox.save_draft(self.current["id"], self.draft.as_dict())
-            self._case_unsaved = self.current["id"]
+            self.outbox.save_draft(self.current.id, self.draft.as_dict())
+            self._case_unsaved = self.current.id
             self._case_timer.start()  # restarts: the case goes when the typing pauses
 
     def stop(self) -> None:
@@ -466,30 +485,28 @@ class DeskController(QObject):
         version replaces any older one still waiting there."""
         self._case_timer.stop()
         ticket_id, self._case_unsaved = self._case_unsaved, None
-        if ticket_id is None or self.current is None or self.current["id"] != ticket_id:
+        if ticket_id is None or self.current is None or self.current.id != ticket_id:
             return
         self._send_later(
-            "PUT",
-            f"/tickets/{ticket_id}/case",
-            self.draft.as_dict(),
-            f"case {self.current['number']}",
+            update_case_call(ticket_id, self.draft.as_dict()),
+            f"case {self.current.number}",
             supersede=True,
         )
 
-    def _set_current(self, ticket: dict[str, Any] | None) -> None:
-        if ticket is None or self.current is None or self.current["id"] != ticket["id"]:
+    def _set_current(self, ticket: Ticket | None) -> None:
+        if ticket is None or self.current is None or self.current.id != ticket.id:
             # Another citizen (or none): a case typed for the last one is not sent any more;
             # finishing, parking or forwarding took it along already.
             self._case_timer.stop()
             self._case_unsaved = None
-        if ticket is not None and (self.current is None or self.current["id"] != ticket["id"]):
-            saved = self.outbox.draft(ticket["id"])
-            server_case = ticket.get("case")
-            self.draft = CaseDraft.from_dict(saved or server_case)
-            if saved is not None and saved != CaseDraft.from_dict(server_case).as_dict():
+        if ticket is not None and (self.current is None or self.current.id != ticket.id):
+            saved = self.outbox.draft(ticket.id)
+            from_server = CaseDraft.from_case(ticket.case)
+            self.draft = CaseDraft.from_dict(saved) if saved else from_server
+            if saved is not None and saved != from_server.as_dict():
                 # Typed here but never saved on the server (the program was closed or the PC
                 # failed before it could be): the server gets it now.
-                self._case_unsaved = ticket["id"]
+                self._case_unsaved = ticket.id
                 self._case_timer.start()
         elif ticket is None:
             self.draft = CaseDraft()

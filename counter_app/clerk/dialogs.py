@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.core.answers import Desk, Service, ServiceDocument
 from counter_app.qt.i18n import N_, Language
 from resources.vocabulary import (
     DOCUMENT_KIND_LABELS,
@@ -74,7 +74,7 @@ class OrderDialog(QDialog):
         self,
         language: Language,
         case_reference: str,
-        documents: list[dict[str, Any]] | None = None,
+        documents: list[ServiceDocument] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -83,20 +83,20 @@ class OrderDialog(QDialog):
         self.kind = QComboBox()
         self.kind.setObjectName("documentKind")
         names = DOCUMENT_KIND_LABELS
-        suggested = [d for d in documents or [] if d.get("kind") in names]
+        suggested = [d for d in documents or [] if d.kind in names]
         for document in suggested:
-            label = language(names[document["kind"]])
-            if document.get("detail"):
-                label = f"{label} · {document['detail']}"
-            self.kind.addItem(label, dict(document))
+            label = language(names[DocumentKind(document.kind)])
+            if document.detail:
+                label = f"{label} · {document.detail}"
+            self.kind.addItem(label, document)
         if suggested:
             self.kind.insertSeparator(self.kind.count())
-        plain = {d["kind"] for d in suggested if not d.get("detail")}
+        plain = {d.kind for d in suggested if not d.detail}
         for kind, label in DOCUMENT_KIND_LABELS.items():
             if kind not in plain:
                 weeks = USUAL_WEEKS[kind]
                 self.kind.addItem(
-                    language(label), {"kind": kind.value, "detail": "", "weeks": weeks}
+                    language(label), ServiceDocument(kind=kind.value, detail="", weeks=weeks)
                 )
         self.kind.setCurrentIndex(0)
         self.holder = QLineEdit()
@@ -128,23 +128,24 @@ class OrderDialog(QDialog):
         form.addRow(buttons)
         self.holder.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _document(self) -> dict[str, Any]:
-        return dict(
-            self.kind.currentData() or {"kind": DocumentKind.OTHER.value, "detail": "", "weeks": 0}
-        )
+    def _document(self) -> ServiceDocument:
+        chosen = self.kind.currentData()
+        if isinstance(chosen, ServiceDocument):
+            return chosen
+        return ServiceDocument(kind=DocumentKind.OTHER.value, detail="", weeks=0)
 
     def _on_kind_changed(self, _index: int = 0) -> None:
-        self.weeks.setValue(int(self._document().get("weeks") or 0))
+        self.weeks.setValue(self._document().weeks)
 
     def body(self) -> dict[str, str]:
         document = self._document()
         body = {
-            "document_kind": str(document["kind"]),
+            "document_kind": document.kind,
             "holder_name": self.holder.text().strip(),
             "case_reference": self.reference.text().strip(),
         }
-        if document.get("detail"):
-            body["document_detail"] = str(document["detail"])
+        if document.detail:
+            body["document_detail"] = document.detail
         if self.weeks.value():
             ready = date.today() + timedelta(weeks=self.weeks.value())
             body["expected_ready_on"] = ready.isoformat()
@@ -158,8 +159,8 @@ class TransferDialog(QDialog):
         self,
         language: Language,
         number: str,
-        services: list[dict[str, Any]],
-        desks: list[dict[str, Any]],
+        services: list[Service],
+        desks: list[Desk],
         own_desk: str,
         parent: QWidget | None = None,
     ) -> None:
@@ -170,15 +171,15 @@ class TransferDialog(QDialog):
         self.to_service = QRadioButton(language(N_("To another service")))
         self.desk_box = QComboBox()
         self.desk_box.setObjectName("transferDesk")
-        others = [d for d in desks if d["code"] != own_desk]
+        others = [d for d in desks if d.code != own_desk]
         # Back office first: forwarding there is what the front office does most.
-        others.sort(key=lambda d: (d["kind"] != DeskKind.BACK_OFFICE, d["code"]))
+        others.sort(key=lambda d: (d.kind != DeskKind.BACK_OFFICE, d.code))
         for desk in others:
-            self.desk_box.addItem(f"{desk['code']} · {desk['name']}", desk["code"])
+            self.desk_box.addItem(f"{desk.code} · {desk.name}", desk.code)
         self.service_box = QComboBox()
         self.service_box.setObjectName("transferService")
         for service in services:
-            self.service_box.addItem(f"{service['prefix']} · {service['name']}", service["id"])
+            self.service_box.addItem(f"{service.prefix} · {service.name}", service.id)
         self.reason = QLineEdit()
         self.reason.setObjectName("transferReason")
         self.reason.setPlaceholderText(language(N_("e.g. documents complete, decision needed")))

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from counter_app.clerk.controller import DeskController
+from counter_app.core.answers import Ticket
 from counter_app.qt.i18n import N_, Language
 from resources.vocabulary import PRIORITY_LABELS
 
@@ -15,8 +16,8 @@ COLUMNS = (N_("Number"), N_("Service"), N_("Priority"), N_("Waiting"), N_("Estim
 Index = QModelIndex | QPersistentModelIndex
 
 
-def minutes_seconds(since_iso: str, now: datetime) -> str:
-    seconds = max(0, int((now - datetime.fromisoformat(since_iso)).total_seconds()))
+def minutes_seconds(since: datetime, now: datetime) -> str:
+    seconds = max(0, int((now - since).total_seconds()))
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
@@ -25,7 +26,7 @@ class QueueModel(QAbstractTableModel):
         super().__init__(controller)
         self.controller = controller
         self.language = language
-        self._rows: list[dict[str, Any]] = []
+        self._rows: list[Ticket] = []
         controller.changed.connect(self._on_controller_changed)
         language.changed.connect(self._on_language_changed)
 
@@ -66,23 +67,19 @@ class QueueModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
-                return ticket["number"]
+                return ticket.number
             if column == 1:
-                service = self.controller.services.get(ticket["service_id"])
-                name = (
-                    service["names"].get(self.language.code, service["name"])
-                    if service
-                    else ticket["service_prefix"]
-                )
-                if ticket.get("target_desk"):
+                service = self.controller.services.get(ticket.service_id)
+                name = service.name_in(self.language.code) if service else ticket.service_prefix
+                if ticket.target_desk:
                     name += " → " + self.language(N_("forwarded to this desk"))
                 return name
             if column == 2:
-                return self.language(PRIORITY_LABELS.get(ticket["priority"], ticket["priority"]))
+                return self.language(PRIORITY_LABELS.get(ticket.priority, ticket.priority))
             if column == 3:
-                return minutes_seconds(ticket["queued_at"], datetime.now(UTC))
+                return minutes_seconds(ticket.queued_at, datetime.now(UTC))
             if column == 4:
-                minutes = ticket.get("estimated_wait_minutes")
+                minutes = ticket.estimated_wait_minutes
                 return (
                     ""
                     if minutes is None
@@ -90,13 +87,9 @@ class QueueModel(QAbstractTableModel):
                 )
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 3, 4):
             return int(Qt.AlignmentFlag.AlignCenter)
-        if (
-            role == Qt.ItemDataRole.ToolTipRole
-            and ticket.get("case")
-            and ticket["case"].get("forward_reason")
-        ):
-            return ticket["case"]["forward_reason"]
+        if role == Qt.ItemDataRole.ToolTipRole and ticket.forward_reason:
+            return ticket.forward_reason
         return None
 
-    def ticket_at(self, row: int) -> dict[str, Any]:
+    def ticket_at(self, row: int) -> Ticket:
         return self._rows[row]

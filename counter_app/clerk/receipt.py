@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
+from counter_app.core.answers import OrderedPickup
 from counter_app.core.receipt import PickupReceipt, receipt_slip
 from counter_app.printers.status import PrinterState
 from counter_app.printers.worker import PrintJob, PrintResult, PrintWorker
@@ -56,7 +56,7 @@ class ReceiptDesk(QObject):
         self.last: ReceiptOutcome | None = None
         self._printed.connect(self._on_worker_printed)
 
-    def print_receipt(self, site_name: str, pickup: dict[str, Any], language: str) -> None:
+    def print_receipt(self, site_name: str, pickup: OrderedPickup, language: str) -> None:
         receipt = PickupReceipt.from_api(site_name, pickup, language)
         image = render(receipt_slip(receipt), self.width_dots)
         self._send(receipt, image)

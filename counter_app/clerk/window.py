@@ -35,6 +35,7 @@ from counter_app.clerk.arrivals import ArrivalsDialog
 from counter_app.clerk.controller import DeskController
 from counter_app.clerk.dialogs import OrderDialog, OutcomeDialog, TransferDialog
 from counter_app.clerk.queue_model import QueueModel, minutes_seconds
+from counter_app.core.answers import ChecklistStep, Ticket
 from counter_app.qt.errors import describe
 from counter_app.qt.i18n import N_, Language
 from resources.vocabulary import DOCUMENT_KIND_LABELS, TICKET_STATUS_LABELS, PrinterState
@@ -238,7 +239,7 @@ class ClerkWindow(QMainWindow):
         handlers = {
             "callNextButton": self.controller.call_next,
             "recallButton": lambda: self.controller.act("recall"),
-            "noShowButton": lambda: self.controller.act("no-show"),
+            "noShowButton": lambda: self.controller.act("no_show"),
             "startButton": lambda: self.controller.act("start"),
             "parkButton": self.controller.park,
             "transferButton": self._on_transfer_clicked,
@@ -280,6 +281,8 @@ class ClerkWindow(QMainWindow):
         self.checklist_box = QVBoxLayout()
         layout.addLayout(self.checklist_box)
         self._checkboxes: list[QCheckBox] = []
+        #: The checklist step of each box, in the same order.
+        self._steps: list[ChecklistStep] = []
         self._checklist_for: int | None = None
         row = QHBoxLayout()
         self.reference_label = QLabel()
@@ -366,7 +369,7 @@ class ClerkWindow(QMainWindow):
         self.queue_title.setText(
             tr(N_("Waiting for this desk: {count}")).format(count=len(c.waiting))
         )
-        counts = [f"{n['prefix']}: {n['waiting']}" for n in c.counts if n["waiting"]]
+        counts = [f"{n.prefix}: {n.waiting}" for n in c.counts if n.waiting]
         self.counts_label.setText(
             tr(N_("Waiting per service: {counts}")).format(counts=", ".join(counts) or "0")
         )
@@ -431,14 +434,12 @@ class ClerkWindow(QMainWindow):
         }
         lines = []
         for desk in self.controller.desks:
-            if desk["code"] == self.controller.desk:
+            if desk.code == self.controller.desk:
                 continue
-            serving = desk.get("current_ticket") or "—"
-            who = desk.get("signed_on_user") or ""
-            name = desk.get("name") or desk["code"]
-            lines.append(
-                f"{name}: {states.get(desk['state'], desk['state'])} · {serving} {who}".rstrip()
-            )
+            serving = desk.current_ticket or "—"
+            who = desk.signed_on_user or ""
+            name = desk.name or desk.code
+            lines.append(f"{name}: {states.get(desk.state, desk.state)} · {serving} {who}".rstrip())
         return tr(N_("Other desks:")) + "\n" + "\n".join(lines)
 
     def _render_ticket(self) -> None:
@@ -452,15 +453,14 @@ class ClerkWindow(QMainWindow):
             else:
                 self.current_details.setText(tr(N_("No citizen at the desk. Call the next (F2).")))
             return
-        self.current_label.setText(ticket["number"])
-        service = self.controller.services.get(ticket["service_id"], {})
-        since = ticket.get("started_at") or ticket.get("called_at") or ticket["queued_at"]
+        self.current_label.setText(ticket.number)
+        service = self.controller.services.get(ticket.service_id)
         self.current_details.setText(
             "\n".join(
                 [
-                    service.get("names", {}).get(tr.code) or service.get("name", ""),
-                    f"{tr(TICKET_STATUS_LABELS.get(ticket['status'], ticket['status']))} · "
-                    f"{minutes_seconds(since, datetime.now(UTC))}",
+                    service.name_in(tr.code) if service else "",
+                    f"{tr(TICKET_STATUS_LABELS.get(ticket.status, ticket.status))} · "
+                    f"{minutes_seconds(ticket.since, datetime.now(UTC))}",
                     tr(N_("Waited {minutes} min")).format(minutes=_waited(ticket)),
                 ]
             )
@@ -473,7 +473,11 @@ class ClerkWindow(QMainWindow):
         for widget in (self.reference_edit, self.notes_edit):
             widget.setEnabled(enabled)
         self.order_button.setEnabled(
-            enabled and c.online and not c.busy and (ticket or {}).get("status") == "serving"
+            enabled
+            and c.online
+            and not c.busy
+            and ticket is not None
+            and ticket.status == "serving"
         )
         if self.notes_edit.toPlainText() != c.draft.notes:
             self.notes_edit.blockSignals(True)
@@ -481,37 +485,30 @@ class ClerkWindow(QMainWindow):
             self.notes_edit.blockSignals(False)
         if self.reference_edit.text() != c.draft.case_reference:
             self.reference_edit.setText(c.draft.case_reference)
-        reason = (ticket or {}).get("case") or {}
-        self.forward_reason.setVisible(bool(reason.get("forward_reason")))
-        self.forward_reason.setText(
-            tr(N_("Forwarded: {reason}")).format(reason=reason.get("forward_reason", ""))
-        )
+        reason = ticket.forward_reason if ticket is not None else ""
+        self.forward_reason.setVisible(bool(reason))
+        self.forward_reason.setText(tr(N_("Forwarded: {reason}")).format(reason=reason))
         self._render_checklist()
 
     def _render_checklist(self) -> None:
         c = self.controller
-        ticket_id = c.current["id"] if c.current else None
+        ticket_id = c.current.id if c.current else None
         if ticket_id != self._checklist_for:
             for box in self._checkboxes:
                 box.setParent(None)  # gone from the screen now, not at the next event loop turn
                 box.deleteLater()
-            self._checkboxes = []
-            steps = (
-                c.services.get(c.current["service_id"], {}).get("checklist", [])
-                if c.current
-                else []
-            )
-            for step in steps:
+            self._checkboxes, self._steps = [], []
+            service = c.services.get(c.current.service_id) if c.current else None
+            for step in service.checklist if service else ():
                 box = QCheckBox()
-                box.setProperty("step", step["id"])
-                box.setProperty("names", step["names"])
+                box.setProperty("step", step.id)
                 box.toggled.connect(self._on_step_toggled)
                 self.checklist_box.addWidget(box)
                 self._checkboxes.append(box)
+                self._steps.append(step)
             self._checklist_for = ticket_id
-        for box in self._checkboxes:
-            names = box.property("names")
-            box.setText(names.get(self.language.code) or names.get("de", ""))
+        for box, step in zip(self._checkboxes, self._steps, strict=True):
+            box.setText(step.name(self.language.code))
             box.blockSignals(True)
             box.setChecked(box.property("step") in c.draft.steps_done)
             box.blockSignals(False)
@@ -528,17 +525,15 @@ class ClerkWindow(QMainWindow):
         self.parked_area.setVisible(bool(parked))
         self.parked_label.setText(self.language(N_("Parked at this desk:")))
         for ticket in parked:
-            button = QPushButton(
-                self.language(N_("Resume {number}")).format(number=ticket["number"])
-            )
-            button.setObjectName(f"resume-{ticket['number']}")
-            button.clicked.connect(lambda _=False, t=ticket["id"]: self.controller.resume(t))
+            button = QPushButton(self.language(N_("Resume {number}")).format(number=ticket.number))
+            button.setObjectName(f"resume-{ticket.number}")
+            button.clicked.connect(lambda _=False, t=ticket.id: self.controller.resume(t))
             self.parked_row.addWidget(button)
         self.parked_row.addStretch(1)
 
     def _render_buttons(self) -> None:
         c, tr = self.controller, self.language
-        status = c.current["status"] if c.current else None
+        status = c.current.status if c.current else None
         # A window that lost its desk (taken over, signed off) acts no more.
         online, idle = c.online, not c.busy and c.ended_reason is None
         paused = c.desk_state == "paused"
@@ -593,9 +588,9 @@ class ClerkWindow(QMainWindow):
             text = self.language(N_("Nobody is waiting for this desk."))
         elif kind == "ordered":
             text = self.language(N_("Pickup {id} created: {kind}, {reference}.")).format(
-                id=detail["id"],
-                kind=self.language(DOCUMENT_KIND_LABELS.get(detail["document_kind"], "")),
-                reference=detail["case_reference"],
+                id=detail.id,
+                kind=self.language(DOCUMENT_KIND_LABELS[detail.kind]),
+                reference=detail.case_reference,
             )
         elif kind == "refused":
             text = self.language(N_("The server refused a saved change: {change}: {why}")).format(
@@ -631,9 +626,9 @@ class ClerkWindow(QMainWindow):
 
     def _on_finish_clicked(self, call_next: bool) -> None:
         ticket = self.controller.current
-        if ticket is None or ticket["status"] != "serving":
+        if ticket is None or ticket.status != "serving":
             return
-        dialog = OutcomeDialog(self.language, ticket["number"], self)
+        dialog = OutcomeDialog(self.language, ticket.number, self)
         chosen = dialog.outcome if dialog.exec() else None
         dialog.deleteLater()  # a shift opens thousands of these
         if chosen:
@@ -644,11 +639,11 @@ class ClerkWindow(QMainWindow):
         current = self.controller.current
         if current is None:
             return
-        service = self.controller.services.get(current["service_id"], {})
+        service = self.controller.services.get(current.service_id)
         dialog = OrderDialog(
             self.language,
             self.controller.draft.case_reference,
-            service.get("documents", []),
+            list(service.documents) if service else [],
             self,
         )
         body = dialog.body() if dialog.exec() else None
@@ -666,7 +661,7 @@ class ClerkWindow(QMainWindow):
             return
         dialog = TransferDialog(
             self.language,
-            ticket["number"],
+            ticket.number,
             list(self.controller.services.values()),
             self.controller.desks,
             self.controller.desk,
@@ -682,7 +677,6 @@ class ClerkWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def _waited(ticket: dict[str, Any]) -> int:
-    end = ticket.get("called_at") or datetime.now(UTC).isoformat()
-    start = datetime.fromisoformat(ticket["queued_at"])
-    return max(0, int((datetime.fromisoformat(end) - start).total_seconds() // 60))
+def _waited(ticket: Ticket) -> int:
+    end = ticket.called_at or datetime.now(UTC)
+    return max(0, int((end - ticket.queued_at).total_seconds() // 60))

@@ -1,12 +1,18 @@
-"""The HTTP client of the desktop programs: one method per server endpoint.
+"""The HTTP client of the desktop programs: one method per server endpoint, named by what it does.
 
 Blocking (requests); call it off the GUI thread (``counter_app.qt.tasks``). Every call has a
 timeout, so nothing waits forever. Failures raise the classes of ``counter_app.core.errors``.
 
+Every answer is parsed into its model of ``counter_app.core.answers`` before a caller sees it;
+``OPERATIONS`` names, once, each endpoint the desktop uses with its path and the model of its
+answer (the contract test checks that table against the server's OpenAPI document). An answer
+that does not parse raises ``BadAnswer``. Paths are written here and nowhere else: a change that
+must survive a server that is gone is built here as a ``Call`` (``finish_call`` ...) that the
+outbox keeps and sends later with ``TresenClient.send``.
+
 The queue and the desk list are read again after every event: the client keeps the last answer
 of each with its ``ETag`` and sends that as ``If-None-Match``; while the site has not changed the
-server answers 304 without a body, and the kept answer is returned again (decoded anew, so no
-caller shares it with another).
+server answers 304 without a body, and the kept answer is returned again (parsed anew).
 """
 
 from __future__ import annotations
@@ -14,17 +20,38 @@ from __future__ import annotations
 import json as jsonlib
 import threading
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
+from pydantic import ValidationError
 
-from counter_app.core.errors import ServerFault, ServerUnreachable, rejected_for
+from counter_app.core.answers import (
+    Answer,
+    Desk,
+    Device,
+    IssuedTicket,
+    Leases,
+    OrderedPickup,
+    Pickup,
+    PrinterReported,
+    Queue,
+    Service,
+    SignIn,
+    Site,
+    Ticket,
+)
+from counter_app.core.errors import BadAnswer, ServerFault, ServerUnreachable, rejected_for
 
 #: (connect, read) seconds. A desk on loopback or LAN answers in milliseconds.
 DEFAULT_TIMEOUT = (3.05, 15.0)
+
+A = TypeVar("A", bound=Answer)
+
+__all__ = ["OPERATIONS", "Call", "Operation", "SignIn", "TresenClient", "new_key"]
 
 
 def new_key() -> str:
@@ -33,13 +60,155 @@ def new_key() -> str:
 
 
 @dataclass(frozen=True)
-class SignIn:
-    token: str
-    username: str
-    display_name: str
-    roles: tuple[str, ...]
-    sites: tuple[str, ...]
-    expires_at: str
+class Operation:
+    """One endpoint the desktop calls: as the server's OpenAPI document names it, and the model
+    its answer is read into (``None``: the desktop reads nothing of it)."""
+
+    method: str
+    #: Relative to ``/api/v1``, with ``{name}`` for each path parameter.
+    path: str
+    answer: type[Answer] | None
+    #: The answer is a list of ``answer``.
+    many: bool = False
+    #: The status of the answer read (201 for a creation).
+    status: int = 200
+
+    def url_path(self, **params: object) -> str:
+        # Codes as typed at sign-in: a "/" in them must not reach another endpoint.
+        return self.path.format(**{k: quote(str(v), safe="") for k, v in params.items()})
+
+
+#: Every endpoint the desktop programs call, by what it does. The one place paths are written.
+OPERATIONS: dict[str, Operation] = {
+    "login": Operation("POST", "/login", SignIn),
+    "logout": Operation("POST", "/logout", None, status=204),
+    "site": Operation("GET", "/sites/{site}", Site),
+    "services": Operation("GET", "/sites/{site}/services", Service, many=True),
+    "queue": Operation("GET", "/sites/{site}/queue", Queue),
+    "desks": Operation("GET", "/sites/{site}/desks", Desk, many=True),
+    "devices": Operation("GET", "/sites/{site}/devices", Device, many=True),
+    "sign_on": Operation("POST", "/sites/{site}/desks/{desk}/sign-on", Desk),
+    "pause": Operation("POST", "/sites/{site}/desks/{desk}/pause", Desk),
+    "sign_off": Operation("POST", "/sites/{site}/desks/{desk}/sign-off", Desk),
+    "create_ticket": Operation("POST", "/sites/{site}/tickets", IssuedTicket, status=201),
+    "lease_numbers": Operation("POST", "/sites/{site}/number-leases", Leases, status=201),
+    "report_printer": Operation("POST", "/sites/{site}/devices/printer", PrinterReported),
+    "call_next": Operation("POST", "/sites/{site}/desks/{desk}/call-next", Ticket),
+    "ticket": Operation("GET", "/tickets/{ticket_id}", Ticket),
+    "recall": Operation("POST", "/tickets/{ticket_id}/recall", Ticket),
+    "no_show": Operation("POST", "/tickets/{ticket_id}/no-show", Ticket),
+    "start": Operation("POST", "/tickets/{ticket_id}/start", Ticket),
+    "cancel": Operation("POST", "/tickets/{ticket_id}/cancel", Ticket),
+    "park": Operation("POST", "/tickets/{ticket_id}/park", Ticket),
+    "resume": Operation("POST", "/tickets/{ticket_id}/resume", Ticket),
+    "finish": Operation("POST", "/tickets/{ticket_id}/finish", Ticket),
+    "transfer": Operation("POST", "/tickets/{ticket_id}/transfer", Ticket),
+    "update_case": Operation("PUT", "/tickets/{ticket_id}/case", Ticket),
+    "order_pickup": Operation("POST", "/sites/{site}/pickups", OrderedPickup, status=201),
+    "ordered_pickups": Operation("GET", "/sites/{site}/pickups", Pickup, many=True),
+    "mark_ready": Operation("POST", "/pickups/{pickup_id}/ready", Pickup),
+    "check_in_pickup": Operation(
+        "POST", "/sites/{site}/pickups/check-in", IssuedTicket, status=201
+    ),
+    "lookup_pickup": Operation("POST", "/pickups/lookup", Pickup),
+    "hand_over": Operation("POST", "/pickups/{pickup_id}/hand-over", Pickup),
+    "pickup": Operation("GET", "/pickups/{pickup_id}", Pickup),
+    # text/event-stream, read by ``counter_app.core.live``; payloads: ``answers.DeskEvent`` ...
+    "events": Operation("GET", "/sites/{site}/events", None),
+}
+
+
+def events_url(base_url: str, site: str) -> str:
+    """Where ``site``'s live events are read (server-sent events)."""
+    return f"{base_url.rstrip('/')}/api/v1{OPERATIONS['events'].url_path(site=site)}"
+
+
+#: What a clerk does to the ticket at the desk that needs the server's answer at once.
+ACTIONS = frozenset({"recall", "no_show", "start", "cancel"})
+
+
+@dataclass(frozen=True)
+class Call:
+    """A change to send, possibly later (the outbox keeps it): built here, never elsewhere.
+
+    The outbox stores ``method``, ``path`` and ``body`` as they are; an outbox written by an
+    earlier version of the program holds the same three, so it is sent as it was.
+    """
+
+    method: str
+    path: str
+    body: Any = None
+
+    def ticket_id(self) -> int | None:
+        """The ticket this call changes, if it changes one's state (a case saved as the clerk
+        types changes none)."""
+        parts = self.path.split("/")
+        if len(parts) > 2 and parts[1] == "tickets" and parts[2].isdigit():
+            if parts[3:] == ["case"] and self.method == "PUT":
+                return None
+            return int(parts[2])
+        return None
+
+
+def _call(name: str, body: Any = None, **params: object) -> Call:
+    operation = OPERATIONS[name]
+    return Call(operation.method, operation.url_path(**params), body)
+
+
+def start_call(ticket_id: int) -> Call:
+    return _call("start", ticket_id=ticket_id)
+
+
+def park_call(ticket_id: int) -> Call:
+    return _call("park", ticket_id=ticket_id)
+
+
+def update_case_call(ticket_id: int, case: Mapping[str, Any]) -> Call:
+    """The whole case as the clerk has it now (steps done, notes, case reference)."""
+    return _call("update_case", dict(case), ticket_id=ticket_id)
+
+
+def finish_call(ticket_id: int, outcome: str, case: Mapping[str, Any]) -> Call:
+    return _call("finish", {"outcome": str(outcome), **case}, ticket_id=ticket_id)
+
+
+def transfer_call(
+    ticket_id: int,
+    reason: str,
+    case: Mapping[str, Any],
+    service_id: int | None = None,
+    desk: str | None = None,
+) -> Call:
+    """To ``service_id``'s queue or else to ``desk``; the whole case travels with the ticket."""
+    body: dict[str, Any] = {"reason": reason, **case}
+    if service_id is not None:
+        body["service_id"] = service_id
+    else:
+        body["desk"] = desk
+    return _call("transfer", body, ticket_id=ticket_id)
+
+
+def offline_ticket_call(
+    site: str,
+    service_id: int,
+    language: str,
+    lease_id: int,
+    number: int,
+    issued_at: datetime,
+    status_token: str,
+) -> Call:
+    """A ticket the kiosk issued offline, to upload once the server is back."""
+    body = {
+        "service_id": service_id,
+        "language": language,
+        "offline": {
+            "lease_id": lease_id,
+            "number": number,
+            "issued_at": issued_at.isoformat(),
+            "status_token": status_token,
+        },
+    }
+    return _call("create_ticket", body, site=site)
 
 
 class TresenClient:
@@ -62,7 +231,7 @@ class TresenClient:
 
     # The one place that talks HTTP ------------------------------------------------------
 
-    def request(
+    def _request(
         self,
         method: str,
         path: str,
@@ -76,7 +245,7 @@ class TresenClient:
             return None
         return _json(answer)
 
-    def read(self, path: str, params: dict[str, Any] | None = None) -> Any:
+    def _read(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """GET ``path``, sending the ``ETag`` of the answer kept from the last read; on 304 Not
         Modified the kept answer is returned again."""
         key = (path, jsonlib.dumps(params or {}, sort_keys=True))
@@ -130,70 +299,85 @@ class TresenClient:
         with self._kept_lock:
             self._kept.clear()
 
+    def send(self, call: Call, idempotency_key: str) -> Any:
+        """Send a change built by one of the ``*_call`` functions (the outbox does); the
+        decoded answer, which no desk reads."""
+        return self._request(call.method, call.path, call.body, idempotency_key)
+
+    def _ask(
+        self,
+        name: str,
+        body: Any = None,
+        key: str | None = None,
+        params: dict[str, Any] | None = None,
+        **path: object,
+    ) -> Any:
+        operation = OPERATIONS[name]
+        if operation.method == "GET" and name in _CONDITIONAL:
+            return self._read(operation.url_path(**path), params)
+        return self._request(operation.method, operation.url_path(**path), body, key, params)
+
     # Endpoints -------------------------------------------------------------------------
 
     def login(self, username: str, password: str) -> SignIn:
-        body = self.request("POST", "/login", {"username": username, "password": password})
-        self.token = body["token"]
+        body = self._ask("login", {"username": username, "password": password})
+        sign_in = _parse(SignIn, body, "login")
+        self.token = sign_in.token
         self._forget_kept()
-        return SignIn(
-            token=body["token"],
-            username=body["username"],
-            display_name=body.get("display_name", ""),
-            roles=tuple(body["roles"]),
-            sites=tuple(body.get("sites", ())),
-            expires_at=body["expires_at"],
-        )
+        return sign_in
 
     def logout(self) -> None:
-        self.request("POST", "/logout")
+        """End this sign-in at the server: its token works no more."""
+        self._ask("logout")
         self.token = None
         self._forget_kept()
 
-    def site(self, site: str) -> dict[str, Any]:
-        return dict(self.request("GET", f"/sites/{site}"))
+    def site(self, site: str) -> Site:
+        return _parse(Site, self._ask("site", site=site), "site")
 
-    def services(self, site: str) -> list[dict[str, Any]]:
-        return list(self.request("GET", f"/sites/{site}/services", params={"lang": self.language}))
+    def services(self, site: str) -> list[Service]:
+        answer = self._ask("services", params={"lang": self.language}, site=site)
+        return _parse_list(Service, answer, "services")
 
-    def queue(self, site: str, desk: str | None = None) -> dict[str, Any]:
+    def queue(self, site: str, desk: str | None = None) -> Queue:
         params = {"desk": desk} if desk else None
-        return dict(self.read(f"/sites/{site}/queue", params=params))
+        return _parse(Queue, self._ask("queue", params=params, site=site), "queue")
 
-    def desks(self, site: str) -> list[dict[str, Any]]:
-        return list(self.read(f"/sites/{site}/desks"))
+    def desks(self, site: str) -> list[Desk]:
+        return _parse_list(Desk, self._ask("desks", site=site), "desks")
 
-    def sign_on(self, site: str, desk: str, force: bool = False) -> dict[str, Any]:
-        # Codes as typed at sign-in: a "/" in them must not reach another endpoint.
-        path = f"/sites/{quote(site, safe='')}/desks/{quote(desk, safe='')}/sign-on"
-        return dict(self.request("POST", path, {"force": force}))
+    def sign_on(self, site: str, desk: str, force: bool = False) -> Desk:
+        answer = self._ask("sign_on", {"force": force}, site=site, desk=desk)
+        return _parse(Desk, answer, "sign_on")
 
-    def pause(self, site: str, desk: str) -> dict[str, Any]:
-        return dict(self.request("POST", f"/sites/{site}/desks/{desk}/pause"))
+    def pause(self, site: str, desk: str) -> Desk:
+        return _parse(Desk, self._ask("pause", site=site, desk=desk), "pause")
 
-    def sign_off(self, site: str, desk: str) -> dict[str, Any]:
-        return dict(self.request("POST", f"/sites/{site}/desks/{desk}/sign-off"))
+    def sign_off(self, site: str, desk: str) -> Desk:
+        return _parse(Desk, self._ask("sign_off", site=site, desk=desk), "sign_off")
 
     def create_ticket(
-        self, site: str, service_id: int, key: str | None = None, **fields: Any
-    ) -> dict[str, Any]:
-        """A new ticket; ``offline={"lease_id", "number", "issued_at", "status_token"}``
-        uploads one the kiosk issued offline (``issued_at`` an aware datetime or ISO text)."""
-        return dict(
-            self.request(
-                "POST",
-                f"/sites/{site}/tickets",
-                _jsonable({"service_id": service_id, **fields}),
-                key or new_key(),
-            )
-        )
+        self,
+        site: str,
+        service_id: int,
+        key: str | None = None,
+        *,
+        language: str | None = None,
+        priority: str | None = None,
+    ) -> IssuedTicket:
+        """A new ticket of ``service_id`` for a citizen who reads ``language``."""
+        fields: dict[str, Any] = {"service_id": service_id}
+        if language is not None:
+            fields["language"] = language
+        if priority is not None:
+            fields["priority"] = priority
+        answer = self._ask("create_ticket", fields, key or new_key(), site=site)
+        return _parse(IssuedTicket, answer, "create_ticket")
 
-    def lease_numbers(self, site: str, size: int = 20, key: str | None = None) -> dict[str, Any]:
-        """Numbers to issue tickets with offline: ``{"day", "leases": [{"id", "service_id",
-        "prefix", "day", "first", "last"}, ...]}``, one lease per active service."""
-        return dict(
-            self.request("POST", f"/sites/{site}/number-leases", {"size": size}, key or new_key())
-        )
+    def lease_numbers(self, site: str, size: int = 20, key: str | None = None) -> Leases:
+        """Numbers to issue tickets with offline, one lease per active service."""
+        answer = self._ask("lease_numbers", {"size": size}, key or new_key(), site=site)
+        return _parse(Leases, answer, "lease_numbers")
 
     def report_printer(
         self,
@@ -202,69 +386,109 @@ class TresenClient:
         detail: str = "",
         ticket: str | None = None,
         key: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> PrinterReported:
         """The kiosk's printer state (ready, paper_low, paper_out, cover_open, offline, error,
-        unknown): ``{"device", "state", "since"}``."""
+        unknown)."""
         body: dict[str, Any] = {"state": state, "detail": detail}
         if ticket is not None:
             body["ticket"] = ticket
-        return dict(self.request("POST", f"/sites/{site}/devices/printer", body, key or new_key()))
+        answer = self._ask("report_printer", body, key or new_key(), site=site)
+        return _parse(PrinterReported, answer, "report_printer")
 
-    def devices(self, site: str) -> list[dict[str, Any]]:
+    def devices(self, site: str) -> list[Device]:
         """The site's devices with their printer states."""
-        return list(self.request("GET", f"/sites/{site}/devices"))
+        return _parse_list(Device, self._ask("devices", site=site), "devices")
 
-    def call_next(self, site: str, desk: str, key: str | None = None) -> dict[str, Any] | None:
+    def call_next(self, site: str, desk: str, key: str | None = None) -> Ticket | None:
         """The called ticket, or None when nobody waits for this desk."""
-        return self.request(
-            "POST", f"/sites/{site}/desks/{desk}/call-next", idempotency_key=key or new_key()
-        )
+        answer = self._ask("call_next", None, key or new_key(), site=site, desk=desk)
+        return None if answer is None else _parse(Ticket, answer, "call_next")
 
-    def ticket(self, ticket_id: int) -> dict[str, Any]:
-        return dict(self.request("GET", f"/tickets/{ticket_id}"))
+    def ticket(self, ticket_id: int) -> Ticket:
+        return _parse(Ticket, self._ask("ticket", ticket_id=ticket_id), "ticket")
 
-    def act(
-        self,
-        ticket_id: int,
-        action: str,
-        body: dict[str, Any] | None = None,
-        key: str | None = None,
-    ) -> dict[str, Any]:
-        """recall, no-show, start, park, resume, finish, cancel or transfer."""
-        return dict(self.request("POST", f"/tickets/{ticket_id}/{action}", body, key or new_key()))
+    def act(self, ticket_id: int, action: str, key: str | None = None) -> Ticket:
+        """Recall, no-show, start or cancel the ticket at the desk (one of ``ACTIONS``)."""
+        if action not in ACTIONS:
+            raise ValueError(f"not an action at the desk: {action!r}")
+        answer = self._ask(action, None, key or new_key(), ticket_id=ticket_id)
+        return _parse(Ticket, answer, action)
+
+    def resume(self, ticket_id: int, desk: str, key: str | None = None) -> Ticket:
+        """Take a parked ticket up again at ``desk``."""
+        answer = self._ask("resume", {"desk": desk}, key or new_key(), ticket_id=ticket_id)
+        return _parse(Ticket, answer, "resume")
 
     def order_pickup(
-        self, site: str, body: dict[str, Any], key: str | None = None
-    ) -> dict[str, Any]:
+        self,
+        site: str,
+        order: Mapping[str, Any],
+        key: str | None = None,
+    ) -> OrderedPickup:
         """ "Document ordered": a pickup; its answer carries the receipt's token, this once."""
-        return dict(self.request("POST", f"/sites/{site}/pickups", body, key or new_key()))
+        answer = self._ask("order_pickup", _jsonable(dict(order)), key or new_key(), site=site)
+        return _parse(OrderedPickup, answer, "order_pickup")
+
+    def ordered_pickups(self, site: str) -> list[Pickup]:
+        """The site's documents ordered and not yet arrived."""
+        answer = self._ask("ordered_pickups", params={"status": "ordered"}, site=site)
+        return _parse_list(Pickup, answer, "ordered_pickups")
+
+    def mark_ready(self, pickup_id: int, slot: str, key: str | None = None) -> Pickup:
+        """The document arrived and lies in shelf ``slot``."""
+        answer = self._ask("mark_ready", {"slot": slot}, key or new_key(), pickup_id=pickup_id)
+        return _parse(Pickup, answer, "mark_ready")
 
     def check_in_pickup(
         self, site: str, token: str, language: str = "de", key: str | None = None
-    ) -> dict[str, Any]:
+    ) -> IssuedTicket:
         """The kiosk: a scanned receipt of a ready pickup gives a ticket of service P."""
         body = {"token": token, "language": language}
-        return dict(self.request("POST", f"/sites/{site}/pickups/check-in", body, key or new_key()))
+        answer = self._ask("check_in_pickup", body, key or new_key(), site=site)
+        return _parse(IssuedTicket, answer, "check_in_pickup")
 
-    def update_case(
-        self, ticket_id: int, body: dict[str, Any], key: str | None = None
-    ) -> dict[str, Any]:
-        return dict(self.request("PUT", f"/tickets/{ticket_id}/case", body, key or new_key()))
-
-    def lookup_pickup(self, token: str) -> dict[str, Any]:
+    def lookup_pickup(self, token: str) -> Pickup:
         """The pickup of a scanned receipt, in whatever state (a handed-over one says when and
         by whom). The token travels in the body only, never in a path or query string."""
-        return dict(self.request("POST", "/pickups/lookup", {"token": token}))
+        return _parse(Pickup, self._ask("lookup_pickup", {"token": token}), "lookup_pickup")
 
-    def hand_over(self, pickup_id: int, token: str, key: str | None = None) -> dict[str, Any]:
+    def hand_over(self, pickup_id: int, token: str, key: str | None = None) -> Pickup:
         """Hand the document over, once, after the holder's ID was checked; the same ``key``
         makes a retry safe (the server answers it as the first time)."""
         body = {"token": token, "id_checked": True}
-        return dict(self.request("POST", f"/pickups/{pickup_id}/hand-over", body, key or new_key()))
+        answer = self._ask("hand_over", body, key or new_key(), pickup_id=pickup_id)
+        return _parse(Pickup, answer, "hand_over")
 
-    def pickup(self, pickup_id: int) -> dict[str, Any]:
+    def pickup(self, pickup_id: int) -> Pickup:
         """A pickup by id, as staff see it (never its token)."""
-        return dict(self.request("GET", f"/pickups/{pickup_id}"))
+        return _parse(Pickup, self._ask("pickup", pickup_id=pickup_id), "pickup")
+
+
+#: Reads answered from the kept answer while the site has not changed (``ETag``).
+_CONDITIONAL = frozenset({"queue", "desks"})
+
+
+def _parse(model: type[A], body: Any, operation: str) -> A:
+    """``body`` as ``model``, or ``BadAnswer`` naming what did not fit."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise BadAnswer(operation, _problems(exc)) from None
+
+
+def _parse_list(model: type[A], body: Any, operation: str) -> list[A]:
+    if not isinstance(body, list):
+        raise BadAnswer(operation, f"a list expected, not {type(body).__name__}")
+    return [_parse(model, item, operation) for item in body]
+
+
+def _problems(exc: ValidationError) -> str:
+    """What did not fit, by field (``waiting.0.number: Field required``); never the values, which
+    may name a citizen."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in error['loc']) or '(answer)'}: {error['msg']}"
+        for error in exc.errors(include_input=False, include_url=False)[:5]
+    )
 
 
 def _jsonable(value: Any) -> Any:
@@ -286,5 +510,4 @@ def _json(answer: requests.Response) -> Any:
 
 
 def _message(answer: requests.Response) -> str:
-    body = _json(answer)
-    return str(body.get("message", "")) if isinstance(body, dict) else str(body)
+    return rejected_for(answer.status_code, _json(answer)).message

@@ -6,6 +6,9 @@
     ├── ServerUnreachable      no answer: network down, server stopped, timeout
     │                          (the desk goes offline; changes wait in the outbox)
     ├── ServerFault            5xx: the server failed; nothing was changed; retry later
+    ├── BadAnswer              2xx, but not in the form this program reads (a field missing,
+    │                          renamed or of another type): server and desk programs are of
+    │                          versions that do not fit; the desk says so, it does not crash
     └── Rejected               4xx: the server said no, with a code and a message for people
         ├── NotSignedIn        401: sign in again
         ├── NotAllowed         403: role or site does not allow it
@@ -21,6 +24,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
 
 class ApiError(Exception):
     """Base of every failure of a call to the server."""
@@ -35,6 +40,16 @@ class ServerFault(ApiError):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+class BadAnswer(ApiError):
+    """The server answered, but not as ``counter_app.core.answers`` describes: what the server
+    did (if it changed something) is done; this program cannot show the result."""
+
+    def __init__(self, answer: str, problems: str) -> None:
+        super().__init__(f"{answer}: {problems}")
+        self.answer = answer
+        self.problems = problems
 
 
 class Rejected(ApiError):
@@ -77,12 +92,23 @@ BY_STATUS: dict[int, type[Rejected]] = {
 }
 
 
-def rejected_for(status: int, body: dict[str, Any]) -> Rejected:
+class ErrorBody(BaseModel):
+    """The body of a refusal (4xx): ``{"code", "message", "details"}``. Whatever does not fit
+    reads as a refusal without a code: a refusal is never mistaken for anything else."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    code: str = "rejected"
+    message: str = ""
+    details: dict[str, Any] = {}
+
+
+def rejected_for(status: int, body: Any) -> Rejected:
     cls = BY_STATUS.get(status, Rejected)
-    error = cls(
-        str(body.get("code", "rejected")),
-        str(body.get("message", "")),
-        body.get("details") or {},
-    )
+    try:
+        parsed = ErrorBody.model_validate(body)
+    except ValidationError:
+        parsed = ErrorBody()
+    error = cls(parsed.code, parsed.message, dict(parsed.details))
     error.status = status
     return error

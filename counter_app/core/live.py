@@ -7,6 +7,7 @@ the reader's thread: the Qt side turns them into signals (``counter_app.qt.live`
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import json
 import logging
@@ -14,11 +15,17 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
+from pydantic import ValidationError
+
+from counter_app.core.answers import Answer
+from counter_app.core.api import events_url
 
 log = logging.getLogger("tresen.live")
+
+A = TypeVar("A", bound=Answer)
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,15 @@ class LiveEvent:
     seq: int
     type: str
     data: dict[str, Any]
+
+    def payload(self, model: builtins.type[A]) -> A | None:
+        """The event's data as ``model`` (``counter_app.core.answers``: ``DeskEvent`` ...);
+        None when it does not fit, and the event is then read as "something changed" only."""
+        try:
+            return model.model_validate(self.data)
+        except ValidationError:
+            log.warning("event %s %s not understood as %s", self.seq, self.type, model.__name__)
+            return None
 
 
 def parse_sse(lines: Iterator[str]) -> Iterator[tuple[str | None, str, str]]:
@@ -62,7 +78,7 @@ class LiveEvents:
         last_event_id: int | None = None,
         retry_seconds: float = 1.0,
     ) -> None:
-        self.url = f"{base_url.rstrip('/')}/api/v1/sites/{site}/events"
+        self.url = events_url(base_url, site)
         self.token = token
         self.on_event = on_event
         self.on_connection = on_connection
@@ -127,4 +143,6 @@ def _interrupt(response: requests.Response) -> None:
     if sock is not None:
         with contextlib.suppress(OSError):  # already closed by the other side
             sock.shutdown(socket.SHUT_RDWR)
-    response.close()
+    # The reader's thread, woken by the shutdown, may be closing the same response right now.
+    with contextlib.suppress(OSError, ValueError):
+        response.close()

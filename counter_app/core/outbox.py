@@ -7,6 +7,10 @@ the whole of something (the case as the clerk has it now) supersedes its older v
 waiting: only the newest is sent, never a stale one after it. A change the server
 refuses for good (4xx) is kept, marked with the server's message, for the clerk to see: it is
 never dropped silently. SQLite through SQLAlchemy, one file per desk program.
+
+A change is kept as the ``Call`` that ``counter_app.core.api`` built for it (method, path, body):
+paths are written there and nowhere else. Rows are stored in the same three columns as by every
+earlier version, so an outbox left by the program before an upgrade is sent as it stands.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Integer, String, Text, create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
-from counter_app.core.api import TresenClient, new_key
+from counter_app.core.api import Call, TresenClient, new_key
 from counter_app.core.errors import NotSignedIn, Rejected, ServerFault, ServerUnreachable
 
 log = logging.getLogger("tresen.outbox")
@@ -68,6 +72,10 @@ class Pending:
     state: str
     error: str
 
+    @property
+    def call(self) -> Call:
+        return Call(self.method, self.path, self.body)
+
 
 class Outbox:
     def __init__(self, path: Path | str) -> None:
@@ -98,9 +106,7 @@ class Outbox:
             if draft is not None:
                 session.delete(draft)
 
-    def add(
-        self, method: str, path: str, body: Any, label: str = "", supersede: bool = False
-    ) -> Pending:
+    def add(self, call: Call, label: str = "", supersede: bool = False) -> Pending:
         """Keep a change; it is on disk when this returns.
 
         ``supersede``: the change replaces the whole resource (a PUT), so the same request still
@@ -108,9 +114,9 @@ class Outbox:
         """
         item = OutboxItem(
             created_at=datetime.now(UTC),
-            method=method,
-            path=path,
-            body=body,
+            method=call.method,
+            path=call.path,
+            body=call.body,
             idempotency_key=new_key(),
             label=label,
             state="pending",
@@ -121,8 +127,8 @@ class Outbox:
             if supersede:
                 older = select(OutboxItem).where(
                     OutboxItem.state == "pending",
-                    OutboxItem.method == method,
-                    OutboxItem.path == path,
+                    OutboxItem.method == call.method,
+                    OutboxItem.path == call.path,
                 )
                 for stale in session.scalars(older):
                     stale.state = "superseded"
@@ -144,11 +150,9 @@ class Outbox:
         of date. A case saved as the clerk types changes no state and does not count."""
         ids = set()
         for item in self.waiting():
-            parts = item.path.split("/")
-            if item.state == "pending" and len(parts) > 2 and parts[1] == "tickets":
-                if parts[3:] == ["case"] and item.method == "PUT":
-                    continue
-                ids.add(int(parts[2]))
+            ticket_id = item.call.ticket_id()
+            if item.state == "pending" and ticket_id is not None:
+                ids.add(ticket_id)
         return ids
 
     def last_sent_id(self) -> int:
@@ -185,7 +189,7 @@ class Outbox:
             if item.state != "pending" or self._state(item.id) != "pending":
                 continue  # refused, or superseded since the list was read
             try:
-                answer = client.request(item.method, item.path, item.body, item.idempotency_key)
+                answer = client.send(item.call, item.idempotency_key)
             except (ServerUnreachable, ServerFault):
                 with self._sessions.begin() as session:
                     session.get_one(OutboxItem, item.id).attempts += 1

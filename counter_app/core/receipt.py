@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from babel.dates import format_date
 
+from counter_app.core.answers import OrderedPickup
 from counter_app.core.paper import Line, Size, Slip, in_groups
 from resources.i18n import RIGHT_TO_LEFT, N_citizen, citizen_gettext
 from resources.vocabulary import DOCUMENT_KIND_CITIZEN_LABELS, DocumentKind
@@ -29,18 +30,17 @@ class PickupReceipt:
     expected_ready_on: date | None = None
 
     @classmethod
-    def from_api(cls, site_name: str, pickup: dict[str, object], language: str) -> PickupReceipt:
+    def from_api(cls, site_name: str, pickup: OrderedPickup, language: str) -> PickupReceipt:
         """From the answer of ``POST /sites/{site}/pickups`` (the only one with the token)."""
-        expected = pickup.get("expected_ready_on")
         return cls(
             site_name=site_name,
-            document_kind=str(pickup["document_kind"]),
-            document_detail=str(pickup.get("document_detail") or ""),
-            case_reference=str(pickup["case_reference"]),
-            token=str(pickup["token"]),
+            document_kind=pickup.document_kind,
+            document_detail=pickup.document_detail,
+            case_reference=pickup.case_reference,
+            token=pickup.token,
             language=language,
-            ordered_at=datetime.fromisoformat(str(pickup["created_at"])),
-            expected_ready_on=date.fromisoformat(str(expected)) if expected else None,
+            ordered_at=pickup.created_at,
+            expected_ready_on=pickup.expected_ready_on,
         )
 
 

@@ -11,13 +11,13 @@ Two rules join them:
 
 from __future__ import annotations
 
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QObject
 
 from counter_app.clerk.controller import DeskController
-from counter_app.core.api import TresenClient
+from counter_app.core.answers import Pickup, Site
+from counter_app.core.api import TresenClient, start_call
 from counter_app.core.live import LiveEvent
 from counter_app.core.outbox import Outbox
 from counter_app.pickup.lookup import PickupLookup
@@ -50,10 +50,10 @@ class PickupDeskController(DeskController):
         super().load()
         self.tasks.run(self.client.site, self.site, on_done=self._on_site, on_error=_not_yet)
 
-    def _on_site(self, site: dict[str, Any]) -> None:
+    def _on_site(self, site: Site) -> None:
         try:
-            self.timezone = ZoneInfo(site["timezone"])
-        except (KeyError, ValueError, ZoneInfoNotFoundError):
+            self.timezone = ZoneInfo(site.timezone)
+        except (ValueError, ZoneInfoNotFoundError):
             return
         self.changed.emit()
 
@@ -75,23 +75,20 @@ class PickupDeskController(DeskController):
     def finish_checked_in(self, ticket_id: int) -> bool:
         """Finish ``ticket_id`` as completed if it is the ticket at this desk; True if so."""
         ticket = self.current
-        if ticket is None or ticket["id"] != ticket_id:
+        if ticket is None or ticket.id != ticket_id:
             return False
-        if ticket["status"] == "called":
+        if ticket.status == "called":
             # Handed over without pressing "start": the server finishes only a ticket being
             # served. Both go through the outbox, in order, each with its own key.
-            self._send_later(
-                "POST", f"/tickets/{ticket_id}/start", None, f"start {ticket['number']}"
-            )
-        elif ticket["status"] != "serving":
+            self._send_later(start_call(ticket_id), f"start {ticket.number}")
+        elif ticket.status != "serving":
             return False
         self.finish("completed")
         return True
 
-    def _on_lookup_handed_over(self, pickup: dict[str, Any]) -> None:
-        ticket_id = pickup.get("checkin_ticket_id")
-        if ticket_id is not None:
-            self.finish_checked_in(int(ticket_id))
+    def _on_lookup_handed_over(self, pickup: Pickup) -> None:
+        if pickup.checkin_ticket_id is not None:
+            self.finish_checked_in(pickup.checkin_ticket_id)
 
     def _on_online_changed(self, online: bool) -> None:
         if not online:
@@ -105,12 +102,12 @@ class PickupDeskController(DeskController):
             and self.outbox.pending_count() == 0
         ):
             self.call_next()
-        ticket_id = self.current["id"] if self.current else None
+        ticket_id = self.current.id if self.current else None
         if ticket_id == self._seen_ticket:
             return
         self._seen_ticket = ticket_id
         shown = self.lookup.pickup
-        if ticket_id is not None and shown is not None and shown["checkin_ticket_id"] != ticket_id:
+        if ticket_id is not None and shown is not None and shown.checkin_ticket_id != ticket_id:
             self.lookup.clear()
 
 

@@ -13,6 +13,7 @@ class and code (``counter_app.core.errors``)::
     NotSignedIn         401  Signed out
     ServerUnreachable        No connection (for a hand-over: do not hand the document out)
     ServerFault         5xx  Server fault
+    BadAnswer                Answer not understood (the desk program does not fit the server)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 from typing import Literal
 
 from counter_app.core.errors import (
+    BadAnswer,
     InvalidRequest,
     NotAllowed,
     NotFound,
@@ -55,6 +57,7 @@ BY_CLASS: tuple[tuple[type[Exception], str], ...] = (
     (Rejected, N_("Not accepted")),
     (ServerUnreachable, N_("No connection to the server")),
     (ServerFault, N_("Server fault")),
+    (BadAnswer, N_("Answer not understood")),
 )
 
 

@@ -15,10 +15,10 @@ The server decides; this object asks and keeps its last answer. Invariants:
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from counter_app.core.answers import Pickup, PickupEvent
 from counter_app.core.api import TresenClient, new_key
 from counter_app.core.errors import Rejected
 from counter_app.core.live import LiveEvent
@@ -41,7 +41,7 @@ class PickupLookup(QObject):
         self.client = client
         self.tasks = tasks or Tasks(self)
         #: The server's answer for the receipt scanned last; None before it has answered.
-        self.pickup: dict[str, Any] | None = None
+        self.pickup: Pickup | None = None
         #: Why the last scan or hand-over failed, and which of them it was.
         self.error: Exception | None = None
         self.error_during: During = "lookup"
@@ -80,16 +80,16 @@ class PickupLookup(QObject):
             on_error=lambda error: self._on_failed(scan, error, "lookup"),
         )
 
-    def _on_found(self, scan: int, pickup: dict[str, Any]) -> None:
+    def _on_found(self, scan: int, pickup: Pickup) -> None:
         if scan != self._scan:
             return
         self.busy = False
         self._answers += 1
         self.pickup = pickup
         self._key = new_key()
-        if pickup["status"] != "ready":
+        if pickup.status != "ready":
             self._token = None
-        log.info("receipt of pickup %s looked up: %s", pickup["id"], pickup["status"])
+        log.info("receipt of pickup %s looked up: %s", pickup.id, pickup.status)
         self.changed.emit()
 
     def _on_failed(self, scan: int, error: Exception, during: During) -> None:
@@ -114,27 +114,24 @@ class PickupLookup(QObject):
             return
         scan, answers = self._scan, self._answers
 
-        def apply(pickup: dict[str, Any]) -> None:
+        def apply(pickup: Pickup) -> None:
             if (scan, answers) != (self._scan, self._answers):
                 return
             self._answers += 1
             self.pickup = pickup
-            if pickup["status"] != "ready":
+            if pickup.status != "ready":
                 self._token = None
             self.changed.emit()
 
-        self.tasks.run(self.client.pickup, self.pickup["id"], on_done=apply, on_error=_ignore)
+        self.tasks.run(self.client.pickup, self.pickup.id, on_done=apply, on_error=_ignore)
 
     def on_live_event(self, event: LiveEvent) -> None:
         """Another desk or a clerk changed the shown pickup: show it as it is now."""
-        changed = event.data.get("pickup")
-        if (
-            event.type.startswith("pickup.")
-            and isinstance(changed, dict)
-            and self.pickup is not None
-            and changed.get("id") == self.pickup["id"]
-            and not self.busy
-        ):
+        if not event.type.startswith("pickup.") or self.pickup is None or self.busy:
+            return
+        changed = event.payload(PickupEvent)
+        about = changed.pickup if changed is not None else None
+        if about is not None and about.id == self.pickup.id:
             self.reread()
 
     def clear(self) -> None:
@@ -151,14 +148,14 @@ class PickupLookup(QObject):
     def can_hand_over(self) -> bool:
         return (
             self.pickup is not None
-            and self.pickup["status"] == "ready"
+            and self.pickup.status == "ready"
             and self._token is not None
             and not self.busy
         )
 
     def hand_over(self, pickup_id: int) -> None:
         """Hand over the shown pickup, if it is still ``pickup_id`` (the one confirmed)."""
-        if not self.can_hand_over() or self.pickup is None or self.pickup["id"] != pickup_id:
+        if not self.can_hand_over() or self.pickup is None or self.pickup.id != pickup_id:
             return
         assert self._token is not None and self._key is not None
         scan = self._scan
@@ -174,17 +171,17 @@ class PickupLookup(QObject):
             on_error=lambda error: self._on_failed(scan, error, "hand_over"),
         )
 
-    def _on_handed_over(self, pickup: dict[str, Any]) -> None:
+    def _on_handed_over(self, pickup: Pickup) -> None:
         self.busy, self._handing_over = False, False
         self._answers += 1
         self.pickup = pickup
         self.handed_over_here = True
         self._token = self._key = None
-        log.info("pickup %s handed over", pickup["id"])
+        log.info("pickup %s handed over", pickup.id)
         self.changed.emit()
         self.handed_over.emit(pickup)
 
-    def _show(self, pickup: dict[str, Any] | None) -> None:
+    def _show(self, pickup: Pickup | None) -> None:
         self.pickup = pickup
         self.error = None
         self.handed_over_here = False

@@ -9,7 +9,7 @@ wherever the person last clicked. Every action has a function key.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from counter_app.clerk.dialogs import OutcomeDialog
 from counter_app.clerk.queue_model import minutes_seconds
+from counter_app.core.answers import Pickup
 from counter_app.pickup.camera import CameraScanner, CameraUnavailable
 from counter_app.pickup.desk import PickupDeskController
 from counter_app.pickup.dialogs import HandOverDialog
@@ -196,7 +197,7 @@ class PickupWindow(QMainWindow):
         handlers = {
             "callNextButton": self.controller.call_next,
             "recallButton": lambda: self.controller.act("recall"),
-            "noShowButton": lambda: self.controller.act("no-show"),
+            "noShowButton": lambda: self.controller.act("no_show"),
             "startButton": lambda: self.controller.act("start"),
             "finishButton": self._on_finish_clicked,
         }
@@ -302,7 +303,7 @@ class PickupWindow(QMainWindow):
             )
         )
         self.offline_banner.setVisible(not c.online)
-        waiting = [t["number"] for t in c.waiting]
+        waiting = [t.number for t in c.waiting]
         self.waiting_label.setText(
             tr(N_("Waiting: {count}")).format(count=len(waiting))
             + (f" · {', '.join(waiting[:8])}" if waiting else "")
@@ -319,16 +320,15 @@ class PickupWindow(QMainWindow):
             self.current_label.setText("—")
             self.current_details.setText(tr(N_("No citizen at the desk. Call the next (F2).")))
             return
-        self.current_label.setText(ticket["number"])
-        since = ticket.get("started_at") or ticket.get("called_at") or ticket["queued_at"]
+        self.current_label.setText(ticket.number)
         self.current_details.setText(
-            f"{tr(TICKET_STATUS_LABELS.get(ticket['status'], ticket['status']))} · "
-            f"{minutes_seconds(since, datetime.now(UTC))}"
+            f"{tr(TICKET_STATUS_LABELS.get(ticket.status, ticket.status))} · "
+            f"{minutes_seconds(ticket.since, datetime.now(UTC))}"
         )
 
     def _render_buttons(self) -> None:
         c = self.controller
-        status = c.current["status"] if c.current else None
+        status = c.current.status if c.current else None
         # A window that lost its desk (taken over, signed off) acts no more.
         online, idle = c.online, not c.busy and c.ended_reason is None
         enabled = {
@@ -359,13 +359,13 @@ class PickupWindow(QMainWindow):
                 label, colour = (
                     JUST_HANDED_OVER
                     if lookup.handed_over_here
-                    else PICKUP_STATUS.get(pickup["status"], (pickup["status"], WAITING))
+                    else PICKUP_STATUS.get(pickup.status, (pickup.status, WAITING))
                 )
                 state = (tr(label), colour)
                 note = self._pickup_note(pickup)
             self.document_label.setText(self._document(pickup))
-            self.holder_label.setText(pickup["holder_name"] or "—")
-            self.slot_label.setText(pickup["slot"] or "—")
+            self.holder_label.setText(pickup.holder_name or "—")
+            self.slot_label.setText(pickup.slot or "—")
         elif lookup.busy:
             state = (tr(N_("Looking up the receipt …")), WAITING)
         elif error is None:
@@ -376,9 +376,9 @@ class PickupWindow(QMainWindow):
                 )
             )
         # Nobody walks to the shelf for a document that is not to be handed out.
-        closed = pickup is not None and pickup["status"] != "ready"
-        for label in (self.slot_label, self.note_label):
-            _set_property(label, "closed", closed)
+        closed = pickup is not None and pickup.status != "ready"
+        for closable in (self.slot_label, self.note_label):
+            _set_property(closable, "closed", closed)
         shown = pickup is not None
         for widget in (
             self.document_label,
@@ -402,56 +402,54 @@ class PickupWindow(QMainWindow):
             c.online and c.ended_reason is None and lookup.can_hand_over()
         )
 
-    def _document(self, pickup: dict[str, Any]) -> str:
+    def _document(self, pickup: Pickup) -> str:
         """The kind in the window's language, with the free detail: "Residence permit · eAT"."""
-        kind = self.language(
-            DOCUMENT_KIND_LABELS.get(pickup["document_kind"], N_("Other document"))
-        )
-        detail = pickup.get("document_detail") or ""
+        kind = self.language(DOCUMENT_KIND_LABELS[pickup.kind])
+        detail = pickup.document_detail
         return f"{kind} · {detail}" if detail else kind
 
-    def _pickup_note(self, pickup: dict[str, Any]) -> str:
+    def _pickup_note(self, pickup: Pickup) -> str:
         tr, zone = self.language, self.controller.timezone
         lines = []
-        if pickup["status"] == "handed_over":
+        if pickup.status == "handed_over":
             lines.append(
                 tr(N_("Handed over on {at} by {by}.")).format(
-                    at=_local(pickup.get("handed_over_at"), zone),
-                    by=pickup.get("handed_over_by") or "—",
+                    at=_local(pickup.handed_over_at, zone),
+                    by=pickup.handed_over_by or "—",
                 )
             )
-        elif pickup["status"] == "cancelled":
+        elif pickup.status == "cancelled":
             lines.append(
                 tr(N_("Cancelled on {at} by {by}.")).format(
-                    at=_local(pickup.get("cancelled_at"), zone),
-                    by=pickup.get("cancelled_by") or "—",
+                    at=_local(pickup.cancelled_at, zone),
+                    by=pickup.cancelled_by or "—",
                 )
             )
-        elif pickup["status"] == "expired":
+        elif pickup.status == "expired":
             lines.append(
                 tr(N_("Not collected in time: expired on {at}.")).format(
-                    at=_local(pickup.get("expired_at"), zone)
+                    at=_local(pickup.expired_at, zone)
                 )
             )
-        elif pickup["status"] == "ordered":
+        elif pickup.status == "ordered":
             lines.append(tr(N_("The document has not arrived yet. Do not hand anything out.")))
-            if pickup.get("expected_ready_on"):
-                day = date.fromisoformat(pickup["expected_ready_on"])
+            if pickup.expected_ready_on is not None:
+                day = pickup.expected_ready_on
                 lines.append(tr(N_("Expected from {day}.")).format(day=day.strftime("%d.%m.%Y")))
-        number = pickup.get("checkin_ticket_number")
+        number = pickup.checkin_ticket_number
         current = self.controller.current
-        if number and pickup["status"] == "ready":
-            if current is not None and current["id"] != pickup.get("checkin_ticket_id"):
+        if number and pickup.status == "ready":
+            if current is not None and current.id != pickup.checkin_ticket_id:
                 lines.append(
                     tr(N_("Checked in as {number}; at the desk is {current}.")).format(
-                        number=number, current=current["number"]
+                        number=number, current=current.number
                     )
                 )
             else:
                 lines.append(tr(N_("Checked in as {number}.")).format(number=number))
-        if pickup.get("case_reference"):
+        if pickup.case_reference:
             lines.append(
-                tr(N_("Case reference: {reference}")).format(reference=pickup["case_reference"])
+                tr(N_("Case reference: {reference}")).format(reference=pickup.case_reference)
             )
         return "\n".join(lines)
 
@@ -534,7 +532,7 @@ class PickupWindow(QMainWindow):
         if pickup is None or not self.lookup.can_hand_over() or self._dialog_open:
             return
         dialog = HandOverDialog(
-            self.language, pickup["holder_name"], self._document(pickup), pickup["slot"] or "", self
+            self.language, pickup.holder_name, self._document(pickup), pickup.slot or "", self
         )
         self._dialog_open = True
         try:
@@ -543,14 +541,14 @@ class PickupWindow(QMainWindow):
             self._dialog_open = False
             dialog.deleteLater()
         if confirmed:
-            self.lookup.hand_over(pickup["id"])
+            self.lookup.hand_over(pickup.id)
         self._back_from_dialog()
 
     def _on_finish_clicked(self) -> None:
         ticket = self.controller.current
-        if ticket is None or ticket["status"] != "serving" or self._dialog_open:
+        if ticket is None or ticket.status != "serving" or self._dialog_open:
             return
-        dialog = OutcomeDialog(self.language, ticket["number"], self)
+        dialog = OutcomeDialog(self.language, ticket.number, self)
         self._dialog_open = True
         try:
             chosen = dialog.outcome if dialog.exec() else None
@@ -610,9 +608,9 @@ def _plain(name: str) -> QLabel:
     return label
 
 
-def _local(moment: str | None, zone: tzinfo | None) -> str:
+def _local(moment: datetime | None, zone: tzinfo | None) -> str:
     """A moment from the server as people at the site read it: 24.11.2026 14:05 (in the site's
     time zone; this computer's until the site has been read)."""
-    if not moment:
+    if moment is None:
         return "—"
-    return datetime.fromisoformat(moment).astimezone(zone).strftime("%d.%m.%Y %H:%M")
+    return moment.astimezone(zone).strftime("%d.%m.%Y %H:%M")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from counter_app.core.errors import (
     ApiError,
+    BadAnswer,
     NotAllowed,
     NotSignedIn,
     Rejected,
@@ -19,6 +20,13 @@ def describe(error: Exception, language: Language) -> str:
         return language(N_("The server cannot be reached. Your work is kept on this computer."))
     if isinstance(error, ServerFault):
         return language(N_("The server had a fault. Nothing was changed; please try again."))
+    if isinstance(error, BadAnswer):
+        return language(
+            N_(
+                "This program does not understand the server's answer: the versions do not fit "
+                "together. Please ask IT to update the desk program."
+            )
+        )
     if isinstance(error, NotSignedIn | NotAllowed | TooManyRequests | Rejected):
         # The server already words these in the window's language.
         return error.message or language(N_("The server refused this."))

@@ -36,7 +36,7 @@ def test_the_client_keeps_its_view_while_the_server_answers_304(server: LiveServ
     assert session.statuses == [304, 304]
 
     services = client.services("demo")
-    made = client.create_ticket("demo", services[0]["id"])
+    made = client.create_ticket("demo", services[0].id)
     queue = client.queue("demo", "1")
     assert session.statuses[-1] == 200
-    assert made["number"] in [t["number"] for t in queue["waiting"]]
+    assert made.number in [t.number for t in queue.waiting]

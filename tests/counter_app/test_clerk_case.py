@@ -66,7 +66,7 @@ def serve_next(qtbot, session) -> dict:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: button(session, "startButton").isEnabled(), timeout=ANSWER_MS)
     press(qtbot, session, Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: button(session, "transferButton").isEnabled(), timeout=ANSWER_MS)
-    qtbot.waitUntil(lambda: session.controller.current["status"] == "serving", timeout=ANSWER_MS)
+    qtbot.waitUntil(lambda: session.controller.current.status == "serving", timeout=ANSWER_MS)
     return dict(session.controller.current)
 
 
@@ -142,7 +142,7 @@ def test_the_case_reaches_the_server_while_the_clerk_types(open_desk, server, qt
 
     qtbot.waitUntil(on_the_server, timeout=ANSWER_MS)
     # Nothing was finished or parked: the citizen is still at the desk, the case on screen.
-    assert session.controller.current["status"] == "serving"
+    assert session.controller.current.status == "serving"
     assert session.window.notes_edit.toPlainText() == "Alter Pass liegt vor"
     assert supervisor.get(f"/tickets/{serving['id']}").json()["status"] == "serving"
 
@@ -169,7 +169,7 @@ def test_the_case_typed_while_the_server_is_gone_arrives_when_it_is_back(
         ),
         timeout=ANSWER_MS,
     )
-    assert controller.current is not None and controller.current["id"] == serving["id"]
+    assert controller.current is not None and controller.current.id == serving["id"]
     assert session.window.notes_edit.toPlainText() == "Pass abgelaufen, neuer beantragt"
 
     server.start()
@@ -202,7 +202,7 @@ def test_the_order_dialog_suggests_what_the_service_orders(open_desk, server, qt
 
     def look_and_order(dialog: QDialog) -> None:
         assert isinstance(dialog, OrderDialog)
-        number = session.controller.current["number"]
+        number = session.controller.current.number
         seen[number] = (
             offered_documents(dialog),
             dialog.kind.currentText(),
@@ -254,7 +254,7 @@ def test_a_case_typed_just_before_the_program_closed_reaches_the_server_at_the_n
     again = open_desk("clerk1", "1")  # the same PC: the same outbox on its disk
     qtbot.waitUntil(
         lambda: (
-            again.controller.current is not None and again.controller.current["id"] == serving["id"]
+            again.controller.current is not None and again.controller.current.id == serving["id"]
         ),
         timeout=ANSWER_MS,
     )

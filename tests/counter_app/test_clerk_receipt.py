@@ -30,7 +30,7 @@ def serve_and_order(session, server, qtbot, language: str = "uk") -> dict:  # ty
     qtbot.waitUntil(
         lambda: (
             controller.current is not None
-            and controller.current["status"] == "serving"
+            and controller.current.status == "serving"
             and not controller.busy
         ),
         timeout=ANSWER_MS,

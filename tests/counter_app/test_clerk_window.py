@@ -99,7 +99,7 @@ def test_two_desks_never_get_the_same_ticket(open_desk, server, qtbot) -> None:
         button(second, "callNextButton").click()
         for session in (first, second):
             qtbot.waitUntil(lambda s=session: s.controller.current is not None, timeout=ANSWER_MS)
-            called.append(session.controller.current["number"])
+            called.append(session.controller.current.number)
             session.controller.act("no-show")
         for session in (first, second):
             qtbot.waitUntil(lambda s=session: s.controller.current is None, timeout=ANSWER_MS)
@@ -156,7 +156,7 @@ def test_typed_notes_survive_a_restart_of_the_window(open_desk, server, qtbot) -
     qtbot.waitUntil(lambda: session.controller.current is not None, timeout=ANSWER_MS)
     qtbot.keyClicks(session.window.notes_edit, "Vollmacht liegt vor")
     outbox = session.controller.outbox
-    ticket_id = session.controller.current["id"]
+    ticket_id = session.controller.current.id
     assert outbox.draft(ticket_id)["notes"] == "Vollmacht liegt vor"
 
 
@@ -167,14 +167,14 @@ def test_forward_to_back_office_with_notes(open_desk, server, qtbot) -> None:
     front.controller.call_next()
     qtbot.waitUntil(lambda: front.controller.current is not None, timeout=ANSWER_MS)
     front.controller.act("start")
-    qtbot.waitUntil(lambda: front.controller.current["status"] == "serving", timeout=ANSWER_MS)
+    qtbot.waitUntil(lambda: front.controller.current.status == "serving", timeout=ANSWER_MS)
     front.controller.update_draft(notes="Unterlagen vollständig, Fiktionsbescheinigung prüfen")
     front.controller.transfer(None, "5", "Entscheidung Backoffice")
     back = open_desk("clerk2", "5")
     qtbot.waitUntil(lambda: ticket["number"] in queue_numbers(back), timeout=ANSWER_MS)
     back.controller.call_next()
     qtbot.waitUntil(lambda: back.controller.current is not None, timeout=ANSWER_MS)
-    assert back.controller.current["number"] == ticket["number"]
+    assert back.controller.current.number == ticket["number"]
     assert (
         back.window.notes_edit.toPlainText()
         == "Unterlagen vollständig, Fiktionsbescheinigung prüfen"
@@ -224,7 +224,7 @@ def test_finish_asks_for_the_outcome_and_f10_calls_the_next(open_desk, server, q
     qtbot.keyClick(session.window, Qt.Key.Key_F10)
     assert answered == [f"{first['number']} abschließen"]
     qtbot.waitUntil(
-        lambda: controller.current is not None and controller.current["number"] == second["number"],
+        lambda: controller.current is not None and controller.current.number == second["number"],
         timeout=ANSWER_MS,
     )
     clerk = server.client(server.login("supervisor"))
@@ -246,11 +246,11 @@ def test_park_and_resume(open_desk, server, qtbot) -> None:
     qtbot.keyClicks(session.window.notes_edit, "holt Passfoto")
     qtbot.keyClick(session.window, Qt.Key.Key_F6)
     qtbot.waitUntil(
-        lambda: [t["number"] for t in controller.parked] == [parked["number"]], timeout=ANSWER_MS
+        lambda: [t.number for t in controller.parked] == [parked["number"]], timeout=ANSWER_MS
     )
     controller.call_next()
     qtbot.waitUntil(
-        lambda: controller.current is not None and controller.current["number"] == other["number"],
+        lambda: controller.current is not None and controller.current.number == other["number"],
         timeout=ANSWER_MS,
     )
     controller.act("no-show")
@@ -265,10 +265,10 @@ def test_park_and_resume(open_desk, server, qtbot) -> None:
     )
     session.window.findChild(QPushButton, resume).click()
     qtbot.waitUntil(
-        lambda: controller.current is not None and controller.current["number"] == parked["number"],
+        lambda: controller.current is not None and controller.current.number == parked["number"],
         timeout=ANSWER_MS,
     )
-    assert controller.current["status"] == "serving"
+    assert controller.current.status == "serving"
     assert session.window.notes_edit.toPlainText() == "holt Passfoto"
 
 

@@ -257,7 +257,7 @@ def test_a_second_scan_says_when_and_by_whom_it_was_handed_over(
     session = open_pickup_desk()
     call_next(qtbot, session, ticket["number"])
     qtbot.keyClick(scan_input(session), Qt.Key.Key_F5)  # started this time
-    qtbot.waitUntil(lambda: session.controller.current["status"] == "serving", timeout=ANSWER_MS)
+    qtbot.waitUntil(lambda: session.controller.current.status == "serving", timeout=ANSWER_MS)
     scan(qtbot, session, pickup["token"])
     answer_question(Qt.Key.Key_Enter)
     qtbot.keyClick(scan_input(session), Qt.Key.Key_F6)

@@ -63,7 +63,7 @@ def test_order_receipt_ready_check_in_call_scan_hand_over_once(
         c.call_next()
         qtbot.waitUntil(lambda: c.current is not None and not c.busy, timeout=ANSWER_MS)
         c.act("start")
-        qtbot.waitUntil(lambda: c.current["status"] == "serving" and not c.busy, timeout=ANSWER_MS)
+        qtbot.waitUntil(lambda: c.current.status == "serving" and not c.busy, timeout=ANSWER_MS)
         c.order_document(
             {
                 "document_kind": "residence_permit",

@@ -1,0 +1,264 @@
+"""What the server answers, as the desktop programs read it: one model per answer.
+
+The client (``counter_app.core.api``) parses every answer into these before anyone reads it, so
+the clerk desk, the pickup desk and the kiosk read attributes, never string keys. Each model
+names only the fields a desk reads, with the type the server documents for them:
+
+* a field the server adds is ignored (the server extends its answers, it never renames);
+* a field the server drops or renames, or one of another type, fails the parse at once, at the
+  client, as ``counter_app.core.errors.BadAnswer`` ("this program does not understand the
+  server"), not as a ``KeyError`` somewhere in a widget.
+
+The contract lives here and in ``OPERATIONS`` of ``counter_app.core.api`` (which operation each
+model answers); ``tests/counter_app/test_contract.py`` checks both against the server's OpenAPI
+document, field by field, so a renamed server field fails that test in CI, not a clerk's
+morning. The payloads of live events (``DeskEvent`` ...) are not in that document: the same test
+reads them from a running server. Qt-free and without ``central_server``: the desktop bundle
+carries neither.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from resources.vocabulary import DocumentKind, PickupStatus, Priority, TicketStatus
+
+
+class Answer(BaseModel):
+    """Base of every answer: unknown fields ignored, nothing changed after parsing."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+# Sign-in ---------------------------------------------------------------------------------------
+
+
+class SignIn(Answer):
+    token: str
+    username: str
+    display_name: str
+    roles: tuple[str, ...]
+    sites: tuple[str, ...]
+    expires_at: datetime
+
+
+# The site and its services ---------------------------------------------------------------------
+
+
+class Site(Answer):
+    name: str
+    timezone: str
+
+
+class ChecklistStep(Answer):
+    """A step of a service's checklist: the clerk ticks it off."""
+
+    id: str
+    names: dict[str, str]
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or self.names.get("de", "")
+
+
+class ServiceDocument(Answer):
+    """A document a service usually orders: the "document ordered" dialog suggests it."""
+
+    kind: str
+    detail: str
+    weeks: int
+
+
+class Service(Answer):
+    id: int
+    prefix: str
+    #: In the language asked for (``lang``), German if it has none.
+    name: str
+    hint: str
+    #: In every language the site file gives (all citizen languages).
+    names: dict[str, str]
+    hints: dict[str, str]
+    open_now: bool
+    hours_today: str
+    checklist: tuple[ChecklistStep, ...]
+    documents: tuple[ServiceDocument, ...]
+
+    def name_in(self, language: str) -> str:
+        return self.names.get(language) or self.names.get("de") or self.name or self.prefix
+
+    def hint_in(self, language: str) -> str:
+        return self.hints.get(language) or self.hints.get("de") or self.hint
+
+
+class Device(Answer):
+    name: str
+    printer_state: str | None
+
+
+class PrinterReported(Answer):
+    device: str
+    state: str
+
+
+# Desks -----------------------------------------------------------------------------------------
+
+
+class Desk(Answer):
+    code: str
+    name: str
+    kind: str
+    #: open, paused, closed.
+    state: str
+    signed_on_user: str | None
+    #: The number of the ticket it serves, e.g. ``A012``.
+    current_ticket: str | None
+
+
+# Tickets and the queue -------------------------------------------------------------------------
+
+
+class Case(Answer):
+    """A ticket's case as the server has it."""
+
+    steps_done: tuple[str, ...]
+    notes: str
+    case_reference: str
+    forward_reason: str
+
+
+class Ticket(Answer):
+    id: int
+    number: str
+    service_id: int
+    service_prefix: str
+    status: TicketStatus
+    priority: Priority
+    language: str
+    #: The desk that called it last.
+    desk: str | None
+    #: The only desk that may call it (a transfer to one desk).
+    target_desk: str | None
+    #: 1 = next; only while it waits.
+    position: int | None
+    estimated_wait_minutes: int | None
+    created_at: datetime
+    queued_at: datetime
+    called_at: datetime | None
+    started_at: datetime | None
+    case: Case | None = None
+
+    @property
+    def since(self) -> datetime:
+        """Since when it is in its present state at the desk (or waiting)."""
+        return self.started_at or self.called_at or self.queued_at
+
+    @property
+    def forward_reason(self) -> str:
+        return self.case.forward_reason if self.case is not None else ""
+
+
+class IssuedTicket(Ticket):
+    """A new ticket: it carries the key of its status page, in this answer only."""
+
+    status_token: str
+
+
+class ServiceCount(Answer):
+    service_id: int
+    prefix: str
+    waiting: int
+
+
+class Queue(Answer):
+    waiting: tuple[Ticket, ...]
+    called: tuple[Ticket, ...]
+    serving: tuple[Ticket, ...]
+    parked: tuple[Ticket, ...]
+    counts: tuple[ServiceCount, ...]
+
+
+class Lease(Answer):
+    """A block of numbers the kiosk may issue offline on ``day``."""
+
+    id: int
+    service_id: int
+    prefix: str
+    day: date
+    first: int
+    last: int
+
+
+class Leases(Answer):
+    day: date
+    leases: tuple[Lease, ...]
+
+
+# Pickups ---------------------------------------------------------------------------------------
+
+
+class Pickup(Answer):
+    """A pickup as staff see it (never the receipt's token)."""
+
+    id: int
+    status: PickupStatus
+    #: A ``resources.vocabulary.DocumentKind`` value; text, as the server serves it, so a kind
+    #: added there shows as "other document" here rather than failing the answer.
+    document_kind: str
+    document_detail: str
+    case_reference: str
+    holder_name: str
+    slot: str | None
+    expected_ready_on: date | None = None
+    created_at: datetime
+    checkin_ticket_id: int | None
+    #: The P ticket drawn at the kiosk.
+    checkin_ticket_number: str | None
+    handed_over_at: datetime | None
+    handed_over_by: str | None
+    cancelled_at: datetime | None
+    cancelled_by: str | None
+    expired_at: datetime | None = None
+
+    @property
+    def kind(self) -> DocumentKind:
+        """``document_kind`` as a known kind; one this program does not know is "other"."""
+        known = {k.value for k in DocumentKind}
+        return (
+            DocumentKind(self.document_kind) if self.document_kind in known else DocumentKind.OTHER
+        )
+
+
+class OrderedPickup(Pickup):
+    """ "Document ordered": the receipt's token, in this answer only."""
+
+    token: str = Field(repr=False)
+
+
+# Live events -----------------------------------------------------------------------------------
+
+
+class DeskEvent(Answer):
+    """``desk.signed_on`` / ``desk.signed_off`` / ``desk.paused``: who did it, at which desk."""
+
+    desk: str | None = None
+    actor: str = ""
+    #: Who signed on (a take-over names the new holder here).
+    user: str = ""
+
+
+class PrinterEvent(Answer):
+    """``device.printer``: a kiosk's printer changed its state."""
+
+    device: str
+    state: str
+
+
+class PickupRef(Answer):
+    id: int
+
+
+class PickupEvent(Answer):
+    """``pickup.*``: which pickup changed."""
+
+    pickup: PickupRef | None = None

@@ -1,0 +1,297 @@
+"""The contract between the desk programs and the server: what the desktop reads, the server
+serves.
+
+Every answer the desktop reads is a model of ``counter_app.core.answers``, bound to its
+operation once, in ``counter_app.core.api.OPERATIONS``. The server's own OpenAPI document
+(``create_app().openapi()``) must promise every field of every such model, with a compatible
+type (``tests/support/contract.py`` says what that means). A field renamed on the server fails
+here, in CI, not at a desk on a Monday morning.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+import requests
+from PySide6.QtWidgets import QLabel
+
+from central_server.app import create_app
+from central_server.config import ServerSettings
+from counter_app.clerk.app import ClerkSession
+from counter_app.core import answers
+from counter_app.core.api import OPERATIONS, TresenClient
+from counter_app.core.errors import BadAnswer
+from counter_app.core.live import LiveEvent
+from counter_app.core.outbox import Outbox
+from counter_app.qt.i18n import Language
+from counter_app.qt.tasks import Tasks
+from tests.support.contract import problems
+from tests.support.live_server import LiveServer
+from tests.support.sse import EventStream
+from tests.support.waits import ANSWER_MS
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    return create_app(ServerSettings(db="sqlite://")).openapi()
+
+
+def test_every_answer_the_desktop_reads_is_promised_by_the_server(
+    document: dict[str, Any],
+) -> None:
+    assert problems(document, OPERATIONS) == []
+
+
+def test_every_answer_model_is_bound_to_an_operation() -> None:
+    """A model nobody binds would be read unchecked: each is an answer, a part of one, or an
+    event's payload (events are checked against the running server below)."""
+    bound = {op.answer for op in OPERATIONS.values() if op.answer is not None}
+    parts = {
+        answers.ChecklistStep,
+        answers.ServiceDocument,
+        answers.Case,
+        answers.ServiceCount,
+        answers.Lease,
+        answers.PickupRef,
+    }
+    events = {answers.DeskEvent, answers.PrinterEvent, answers.PickupEvent}
+    models = {
+        value
+        for value in vars(answers).values()
+        if isinstance(value, type)
+        and issubclass(value, answers.Answer)
+        and value is not answers.Answer
+    }
+    assert models - bound - parts - events == set()
+
+
+def _schema(document: dict[str, Any], name: str) -> dict[str, Any]:
+    return document["components"]["schemas"][name]  # type: ignore[no-any-return]
+
+
+def _renamed(document: dict[str, Any], schema: str, old: str, new: str) -> dict[str, Any]:
+    changed = copy.deepcopy(document)
+    target = _schema(changed, schema)
+    target["properties"][new] = target["properties"].pop(old)
+    target["required"] = [new if r == old else r for r in target.get("required", [])]
+    return changed
+
+
+def test_a_field_renamed_on_the_server_is_caught(document: dict[str, Any]) -> None:
+    changed = _renamed(document, "TicketPublic", "queued_at", "enqueued_at")
+    found = problems(changed, OPERATIONS)
+    assert found
+    assert all("Ticket" in p and "queued_at is not in the server's answer" in p for p in found)
+    # Every operation that answers a ticket (or a queue of them) is named.
+    assert any(p.startswith("queue ") for p in found)
+    assert any(p.startswith("call_next ") for p in found)
+
+
+@pytest.mark.parametrize(
+    ("schema", "field", "change", "expected"),
+    [
+        ("PickupPublic", "slot", {"type": "string"}, None),  # no longer nullable: fine
+        ("DeskPublic", "code", {"anyOf": [{"type": "string"}, {"type": "null"}]}, "may send null"),
+        ("SitePublic", "name", {"type": "integer"}, "expected"),
+        ("LeasePublic", "day", {"type": "string", "format": "date-time"}, "expected"),
+        ("DeskCounts", "waiting", {"type": "number"}, "expected"),
+        ("ServicePublic", "names", {"type": "object"}, "a mapping expected"),
+    ],
+)
+def test_a_field_of_another_type_is_caught(
+    document: dict[str, Any],
+    schema: str,
+    field: str,
+    change: dict[str, Any],
+    expected: str | None,
+) -> None:
+    changed = copy.deepcopy(document)
+    _schema(changed, schema)["properties"][field] = change
+    found = problems(changed, OPERATIONS)
+    if expected is None:
+        assert found == []
+    else:
+        assert found and all(f".{field}" in p and expected in p for p in found), found
+
+
+def test_a_field_the_server_may_leave_out_is_caught(document: dict[str, Any]) -> None:
+    changed = copy.deepcopy(document)
+    _schema(changed, "PickupPublic")["required"].remove("holder_name")
+    found = problems(changed, OPERATIONS)
+    assert found and all("holder_name is required here" in p for p in found)
+
+
+def test_a_status_the_desktop_does_not_know_is_caught(document: dict[str, Any]) -> None:
+    changed = copy.deepcopy(document)
+    schema = changed["components"]["schemas"]
+    status = next(
+        name
+        for name, s in schema.items()
+        if set(s.get("enum", ())) >= {"waiting", "called", "serving", "parked"}
+    )
+    schema[status]["enum"] = [*schema[status]["enum"], "on_hold"]
+    found = problems(changed, OPERATIONS)
+    assert found and all("'on_hold'" in p and "unknown to TicketStatus" in p for p in found)
+
+
+def test_an_endpoint_moved_on_the_server_is_caught(document: dict[str, Any]) -> None:
+    changed = copy.deepcopy(document)
+    changed["paths"]["/api/v1/pickups/lookup-by-token"] = changed["paths"].pop(
+        "/api/v1/pickups/lookup"
+    )
+    assert problems(changed, OPERATIONS) == [
+        "lookup_pickup (POST /pickups/lookup): the server has no such path"
+    ]
+
+
+# At run time: an answer that does not fit is a BadAnswer, never a KeyError in a widget ----------
+
+
+class _OneAnswer:
+    """A requests session that answers every request with ``body``."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+
+    def request(self, *_args: Any, **_kwargs: Any) -> Any:
+        answer = requests.Response()
+        answer.status_code = 200
+        answer._content = self.body.encode()
+        answer.headers["Content-Type"] = "application/json"
+        return answer
+
+
+def test_an_answer_without_a_field_the_desk_reads_is_a_bad_answer() -> None:
+    client = TresenClient("http://server.invalid", session=_OneAnswer('{"slug": "demo"}'))
+    with pytest.raises(BadAnswer) as caught:
+        client.site("demo")
+    assert caught.value.answer == "site"
+    assert "name: Field required" in caught.value.problems
+
+
+def test_an_answer_with_more_fields_than_the_desk_reads_is_fine() -> None:
+    body = '{"slug": "demo", "name": "Bürgeramt", "timezone": "Europe/Berlin", "new": [1]}'
+    client = TresenClient("http://server.invalid", session=_OneAnswer(body))
+    assert client.site("demo") == answers.Site(name="Bürgeramt", timezone="Europe/Berlin")
+
+
+# Live events: not in the OpenAPI document, so read from the running server ----------------------
+
+
+@pytest.fixture
+def events(server: LiveServer) -> Iterator[EventStream]:
+    stream = EventStream(server.url, server.login("supervisor"), "demo")
+    yield stream
+    stream.close()
+
+
+def _next_of(stream: EventStream, kind: str) -> LiveEvent:
+    """The next event of ``kind``; the stream fails the test if none comes in time."""
+    while True:
+        event = stream.next()
+        if event.type == kind:
+            return LiveEvent(event.id, event.type, event.data)
+
+
+def test_live_events_carry_what_the_desks_read(server: LiveServer, events: EventStream) -> None:
+    clerk = TresenClient(server.url)
+    clerk.login("clerk1", "demo")
+    clerk.sign_on("demo", "1")
+    signed_on = _next_of(events, "desk.signed_on").payload(answers.DeskEvent)
+    assert signed_on is not None
+    assert (signed_on.desk, signed_on.user) == ("1", "clerk1")
+
+    kiosk = TresenClient(server.url, token="demo-kiosk")
+    assert kiosk.report_printer("demo", "paper_out").state == "paper_out"
+    printer = _next_of(events, "device.printer").payload(answers.PrinterEvent)
+    assert printer is not None and printer.state == "paper_out" and printer.device
+
+    ordered = clerk.order_pickup(
+        "demo",
+        {"document_kind": "passport", "case_reference": "AZ-1", "holder_name": "Amina Haddad"},
+    )
+    pickup = _next_of(events, "pickup.ordered").payload(answers.PickupEvent)
+    assert pickup is not None and pickup.pickup == answers.PickupRef(id=ordered.id)
+
+
+@pytest.mark.parametrize(
+    ("code", "clerk", "headline"),
+    [
+        (
+            "de",
+            "Dieses Programm versteht die Antwort des Servers nicht: Die Versionen passen nicht "
+            "zusammen. Bitte lassen Sie das Arbeitsplatzprogramm von der IT aktualisieren.",
+            "Antwort nicht verstanden",
+        ),
+        (
+            "en",
+            "This program does not understand the server's answer: the versions do not fit "
+            "together. Please ask IT to update the desk program.",
+            "Answer not understood",
+        ),
+    ],
+)
+def test_a_bad_answer_reads_as_such_at_the_desks(code: str, clerk: str, headline: str) -> None:
+    from counter_app.pickup.errors import describe as describe_at_pickup
+    from counter_app.qt.errors import describe
+    from counter_app.qt.i18n import Language
+
+    error = BadAnswer("queue", "waiting.0.queued_at: Field required")
+    language = Language(code)
+    assert describe(error, language) == clerk
+    assert describe_at_pickup(error, language, "lookup") == (headline, clerk)
+
+
+class _NewerServer(requests.Session):
+    """Stands in for a server of a later version that renamed ``queued_at`` in its tickets (no
+    such server can exist here): every queue answer is rewritten so."""
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        answer = super().request(method, url, *args, **kwargs)
+        if str(url).endswith("/queue") and answer.status_code == 200:
+            body = answer.json()
+            for group in ("waiting", "called", "serving", "parked"):
+                for ticket in body[group]:
+                    ticket["enqueued_at"] = ticket.pop("queued_at")
+            answer._content = json.dumps(body).encode()
+        return answer
+
+
+def test_a_desk_that_cannot_read_the_server_says_so_and_keeps_running(
+    server: LiveServer, qtbot: Any, tmp_path: Path
+) -> None:
+    kiosk = TresenClient(server.url, token="demo-kiosk")
+    kiosk.create_ticket("demo", kiosk.services("demo")[0].id)
+    client = TresenClient(server.url, session=_NewerServer())
+    sign_in = client.login("clerk1", "demo")
+    session = ClerkSession(
+        client,
+        sign_in,
+        "demo",
+        "1",
+        Language("de"),
+        Outbox(tmp_path / "outbox.sqlite3"),
+        Tasks(),
+        None,
+    )
+    qtbot.addWidget(session.window)
+    session.window.show()
+    session.start()
+    try:
+        notice = session.window.findChild(QLabel, "noticeLabel")
+        qtbot.waitUntil(lambda: "versteht die Antwort des Servers nicht" in notice.text())
+        assert session.window.isVisible()
+        assert session.controller.online  # the server answers; this is no network fault
+        assert session.controller.waiting == []  # nothing half-read is shown
+    finally:
+        session.stop()
+        session.controller.tasks.wait(ANSWER_MS)
+        session.controller.outbox.close()
