@@ -190,7 +190,8 @@ class DeskController(QObject):
         sent_mark = self.outbox.last_sent_id()
 
         def read() -> tuple[int, Queue, list[Desk]]:
-            return generation, self.client.queue(self.site, self.desk), self.client.desks(self.site)
+            view = self.client.desk_view(self.site, self.desk)
+            return generation, view.queue, list(view.desks)
 
         self.tasks.run(
             read,

@@ -178,6 +178,13 @@ class Queue(Answer):
     counts: tuple[ServiceCount, ...]
 
 
+class DeskView(Answer):
+    """What a clerk's desk shows, of one site change: its queue and the site's desks."""
+
+    queue: Queue
+    desks: tuple[Desk, ...]
+
+
 class Lease(Answer):
     """A block of numbers the kiosk may issue offline on ``day``."""
 

@@ -32,6 +32,7 @@ from pydantic import ValidationError
 from counter_app.core.answers import (
     Answer,
     Desk,
+    DeskView,
     Device,
     IssuedTicket,
     Leases,
@@ -86,6 +87,7 @@ OPERATIONS: dict[str, Operation] = {
     "services": Operation("GET", "/sites/{site}/services", Service, many=True),
     "queue": Operation("GET", "/sites/{site}/queue", Queue),
     "desks": Operation("GET", "/sites/{site}/desks", Desk, many=True),
+    "desk_view": Operation("GET", "/sites/{site}/desks/{desk}/view", DeskView),
     "devices": Operation("GET", "/sites/{site}/devices", Device, many=True),
     "sign_on": Operation("POST", "/sites/{site}/desks/{desk}/sign-on", Desk),
     "pause": Operation("POST", "/sites/{site}/desks/{desk}/pause", Desk),
@@ -346,6 +348,12 @@ class TresenClient:
     def desks(self, site: str) -> list[Desk]:
         return _parse_list(Desk, self._ask("desks", site=site), "desks")
 
+    def desk_view(self, site: str, desk: str) -> DeskView:
+        """The desk's queue and the site's desks of one change, in one request (what the desk
+        reads after every event)."""
+        answer = self._ask("desk_view", site=site, desk=desk)
+        return _parse(DeskView, answer, "desk_view")
+
     def sign_on(self, site: str, desk: str, force: bool = False) -> Desk:
         answer = self._ask("sign_on", {"force": force}, site=site, desk=desk)
         return _parse(Desk, answer, "sign_on")
@@ -465,7 +473,7 @@ class TresenClient:
 
 
 #: Reads answered from the kept answer while the site has not changed (``ETag``).
-_CONDITIONAL = frozenset({"queue", "desks"})
+_CONDITIONAL = frozenset({"queue", "desks", "desk_view"})
 
 
 def _parse(model: type[A], body: Any, operation: str) -> A:

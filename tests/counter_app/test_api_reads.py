@@ -40,3 +40,27 @@ def test_the_client_keeps_its_view_while_the_server_answers_304(server: LiveServ
     queue = client.queue("demo", "1")
     assert session.statuses[-1] == 200
     assert made.number in [t.number for t in queue.waiting]
+
+
+def test_the_desk_reads_its_view_in_one_request_and_keeps_it_while_nothing_changed(
+    server: LiveServer,
+) -> None:
+    """What the clerk's desk reads after every event: its queue and the site's desks, one
+    request (``GET desks/{desk}/view``), 304 while the site has not changed."""
+    session = _Recording()
+    client = TresenClient(server.url, session=session)
+    client.login("clerk1", "demo")
+    session.statuses.clear()
+    first = client.desk_view("demo", "1")
+    assert session.statuses == [200]
+    assert first.queue == client.queue("demo", "1")
+    assert list(first.desks) == client.desks("demo")
+    session.statuses.clear()
+    assert client.desk_view("demo", "1") == first
+    assert session.statuses == [304]
+
+    made = client.create_ticket("demo", client.services("demo")[0].id)
+    session.statuses.clear()
+    view = client.desk_view("demo", "1")
+    assert session.statuses == [200]
+    assert made.number in [t.number for t in view.queue.waiting]

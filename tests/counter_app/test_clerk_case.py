@@ -282,13 +282,13 @@ def test_a_case_saved_at_one_desk_makes_no_other_desk_read_the_queue_again(
     qtbot.waitUntil(lambda: "ticket.started" in seen, timeout=ANSWER_MS)
     qtbot.waitUntil(lambda: not watching.controller._refreshing, timeout=ANSWER_MS)
     reads: list[str] = []
-    read_queue = watching.controller.client.queue
+    read_view = watching.controller.client.desk_view
 
-    def counting_queue(site: str, desk: str):  # type: ignore[no-untyped-def]
+    def counting_view(site: str, desk: str):  # type: ignore[no-untyped-def]
         reads.append(desk)
-        return read_queue(site, desk)
+        return read_view(site, desk)
 
-    watching.controller.client.queue = counting_queue  # type: ignore[method-assign]
+    watching.controller.client.desk_view = counting_view  # type: ignore[method-assign]
     qtbot.keyClicks(typing.window.notes_edit, "Meldebescheinigung liegt vor")
     qtbot.waitUntil(lambda: "ticket.case_updated" in seen, timeout=ANSWER_MS)
     assert server_case(server, serving["id"])["notes"] == "Meldebescheinigung liegt vor"

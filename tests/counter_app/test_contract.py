@@ -252,14 +252,17 @@ def test_a_bad_answer_reads_as_such_at_the_desks(code: str, clerk: str, headline
 
 class _NewerServer(requests.Session):
     """Stands in for a server of a later version that renamed ``queued_at`` in its tickets (no
-    such server can exist here): every queue answer is rewritten so."""
+    such server can exist here): every queue answer (alone or in a desk's view) is rewritten
+    so."""
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         answer = super().request(method, url, *args, **kwargs)
-        if str(url).endswith("/queue") and answer.status_code == 200:
+        path = str(url).split("?")[0]
+        if path.endswith(("/queue", "/view")) and answer.status_code == 200:
             body = answer.json()
+            queue = body["queue"] if path.endswith("/view") else body
             for group in ("waiting", "called", "serving", "parked"):
-                for ticket in body[group]:
+                for ticket in queue[group]:
                     ticket["enqueued_at"] = ticket.pop("queued_at")
             answer._content = json.dumps(body).encode()
         return answer
