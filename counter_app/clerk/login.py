@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.clerk.controller import DeskController
+from counter_app.core.answers import DeskTaken, refusal_details
 from counter_app.core.api import SignIn, TresenClient
 from counter_app.core.errors import ApiError, NotFound, Rejected
 from counter_app.core.screen import has_screen
@@ -242,7 +243,8 @@ class LoginDialog(QDialog):
             self.desk.selectAll()
             self.desk.setFocus()
         elif code == "desk_taken":
-            holder = str(error.error.details.get("user") or "?")
+            taken = refusal_details(error.error.details, DeskTaken)
+            holder = taken.user if taken is not None else "?"
             self._taken = (client, error.sign_in, site, desk, holder)
             self.retranslate()
             self.take_over_button.show()

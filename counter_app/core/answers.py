@@ -20,8 +20,9 @@ carries neither.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from resources.vocabulary import DocumentKind, PickupStatus, Priority, TicketStatus
 
@@ -30,6 +31,9 @@ class Answer(BaseModel):
     """Base of every answer: unknown fields ignored, nothing changed after parsing."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+_R = TypeVar("_R", bound=Answer)
 
 
 # Sign-in ---------------------------------------------------------------------------------------
@@ -269,3 +273,33 @@ class PickupEvent(Answer):
     """``pickup.*``: which pickup changed."""
 
     pickup: PickupRef | None = None
+
+
+# What a refusal (4xx) says beyond its code -----------------------------------------------------
+
+
+class DeskTaken(Answer):
+    """``desk_taken`` (409 at sign-on): who holds the desk."""
+
+    user: str
+    desk: str
+
+
+class PickupRefusal(Answer):
+    """A refused pickup check-in (kiosk): what the citizen is told beyond the code."""
+
+    #: The number given at the earlier check-in (``pickup_already_checked_in``).
+    number: str = ""
+    #: When the pickup was closed, as the site's local time in words.
+    at: str = ""
+    #: ``pickup_not_ready``: the day the document is expected.
+    expected_ready_on: date | None = None
+
+
+def refusal_details(details: dict[str, object], model: type[_R]) -> _R | None:
+    """A refusal's ``details`` as ``model``; None when they do not fit (the refusal's code and
+    message still stand, only the particulars are missing)."""
+    try:
+        return model.model_validate(details)
+    except ValidationError:
+        return None

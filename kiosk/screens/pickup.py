@@ -7,9 +7,6 @@ mistake. What went wrong is said in the citizen's language, with what to do next
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 from babel.dates import format_date
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.core.answers import PickupRefusal, refusal_details
 from counter_app.core.errors import Rejected, ServerFault, ServerUnreachable, TooManyRequests
 from kiosk.i18n import CitizenLanguage
 from kiosk.issuer import Service
@@ -77,13 +75,12 @@ def answer_for(error: Exception, language: CitizenLanguage) -> str:
         return _(NEEDS_SERVER)
     if not isinstance(error, Rejected) or error.code not in ANSWERS:
         return _(SOMETHING_ELSE)
-    details: dict[str, Any] = error.details
-    expected = details.get("expected_ready_on")
-    if error.code == "pickup_not_ready" and expected:
+    details = refusal_details(error.details, PickupRefusal) or PickupRefusal()
+    if error.code == "pickup_not_ready" and details.expected_ready_on:
         locale = "de_DE" if language.code == "de" else language.code
-        when = format_date(date.fromisoformat(str(expected)), "long", locale=locale)
+        when = format_date(details.expected_ready_on, "long", locale=locale)
         return _(NOT_READY_UNTIL).format(date=when)
-    return _(ANSWERS[error.code]).format(number=details.get("number", ""), at=details.get("at", ""))
+    return _(ANSWERS[error.code]).format(number=details.number, at=details.at)
 
 
 class PickupScreen(QWidget):

@@ -14,6 +14,7 @@ import copy
 import json
 import os
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from central_server.config import ServerSettings
 from counter_app.clerk.app import ClerkSession
 from counter_app.core import answers
 from counter_app.core.api import OPERATIONS, TresenClient
-from counter_app.core.errors import BadAnswer
+from counter_app.core.errors import BadAnswer, StateConflict
 from counter_app.core.live import LiveEvent
 from counter_app.core.outbox import Outbox
 from counter_app.qt.i18n import Language
@@ -51,8 +52,9 @@ def test_every_answer_the_desktop_reads_is_promised_by_the_server(
 
 
 def test_every_answer_model_is_bound_to_an_operation() -> None:
-    """A model nobody binds would be read unchecked: each is an answer, a part of one, or an
-    event's payload (events are checked against the running server below)."""
+    """A model nobody binds would be read unchecked: each is an answer, a part of one, an
+    event's payload or a refusal's particulars (both checked against the running server
+    below)."""
     bound = {op.answer for op in OPERATIONS.values() if op.answer is not None}
     parts = {
         answers.ChecklistStep,
@@ -63,6 +65,8 @@ def test_every_answer_model_is_bound_to_an_operation() -> None:
         answers.PickupRef,
     }
     events = {answers.DeskEvent, answers.PrinterEvent, answers.PickupEvent}
+    # A refusal's particulars, checked against the running server too.
+    refusals = {answers.DeskTaken, answers.PickupRefusal}
     models = {
         value
         for value in vars(answers).values()
@@ -70,7 +74,7 @@ def test_every_answer_model_is_bound_to_an_operation() -> None:
         and issubclass(value, answers.Answer)
         and value is not answers.Answer
     }
-    assert models - bound - parts - events == set()
+    assert models - bound - parts - events - refusals == set()
 
 
 def _schema(document: dict[str, Any], name: str) -> dict[str, Any]:
@@ -220,6 +224,47 @@ def test_live_events_carry_what_the_desks_read(server: LiveServer, events: Event
     )
     pickup = _next_of(events, "pickup.ordered").payload(answers.PickupEvent)
     assert pickup is not None and pickup.pickup == answers.PickupRef(id=ordered.id)
+
+
+def test_refusals_carry_what_the_desks_read(server: LiveServer) -> None:
+    """A refusal's particulars are not in the API's document (one ``details`` object for every
+    code): the ones the desktop shows are checked against a running server."""
+    holder = TresenClient(server.url)
+    holder.login("clerk1", "demo")
+    holder.sign_on("demo", "1")
+    other = TresenClient(server.url)
+    other.login("clerk2", "demo")
+    with pytest.raises(StateConflict) as taken:
+        other.sign_on("demo", "1")
+    assert taken.value.code == "desk_taken"
+    assert answers.refusal_details(taken.value.details, answers.DeskTaken) == answers.DeskTaken(
+        user="clerk1", desk="1"
+    )
+
+    due = date.today() + timedelta(days=14)
+    ordered = holder.order_pickup(
+        "demo",
+        {
+            "document_kind": "passport",
+            "case_reference": "AZ-2",
+            "holder_name": "Amina Haddad",
+            "expected_ready_on": due,
+        },
+    )
+    kiosk = TresenClient(server.url, token="demo-kiosk")
+    with pytest.raises(StateConflict) as not_ready:
+        kiosk.check_in_pickup("demo", ordered.token)
+    assert not_ready.value.code == "pickup_not_ready"
+    details = answers.refusal_details(not_ready.value.details, answers.PickupRefusal)
+    assert details is not None and details.expected_ready_on == due
+
+    holder.mark_ready(ordered.id, "A-3")
+    ticket = kiosk.check_in_pickup("demo", ordered.token)
+    with pytest.raises(StateConflict) as again:
+        kiosk.check_in_pickup("demo", ordered.token)
+    assert again.value.code == "pickup_already_checked_in"
+    details = answers.refusal_details(again.value.details, answers.PickupRefusal)
+    assert details is not None and details.number == ticket.number
 
 
 @pytest.mark.parametrize(
