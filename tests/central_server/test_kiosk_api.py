@@ -24,7 +24,7 @@ from central_server.admin import site_file
 from central_server.models import Event, Ticket, TicketCounter
 from central_server.models._types import utcnow
 from central_server.sites import repository as sites_repo
-from counter_app.core.api import TresenClient
+from counter_app.core.api import TresenClient, offline_ticket_call
 from counter_app.core.errors import NotAllowed, StateConflict
 from tests.support.api import assert_error, call_next, new_ticket, queue
 from tests.support.live_server import ApiClient, LiveServer
@@ -553,32 +553,33 @@ def test_the_client_leases_uploads_and_reports(
     server: LiveServer, kiosk_client: TresenClient, services: dict[str, int]
 ) -> None:
     leases = kiosk_client.lease_numbers("demo", size=2)
-    assert leases["day"] == today().isoformat()
-    a = next(entry for entry in leases["leases"] if entry["prefix"] == "A")
-    assert (a["first"], a["last"]) == (900, 901)
+    assert leases.day == today()
+    a = next(entry for entry in leases.leases if entry.prefix == "A")
+    assert (a.first, a.last) == (900, 901)
     issued_at = utcnow().astimezone(BERLIN) - timedelta(seconds=3)
     same_day_or_skip(issued_at, utcnow())
-    offline = {"lease_id": a["id"], "number": 901, "issued_at": issued_at, "status_token": token()}
-    ticket = kiosk_client.create_ticket("demo", services["A"], key="k-901", offline=offline)
+    upload = offline_ticket_call("demo", services["A"], "de", a.id, 901, issued_at, token())
+    ticket = kiosk_client.send(upload, "k-901")
     assert ticket["number"] == "A901" and ticket["issued_offline"] is True
     assert parse(ticket["queued_at"]) == issued_at
-    assert kiosk_client.create_ticket("demo", services["A"], key="k-901", offline=offline) == ticket
+    assert kiosk_client.send(upload, "k-901") == ticket  # the retry is answered as the first
+    again = offline_ticket_call("demo", services["A"], "de", a.id, 901, issued_at, token())
     with pytest.raises(StateConflict) as taken:
-        kiosk_client.create_ticket(
-            "demo", services["A"], offline={**offline, "status_token": token()}
-        )
+        kiosk_client.send(again, "k-other")
     assert taken.value.code == "number_taken"
+    staff = server.client(server.login("clerk1"))
 
     report = kiosk_client.report_printer("demo", "paper_low", detail="Rolle fast leer")
-    assert (report["device"], report["state"]) == ("lobby-kiosk", "paper_low")
+    assert (report.device, report.state) == ("lobby-kiosk", "paper_low")
     assert kiosk_client.report_printer("demo", "paper_low", key="same") == report
     with pytest.raises(NotAllowed):
         kiosk_client.devices("demo")
     clerk = TresenClient(server.url)
     clerk.login("clerk1", "demo")
-    listed = {d["name"]: d for d in clerk.devices("demo")}
-    assert listed["lobby-kiosk"]["printer_state"] == "paper_low"
-    assert listed["lobby-kiosk"]["printer_detail"] == "Rolle fast leer"
+    listed = {d.name: d for d in clerk.devices("demo")}
+    assert listed["lobby-kiosk"].printer_state == "paper_low"
+    shown = {d["name"]: d for d in staff.get("/sites/demo/devices").json()}
+    assert shown["lobby-kiosk"]["printer_detail"] == "Rolle fast leer"
     with pytest.raises(NotAllowed):
         clerk.report_printer("demo", "ready")
     with pytest.raises(NotAllowed):

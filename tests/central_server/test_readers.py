@@ -185,7 +185,7 @@ def test_a_process_that_hears_revocations_trusts_a_token_longer(server: LiveServ
     lookups: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        if "FROM auth_tokens" in statement:
+        if statement.startswith("SELECT") and "FROM auth_tokens" in statement:
             lookups.append(statement)
 
     display = server.client("demo-display")
