@@ -15,12 +15,16 @@ class Role(StrEnum):
     PICKUP = "pickup"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    #: Read-only figures: office management, internal audit (issue 14).
+    STATISTICS = "statistics"
     # Devices act in the role of their kind.
     KIOSK = DeviceKind.KIOSK.value
     DISPLAY = DeviceKind.DISPLAY.value
 
 
-USER_ROLES = frozenset({Role.CLERK, Role.PICKUP, Role.SUPERVISOR, Role.ADMIN})
+USER_ROLES = frozenset(
+    {Role.CLERK, Role.PICKUP, Role.SUPERVISOR, Role.ADMIN, Role.STATISTICS}
+)
 #: A device acts in the role named like its kind.
 DEVICE_KINDS = frozenset(Role(kind) for kind in DeviceKind)
 
@@ -46,6 +50,8 @@ class Capability(StrEnum):
     REPORT_PRINTER = "report_printer"
     #: See a site's devices and the state of their printers.
     READ_DEVICES = "read_devices"
+    #: Read the statistics and reports of a site (times, counts, outcomes; no case text).
+    READ_STATISTICS = "read_statistics"
 
 
 #: What only a device does for itself: nobody else has its printer.
@@ -86,6 +92,7 @@ GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.READ_DEVICES,
         }
     ),
+    Role.STATISTICS: frozenset({Capability.READ_SERVICES, Capability.READ_STATISTICS}),
     Role.KIOSK: frozenset(
         {
             Capability.READ_SERVICES,

@@ -2,6 +2,7 @@
 
 from central_server.models.auth import AuthToken, Device, User, user_sites
 from central_server.models.events import Event, IdempotencyRecord
+from central_server.models.feedback import TicketFeedback
 from central_server.models.limits import RateLimitCounter
 from central_server.models.pickups import Pickup
 from central_server.models.sites import Desk, DeskService, Service, Site
@@ -22,6 +23,7 @@ __all__ = [
     "Site",
     "Ticket",
     "TicketCounter",
+    "TicketFeedback",
     "User",
     "user_sites",
 ]

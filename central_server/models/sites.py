@@ -22,6 +22,11 @@ class Site(Base):
     services, state and holder), made by any process: each server process keeps the site's
     configuration in memory and reads it again when this counter has moved
     (``central_server.sites.config``, which also bumps it).
+
+    ``organisation`` names who the site works for (the site file's ``[organisation]``, e.g. the
+    city of Bonn served by Köln's service centre); None: the site stands alone. A supervisor or
+    statistics user sees only the sites they belong to; reports may cover an organisation's
+    sites together.
     """
 
     __tablename__ = "sites"
@@ -32,6 +37,8 @@ class Site(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin")
     last_event_seq: Mapped[int] = mapped_column(Integer, default=0)
     config_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    organisation: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    organisation_name: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
 class Service(Base):

@@ -76,6 +76,10 @@ class Ticket(Base):
     ``issued_offline``: the kiosk printed it while the server was unreachable, with a number of
     a :class:`NumberLease`, and uploaded it later; ``created_at`` and ``queued_at`` are then
     the moment it was printed, so the citizen has their real place in the queue.
+
+    ``estimated_wait_minutes`` is the wait the citizen was told when the ticket was issued
+    (None: no estimate was given, e.g. issued offline); the statistics compare it with the
+    real wait.
     """
 
     __tablename__ = "tickets"
@@ -110,6 +114,7 @@ class Ticket(Base):
     recall_count: Mapped[int] = mapped_column(Integer, default=0)
     transfer_count: Mapped[int] = mapped_column(Integer, default=0)
     issued_offline: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    estimated_wait_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
     case: Mapped[Case | None] = relationship(
         back_populates="ticket", lazy="selectin", cascade="all, delete-orphan", uselist=False
     )
