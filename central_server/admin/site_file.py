@@ -111,7 +111,9 @@ class DeskEntry(BaseModel):
 class UserEntry(BaseModel):
     username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
     display_name: str = ""
-    roles: list[Literal["clerk", "pickup", "supervisor", "admin", "statistics"]] = Field(min_length=1)
+    roles: list[Literal["clerk", "pickup", "supervisor", "admin", "statistics"]] = Field(
+        min_length=1
+    )
     password: str | None = Field(None, description="initial password (demo and first set-up)")
 
 

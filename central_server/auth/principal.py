@@ -22,9 +22,7 @@ class Role(StrEnum):
     DISPLAY = DeviceKind.DISPLAY.value
 
 
-USER_ROLES = frozenset(
-    {Role.CLERK, Role.PICKUP, Role.SUPERVISOR, Role.ADMIN, Role.STATISTICS}
-)
+USER_ROLES = frozenset({Role.CLERK, Role.PICKUP, Role.SUPERVISOR, Role.ADMIN, Role.STATISTICS})
 #: A device acts in the role named like its kind.
 DEVICE_KINDS = frozenset(Role(kind) for kind in DeviceKind)
 
