@@ -73,7 +73,7 @@ from bench.load import (
     process_cpu_seconds,
 )
 from central_server.queue_rules import FINAL, QUEUED
-from counter_app.core.live import parse_sse
+from counter_app.core.live import Backoff, parse_sse
 from tresen.health import wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -872,6 +872,7 @@ class DeskClient:
     async def follow(self) -> None:
         """The desk's live events, for as long as the day and the drain last."""
         conn = Connection(self.route)
+        backoff = Backoff()
         first = True
         while not self.day.stopping.is_set():
             headers = {"Authorization": f"Bearer {self.token}"}
@@ -884,6 +885,7 @@ class DeskClient:
                 ):
                     if not opened:
                         opened = True
+                        backoff.reset()
                         if not first:
                             self.refresh()  # back online: the program reads at once
                     self._on_event(event_id, event_type, data)
@@ -896,7 +898,8 @@ class DeskClient:
             first = False
             self.day.figures.stream_reconnects += 1
             conn.route.next()
-            await _sleep_unless(self.day.stopping, 1.0)  # the clerk program's retry
+            # the clerk program's retry: drawn at random, growing while the server is away
+            await _sleep_unless(self.day.stopping, backoff.next_delay())
 
     def _on_event(self, event_id: str | None, event_type: str, data: str) -> None:
         seq = int(event_id) if event_id and event_id.isdigit() else None
@@ -1116,7 +1119,8 @@ class DisplayClient:
                 return
             self.day.figures.display_reconnects += 1
             conn.route.next()
-            await _sleep_unless(self.day.stopping, 2.0)
+            # the page's EventSource waits what the stream named: 1 to 3 s, drawn per stream
+            await _sleep_unless(self.day.stopping, random.uniform(1.0, 3.0))
             started = time.perf_counter()
             self.day.figures.requests += 1
             with suppress(Unreachable):  # the page's recover(): the state, then the stream

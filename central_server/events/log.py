@@ -13,6 +13,7 @@ a reader that has already read that far has read the whole transaction.
 from __future__ import annotations
 
 import json
+import random
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -104,6 +105,14 @@ def as_message(event: Event) -> dict[str, Any]:
         "ticket_id": event.ticket_id,
         **event.data,
     }
+
+
+def reconnect_hint(least_ms: int) -> str:
+    """The stream's ``retry:`` field: how long a browser's EventSource waits before it
+    reconnects, drawn between ``least_ms`` and three times that for each stream. After a server
+    restart every display and status page of a city reconnects; spread over seconds, they do
+    not all arrive in the same instant (each would otherwise wait exactly ``least_ms``)."""
+    return f"retry: {random.randint(least_ms, 3 * least_ms)}\n"
 
 
 def format_sse(message: dict[str, Any]) -> str:

@@ -21,7 +21,14 @@ from starlette.requests import Request
 
 from central_server.db import Database
 from central_server.events.bus import EventBus
-from central_server.events.log import BATCH, as_message, events_after, format_sse, latest_seq
+from central_server.events.log import (
+    BATCH,
+    as_message,
+    events_after,
+    format_sse,
+    latest_seq,
+    reconnect_hint,
+)
 
 __all__ = ["BATCH", "as_message", "events_after", "format_sse", "latest_seq", "stream"]
 
@@ -52,7 +59,7 @@ async def stream(
         replay = after is not None
         if after is None:
             after = await run_in_threadpool(latest_seq, db, site_id)
-        yield f"retry: 1000\n: connected at event {after}\n\n"
+        yield f"{reconnect_hint(1000)}: connected at event {after}\n\n"
         for message in await _from_log(db, site_id, after) if replay else []:
             yield format_sse(message)
             after = message["seq"]

@@ -28,6 +28,7 @@ from starlette.requests import Request
 
 from central_server.db import Database
 from central_server.events.bus import EventBus
+from central_server.events.log import reconnect_hint
 from central_server.models._types import utcnow
 from central_server.web import service
 from central_server.web.board import Board, BoardCache
@@ -60,7 +61,7 @@ async def display_stream(
     site_id: int,
     still_allowed: Callable[[], bool],
 ) -> AsyncIterator[str]:
-    yield "retry: 1000\n\n"
+    yield reconnect_hint(1000) + "\n"
     sent: str | None = None
     last_out = next_check = time.monotonic()
     with bus.subscribe(site_id) as subscription:
@@ -89,7 +90,7 @@ async def status_stream(
     boards: BoardCache,
     ref: service.TicketRef,
 ) -> AsyncIterator[str]:
-    yield "retry: 2000\n\n"
+    yield reconnect_hint(2000) + "\n"
     sent: dict[str, Any] | None = None
     last_out = time.monotonic()
     with bus.subscribe(ref.site_id) as subscription:

@@ -1,7 +1,9 @@
 """Reads a site's live events (server-sent events) in a background thread, for ever.
 
 On a broken connection it waits a moment and reconnects with ``Last-Event-ID``, so it receives
-every event it missed, in order, with no gap. ``on_event`` and ``on_connection`` are called on
+every event it missed, in order, with no gap. The moment is drawn at random and grows while the
+server stays away (:class:`Backoff`): after a server restart a city's desks come back spread
+over seconds, not all in the same instant. ``on_event`` and ``on_connection`` are called on
 the reader's thread: the Qt side turns them into signals (``counter_app.qt.live``).
 """
 
@@ -11,6 +13,7 @@ import builtins
 import contextlib
 import json
 import logging
+import random
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -67,6 +70,30 @@ def parse_sse(lines: Iterator[str]) -> Iterator[tuple[str | None, str, str]]:
             data.append(value)
 
 
+@dataclass
+class Backoff:
+    """How long to wait before the next try: between half and all of a ceiling that starts at
+    ``first`` seconds and doubles with each failure in a row, up to ``most``; :meth:`reset`
+    after a connection that opened.
+
+    A fixed wait would bring every desk of a city back in the same second after a restart (each
+    lost its stream at the same moment), and the server would take that herd at once; drawn
+    at random, they arrive spread out, and a server that stays away is asked less often."""
+
+    first: float = 1.0
+    most: float = 5.0
+    draw: Callable[[], float] = random.random
+    failures: int = 0
+
+    def next_delay(self) -> float:
+        ceiling = min(self.most, self.first * 2**self.failures)
+        self.failures += 1
+        return ceiling * (0.5 + self.draw() / 2)
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
 class LiveEvents:
     def __init__(
         self,
@@ -76,14 +103,14 @@ class LiveEvents:
         on_event: Callable[[LiveEvent], None],
         on_connection: Callable[[bool], None] = lambda _up: None,
         last_event_id: int | None = None,
-        retry_seconds: float = 1.0,
+        backoff: Backoff | None = None,
     ) -> None:
         self.url = events_url(base_url, site)
         self.token = token
         self.on_event = on_event
         self.on_connection = on_connection
         self.last_event_id = last_event_id
-        self.retry_seconds = retry_seconds
+        self.backoff = backoff if backoff is not None else Backoff()
         self._stop = threading.Event()
         self._response: requests.Response | None = None
         self._thread = threading.Thread(target=self._run, name="tresen-live", daemon=True)
@@ -101,14 +128,18 @@ class LiveEvents:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self._read_once(lambda: self.on_connection(True))
+                self._read_once(self._opened)
             except Exception as exc:  # any break of the stream: reconnect, unless stopping
                 if self._stop.is_set():
                     return
                 log.info("live events interrupted: %s", exc.__class__.__name__)
             if not self._stop.is_set():
                 self.on_connection(False)
-                self._stop.wait(self.retry_seconds)
+                self._stop.wait(self.backoff.next_delay())
+
+    def _opened(self) -> None:
+        self.backoff.reset()
+        self.on_connection(True)
 
     def _read_once(self, on_open: Callable[[], None]) -> None:
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "text/event-stream"}

@@ -208,3 +208,15 @@ def test_a_desk_taken_over_names_whom_it_displaced(server, clerk):
     ]
     assert events[0].data["taken_from"] == "clerk1"
     assert "taken_from" not in events[1].data
+
+
+def test_streams_ask_browsers_to_come_back_at_different_moments(server) -> None:
+    """After a restart every display and status page reconnects; each stream names its own wait
+    (1 to 3 s) so that they do not all arrive in the same instant."""
+    hints = set()
+    for _ in range(8):
+        with _stream(server, "demo-display") as display:
+            assert display.retry is not None
+            assert 1000 <= display.retry <= 3000, display.retry
+            hints.add(display.retry)
+    assert len(hints) >= 3, hints
