@@ -119,7 +119,8 @@ def endpoint(body: Body, authorization: Annotated[str | None, Header()] = None) 
     with LOCK, engine.begin() as c:
         c.execute(text("SELECT seq FROM sites WHERE id = 1")).scalar()
         c.execute(text("INSERT INTO tickets (site_id, service_id, language, status)"
-                       " VALUES (1, :s, :l, 'waiting')"), {"s": body.service_id, "l": body.language})
+                       " VALUES (1, :s, :l, 'waiting')"),
+                  {"s": body.service_id, "l": body.language})
         c.execute(text("UPDATE sites SET seq = seq + 1 WHERE id = 1"))
     return ANSWER
 """,
@@ -238,7 +239,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", choices=sorted(_SERVERS), help="these servers only")
     args = parser.parse_args()
     print(
-        f"machine: {mp.cpu_count()} cores, {cpu_model()}, {os_name()}, Python {sys.version.split()[0]}"
+        f"machine: {mp.cpu_count()} cores, {cpu_model()}, {os_name()}, "
+        f"Python {sys.version.split()[0]}"
     )
     print(f"load average before: {load_average()}")
     print(f"{args.clients} clients, {args.duration:.0f} s each, no access log\n")
