@@ -152,7 +152,8 @@ _MOUTHS = {
 
 
 def _face(score: FeedbackScore, label: str) -> str:
-    """One face: a submit button of the feedback form, named for screen readers."""
+    """One face: a submit button of the feedback form, named for screen readers (and in a
+    tooltip); the row's two ends are named under it (``scale``)."""
     drawing = (
         '<svg viewBox="0 0 64 64" aria-hidden="true" focusable="false">'
         '<circle cx="32" cy="32" r="29"/>'
@@ -163,8 +164,7 @@ def _face(score: FeedbackScore, label: str) -> str:
     name = html.escape(label)
     return (
         f'<button type="submit" name="score" value="{int(score)}" '
-        f'class="face face-{int(score)}" aria-label="{name}">'
-        f'{drawing}<span class="face-label">{name}</span></button>'
+        f'class="face face-{int(score)}" aria-label="{name}" title="{name}">{drawing}</button>'
     )
 
 
@@ -206,6 +206,8 @@ def status(ref: service.TicketRef, view: dict[str, Any], token: str) -> str:
         question=say(texts.FEEDBACK_QUESTION),
         feedback_hint=say(texts.FEEDBACK_HINT),
         thanks=say(texts.FEEDBACK_THANKS),
+        worst=say(FEEDBACK_SCORE_LABELS[FeedbackScore.VERY_BAD]),
+        best=say(FEEDBACK_SCORE_LABELS[FeedbackScore.VERY_GOOD]),
     )
 
 
