@@ -47,6 +47,14 @@ def picture(page: Any, folder: Path, name: str) -> Path:
     return path
 
 
+def thanked(page: Any, text: str) -> None:
+    """The page says ``text`` in place of the faces (the text is in the page from the start,
+    hidden: wait until it shows)."""
+    expect(page.locator("#feedback-thanks")).to_be_visible()
+    expect(page.locator("#feedback-thanks")).to_have_text(text)
+    expect(page.locator("#feedback")).to_be_hidden()
+
+
 def serve_and_finish(clerk: ApiClient, ticket_id: int) -> None:
     called = call_next(clerk, "1")
     assert called is not None and called["id"] == ticket_id
@@ -82,14 +90,14 @@ def test_the_question_appears_when_the_clerk_finishes_and_one_tap_answers_it(
     picture(page, tmp_path, "status-feedback-de.png")
 
     page.get_by_role("button", name="gut", exact=True).click()
-    expect(page.locator("#feedback-thanks")).to_have_text("Vielen Dank für Ihre Antwort!")
+    thanked(page, "Vielen Dank für Ihre Antwort!")
     expect(page.locator("#feedback")).to_be_hidden()
     assert page.evaluate("() => window.tresenStatus.feedback") == 201
     assert scores(server) == [(mine["id"], 4)]
     picture(page, tmp_path, "status-feedback-thanks-de.png")
 
     page.reload()
-    expect(page.locator("#feedback-thanks")).to_have_text("Vielen Dank für Ihre Antwort!")
+    thanked(page, "Vielen Dank für Ihre Antwort!")
     expect(page.locator("#feedback")).to_be_hidden()
     assert scores(server) == [(mine["id"], 4)]
 
@@ -102,12 +110,30 @@ def test_a_second_page_of_the_same_ticket_is_told_it_was_answered(
     first = open_page(new_page, server, mine["status_token"])
     second = open_page(new_page, server, mine["status_token"])
     first.get_by_role("button", name="very good").click()
-    expect(first.locator("#feedback-thanks")).to_have_text("Thank you for your answer!")
+    thanked(first, "Thank you for your answer!")
     second.get_by_role("button", name="very bad").click()
-    expect(second.locator("#feedback-thanks")).to_have_text(
-        "You have already rated this visit. Thank you!"
-    )
+    thanked(second, "You have already rated this visit. Thank you!")
     assert scores(server) == [(mine["id"], 5)]
+
+
+def test_an_answer_that_did_not_arrive_can_be_sent_again(
+    server: LiveServer, new_page: Any, kiosk: ApiClient, clerk: ApiClient, services: dict
+) -> None:
+    mine = new_ticket(kiosk, services["A"], language="tr")
+    serve_and_finish(clerk, mine["id"])
+    page = open_page(new_page, server, mine["status_token"])
+    page.route("**/feedback", lambda route: route.abort())  # the phone lost its network
+    page.get_by_role("button", name="iyi", exact=True).click()
+    expect(page.locator("#feedback-error")).to_have_text(
+        "Yanıtınız gönderilemedi. Lütfen yüze tekrar dokunun."
+    )
+    expect(page.locator("#feedback-thanks")).to_be_hidden()
+    assert scores(server) == []
+    page.unroute("**/feedback")
+    page.get_by_role("button", name="iyi", exact=True).click()
+    thanked(page, "Yanıtınız için teşekkür ederiz!")
+    expect(page.locator("#feedback-error")).to_be_hidden()
+    assert scores(server) == [(mine["id"], 4)]
 
 
 def test_the_arabic_question_is_right_to_left(
@@ -133,7 +159,7 @@ def test_the_arabic_question_is_right_to_left(
     picture(page, tmp_path, "status-feedback-ar.png")
 
     page.get_by_role("button", name="جيد جدًا").click()
-    expect(page.locator("#feedback-thanks")).to_have_text("شكرًا لإجابتكم!")
+    thanked(page, "شكرًا لإجابتكم!")
     assert scores(server) == [(mine["id"], 5)]
     picture(page, tmp_path, "status-feedback-thanks-ar.png")
 
@@ -148,7 +174,7 @@ def test_without_script_the_faces_are_a_plain_form(
     with page.expect_navigation():
         page.get_by_role("button", name="погано", exact=True).click()
     assert page.url == f"{server.url}/t/{mine['status_token']}"
-    expect(page.locator("#feedback-thanks")).to_have_text("Дякуємо за вашу відповідь!")
+    thanked(page, "Дякуємо за вашу відповідь!")
     expect(page.locator("#feedback")).to_be_hidden()
     assert scores(server) == [(mine["id"], 2)]
 

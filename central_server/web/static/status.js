@@ -54,9 +54,9 @@
   }
 
   async function sendFeedback(event) {
-    event.preventDefault();
     const face = event.submitter;
-    if (!face || face.name !== "score") return;
+    if (!face || face.name !== "score") return; // a browser that does not say: the plain form
+    event.preventDefault();
     const faces = byId("feedback").querySelectorAll("button");
     const error = byId("feedback-error");
     faces.forEach((button) => { button.disabled = true; });
