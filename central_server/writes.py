@@ -17,6 +17,9 @@ server, ``central_server.events.log``). The one exception is the batched erasing
 (``central_server.tickets.purge``): its batches span sites and take no site's lock, so a year's
 backlog never holds a site's queue; only the text of finished tickets changes, which no queue
 rule reads, and the one event per site that reports it goes through :func:`perform`.
+A citizen's answer on the status page (``central_server.web.service.give_feedback``) runs
+through it too, with no principal either: the ticket's status token is its only credential, and
+an answer is kept once per ticket, so a retry needs no ``Idempotency-Key``.
 
 The answer remembered for a retry holds no personal data (kept 48 hours, it would outlive a
 purge): the fields of ``PRIVATE_FIELDS`` are left out, at any depth, and a retry reads them from

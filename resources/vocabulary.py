@@ -13,7 +13,7 @@ module imports neither Qt nor the server, so both sides and the kiosk may import
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 from resources.i18n import CITIZEN_LANGUAGES, N_, CitizenLanguage, N_citizen
 
@@ -21,6 +21,7 @@ __all__ = [
     "CITIZEN_LANGUAGES",
     "DOCUMENT_KIND_CITIZEN_LABELS",
     "DOCUMENT_KIND_LABELS",
+    "FEEDBACK_SCORE_LABELS",
     "MAX_WEEKS",
     "OUTCOME_LABELS",
     "PICKUP_STATUS_LABELS",
@@ -32,6 +33,7 @@ __all__ = [
     "DeskKind",
     "DeviceKind",
     "DocumentKind",
+    "FeedbackScore",
     "Outcome",
     "PickupStatus",
     "PrinterState",
@@ -81,6 +83,17 @@ class DocumentKind(StrEnum):
     DRIVING_LICENCE = "driving_licence"
     CERTIFICATE = "certificate"
     OTHER = "other"
+
+
+class FeedbackScore(IntEnum):
+    """What a citizen answers to "How was your visit?" on the status page: one of five faces,
+    from 1 (very bad) to 5 (very good). The statistics count the answers and take their mean."""
+
+    VERY_BAD = 1
+    BAD = 2
+    OKAY = 3
+    GOOD = 4
+    VERY_GOOD = 5
 
 
 class PickupStatus(StrEnum):
@@ -172,6 +185,16 @@ DOCUMENT_KIND_CITIZEN_LABELS: dict[DocumentKind, str] = {
     DocumentKind.DRIVING_LICENCE: N_citizen("citizen", "Driving licence"),
     DocumentKind.CERTIFICATE: N_citizen("citizen", "Certificate"),
     DocumentKind.OTHER: N_citizen("citizen", "Document"),
+}
+
+#: The five faces as the citizen reads them (the status page's buttons name them for screen
+#: readers), from 1 to 5.
+FEEDBACK_SCORE_LABELS: dict[FeedbackScore, str] = {
+    FeedbackScore.VERY_BAD: N_citizen("citizen", "very bad"),
+    FeedbackScore.BAD: N_citizen("citizen", "bad"),
+    FeedbackScore.OKAY: N_citizen("citizen", "okay"),
+    FeedbackScore.GOOD: N_citizen("citizen", "good"),
+    FeedbackScore.VERY_GOOD: N_citizen("citizen", "very good"),
 }
 
 #: A ticket's status as staff read it, also inside sentences ("Ticket A042 is {status}").

@@ -9,7 +9,10 @@ system's Chromium (Playwright, headless):
 * ``display-landscape.png`` (1920x1080) and ``display-portrait.png`` (1080x1920): the call
   display half a second after a call, while the new call flashes;
 * ``status-waiting-de.png``: the status page of a waiting ticket on a phone (390x844, German);
-* ``status-called-ar.png``: the same page in Arabic, right to left, as the citizen is called.
+* ``status-called-ar.png``: the same page in Arabic, right to left, as the citizen is called;
+* ``status-feedback-de.png``, ``status-feedback-ar.png``: the page of a finished visit asking
+  "How was your visit?", in German and in Arabic (right to left);
+* ``status-feedback-thanks-de.png``: the German page after a tap on a face.
 """
 
 from __future__ import annotations
@@ -79,7 +82,7 @@ def main() -> None:
         for desk, served in serving.items():
             act(desks[desk], served["id"], "start")
         call(desks["4"], "4")
-        call(desks["1"], "1")
+        at_desk_1 = call(desks["1"], "1")
         for prefix, count in (("A", 3), ("B", 2), ("C", 1)):
             for _ in range(count):
                 ticket(kiosk, services[prefix])
@@ -128,6 +131,28 @@ def main() -> None:
             freeze_animations(page, 0)
             print(f"status-called-ar.png: title {page.title()!r}")
             page.screenshot(path=str(args.out / "status-called-ar.png"), full_page=True)
+
+            # Two visits end: each page asks "How was your visit?"; one tap answers it.
+            act(desks["1"], at_desk_1["id"], "start")
+            act(desks["1"], at_desk_1["id"], "finish", {"outcome": "completed"})
+            asked_de = ticket(kiosk, services["A"], language="de", priority="appointment")
+            assert call(desks["1"], "1")["id"] == asked_de["id"]
+            for language, desk, served in (("de", "1", asked_de), ("ar", "3", arabic)):
+                page = browser.new_context(**phone).new_page()
+                page.goto(f"{server.url}/t/{served['status_token']}")
+                expect(page.locator("#headline")).to_be_visible()
+                act(desks[desk], served["id"], "start")
+                act(desks[desk], served["id"], "finish", {"outcome": "completed"})
+                expect(page.locator("#feedback")).to_be_visible()
+                name = f"status-feedback-{language}.png"
+                page.screenshot(path=str(args.out / name), full_page=True)
+                print(f"{name}: {served['number']} done, asked")
+                if language == "de":
+                    page.get_by_role("button", name="gut", exact=True).click()
+                    expect(page.locator("#feedback-thanks")).to_be_visible()
+                    thanks = args.out / "status-feedback-thanks-de.png"
+                    page.screenshot(path=str(thanks), full_page=True)
+                    print(f"{thanks.name}: answered")
             browser.close()
     finally:
         server.stop()

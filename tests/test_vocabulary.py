@@ -3,7 +3,7 @@ its readers need, and the served OpenAPI document lists exactly these values."""
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import Enum, StrEnum
 from functools import cache
 from typing import Any
 
@@ -24,6 +24,7 @@ from resources.i18n import (
 from resources.vocabulary import (
     DOCUMENT_KIND_CITIZEN_LABELS,
     DOCUMENT_KIND_LABELS,
+    FEEDBACK_SCORE_LABELS,
     MAX_WEEKS,
     OUTCOME_LABELS,
     PICKUP_STATUS_LABELS,
@@ -33,6 +34,7 @@ from resources.vocabulary import (
     DeskKind,
     DeviceKind,
     DocumentKind,
+    FeedbackScore,
     Outcome,
     PickupStatus,
     PrinterState,
@@ -48,8 +50,9 @@ STAFF_LABELS: dict[str, tuple[type[StrEnum], dict[Any, str]]] = {
     "priority": (Priority, PRIORITY_LABELS),
     "pickup status": (PickupStatus, PICKUP_STATUS_LABELS),
 }
-CITIZEN_LABELS: dict[str, tuple[type[StrEnum], dict[Any, str]]] = {
+CITIZEN_LABELS: dict[str, tuple[type[Enum], dict[Any, str]]] = {
     "document kind": (DocumentKind, DOCUMENT_KIND_CITIZEN_LABELS),
+    "feedback score": (FeedbackScore, FEEDBACK_SCORE_LABELS),
 }
 
 

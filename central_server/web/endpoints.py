@@ -12,6 +12,8 @@
     GET /t/{status_token}                        the citizen's ticket status page
     GET /t/{status_token}/state                  its state (JSON)
     GET /t/{status_token}/events                 its live state (server-sent events)
+    POST /t/{status_token}/feedback              the citizen's answer to "How was your visit?"
+                                                 (see ``give_feedback``)
     GET /web/static/...                          scripts and styles
     GET /web/chime.wav, /web/fonts/{file}        the chime, the fonts
 
@@ -22,9 +24,10 @@ they are pages, not the API.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
@@ -32,12 +35,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from central_server.deps import BusDep, DbDep
-from central_server.errors import N_, NotFound, RateLimited
+from central_server.errors import N_, Conflict, InvalidInput, NotFound, RateLimited
 from central_server.models._types import utcnow
-from central_server.web import chime, live, logfilter, pages, service
+from central_server.web import chime, live, logfilter, pages, service, texts
 from central_server.web.board import BoardCache
 from resources import path as resource_path
-from resources.i18n import CITIZEN_LANGUAGES, STAFF_LANGUAGES, best_language
+from resources.i18n import CITIZEN_LANGUAGES, STAFF_LANGUAGES, best_language, citizen_gettext
 
 router = APIRouter(include_in_schema=False)
 
@@ -66,7 +69,16 @@ PAGE_HEADERS = {
         "form-action 'none'; frame-ancestors 'none'"
     ),
 }
+#: The status page sends its one form (the feedback's faces) to its own server.
+STATUS_PAGE_HEADERS = {
+    **PAGE_HEADERS,
+    "Content-Security-Policy": PAGE_HEADERS["Content-Security-Policy"].replace(
+        "form-action 'none'", "form-action 'self'"
+    ),
+}
 STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+#: What a browser sends for a plain form; any other body is read as JSON.
+FORM = "application/x-www-form-urlencoded"
 
 
 def install(app: FastAPI) -> None:
@@ -83,8 +95,10 @@ def _boards(request: Request) -> BoardCache:
     return boards
 
 
-def _page(body: str, status_code: int = 200) -> HTMLResponse:
-    return HTMLResponse(body, status_code=status_code, headers=PAGE_HEADERS)
+def _page(
+    body: str, status_code: int = 200, headers: dict[str, str] = PAGE_HEADERS
+) -> HTMLResponse:
+    return HTMLResponse(body, status_code=status_code, headers=headers)
 
 
 def _display_token(request: Request) -> str | None:
@@ -221,18 +235,22 @@ def _citizen_language(request: Request) -> str:
     return best_language(request.headers.get("accept-language"), CITIZEN_LANGUAGES)
 
 
+def _not_found_page(request: Request, refused: NotFound | RateLimited) -> HTMLResponse:
+    too_many = isinstance(refused, RateLimited)
+    body = pages.ticket_not_found(_citizen_language(request), too_many=too_many)
+    return _page(body, refused.status_code)
+
+
 @router.get("/t/{token}")
 async def status_page(token: str, request: Request, db: DbDep) -> Response:
     try:
         ref = await run_in_threadpool(_lookup, request, db, token)
     except (NotFound, RateLimited) as refused:
-        too_many = isinstance(refused, RateLimited)
-        body = pages.ticket_not_found(_citizen_language(request), too_many=too_many)
-        return _page(body, refused.status_code)
+        return _not_found_page(request, refused)
     view = await run_in_threadpool(service.current_view, db, _boards(request), ref)
     if view is None:
         return _page(pages.ticket_not_found(_citizen_language(request)), 404)
-    return _page(pages.status(ref, view, token))
+    return _page(pages.status(ref, view, token), headers=STATUS_PAGE_HEADERS)
 
 
 @router.get("/t/{token}/state")
@@ -251,6 +269,78 @@ def status_events(token: str, request: Request, db: DbDep, bus: BusDep) -> Strea
         live.status_stream(request, db, bus, _boards(request), ref),
         media_type="text/event-stream",
         headers=STREAM_HEADERS,
+    )
+
+
+def _is_form(request: Request) -> bool:
+    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower() == FORM
+
+
+def _score_in(body: bytes, form: bool) -> object:
+    """The request's ``score``: a form's one field (its text "1" to "5" as a number), or a JSON
+    object's member as it is (None when absent, given twice, or the body cannot be read)."""
+    if form:
+        try:
+            fields = parse_qs(body.decode("ascii"), keep_blank_values=True)
+        except (UnicodeDecodeError, ValueError):
+            return None
+        values = fields.get("score", [])
+        if len(values) != 1:
+            return None
+        return int(values[0]) if values[0] in ("1", "2", "3", "4", "5") else values[0]
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    return document.get("score") if isinstance(document, dict) else None
+
+
+def _back_to_page(request: Request, token: str) -> Response:
+    """See the status page (a plain form's answer): it now says thank you."""
+    page = request.scope.get("root_path", "") + f"/t/{quote(token, safe='')}"
+    return Response(status_code=303, headers={**PAGE_HEADERS, "Location": page})
+
+
+@router.post("/t/{token}/feedback")
+async def give_feedback(token: str, request: Request, db: DbDep, bus: BusDep) -> Response:
+    """The citizen's answer to "How was your visit?": ``score`` 1 to 5, as a plain form's field
+    (the page without script) or as JSON ``{"score": 4}`` (the page's script).
+
+    JSON answers: 201 ``{"feedback": "given", "message"}``; 409 ``feedback_already_given``
+    (nothing changes), ``visit_not_done``, ``no_visit_to_rate``; 422 ``invalid_score``; each
+    error's message in the ticket's language. An unknown token answers exactly as the status
+    page's ``state`` does (404 ``not_found``, 429 ``too_many_lookups`` after many), and counts
+    in the same limit. A form is answered with pages instead: 303 back to the status page once
+    the answer is kept (also when it was kept before), the same "not found" page as the status
+    page, and for a refusal the message page in the ticket's language with the refusal's status.
+    """
+    form = _is_form(request)
+    try:
+        ref = await run_in_threadpool(_lookup, request, db, token)
+    except (NotFound, RateLimited) as refused:
+        if form:
+            return _not_found_page(request, refused)
+        raise
+    say = citizen_gettext(ref.language)
+    try:
+        score = service.feedback_score(_score_in(await request.body(), form))
+        await run_in_threadpool(service.give_feedback, db, bus, ref, score)
+    except (Conflict, InvalidInput) as refused:
+        message = refused.render(say)
+        if form and refused.code == "feedback_already_given":
+            return _back_to_page(request, token)
+        if form:
+            return _page(pages.feedback_refused(ref, message, token), refused.status_code)
+        body = {"code": refused.code, "message": message, "details": refused.details()}
+        return JSONResponse(
+            body, status_code=refused.status_code, headers={"Cache-Control": "no-store"}
+        )
+    if form:
+        return _back_to_page(request, token)
+    return JSONResponse(
+        {"feedback": service.FEEDBACK_GIVEN, "message": say(texts.FEEDBACK_THANKS)},
+        status_code=201,
+        headers={"Cache-Control": "no-store"},
     )
 
 

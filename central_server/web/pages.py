@@ -18,6 +18,7 @@ from urllib.parse import quote
 from central_server.models import Site
 from central_server.web import service, texts
 from resources.i18n import citizen_gettext, gettext_for
+from resources.vocabulary import FEEDBACK_SCORE_LABELS, FeedbackScore
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -140,19 +141,54 @@ def home(language: str, sites: list[tuple[str, str]]) -> str:
     )
 
 
+#: The faces' mouths (a 64x64 drawing): from a deep frown (1) to a wide smile (5).
+_MOUTHS = {
+    FeedbackScore.VERY_BAD: "M19 47 Q32 33 45 47",
+    FeedbackScore.BAD: "M21 46 Q32 39 43 46",
+    FeedbackScore.OKAY: "M21 43 L43 43",
+    FeedbackScore.GOOD: "M21 41 Q32 49 43 41",
+    FeedbackScore.VERY_GOOD: "M18 38 Q32 56 46 38",
+}
+
+
+def _face(score: FeedbackScore, label: str) -> str:
+    """One face: a submit button of the feedback form, named for screen readers (and in a
+    tooltip); the row's two ends are named under it (``scale``)."""
+    drawing = (
+        '<svg viewBox="0 0 64 64" aria-hidden="true" focusable="false">'
+        '<circle cx="32" cy="32" r="29"/>'
+        '<circle class="eye" cx="22.5" cy="25" r="3.8"/>'
+        '<circle class="eye" cx="41.5" cy="25" r="3.8"/>'
+        f'<path class="mouth" d="{_MOUTHS[score]}"/></svg>'
+    )
+    name = html.escape(label)
+    return (
+        f'<button type="submit" name="score" value="{int(score)}" '
+        f'class="face face-{int(score)}" aria-label="{name}" title="{name}">{drawing}</button>'
+    )
+
+
 def status(ref: service.TicketRef, view: dict[str, Any], token: str) -> str:
     say = citizen_gettext(ref.language)
     base = f"/t/{token}"
     config = {
         "events_url": f"{base}/events",
         "state_url": f"{base}/state",
+        "feedback_url": f"{base}/feedback",
         "chime_url": "/web/chime.wav",
         "view": view,
-        "texts": {"alert_on": say(texts.ALERT_ON)},
+        "texts": {"alert_on": say(texts.ALERT_ON), "not_sent": say(texts.FEEDBACK_NOT_SENT)},
     }
+    faces = "".join(_face(score, say(label)) for score, label in FEEDBACK_SCORE_LABELS.items())
     return _render(
         "status.html",
-        raw={"config": _json(config), "lines": _paragraphs(view["lines"])},
+        raw={
+            "config": _json(config),
+            "lines": _paragraphs(view["lines"]),
+            "faces": faces,
+            "feedback_hidden": "" if view["feedback"] == service.FEEDBACK_ASK else "hidden",
+            "thanks_hidden": "" if view["feedback"] == service.FEEDBACK_GIVEN else "hidden",
+        },
         lang=ref.language,
         dir=service.direction(ref.language),
         title=view["title"],
@@ -166,6 +202,28 @@ def status(ref: service.TicketRef, view: dict[str, Any], token: str) -> str:
         alert_button=say(texts.ALERT_BUTTON),
         alerts_hidden="hidden" if view["final"] else "",
         connection_lost=say(texts.CONNECTION_LOST),
+        feedback_url=f"{base}/feedback",
+        question=say(texts.FEEDBACK_QUESTION),
+        feedback_hint=say(texts.FEEDBACK_HINT),
+        thanks=say(texts.FEEDBACK_THANKS),
+        worst=say(FEEDBACK_SCORE_LABELS[FeedbackScore.VERY_BAD]),
+        best=say(FEEDBACK_SCORE_LABELS[FeedbackScore.VERY_GOOD]),
+    )
+
+
+def feedback_refused(ref: service.TicketRef, message: str, token: str) -> str:
+    """Why a plain form's answer was not kept, in the ticket's language, with the way back."""
+    say = citizen_gettext(ref.language)
+    back = (
+        f'<p><a href="/t/{quote(token, safe="")}">{html.escape(say(texts.BACK_TO_TICKET))}</a></p>'
+    )
+    return _render(
+        "message.html",
+        raw={"lines": back},
+        lang=ref.language,
+        dir=service.direction(ref.language),
+        title=message,
+        headline=message,
     )
 
 

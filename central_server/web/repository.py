@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from central_server.models import Event, Site, Ticket
+from central_server.models import Event, Site, Ticket, TicketFeedback
 
 CALL_EVENTS = ("ticket.called", "ticket.recalled")
 
@@ -47,3 +47,16 @@ def tickets_by_id(session: Session, ids: Collection[int]) -> dict[int, Ticket]:
 def ticket_by_status_token(session: Session, token: str) -> Ticket | None:
     query = select(Ticket).where(Ticket.status_token == token)
     return session.scalars(query.limit(1)).one_or_none()
+
+
+def feedback_given(session: Session, ticket_id: int) -> bool:
+    """Whether the ticket's citizen has answered "How was your visit?" (by primary key)."""
+    query = select(TicketFeedback.ticket_id).where(TicketFeedback.ticket_id == ticket_id)
+    return session.scalar(query) is not None
+
+
+def ticket_for_feedback(session: Session, ticket_id: int) -> Row[str, int, date] | None:
+    """What a rating takes from its ticket: the status, the service and the day (not the
+    ticket's row with its case: no more is read than the rating keeps)."""
+    query = select(Ticket.status, Ticket.service_id, Ticket.day).where(Ticket.id == ticket_id)
+    return session.execute(query).one_or_none()

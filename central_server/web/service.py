@@ -5,6 +5,16 @@ A display is opened with its site's display device token only (not a user's sign
 sees ticket numbers, desk names and counts. A status page is opened with a ticket's
 ``status_token`` (128 random bits) and sees its own ticket and counts, nothing about other
 citizens. Lookups of unknown tokens are counted per client address (:class:`LookupGuard`).
+
+Once the visit is done the status page asks "How was your visit?" (:func:`give_feedback`): one
+of five faces (``resources.vocabulary.FeedbackScore``), once per ticket, on the ticket's day
+(while its token opens the page). Only a visit that took place is asked (:data:`RATED`: done);
+a no-show did not come, and a cancelled ticket was not served. The answer is a row of
+``ticket_feedback`` (ticket, site, service, day, score, when) and the event
+``ticket.feedback_given``, which names the ticket but not the score: the site's event stream
+reaches every desk, and a score beside its ticket would rate the clerk who served it, which
+per-clerk figures may only do where the staff council agreed (``staff_statistics``). The
+display shows nothing of it.
 """
 
 from __future__ import annotations
@@ -15,11 +25,15 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session
+
 from central_server.auth import service as auth_service
 from central_server.auth.principal import Principal, Role
 from central_server.db import Database
-from central_server.errors import N_, Forbidden, NotFound, Unauthorized
-from central_server.models import Site, Ticket
+from central_server.errors import N_, Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from central_server.events import log as event_log
+from central_server.events.bus import EventBus
+from central_server.models import Site, Ticket, TicketFeedback
 from central_server.models._types import utcnow
 from central_server.queue_rules import FINAL, QUEUED, Status
 from central_server.ratelimits import FailureCounter, key
@@ -32,7 +46,9 @@ from central_server.web.board import (
     BoardCache,
     calls_to_show,
 )
+from central_server.writes import Answer, perform
 from resources.i18n import RIGHT_TO_LEFT, citizen_gettext
+from resources.vocabulary import FeedbackScore
 
 #: The language the display speaks and shows first, and the one it shows under it.
 DISPLAY_LANGUAGE = "de"
@@ -41,6 +57,14 @@ DISPLAY_SECOND_LANGUAGE = "en"
 STATUS_TOKEN = re.compile(r"[A-Za-z0-9_-]{22,64}")
 #: What a site's slug may look like in a page's address (anything else names no site).
 SLUG = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+#: The statuses whose citizen is asked "How was your visit?" (see the module's docstring).
+RATED = frozenset({Status.DONE})
+#: A status page's ``feedback``: the question is open, or answered (None: not asked).
+FEEDBACK_ASK = "ask"
+FEEDBACK_GIVEN = "given"
+#: The event of an answer, and who it names as the actor (never more than that).
+FEEDBACK_EVENT = "ticket.feedback_given"
+FEEDBACK_ACTOR = "citizen"
 
 
 # The display ---------------------------------------------------------------------------------
@@ -210,6 +234,8 @@ class TicketStatus:
     minutes: int | None = None
     desk: str | None = None
     recalls: int = 0
+    #: :data:`FEEDBACK_ASK` or :data:`FEEDBACK_GIVEN` for a rated status, else None.
+    feedback: str | None = None
 
 
 def ticket_status(db: Database, board: Board, ref: TicketRef) -> TicketStatus:
@@ -226,7 +252,12 @@ def ticket_status(db: Database, board: Board, ref: TicketRef) -> TicketStatus:
         )
     with db.read_session() as session:
         ticket = session.get_one(Ticket, ref.id)
-        return TicketStatus(status=Status(ticket.status), service_id=ticket.service_id)
+        status = Status(ticket.status)
+        feedback = None
+        if status in RATED:
+            given = repository.feedback_given(session, ref.id)
+            feedback = FEEDBACK_GIVEN if given else FEEDBACK_ASK
+        return TicketStatus(status=status, service_id=ticket.service_id, feedback=feedback)
 
 
 def status_view(ref: TicketRef, status: TicketStatus, service_name: str) -> dict[str, Any]:
@@ -278,6 +309,7 @@ def status_view(ref: TicketRef, status: TicketStatus, service_name: str) -> dict
         "title": title,
         "alert": alert,
         "final": final,
+        "feedback": status.feedback,
     }
 
 
@@ -293,6 +325,51 @@ def current_view(
     names = board.service_names.get(status.service_id, {})
     service_name = names.get(ref.language) or names.get(DISPLAY_LANGUAGE, "")
     return status_view(ref, status, service_name)
+
+
+# Feedback ------------------------------------------------------------------------------------
+
+
+def feedback_score(value: object) -> FeedbackScore:
+    """The score a request names: a whole number 1 to 5 (not a text, a fraction or true);
+    anything else is refused (422 ``invalid_score``)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
+        return FeedbackScore(value)
+    raise InvalidInput("invalid_score", texts.FEEDBACK_BAD_SCORE, field="score")
+
+
+def give_feedback(db: Database, bus: EventBus, ref: TicketRef, score: FeedbackScore) -> Answer:
+    """Keep the citizen's answer to "How was your visit?" (201), once per ticket.
+
+    Refused, changing nothing (409): a visit not done yet (``visit_not_done``), a ticket whose
+    citizen was not served (``no_visit_to_rate``: no-show, cancelled), an answer already given
+    (``feedback_already_given``). The messages are citizen messages (the ticket's language).
+    The site's lock (``writes.perform``) serialises two taps at once: one counts."""
+
+    def change(session: Session, site: Site) -> Answer:
+        ticket = repository.ticket_for_feedback(session, ref.id)
+        if ticket is None:
+            raise NotFound("not_found", N_("There is nothing here."))
+        status = Status(ticket.status)
+        if status not in RATED:
+            if status in FINAL:
+                raise Conflict("no_visit_to_rate", texts.FEEDBACK_NO_VISIT)
+            raise Conflict("visit_not_done", texts.FEEDBACK_NOT_DONE)
+        if repository.feedback_given(session, ref.id):
+            raise Conflict("feedback_already_given", texts.FEEDBACK_ALREADY_GIVEN)
+        session.add(
+            TicketFeedback(
+                ticket_id=ref.id,
+                site_id=site.id,
+                service_id=ticket.service_id,
+                day=ticket.day,
+                score=int(score),
+            )
+        )
+        event_log.append(session, site, FEEDBACK_EVENT, actor=FEEDBACK_ACTOR, ticket_id=ref.id)
+        return 201, {"feedback": FEEDBACK_GIVEN}
+
+    return perform(db, bus, ref.site_id, None, None, change)
 
 
 def direction(language: str) -> str:

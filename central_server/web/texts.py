@@ -42,6 +42,21 @@ CONNECTION_LOST = N_citizen("citizen", "Connection lost. Trying again…")
 ALERT_BUTTON = N_citizen("citizen", "Sound and vibration when I am called")
 ALERT_ON = N_citizen("citizen", "Sound and vibration are on.")
 
+# Feedback on the status page (the five faces' names are in resources/vocabulary.py) ----------
+FEEDBACK_QUESTION = N_citizen("citizen", "How was your visit?")
+FEEDBACK_HINT = N_citizen("citizen", "One tap is enough. Your answer is anonymous.")
+FEEDBACK_THANKS = N_citizen("citizen", "Thank you for your answer!")
+FEEDBACK_NOT_SENT = N_citizen(
+    "citizen", "Your answer could not be sent. Please tap the face again."
+)
+FEEDBACK_ALREADY_GIVEN = N_citizen("citizen", "You have already rated this visit. Thank you!")
+FEEDBACK_NOT_DONE = N_citizen(
+    "citizen", "Your visit is not finished yet. You can rate it when it is done."
+)
+FEEDBACK_NO_VISIT = N_citizen("citizen", "There is no visit to rate for this ticket.")
+FEEDBACK_BAD_SCORE = N_citizen("citizen", "Please choose one of the five faces (1 to 5).")
+BACK_TO_TICKET = N_citizen("citizen", "Back to your ticket")
+
 # The call display ----------------------------------------------------------------------------
 NOW_CALLING = N_citizen("citizen", "Now calling")
 RECENT_CALLS = N_citizen("citizen", "Recent calls")

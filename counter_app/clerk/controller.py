@@ -51,8 +51,11 @@ log = logging.getLogger("tresen.clerk")
 CASE_SAVE_DELAY_MS = 2000
 #: Events after which the queue and the desk list read the same as before: a case saved as a
 #: clerk types (every desk would otherwise re-read the whole queue every 2 s per typing clerk),
-#: and the hourly erasure of finished tickets' case text.
-EVENTS_THAT_CHANGE_NO_VIEW = frozenset({"ticket.case_updated", "cases.purged"})
+#: the hourly erasure of finished tickets' case text, and a citizen's answer to "How was your
+#: visit?" on the status page.
+EVENTS_THAT_CHANGE_NO_VIEW = frozenset(
+    {"ticket.case_updated", "cases.purged", "ticket.feedback_given"}
+)
 
 
 @dataclass

@@ -202,6 +202,7 @@ HISTORY_TABLES = (
     "number_leases",
     "ticket_counters",
     "auth_tokens",
+    "ticket_feedback",
 )
 _MENTIONS = re.compile(r"\b(" + "|".join(HISTORY_TABLES) + r")\b")
 
@@ -327,6 +328,12 @@ def _a_working_day(
         f"/tickets/{called['id']}/finish", json={"outcome": "completed"}, headers=headers
     )
     assert answer.status_code == 200, answer.text  # the remembered answer
+    # The citizen's phone: the finished ticket's page asks, and the answer is kept.
+    token = next(t["status_token"] for t in tickets if t["id"] == called["id"])
+    state = requests.get(f"{server.url}/t/{token}/state", timeout=10)
+    assert state.status_code == 200 and state.json()["feedback"] == "ask", state.text
+    answer = requests.post(f"{server.url}/t/{token}/feedback", json={"score": 4}, timeout=10)
+    assert answer.status_code == 201, answer.text
     second = call_next(clerk, "1")
     assert second is not None
     act(clerk, second["id"], "transfer", {"service_id": services["C"], "reason": REASON})

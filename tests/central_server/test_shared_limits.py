@@ -1,6 +1,7 @@
 """The rate limits hold across server processes: two real ``tresen server`` processes on one
 database (PostgreSQL, and a SQLite file both open) count failed sign-ins, wrong pickup scans and
-unknown status-page links together, so an attacker gets no more by spreading tries over them."""
+unknown status-page links (the page's and its feedback's) together, so an attacker gets no more
+by spreading tries over them."""
 
 from __future__ import annotations
 
@@ -85,11 +86,18 @@ def test_unknown_status_links_count_on_every_process(pair) -> None:
     assert requests.get(f"{second.url}/t/{mine}", timeout=ANSWER_S).status_code == 200
     for number in range(20):
         url = (first, second)[number % 2].url
-        wrong = requests.get(f"{url}/t/{secrets.token_urlsafe(16)}", timeout=ANSWER_S)
+        unknown = f"{url}/t/{secrets.token_urlsafe(16)}"
+        if number % 4 == 3:  # a feedback sent with an unknown link counts the same
+            wrong = requests.post(f"{unknown}/feedback", json={"score": 5}, timeout=ANSWER_S)
+        else:
+            wrong = requests.get(unknown, timeout=ANSWER_S)
         assert wrong.status_code == 404
     # Past the limit even the right link is refused from this address, by both processes.
     for server in pair:
         answer = requests.get(f"{server.url}/t/{mine}/state", timeout=ANSWER_S)
+        assert_error(answer, 429, "too_many_lookups")
+        feedback = f"{server.url}/t/{mine}/feedback"
+        answer = requests.post(feedback, json={"score": 5}, timeout=ANSWER_S)
         assert_error(answer, 429, "too_many_lookups")
 
 

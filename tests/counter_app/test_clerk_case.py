@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import requests
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QCheckBox, QDialog, QLabel, QPushButton
 
@@ -297,6 +298,36 @@ def test_a_case_saved_at_one_desk_makes_no_other_desk_read_the_queue_again(
     # A change of the queue still reaches the watching desk at once.
     new_ticket(server, "A")
     qtbot.waitUntil(lambda: reads != [], timeout=ANSWER_MS)
+
+
+def test_a_citizens_feedback_makes_no_desk_read_the_queue_again(open_desk, server, qtbot) -> None:
+    """A citizen's answer to "How was your visit?" on the status page is an event of the site,
+    which reaches every desk; it changes no queue, so no desk re-reads it."""
+    mine = new_ticket(server, "B")
+    clerk = server.client(server.login("clerk1"))
+    watching = open_desk("clerk2", "2")
+    seen: list[str] = []
+    watching.live.received.connect(lambda event: seen.append(event.type))
+    assert clerk.post("/sites/demo/desks/1/call-next").json()["id"] == mine["id"]
+    for action in ("start", "finish"):
+        body = {"outcome": "completed"} if action == "finish" else None
+        assert clerk.post(f"/tickets/{mine['id']}/{action}", json=body).status_code == 200
+    qtbot.waitUntil(lambda: "ticket.finished" in seen, timeout=ANSWER_MS)
+    qtbot.waitUntil(lambda: not watching.controller._refreshing, timeout=ANSWER_MS)
+    reads: list[str] = []
+    read_view = watching.controller.client.desk_view
+
+    def counting_view(site: str, desk: str):  # type: ignore[no-untyped-def]
+        reads.append(desk)
+        return read_view(site, desk)
+
+    watching.controller.client.desk_view = counting_view  # type: ignore[method-assign]
+    answer = requests.post(
+        f"{server.url}/t/{mine['status_token']}/feedback", json={"score": 5}, timeout=10
+    )
+    assert answer.status_code == 201, answer.text
+    qtbot.waitUntil(lambda: "ticket.feedback_given" in seen, timeout=ANSWER_MS)
+    assert reads == []
 
 
 def test_a_pasted_note_with_invisible_control_characters_still_reaches_the_server(

@@ -192,8 +192,10 @@ def test_the_page_tells_nothing_about_other_citizens(
         "title",
         "alert",
         "final",
+        "feedback",
     }
     assert state["lines"] == ["People ahead of you: 0"]
+    assert state["feedback"] is None  # asked once the visit is done (test_feedback.py)
     page = requests.get(base, timeout=10)
     assert page.headers["cache-control"] == "no-store"
     assert page.headers["referrer-policy"] == "no-referrer"

@@ -2,12 +2,15 @@
 // ticket (/t/<token>/events: its status, the number of people ahead, the wait, in the ticket's
 // language). This script only puts the new texts in place, changes the title (a tab in the
 // background shows "▶ A042 → Platz 3"), and alerts when the citizen is called (again).
+// Once the visit is done the page asks "How was your visit?": a tap on a face sends the score
+// (/t/<token>/feedback, JSON) and the page says thank you. Without this script the faces are a
+// plain form, and the server answers it with the page again.
 "use strict";
 
 (() => {
   const config = JSON.parse(document.getElementById("status-config").textContent);
   const byId = (id) => document.getElementById(id);
-  const probe = { updates: 0, alerts: 0, connected: false };
+  const probe = { updates: 0, alerts: 0, connected: false, feedback: null };
   window.tresenStatus = probe;
 
   let view = config.view;
@@ -34,12 +37,51 @@
     byId("lines").replaceChildren(...paragraphs(next.lines));
     byId("note").textContent = next.note;
     byId("alerts").hidden = next.final;
+    showFeedback(next.feedback);
     if (next.alert && next.alert !== before.alert) alert();
     if (next.final && source) {
       source.close();
       source = null;
       setConnected(true);
     }
+  }
+
+  function showFeedback(state, message) {
+    byId("feedback").hidden = state !== "ask";
+    const thanks = byId("feedback-thanks");
+    thanks.hidden = state !== "given";
+    if (message) thanks.textContent = message;
+  }
+
+  async function sendFeedback(event) {
+    const face = event.submitter;
+    if (!face || face.name !== "score") return; // a browser that does not say: the plain form
+    event.preventDefault();
+    const faces = byId("feedback").querySelectorAll("button");
+    const error = byId("feedback-error");
+    faces.forEach((button) => { button.disabled = true; });
+    error.hidden = true;
+    try {
+      const answer = await fetch(config.feedback_url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ score: Number(face.value) }),
+        cache: "no-store",
+      });
+      const body = await answer.json();
+      if (answer.ok || body.code === "feedback_already_given") {
+        probe.feedback = answer.status;
+        view = { ...view, feedback: "given" };
+        showFeedback("given", body.message);
+        byId("feedback-thanks").focus();
+        return;
+      }
+      error.textContent = body.message || config.texts.not_sent;
+    } catch (failure) {
+      error.textContent = config.texts.not_sent;
+    }
+    error.hidden = false;
+    faces.forEach((button) => { button.disabled = false; });
   }
 
   function alert() {
@@ -114,5 +156,6 @@
   }
 
   byId("alerts").addEventListener("click", switchAlertsOn);
+  byId("feedback").addEventListener("submit", sendFeedback);
   connect();
 })();
