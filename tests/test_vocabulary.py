@@ -22,14 +22,18 @@ from resources.i18n import (
     gettext_for,
 )
 from resources.vocabulary import (
+    ALERT_KIND_LABELS,
     DOCUMENT_KIND_CITIZEN_LABELS,
     DOCUMENT_KIND_LABELS,
     MAX_WEEKS,
     OUTCOME_LABELS,
     PICKUP_STATUS_LABELS,
     PRIORITY_LABELS,
+    SERVICE_LEVEL_LABELS,
+    STOP_REASON_LABELS,
     TICKET_STATUS_LABELS,
     USUAL_WEEKS,
+    AlertKind,
     DeskKind,
     DeviceKind,
     DocumentKind,
@@ -37,6 +41,8 @@ from resources.vocabulary import (
     PickupStatus,
     PrinterState,
     Priority,
+    ServiceLevel,
+    StopReason,
     TicketStatus,
 )
 
@@ -47,6 +53,9 @@ STAFF_LABELS: dict[str, tuple[type[StrEnum], dict[Any, str]]] = {
     "ticket status": (TicketStatus, TICKET_STATUS_LABELS),
     "priority": (Priority, PRIORITY_LABELS),
     "pickup status": (PickupStatus, PICKUP_STATUS_LABELS),
+    "service level": (ServiceLevel, SERVICE_LEVEL_LABELS),
+    "alert kind": (AlertKind, ALERT_KIND_LABELS),
+    "stop reason": (StopReason, STOP_REASON_LABELS),
 }
 CITIZEN_LABELS: dict[str, tuple[type[StrEnum], dict[Any, str]]] = {
     "document kind": (DocumentKind, DOCUMENT_KIND_CITIZEN_LABELS),
