@@ -33,9 +33,10 @@ def list_services(
         local_now = utcnow().astimezone(ZoneInfo(site.timezone))
         today = local_now.date()
         waiting = Counter(t.service_id for t in tickets_repo.queued_tickets(session, site.id))
-        issued = tickets_repo.issued_on(session, site.id, today)
+        offered = repository.services_of(session, site.id, active_only=True)
+        issued = tickets_repo.issued_on(session, site.id, today, {s.prefix for s in offered})
         answer = []
-        for s in repository.services_of(session, site.id, active_only=True):
+        for s in offered:
             given = issued.get(s.prefix, 0)
             not_issuing = issuing.why_not_issuing(s, today, given) is not None
             answer.append(_public(s, language, local_now, waiting[s.id], not_issuing, given))

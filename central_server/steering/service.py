@@ -191,7 +191,9 @@ def _services(
     day: date,
 ) -> list[BoardService]:
     finished = steering_repo.finished_since(session, site.id, since)
-    issued = tickets_repo.issued_on(session, site.id, day)
+    issued = tickets_repo.issued_on(
+        session, site.id, day, {s.prefix for s in view.services.values()}
+    )
     minutes = view.service_minutes(session)
     found = []
     for service in view.services.values():
@@ -274,7 +276,7 @@ def _printer_alerts(session: Session, site: Site) -> list[BoardAlert]:
 
 def _issuing_answer(session: Session, site: Site, service: Service) -> ServiceIssuing:
     day = utcnow().astimezone(ZoneInfo(site.timezone)).date()
-    given = tickets_repo.issued_on(session, site.id, day).get(service.prefix, 0)
+    given = tickets_repo.issued_on(session, site.id, day, {service.prefix}).get(service.prefix, 0)
     why = issuing.why_not_issuing(service, day, given)
     return ServiceIssuing(
         id=service.id,

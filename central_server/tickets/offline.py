@@ -81,8 +81,9 @@ def lease_numbers(
         now = utcnow()
         day = now.astimezone(ZoneInfo(site.timezone)).date()
         made: list[tuple[Service, NumberLease]] = []
-        issued = repository.issued_on(session, site.id, day)
-        for service in sites_repo.services_of(session, site.id, active_only=True):
+        offered = sites_repo.services_of(session, site.id, active_only=True)
+        issued = repository.issued_on(session, site.id, day, {s.prefix for s in offered})
+        for service in offered:
             if issuing.why_not_issuing(service, day, issued.get(service.prefix, 0)) is not None:
                 continue  # stopped today, or its contingent used up: nothing to issue offline
             numbers = lease_range(

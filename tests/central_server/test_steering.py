@@ -784,3 +784,22 @@ def test_a_stop_made_on_one_process_holds_on_another_at_once(database_url: str, 
             f"/sites/demo/services/{service}/resume"
         ).raise_for_status()
         assert new_ticket(on_first, service)["number"] == "A003"
+
+
+def test_a_cancelling_reason_is_erased_with_the_case_text(
+    server: LiveServer, supervisor: ApiClient, kiosk: ApiClient, services
+) -> None:
+    from central_server.models import Case
+    from central_server.tickets import purge
+
+    old, recent = new_ticket(kiosk, services["A"]), new_ticket(kiosk, services["A"])
+    for ticket in (old, recent):
+        answer = supervisor.post(f"/tickets/{ticket['id']}/cancel", json={"reason": "ging"})
+        assert answer.status_code == 200, answer.text
+    then = utcnow() - timedelta(days=31)
+    _ticket_times(server, old["id"], finished_at=then)
+    with _db(server).write_session() as session:
+        session.execute(update(Case).where(Case.ticket_id == old["id"]).values(updated_at=then))
+    assert purge.purge_case_text(_db(server), 30) == 1
+    assert supervisor.get(f"/tickets/{old['id']}/case").json()["cancel_reason"] == ""
+    assert supervisor.get(f"/tickets/{recent['id']}/case").json()["cancel_reason"] == "ging"
