@@ -56,10 +56,6 @@ class ServiceInfo:
     issuing_stopped_on: date | None
     issuing_stop_reason: str | None
 
-    def stopped_on(self, day: date) -> bool:
-        """Whether a supervisor stopped issuing this service's tickets on ``day`` (local)."""
-        return self.issuing_stopped_on == day
-
 
 @dataclass(frozen=True)
 class DeskInfo:

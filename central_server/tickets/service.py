@@ -240,6 +240,8 @@ def create_ticket_in_session(
         day = local_now.date()
         # Stopped today, or the contingent used up: from the kept configuration and the
         # counter the number is drawn from, no further statement.
+        if service.issuing_stopped_on == day:
+            raise issuing.refusal(service, issuing.STOPPED, language)
         counter = repository.day_counter(session, site.id, service.prefix, day)
         why = issuing.why_not_issuing(service, day, counter.issued or 0)
         if why is not None:

@@ -803,3 +803,53 @@ def test_a_cancelling_reason_is_erased_with_the_case_text(
     assert purge.purge_case_text(_db(server), 30) == 1
     assert supervisor.get(f"/tickets/{old['id']}/case").json()["cancel_reason"] == ""
     assert supervisor.get(f"/tickets/{recent['id']}/case").json()["cancel_reason"] == "ging"
+
+
+def test_the_checks_on_a_new_ticket_cost_no_statement_of_their_own(
+    server: LiveServer, supervisor: ApiClient, kiosk: ApiClient, services
+) -> None:
+    """A stop and the contingent are checked from the site's kept configuration and the day's
+    counter the number is drawn from: a new ticket reads no service, desk or other counter."""
+    from sqlalchemy import event
+
+    _apply_demo(server, A={"daily_limit": 3})
+    supervisor.post(f"/sites/demo/services/{services['B']}/stop").raise_for_status()
+    new_ticket(kiosk, services["A"])  # the process keeps the configuration from here on
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    engine = _db(server).engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        new_ticket(kiosk, services["A"])
+        made = list(statements)
+        statements.clear()
+        new_ticket(kiosk, services["A"])
+        statements.clear()
+        assert_error(
+            kiosk.post("/sites/demo/tickets", json={"service_id": services["A"]}),
+            409,
+            "service_limit_reached",
+        )
+        refused_limit = list(statements)
+        statements.clear()
+        assert_error(
+            kiosk.post("/sites/demo/tickets", json={"service_id": services["B"]}),
+            409,
+            "service_stopped",
+        )
+        refused_stop = list(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+    def reads(found: list[str], table: str) -> list[str]:
+        return [s for s in found if s.startswith("SELECT") and f"FROM {table}" in s]
+
+    for found in (made, refused_limit, refused_stop):
+        assert reads(found, "services") == [] and reads(found, "desks") == [], found
+    assert len(reads(made, "ticket_counters")) == 1, made
+    assert len(reads(refused_limit, "ticket_counters")) == 1, refused_limit
+    # A stopped service is refused before its counter is even read.
+    assert reads(refused_stop, "ticket_counters") == [], refused_stop
