@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -25,7 +25,7 @@ class BoardDesk(BaseModel):
     code: str
     name: str
     kind: DeskKind
-    state: str = Field(description="open, paused (a break) or closed")
+    state: Literal["open", "paused", "closed"] = Field(description="paused: on a break")
     user: str | None = Field(description="the display name of who is signed on")
     services: list[int] = Field(description="the service ids the desk calls, in its order")
     ticket: BoardTicket | None = Field(description="the ticket called or served there")

@@ -722,6 +722,9 @@ def test_a_supervisor_cancels_a_waiting_or_parked_ticket_with_a_reason(
             422,
             "invalid_input",
         )
+    # No desk calls them any more.
+    assert waiting_numbers(clerk, desk="1") == []
+    assert supervisor.get("/sites/demo/queue").json()["parked"] == []
     # The event says who cancelled and that a reason was given, never the reason.
     events = _events(server, "ticket.cancelled")
     assert [(e.actor, e.ticket_id, e.data["reason"]) for e in events] == [
