@@ -36,11 +36,12 @@ from central_server.pickups import service as pickups_service
 from central_server.pickups.scans import ScanGuard
 from central_server.ratelimits import SharedFailureCounter
 from central_server.sites import endpoints as sites_endpoints
+from central_server.steering import endpoints as steering_endpoints
 from central_server.tickets import endpoints as tickets_endpoints
 from central_server.tickets import purge as tickets_purge
 from central_server.web import endpoints as web_endpoints
 from central_server.writes import purge_idempotency_records
-from resources.i18n import best_language, gettext_for
+from resources.i18n import best_language, citizen_gettext, gettext_for
 
 log = logging.getLogger("tresen.server")
 
@@ -80,9 +81,12 @@ def _allowed_methods(request: Request) -> str:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TresenError)
     async def _on_tresen_error(request: Request, exc: TresenError) -> JSONResponse:
-        return _error(
-            request, exc.status_code, exc.code, exc.render(_translate(request)), exc.details()
+        translate = (
+            citizen_gettext(exc.citizen_language)
+            if exc.citizen_language is not None
+            else _translate(request)
         )
+        return _error(request, exc.status_code, exc.code, exc.render(translate), exc.details())
 
     @app.exception_handler(RequestValidationError)
     async def _on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -280,6 +284,7 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
         tickets_endpoints,
         pickups_endpoints,
         events_endpoints,
+        steering_endpoints,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     web_endpoints.install(app)  # the call display and the ticket status page

@@ -13,7 +13,10 @@
 Every error answers ``{"code": ..., "message": ..., "details": {...}}``. ``code`` is stable for
 programs, and so are the keys of ``details`` (text, or null where a value is not known);
 ``message`` is for people, rendered from the catalogue in the language the request asks for
-(``Accept-Language``: de by default, en).
+(``Accept-Language``: de by default, en). A refusal a citizen reads (a kiosk's ticket for a
+service that issues no more today) names the citizen's language instead
+(:meth:`TresenError.for_citizen`): its message comes from the citizens' catalogue in that
+language.
 """
 
 from __future__ import annotations
@@ -27,11 +30,21 @@ from resources.i18n import N_ as N_
 class TresenError(Exception):
     status_code: ClassVar[int] = 400
 
+    #: The citizen language the message is rendered in (citizens' catalogue); None: the
+    #: request's staff language.
+    citizen_language: str | None = None
+
     def __init__(self, code: str, message: str, **params: Any) -> None:
         super().__init__(code)
         self.code = code
         self.message = message
         self.params = params
+
+    def for_citizen(self, language: str) -> TresenError:
+        """This error with its message (a ``N_citizen`` message) in the citizen's
+        ``language``, whatever the request's ``Accept-Language``."""
+        self.citizen_language = language
+        return self
 
     def render(self, translate: Any) -> str:
         """The message in the caller's language; ``translate`` is a gettext function."""

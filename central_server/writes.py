@@ -24,8 +24,8 @@ an answer is kept once per ticket, so a retry needs no ``Idempotency-Key``.
 The answer remembered for a retry holds no personal data (kept 48 hours, it would outlive a
 purge): the fields of ``PRIVATE_FIELDS`` are left out, at any depth, and a retry reads them from
 their row as it is then (:func:`_refill`: a pickup's holder and case reference, a ticket's case
-notes, reference and forwarding reason). A pickup receipt's token is never stored at all (see
-``central_server.pickups.service.create_pickup``).
+notes, reference, forwarding and cancelling reasons). A pickup receipt's token is never stored
+at all (see ``central_server.pickups.service.create_pickup``).
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ from central_server.models._types import utcnow
 Answer = tuple[int, Any]
 
 #: Fields of an answer that hold personal data: never in a remembered answer (see above).
-PRIVATE_FIELDS = frozenset({"holder_name", "case_reference", "notes", "forward_reason"})
+PRIVATE_FIELDS = frozenset(
+    {"holder_name", "case_reference", "notes", "forward_reason", "cancel_reason"}
+)
 
 
 #: The hot path's statements are built once: building and keying one costs more than the
@@ -165,6 +167,7 @@ def _refill(session: Session, body: Any) -> Any:
                 "notes": case.notes if case else "",
                 "case_reference": case.case_reference if case else "",
                 "forward_reason": case.forward_reason if case else "",
+                "cancel_reason": case.cancel_reason if case else "",
             },
         }
     return body

@@ -92,6 +92,8 @@ class KioskController(QObject):
         self.width_dots = width_dots
         self.site_name = ""
         self.services: list[Service] = []
+        #: The kiosk's local day the services were read on (whether each issues is per day).
+        self._services_day: date | None = None
         self.online = True
         #: TOKEN_REFUSED, SITE_UNKNOWN or SITE_NOT_ALLOWED while the server refuses this kiosk.
         self.refusal = ""
@@ -135,6 +137,7 @@ class KioskController(QObject):
         if not self.services:
             log.info("kiosk ready: %s, %d services", loaded[0], len(loaded[2]))
         self.site_name, _zone, self.services = loaded
+        self._services_day = self.issuer.today()
         if self.refusal:
             log.info("the server accepts this kiosk again")
             self.refusal = ""
@@ -157,9 +160,18 @@ class KioskController(QObject):
 
     def _offline(self, error: Exception) -> None:
         if isinstance(error, ServerUnreachable | ServerFault):
+            self._new_day_issues_again()
             self._set_online(False)
         elif not self._refused(error):
             log.error("kiosk refresh failed: %r", error)
+
+    def _new_day_issues_again(self) -> None:
+        """Offline past midnight: a stop or a used-up contingent was for the day it was read
+        on, so every service issues again (from leased numbers)."""
+        today = self.issuer.today()
+        if self._services_day is not None and self._services_day != today:
+            self.services = [replace(s, issuing=True, stopped_message={}) for s in self.services]
+            self._services_day = today
 
     def _refused(self, error: Exception) -> bool:
         """When ``error`` says the server refuses this kiosk: stop issuing, tell staff. True
@@ -197,7 +209,7 @@ class KioskController(QObject):
         self.numbers_in_hand = not self.online and any(
             self.issuer.store.numbers_left(s.id, today) > 0
             for s in self.services
-            if s.prefix != PICKUP_PREFIX
+            if s.prefix != PICKUP_PREFIX and s.issuing
         )
 
     # A tap -----------------------------------------------------------------------------------

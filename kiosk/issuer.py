@@ -10,6 +10,14 @@ ticket in its outbox. ``sync`` hands those tickets to the server in the order th
 each with its real issue time and its own Idempotency-Key, so each arrives exactly once and
 takes its real place in the queue.
 
+A service the server said issues no more tickets today (a supervisor stopped it, or its daily
+contingent is used up) is issued neither online nor offline: its button is greyed with the
+server's message. A kiosk that went offline before it learnt of a stop, or while others still
+issued the contingent, cannot know: it issues from its leased numbers, so the contingent may be
+passed by at most the numbers leased to it (the server leases none for a service that issues no
+more); the server takes those tickets when they are uploaded (the citizens hold them). On a new
+day the kiosk issues every service again, also offline.
+
 One case stays ambiguous: a request that reached the server but whose answer was lost (a read
 timeout). The kiosk then issues an offline number, and the server may hold a second ticket for
 that citizen, which a desk will call once and mark as no-show.
@@ -19,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -52,12 +60,20 @@ class Service:
     hints: dict[str, str]
     open_now: bool
     hours_today: str
+    #: Tickets are issued today (a supervisor may stop a service for the day, and a daily
+    #: contingent may be used up); ``stopped_message`` then says so in every language.
+    issuing: bool = True
+    stopped_message: dict[str, str] = field(default_factory=dict)
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names.get("de") or self.prefix
 
     def hint(self, language: str) -> str:
         return self.hints.get(language) or self.hints.get("de") or ""
+
+    def not_issuing_text(self, language: str) -> str:
+        """Why no ticket of this service is issued today, in ``language``."""
+        return self.stopped_message.get(language) or self.stopped_message.get("de") or ""
 
     @classmethod
     def from_api(cls, service: answers.Service) -> Service:
@@ -68,6 +84,8 @@ class Service:
             hints=dict(service.hints) or {"de": service.hint},
             open_now=service.open_now,
             hours_today=service.hours_today,
+            issuing=service.issuing,
+            stopped_message=dict(service.stopped_message or {}),
         )
 
 
@@ -190,10 +208,12 @@ class TicketIssuer:
         return self.outbox.flush(self.client)
 
     def ensure_leases(self, services: list[Service]) -> bool:
-        """Ask for fresh blocks when a service has fewer than half a block left today.
-        True when new numbers were leased."""
+        """Ask for fresh blocks when a service that issues tickets today has fewer than half a
+        block left. True when new numbers were leased. (The server leases none for a service
+        that issues no more today: stopped, or its contingent used up.)"""
         today = self.today()
         self.store.forget_leases_before(today)
+        services = [s for s in services if s.issuing]
         if all(self.store.numbers_left(s.id, today) >= self.lease_size // 2 for s in services):
             return False
         answer = self.client.lease_numbers(self.site, size=self.lease_size)

@@ -18,6 +18,7 @@ from enum import IntEnum, StrEnum
 from resources.i18n import CITIZEN_LANGUAGES, N_, CitizenLanguage, N_citizen
 
 __all__ = [
+    "ALERT_KIND_LABELS",
     "CITIZEN_LANGUAGES",
     "DOCUMENT_KIND_CITIZEN_LABELS",
     "DOCUMENT_KIND_LABELS",
@@ -27,8 +28,11 @@ __all__ = [
     "PICKUP_STATUS_LABELS",
     "PRINTER_FAULTS",
     "PRIORITY_LABELS",
+    "SERVICE_LEVEL_LABELS",
+    "STOP_REASON_LABELS",
     "TICKET_STATUS_LABELS",
     "USUAL_WEEKS",
+    "AlertKind",
     "CitizenLanguage",
     "DeskKind",
     "DeviceKind",
@@ -38,6 +42,8 @@ __all__ = [
     "PickupStatus",
     "PrinterState",
     "Priority",
+    "ServiceLevel",
+    "StopReason",
     "TicketStatus",
 ]
 
@@ -133,6 +139,32 @@ class PrinterState(StrEnum):
     UNKNOWN = "unknown"
 
 
+class ServiceLevel(StrEnum):
+    """How a service's longest wait stands against its target (the supervisor's board): green
+    below the site's amber share of the target, amber from there, red once past the target."""
+
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+class AlertKind(StrEnum):
+    """What the supervisor's board warns of."""
+
+    SERVICE_PAST_TARGET = "service_past_target"
+    DESK_IDLE = "desk_idle"
+    PRINTER_FAULT = "printer_fault"
+    WRONG_SCANS = "wrong_scans"
+
+
+class StopReason(StrEnum):
+    """Why a supervisor stopped issuing a service's tickets for the day."""
+
+    CONTINGENT = "contingent"
+    STAFF = "staff"
+    CLOSING = "closing"
+
+
 #: The printer cannot print in these states: a ticket sent to it would be lost, so nothing is
 #: sent. ``unknown`` is not one of them.
 PRINTER_FAULTS = frozenset(
@@ -214,6 +246,28 @@ PRIORITY_LABELS: dict[Priority, str] = {
     Priority.APPOINTMENT: N_("Appointment"),
     Priority.URGENT: N_("Urgent"),
     Priority.NORMAL: N_("Normal"),
+}
+
+#: A service's level as the supervisor reads it (with the colour, never instead of it).
+SERVICE_LEVEL_LABELS: dict[ServiceLevel, str] = {
+    ServiceLevel.GREEN: N_("within target"),
+    ServiceLevel.AMBER: N_("close to target"),
+    ServiceLevel.RED: N_("past target"),
+}
+
+#: The board's alerts as the supervisor reads them.
+ALERT_KIND_LABELS: dict[AlertKind, str] = {
+    AlertKind.SERVICE_PAST_TARGET: N_("Longest wait past the target"),
+    AlertKind.DESK_IDLE: N_("Desk open without a ticket while people wait"),
+    AlertKind.PRINTER_FAULT: N_("Kiosk printer fault"),
+    AlertKind.WRONG_SCANS: N_("Repeated wrong pickup scans"),
+}
+
+#: Why issuing was stopped, as staff read it.
+STOP_REASON_LABELS: dict[StopReason, str] = {
+    StopReason.CONTINGENT: N_("Today's contingent is used up"),
+    StopReason.STAFF: N_("Not enough staff"),
+    StopReason.CLOSING: N_("Closing soon"),
 }
 
 #: A pickup's status as the pickup staff read it, with what to do about it.

@@ -4,7 +4,9 @@ a real demo server and the test printer of the tests.
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/kiosk_screenshots.py
 
 Writes docs/screenshots/kiosk-*.png (screens) and docs/screenshots/ticket-<lang>.png (the
-1-bit image exactly as the printer received it, decoded back from the ESC/POS bytes).
+1-bit image exactly as the printer received it, decoded back from the ESC/POS bytes). Names given
+on the command line write only those pictures, e.g.
+``scripts/kiosk_screenshots.py kiosk-stopped-de.png kiosk-stopped-ar-landscape.png``.
 """
 
 from __future__ import annotations
@@ -51,6 +53,12 @@ SAMPLE_SERVICE = {"de": "A", "en": "B", "tr": "A", "ar": "C", "ru": "B", "uk": "
 
 
 def main() -> None:
+    wanted = set(sys.argv[1:])
+
+    def save(image, name: str) -> None:  # type: ignore[no-untyped-def]
+        if not wanted or name in wanted:
+            image.save(str(OUT / name))
+
     OUT.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     load_fonts()
@@ -81,11 +89,25 @@ def main() -> None:
         def shoot(name: str, size: tuple[int, int]) -> None:
             window.resize(*size)
             settle(app)
-            window.grab().save(str(OUT / name))
+            save(window.grab(), name)
 
         shoot("kiosk-start-de.png", (1080, 1920))
         tap("lang-ar")
         shoot("kiosk-start-ar-landscape.png", (1920, 1080))
+
+        # A service the supervisor stopped for today: greyed, with the message, not tappable.
+        supervisor = server.client(server.login("supervisor"))
+        service_b = supervisor.service_id("B")
+        supervisor.post(f"/sites/demo/services/{service_b}/stop", json={"reason": "staff"})
+        controller.refresh()
+        wait_for(app, lambda: not window.findChild(QPushButton, "service-B").isEnabled())
+        window.reset()
+        shoot("kiosk-stopped-de.png", (1080, 1920))
+        tap("lang-ar")
+        shoot("kiosk-stopped-ar-landscape.png", (1920, 1080))
+        supervisor.post(f"/sites/demo/services/{service_b}/resume")
+        controller.refresh()
+        wait_for(app, lambda: window.findChild(QPushButton, "service-B").isEnabled())
 
         for code in CITIZEN_LANGUAGES:
             window.reset()
@@ -99,7 +121,7 @@ def main() -> None:
         for code, image in zip(
             CITIZEN_LANGUAGES, images_from_escpos(printer.printed()), strict=True
         ):
-            image.convert("L").save(str(OUT / f"ticket-{code}.png"))
+            save(image.convert("L"), f"ticket-{code}.png")
 
         window.reset()
         clerk = server.client(server.login("clerk1"))
@@ -118,7 +140,7 @@ def main() -> None:
         before = len(printer.printed())
         worker.submit(PrintJob(to_bitmap(render(receipt_slip(receipt), 576)))).result(10)
         [receipt_image] = images_from_escpos(printer.printed()[before:])
-        receipt_image.convert("L").save(str(OUT / "receipt-uk.png"))
+        save(receipt_image.convert("L"), "receipt-uk.png")
 
         tap("pickupButton")
         for letter in pickup["token"][:12]:
@@ -155,7 +177,7 @@ def main() -> None:
         refused.start()
         wait_for(app, lambda: bool(refused.refusal))
         settle(app)
-        refused_window.grab().save(str(OUT / "kiosk-token-refused-de.png"))
+        save(refused_window.grab(), "kiosk-token-refused-de.png")
         refused.stop()
 
         # The server gone: the note over the services, which stay where they were.

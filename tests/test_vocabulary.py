@@ -22,6 +22,7 @@ from resources.i18n import (
     gettext_for,
 )
 from resources.vocabulary import (
+    ALERT_KIND_LABELS,
     DOCUMENT_KIND_CITIZEN_LABELS,
     DOCUMENT_KIND_LABELS,
     FEEDBACK_SCORE_LABELS,
@@ -29,8 +30,11 @@ from resources.vocabulary import (
     OUTCOME_LABELS,
     PICKUP_STATUS_LABELS,
     PRIORITY_LABELS,
+    SERVICE_LEVEL_LABELS,
+    STOP_REASON_LABELS,
     TICKET_STATUS_LABELS,
     USUAL_WEEKS,
+    AlertKind,
     DeskKind,
     DeviceKind,
     DocumentKind,
@@ -39,6 +43,8 @@ from resources.vocabulary import (
     PickupStatus,
     PrinterState,
     Priority,
+    ServiceLevel,
+    StopReason,
     TicketStatus,
 )
 
@@ -49,6 +55,9 @@ STAFF_LABELS: dict[str, tuple[type[StrEnum], dict[Any, str]]] = {
     "ticket status": (TicketStatus, TICKET_STATUS_LABELS),
     "priority": (Priority, PRIORITY_LABELS),
     "pickup status": (PickupStatus, PICKUP_STATUS_LABELS),
+    "service level": (ServiceLevel, SERVICE_LEVEL_LABELS),
+    "alert kind": (AlertKind, ALERT_KIND_LABELS),
+    "stop reason": (StopReason, STOP_REASON_LABELS),
 }
 CITIZEN_LABELS: dict[str, tuple[type[Enum], dict[Any, str]]] = {
     "document kind": (DocumentKind, DOCUMENT_KIND_CITIZEN_LABELS),

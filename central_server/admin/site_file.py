@@ -79,6 +79,10 @@ class ServiceEntry(BaseModel):
     #: What the service orders, most usual first: the first is preselected at the desk.
     documents: list[DocumentEntry] = Field(default_factory=list, max_length=20)
     active: bool = True
+    #: The day's contingent: after this many tickets of the service today, no more are issued.
+    daily_limit: int | None = Field(None, ge=1, le=9999)
+    #: From this share of the target wait the longest wait shows amber (default: the site's).
+    amber_share: float | None = Field(None, gt=0, le=1)
 
     @field_validator("names")
     @classmethod
@@ -127,6 +131,12 @@ class SiteEntry(BaseModel):
     slug: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9\-]+$")
     name: str = Field(min_length=1)
     timezone: str = "Europe/Berlin"
+    #: The supervisor's board: from this share of a service's target wait its longest wait
+    #: shows amber (red once past the target).
+    amber_share: float = Field(0.8, gt=0, le=1)
+    #: The board's alert for an open desk without a ticket while people wait for it, after
+    #: this many minutes.
+    desk_idle_minutes: int = Field(2, ge=1, le=240)
 
 
 class SiteFile(BaseModel):
@@ -179,12 +189,22 @@ def apply(db: Database, spec: SiteFile) -> list[str]:
                 name=spec.site.name,
                 timezone=spec.site.timezone,
                 last_event_seq=0,
+                amber_share=spec.site.amber_share,
+                desk_idle_minutes=spec.site.desk_idle_minutes,
             )
             session.add(site)
             session.flush()
             changes.append(f"site {site.slug} created")
         site = lock_site(session, site.id)
-        _set(site, changes, f"site {site.slug}", name=spec.site.name, timezone=spec.site.timezone)
+        _set(
+            site,
+            changes,
+            f"site {site.slug}",
+            name=spec.site.name,
+            timezone=spec.site.timezone,
+            amber_share=spec.site.amber_share,
+            desk_idle_minutes=spec.site.desk_idle_minutes,
+        )
         services = _apply_services(session, site, spec, changes)
         _apply_desks(session, site, spec, services, changes)
         _apply_users(session, site, spec, changes)
@@ -239,6 +259,8 @@ def _apply_services(
             documents=[document.model_dump(mode="json") for document in entry.documents],
             position=position,
             active=entry.active,
+            daily_limit=entry.daily_limit,
+            amber_share=entry.amber_share,
         )
         if label is None:
             for key, value in values.items():

@@ -50,6 +50,12 @@ class Capability(StrEnum):
     READ_DEVICES = "read_devices"
     #: Read the statistics and reports of a site (times, counts, outcomes; no case text).
     READ_STATISTICS = "read_statistics"
+    #: Read the supervisor's live board of a site (desks, services against their targets,
+    #: alerts).
+    READ_BOARD = "read_board"
+    #: Steer a site: the services a desk calls, stopping and resuming a service's tickets for
+    #: the day, moving a waiting ticket to another service, cancelling one with a reason.
+    STEER = "steer"
 
 
 #: What only a device does for itself: nobody else has its printer.
@@ -88,6 +94,7 @@ GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.READ_QUEUE,
             Capability.READ_EVENTS,
             Capability.READ_DEVICES,
+            Capability.READ_BOARD,
         }
     ),
     Role.STATISTICS: frozenset({Capability.READ_SERVICES, Capability.READ_STATISTICS}),

@@ -9,12 +9,14 @@ from central_server.deps import (
     NOT_MODIFIED,
     BusDep,
     DbDep,
+    IdempotencyDep,
     IfNoneMatchDep,
     PrincipalDep,
     snapshot_response,
 )
 from central_server.desks import service
 from central_server.desks.schemas import DeskPublic, DeskView, SignOnRequest
+from central_server.steering.schemas import DeskServicesUpdate
 
 router = APIRouter(tags=["desks"])
 
@@ -66,4 +68,27 @@ def pause(site: str, desk: str, db: DbDep, bus: BusDep, principal: PrincipalDep)
 @router.post("/sites/{site}/desks/{desk}/sign-off", response_model=DeskPublic)
 def sign_off(site: str, desk: str, db: DbDep, bus: BusDep, principal: PrincipalDep) -> JSONResponse:
     status, answer = service.set_state(db, bus, site, desk, principal, "closed")
+    return JSONResponse(answer, status_code=status)
+
+
+@router.put(
+    "/sites/{site}/desks/{desk}/services",
+    response_model=DeskPublic,
+    responses={409: {"description": "service_inactive: a service named is switched off"}},
+)
+def set_services(
+    site: str,
+    desk: str,
+    body: DeskServicesUpdate,
+    db: DbDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    request: IdempotencyDep,
+) -> JSONResponse:
+    """The services the desk calls from now on, in its order among equals (supervisor). The
+    clerk's desk shows its new queue at once; logs ``desk.services_changed``. The site file,
+    applied again, sets them as it says."""
+    status, answer = service.set_services(
+        db, bus, site, desk, principal, list(body.services), request
+    )
     return JSONResponse(answer, status_code=status)

@@ -1,5 +1,6 @@
 """Signing on at a desk, taking a break, signing off. A desk on a break or closed does not
-count for the wait estimate, and other desks see its state live.
+count for the wait estimate, and other desks see its state live. A supervisor sets the services
+a desk calls, and their order (:func:`set_services`).
 
 A person works at one desk of a site at a time: signing on leaves any other. Only the person
 signed on (or a supervisor) pauses or signs off a desk, and only while it holds no open
@@ -14,12 +15,13 @@ from sqlalchemy.orm import Session
 from central_server import readers
 from central_server.auth.principal import Capability, Principal, Role, require
 from central_server.db import Database
+from central_server.deps import IdempotentRequest
 from central_server.desks import repository
 from central_server.desks.schemas import DeskPublic
 from central_server.errors import N_, Conflict, InvalidInput
 from central_server.events import log as event_log
 from central_server.events.bus import EventBus
-from central_server.models import Desk, Site
+from central_server.models import Desk, DeskService, Site
 from central_server.queue_rules import format_number
 from central_server.readers import NotModified, Snapshot
 from central_server.sites import repository as sites_repo
@@ -234,3 +236,51 @@ def set_state(
         return 200, _public(session, desk).model_dump(mode="json")
 
     return perform(db, bus, site_id, principal, None, change)
+
+
+def set_services(
+    db: Database,
+    bus: EventBus,
+    slug: str,
+    desk_code: str,
+    principal: Principal,
+    service_ids: list[int],
+    request: IdempotentRequest,
+) -> Answer:
+    """The desk calls ``service_ids`` from now on, in this order among equals (supervisor).
+
+    Logs ``desk.services_changed`` with the actor, the services before and after; the same
+    services in the same order again change and log nothing. The change bumps the site's
+    ``config_version`` (``central_server.models.sites``), so every server process calls by it
+    at once, and the event makes every desk read its queue again. Until the site file is
+    applied again: ``tresen admin apply`` sets a desk's services as the file says."""
+    site_id = sites_repo.site_id(db, slug)
+    require(principal, Capability.STEER, site_id)
+    if len(set(service_ids)) != len(service_ids):
+        raise InvalidInput("services_repeated", N_("A service is named twice."))
+
+    def change(session: Session, site: Site) -> Answer:
+        config = site_config(session, site)
+        desk = repository.desk_by_code(session, site.id, desk_code)
+        for service_id in service_ids:
+            if not config.service(service_id).active:  # 404 for a service of no site here
+                raise Conflict("service_inactive", N_("This service is not offered at the moment."))
+        before = [link.service_id for link in desk.services]
+        if before != service_ids:
+            desk.services.clear()
+            session.flush()
+            desk.services.extend(
+                DeskService(service_id=sid, position=i) for i, sid in enumerate(service_ids)
+            )
+            session.flush()
+            event_log.append(
+                session,
+                site,
+                "desk.services_changed",
+                actor=principal.actor,
+                desk_code=desk.code,
+                data={"services": service_ids, "before": before},
+            )
+        return 200, _public(session, desk).model_dump(mode="json")
+
+    return perform(db, bus, site_id, principal, request, change)

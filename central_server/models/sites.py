@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, event
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from central_server.db import Base
@@ -39,6 +50,8 @@ class Site(Base):
     config_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     organisation: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     organisation_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    amber_share: Mapped[float] = mapped_column(Float, default=0.8, server_default="0.8")
+    desk_idle_minutes: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
 
 
 class Service(Base):
@@ -50,6 +63,12 @@ class Service(Base):
     a clerk ticks off for this service, each ``{"id": ..., "names": {lang: text}}``.
     ``documents`` lists what the service orders for a citizen, most usual first, each
     ``{"kind": <pickup document kind>, "detail": text, "weeks": usual weeks until it arrives}``.
+
+    Steering (``central_server.steering``): ``daily_limit`` is the day's contingent of tickets
+    (None: no limit), counted by ``TicketCounter.issued``; ``issuing_stopped_on`` is the site's
+    local day on which a supervisor stopped issuing tickets of the service (with
+    ``issuing_stop_reason``): the stop holds for that day only, so the next day the service
+    issues again by itself. ``amber_share`` overrides the site's (None: the site's).
     """
 
     __tablename__ = "services"
@@ -68,6 +87,10 @@ class Service(Base):
     documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    daily_limit: Mapped[int | None] = mapped_column(Integer, default=None)
+    amber_share: Mapped[float | None] = mapped_column(Float, default=None)
+    issuing_stopped_on: Mapped[date | None] = mapped_column(Date, default=None)
+    issuing_stop_reason: Mapped[str | None] = mapped_column(String(20), default=None)
 
 
 class Desk(Base):

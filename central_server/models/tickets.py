@@ -28,6 +28,10 @@ class TicketCounter(Base):
 
     Counted per prefix (the letter of a service), not per service id: the number printed on the
     ticket is what must never repeat, and a transferred ticket keeps its letter and number.
+
+    ``issued`` counts the tickets issued under the prefix that day, online and uploaded from
+    offline, for the service's daily contingent (``Service.daily_limit``): drawing a number
+    reads and writes this row anyway, so the check costs no statement.
     """
 
     __tablename__ = "ticket_counters"
@@ -38,6 +42,7 @@ class TicketCounter(Base):
     prefix: Mapped[str] = mapped_column(String(1), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer, default=0)
+    issued: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class NumberLease(Base):
@@ -127,8 +132,8 @@ class Ticket(Base):
 class Case(Base):
     """What happened to the citizen's concern: steps done, outcome, notes, forwarding.
 
-    The free text (``notes``, ``case_reference``, ``forward_reason``) is emptied
-    ``case_purge_days`` after the ticket finished (done, no-show or cancelled), and
+    The free text (``notes``, ``case_reference``, ``forward_reason``, ``cancel_reason``) is
+    emptied ``case_purge_days`` after the ticket finished (done, no-show or cancelled), and
     ``purged_at`` says when; steps, outcome and the ticket's times stay for the statistics. The
     authority's case file holds the record (see ``central_server.tickets.purge``).
     """
@@ -148,6 +153,8 @@ class Case(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     case_reference: Mapped[str] = mapped_column(String(100), default="")
     forward_reason: Mapped[str] = mapped_column(Text, default="")
+    #: Why a supervisor cancelled the ticket (steering); free text, erased like the notes.
+    cancel_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     #: When the free text was erased; None while it is kept.

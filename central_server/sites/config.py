@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -50,6 +51,10 @@ class ServiceInfo:
     default_service_minutes: int
     position: int
     active: bool
+    daily_limit: int | None
+    amber_share: float | None
+    issuing_stopped_on: date | None
+    issuing_stop_reason: str | None
 
 
 @dataclass(frozen=True)
@@ -177,5 +182,9 @@ _SERVICE_FIELDS = (
     "default_service_minutes",
     "position",
     "active",
+    "daily_limit",
+    "amber_share",
+    "issuing_stopped_on",
+    "issuing_stop_reason",
 )
 _DESK_FIELDS = ("id", "site_id", "code", "name", "kind", "state", "signed_on_user_id")

@@ -41,3 +41,13 @@ class ServicePublic(BaseModel):
         description="what the service orders for a citizen, most usual first (site file)"
     )
     waiting: int
+    issuing: bool = Field(
+        description="tickets are issued today: not stopped by a supervisor, and the daily "
+        "contingent not used up (opening hours: open_now)"
+    )
+    stopped_message: dict[str, str] | None = Field(
+        description="while it issues no tickets today: what the kiosk shows, in every citizen "
+        "language"
+    )
+    daily_limit: int | None = Field(description="the day's contingent (site file); null: none")
+    left_today: int | None = Field(description="tickets left of today's contingent")

@@ -19,11 +19,13 @@ from central_server.deps import (
 )
 from central_server.tickets import offline, service
 from central_server.tickets.schemas import (
+    CancelRequest,
     CaseRead,
     CaseUpdate,
     FinishRequest,
     LeaseRequest,
     LeasesPublic,
+    MoveRequest,
     QueuePublic,
     ResumeRequest,
     TicketCreate,
@@ -131,7 +133,37 @@ _simple_action("recall", service.recall, "Call the ticket again (display and chi
 _simple_action("no-show", service.no_show, "The called citizen did not come")
 _simple_action("start", service.start, "The citizen arrived; serving starts")
 _simple_action("park", service.park, "Set the case aside (e.g. citizen fetches a document)")
-_simple_action("cancel", service.cancel, "Cancel the ticket")
+
+
+@router.post("/tickets/{ticket_id}/cancel", response_model=TicketPublic, responses=CONFLICT)
+def cancel(
+    ticket_id: IdPath,
+    db: DbDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    request: IdempotencyDep,
+    body: CancelRequest | None = None,
+) -> Response:
+    """Cancel the ticket. Without a body: the desk's action, for the ticket at the desk (clerk,
+    supervisor). With ``{"reason"}``: a supervisor's steering, for a waiting or parked ticket
+    (409 otherwise); the reason (1 to 200 characters) is kept with the ticket's case, never in
+    the event log, on the display or on the status page, which tells the citizen that the
+    ticket is no longer valid."""
+    return _respond(service.cancel(db, bus, ticket_id, principal, request, body))
+
+
+@router.post("/tickets/{ticket_id}/move", response_model=TicketPublic, responses=CONFLICT)
+def move(
+    ticket_id: IdPath,
+    body: MoveRequest,
+    db: DbDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    request: IdempotencyDep,
+) -> Response:
+    """Move a waiting ticket to another service of the site (supervisor): it keeps its number
+    and its place in the queue. 409 when it does not wait. Logs ``ticket.moved``."""
+    return _respond(service.move(db, bus, ticket_id, principal, request, body))
 
 
 @router.post("/tickets/{ticket_id}/resume", response_model=TicketPublic, responses=CONFLICT)

@@ -1,7 +1,8 @@
 """Offline numbers: leases for the kiosk, and the tickets it issued while the server was away.
 
 While it reaches the server, a kiosk keeps a stock of numbers: :func:`lease_numbers` sets aside
-one range per active service of the site (open now or not) for the site's local day, by the
+one range per active service of the site (open now or not; not one that issues no more tickets
+today: stopped by a supervisor, or its contingent used up) for the site's local day, by the
 rules of ``central_server.queue_rules`` (``lease_range``; online drawing skips leased ranges).
 Offline, the kiosk prints tickets with those numbers, a status token of its own making and the
 moment printed; back online it uploads each through ``POST /sites/{site}/tickets`` with
@@ -46,6 +47,7 @@ from central_server.queue_rules import format_number, lease_range
 from central_server.sites import hours
 from central_server.sites import repository as sites_repo
 from central_server.sites.config import ServiceInfo
+from central_server.steering import issuing
 from central_server.tickets import repository
 from central_server.tickets.schemas import (
     LeasePublic,
@@ -69,7 +71,8 @@ def lease_numbers(
     body: LeaseRequest,
     request: IdempotentRequest,
 ) -> Answer:
-    """Lease ``body.size`` numbers of every active service for today; log ``numbers.leased``."""
+    """Lease ``body.size`` numbers of every active service that issues tickets today; log
+    ``numbers.leased``."""
     site_id = sites_repo.site_id(db, slug)
     require(principal, Capability.ISSUE_OFFLINE, site_id)
     device_id = principal.id if principal.kind == "device" else None
@@ -78,7 +81,11 @@ def lease_numbers(
         now = utcnow()
         day = now.astimezone(ZoneInfo(site.timezone)).date()
         made: list[tuple[Service, NumberLease]] = []
-        for service in sites_repo.services_of(session, site.id, active_only=True):
+        offered = sites_repo.services_of(session, site.id, active_only=True)
+        issued = repository.issued_on(session, site.id, day, {s.prefix for s in offered})
+        for service in offered:
+            if issuing.why_not_issuing(service, day, issued.get(service.prefix, 0)) is not None:
+                continue  # stopped today, or its contingent used up: nothing to issue offline
             numbers = lease_range(
                 body.size,
                 repository.leased_ranges(session, site.id, service.prefix, day),

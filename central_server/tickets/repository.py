@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -97,17 +98,50 @@ def open_ticket_at_desk(session: Session, desk_id: int) -> Ticket | None:
     return session.scalars(query.limit(1)).one_or_none()
 
 
-def next_number(session: Session, site_id: int, prefix: str, day: date) -> int:
-    """The next number under ``prefix`` today, past any leased range. The caller holds the
-    site lock."""
+def day_counter(session: Session, site_id: int, prefix: str, day: date) -> TicketCounter:
+    """The counter of ``prefix`` on ``day`` (a new one before the day's first ticket). The
+    caller holds the site lock."""
     counter = session.get(TicketCounter, (site_id, prefix, day))
     if counter is None:
-        counter = TicketCounter(site_id=site_id, prefix=prefix, day=day, last_number=0)
+        counter = TicketCounter(site_id=site_id, prefix=prefix, day=day, last_number=0, issued=0)
         session.add(counter)
+    return counter
+
+
+def next_number(session: Session, counter: TicketCounter) -> int:
+    """Draw the next number of ``counter``'s prefix and day, past any leased range, and count
+    the ticket issued. The caller holds the site lock."""
     counter.last_number = next_free_number(
-        counter.last_number, leased_ranges(session, site_id, prefix, day)
+        counter.last_number,
+        leased_ranges(session, counter.site_id, counter.prefix, counter.day),
     )
+    counter.issued = (counter.issued or 0) + 1
     return counter.last_number
+
+
+def count_uploaded(session: Session, site_id: int, prefix: str, day: date) -> None:
+    """A ticket issued offline under ``prefix`` on ``day`` was uploaded: it counts for the
+    day's contingent (its number came from a lease, not from the counter)."""
+    counter = day_counter(session, site_id, prefix, day)
+    counter.issued = (counter.issued or 0) + 1
+
+
+_ISSUED_ON = select(TicketCounter.prefix, TicketCounter.issued).where(
+    TicketCounter.site_id == bindparam("site_id"),
+    TicketCounter.prefix.in_(bindparam("prefixes", expanding=True)),
+    TicketCounter.day == bindparam("day"),
+)
+
+
+def issued_on(
+    session: Session, site_id: int, day: date, prefixes: Collection[str]
+) -> dict[str, int]:
+    """Prefix -> the tickets issued under it on ``day``, for ``prefixes`` (a site's services'
+    letters): one select by primary key, never the site's counters of other days."""
+    if not prefixes:
+        return {}
+    parameters = {"site_id": site_id, "day": day, "prefixes": sorted(prefixes)}
+    return {prefix: issued for prefix, issued in session.execute(_ISSUED_ON, parameters)}
 
 
 def counter_last(session: Session, site_id: int, prefix: str, day: date) -> int:
@@ -206,5 +240,5 @@ def erase_case_text(session: Session, ticket_ids: list[int], now: datetime) -> N
     session.execute(
         update(Case)
         .where(Case.ticket_id.in_(ticket_ids))
-        .values(notes="", case_reference="", forward_reason="", purged_at=now)
+        .values(notes="", case_reference="", forward_reason="", cancel_reason="", purged_at=now)
     )

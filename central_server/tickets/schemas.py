@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, Strict
+from pydantic import BaseModel, Field, Strict, StringConstraints
 
 from central_server.queue_rules import Priority, Status
 from resources.i18n import CitizenLanguage
@@ -51,6 +51,7 @@ class CasePublic(BaseModel):
     notes: str
     case_reference: str
     forward_reason: str
+    cancel_reason: str = Field(description="why a supervisor cancelled the ticket")
     updated_at: datetime
 
 
@@ -65,6 +66,7 @@ class CaseRead(BaseModel):
     notes: str
     case_reference: str
     forward_reason: str
+    cancel_reason: str = Field(description="why a supervisor cancelled the ticket")
     updated_at: datetime | None
 
 
@@ -112,6 +114,31 @@ class TransferRequest(CaseUpdate):
     service_id: ServiceId | None = Field(default=None, description="move to this service's queue")
     desk: str | None = Field(default=None, description="or to this desk, e.g. the back office")
     reason: str = Field(default="", max_length=2000)
+
+
+class MoveRequest(BaseModel):
+    """A supervisor moves a waiting ticket to another service's queue; it keeps its place."""
+
+    service_id: ServiceId
+    reason: str = Field(
+        default="",
+        max_length=2000,
+        description="why; the desk that calls it reads it as the forwarding reason",
+    )
+
+
+#: A supervisor's reason for cancelling a ticket: 1 to 200 characters, not only spaces.
+CancelReason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+]
+
+
+class CancelRequest(BaseModel):
+    """A supervisor cancels a waiting or parked ticket, saying why. The reason is kept with the
+    ticket's case (erased with its text), never in the event log, on the display or on the
+    citizen's status page."""
+
+    reason: CancelReason
 
 
 class ResumeRequest(BaseModel):

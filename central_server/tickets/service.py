@@ -24,6 +24,7 @@ from central_server.models import Case, Desk, Service, Site, Ticket, User
 from central_server.models._types import utcnow
 from central_server.queue_rules import (
     FINAL,
+    QUEUED,
     Action,
     Priority,
     QueuedTicket,
@@ -39,13 +40,16 @@ from central_server.readers import NotModified, Snapshot
 from central_server.sites import hours
 from central_server.sites import repository as sites_repo
 from central_server.sites.config import DeskInfo, ServiceInfo, SiteConfig, site_config
+from central_server.steering import issuing
 from central_server.tickets import repository
 from central_server.tickets.offline import Issued, accept_upload
 from central_server.tickets.schemas import (
+    CancelRequest,
     CaseRead,
     CaseUpdate,
     DeskCounts,
     FinishRequest,
+    MoveRequest,
     OfflineIssue,
     QueuePublic,
     ResumeRequest,
@@ -210,15 +214,20 @@ def create_ticket_in_session(
     """Draw the next ticket of ``service`` and log ``ticket.created``: the one way a ticket is
     made, inside a change that holds the site's lock (see ``central_server.writes``).
 
-    Refuses a service that is switched off or closed now. With ``offline``, the ticket is one a
-    kiosk issued offline: number, time and status token are the kiosk's, checked against its
-    lease, and the opening hours at the time it was issued (``offline.accept_upload``).
+    Refuses a service that is switched off or closed now, and one that issues no more tickets
+    today (stopped by a supervisor, or its daily contingent used up:
+    ``central_server.steering.issuing``; the refusal is in the citizen's ``language``). With
+    ``offline``, the ticket is one a kiosk issued offline: number, time and status token are
+    the kiosk's, checked against its lease, and the opening hours at the time it was issued
+    (``offline.accept_upload``); it is taken past a stop or the contingent (it is printed).
     Permissions are the caller's to check. Returns the ticket and the site as it is afterwards.
     """
     if not service.active:
         raise Conflict("service_inactive", N_("This service is not offered at the moment."))
     if offline is not None:
         issued = accept_upload(session, site, service, principal, offline)
+        # Printed already: it counts for the contingent, past a stop or the limit too.
+        repository.count_uploaded(session, site.id, service.prefix, issued.day)
     else:
         now = utcnow()
         local_now = now.astimezone(ZoneInfo(site.timezone))
@@ -228,9 +237,18 @@ def create_ticket_in_session(
                 N_("This service is closed now. Opening hours today: {hours}"),
                 hours=hours.today_text(service.hours, local_now) or "—",
             )
+        day = local_now.date()
+        # Stopped today, or the contingent used up: from the kept configuration and the
+        # counter the number is drawn from, no further statement.
+        if service.issuing_stopped_on == day:
+            raise issuing.refusal(service, issuing.STOPPED, language)
+        counter = repository.day_counter(session, site.id, service.prefix, day)
+        why = issuing.why_not_issuing(service, day, counter.issued or 0)
+        if why is not None:
+            raise issuing.refusal(service, why, language)
         issued = Issued(
-            day=local_now.date(),
-            number=repository.next_number(session, site.id, service.prefix, local_now.date()),
+            day=day,
+            number=repository.next_number(session, counter),
             at=now,
             status_token=secrets.token_urlsafe(16),
         )
@@ -307,7 +325,9 @@ def call_next(
 
 def _case_of(ticket: Ticket) -> Case:
     if ticket.case is None:
-        ticket.case = Case(steps_done=[], notes="", case_reference="", forward_reason="")
+        ticket.case = Case(
+            steps_done=[], notes="", case_reference="", forward_reason="", cancel_reason=""
+        )
     return ticket.case
 
 
@@ -341,9 +361,10 @@ def _act(
     request: IdempotentRequest,
     event_type: str,
     change: TicketChange,
+    capability: Capability = Capability.OPERATE_DESK,
 ) -> Answer:
     site_id = _ticket_site_id(db, ticket_id)
-    require(principal, Capability.OPERATE_DESK, site_id)
+    require(principal, capability, site_id)
 
     def run(session: Session, site: Site) -> Answer:
         ticket = repository.ticket_by_id(session, ticket_id)
@@ -403,7 +424,93 @@ def _simple(action: Action, event_type: str, stamp: str | None = None):
 no_show = _simple(Action.NO_SHOW, "ticket.no_show", "finished_at")
 start = _simple(Action.START, "ticket.started", "started_at")
 park = _simple(Action.PARK, "ticket.parked")
-cancel = _simple(Action.CANCEL, "ticket.cancelled", "finished_at")
+_cancel_at_desk = _simple(Action.CANCEL, "ticket.cancelled", "finished_at")
+
+#: The tickets a supervisor cancels with a reason: in a queue, or set aside at a desk.
+CANCELLABLE_WITH_REASON = QUEUED | {Status.PARKED}
+
+
+def cancel(
+    db: Database,
+    bus: EventBus,
+    ticket_id: int,
+    principal: Principal,
+    request: IdempotentRequest,
+    body: CancelRequest | None = None,
+) -> Answer:
+    """Cancel the ticket. Without ``body``: the desk's action (the ticket at the desk, any
+    status not final). With ``body``: a supervisor's steering, for a waiting or parked ticket
+    only (409 otherwise), whose reason is kept on the ticket's case: the event
+    ``ticket.cancelled`` says that a reason was given and by whom, never the reason."""
+    if body is None:
+        return _cancel_at_desk(db, bus, ticket_id, principal, request)
+
+    def change(session: Session, site: Site, ticket: Ticket, view: SiteView) -> dict[str, object]:
+        if Status(ticket.status) not in CANCELLABLE_WITH_REASON:
+            raise Conflict(
+                "invalid_transition",
+                N_(
+                    "Ticket {number} is {status}; only a waiting or parked ticket can be cancelled."
+                ),
+                number=format_number(ticket.prefix, ticket.number),
+                status=translatable(TICKET_STATUS_LABELS[Status(ticket.status)]),
+            )
+        ticket.status = _transition(ticket, Action.CANCEL)
+        ticket.finished_at = utcnow()
+        case = _case_of(ticket)
+        case.cancel_reason = body.reason
+        case.updated_at = utcnow()
+        return {"reason": True, "steering": True}
+
+    return _act(
+        db, bus, ticket_id, principal, request, "ticket.cancelled", change, Capability.STEER
+    )
+
+
+def move(
+    db: Database,
+    bus: EventBus,
+    ticket_id: int,
+    principal: Principal,
+    request: IdempotentRequest,
+    body: MoveRequest,
+) -> Answer:
+    """A supervisor moves a waiting ticket to another service of the site. It keeps its number
+    and its place (``queued_at``), as a transfer does, and its status; a ticket meant for one
+    desk becomes one of the service's. 409 when the ticket does not wait; the same service
+    changes and logs nothing. Logs ``ticket.moved``; a reason goes to the case as the
+    forwarding reason (the desk that calls it reads it), never into the log."""
+
+    def change(
+        session: Session, site: Site, ticket: Ticket, view: SiteView
+    ) -> dict[str, object] | None:
+        if Status(ticket.status) not in QUEUED:
+            raise Conflict(
+                "invalid_transition",
+                N_("Ticket {number} is {status}; only a waiting ticket can be moved."),
+                number=format_number(ticket.prefix, ticket.number),
+                status=translatable(TICKET_STATUS_LABELS[Status(ticket.status)]),
+            )
+        service = view.config.service(body.service_id)
+        if not service.active:
+            raise Conflict("service_inactive", N_("This service is not offered at the moment."))
+        if service.id == ticket.service_id and ticket.target_desk_id is None:
+            return None
+        extra: dict[str, object] = {
+            "from_service": ticket.service_id,
+            "to_service": service.id,
+            "from_desk": view.desk_code(ticket.target_desk_id),
+            "reason": bool(body.reason),
+        }
+        ticket.service_id = service.id
+        ticket.target_desk_id = None
+        if body.reason:
+            case = _case_of(ticket)
+            case.forward_reason = body.reason
+            case.updated_at = utcnow()
+        return extra
+
+    return _act(db, bus, ticket_id, principal, request, "ticket.moved", change, Capability.STEER)
 
 
 def resume(
@@ -544,6 +651,7 @@ def get_case(db: Database, ticket_id: int, principal: Principal) -> CaseRead:
             notes=case.notes if case else "",
             case_reference=case.case_reference if case else "",
             forward_reason=case.forward_reason if case else "",
+            cancel_reason=case.cancel_reason if case else "",
             updated_at=case.updated_at if case else None,
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -229,15 +229,30 @@ class SiteView:
     def desk_rules(self) -> list[DeskRule]:
         return list(_desk_rules(self.config))
 
+    def service_minutes(self, session: Session) -> dict[int, float]:
+        """The typical service time of each service (see ``typical_service_minutes``)."""
+        recent = _recent_service_minutes(session, self.site.id)
+        return {
+            sid: typical_service_minutes(recent.get(sid, []), s.default_service_minutes)
+            for sid, s in self.services.items()
+        }
+
     def estimates(self, session: Session) -> dict[int, WaitEstimate]:
         if self._estimates is None:
-            recent = _recent_service_minutes(session, self.site.id)
-            minutes = {
-                sid: typical_service_minutes(recent.get(sid, []), s.default_service_minutes)
-                for sid, s in self.services.items()
-            }
+            minutes = self.service_minutes(session)
             self._estimates = estimate_waits(self.queued_rules(), self.desk_rules(), minutes)
         return self._estimates
+
+    def walk_in_estimate(
+        self, service_id: int, now: datetime, minutes: Mapping[int, float]
+    ) -> WaitEstimate:
+        """What a walk-in taking a ticket of ``service_id`` at ``now`` would be told: the same
+        rules as for the tickets in the queue, with one more at its end."""
+        newcomer = QueuedTicket(
+            id=0, service_id=service_id, priority=Priority.NORMAL, queued_at=now, number=0
+        )
+        found = estimate_waits([*self.queued_rules(), newcomer], self.desk_rules(), minutes)
+        return found[0]
 
     def public(
         self, session: Session, ticket: Ticket, *, include_case: bool = False

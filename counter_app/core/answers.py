@@ -87,6 +87,12 @@ class Service(Answer):
     hours_today: str
     checklist: tuple[ChecklistStep, ...]
     documents: tuple[ServiceDocument, ...]
+    #: Tickets are issued today: not stopped by a supervisor, the day's contingent not used up.
+    issuing: bool
+    #: While not issuing: what the kiosk shows, in every citizen language.
+    stopped_message: dict[str, str] | None
+    #: Tickets left of today's contingent (None: the service has none).
+    left_today: int | None
 
     def name_in(self, language: str) -> str:
         return self.names.get(language) or self.names.get("de") or self.name or self.prefix

@@ -53,6 +53,13 @@ ANSWERS = {
         "citizen",
         "The time to collect this document has ended. Please ask at the information desk.",
     ),
+    # The pickup service stopped for today by a supervisor, or its contingent used up.
+    "service_stopped": N_citizen(
+        "citizen", "No more documents are handed out today. Please ask at the information desk."
+    ),
+    "service_limit_reached": N_citizen(
+        "citizen", "No more documents are handed out today. Please ask at the information desk."
+    ),
 }
 NOT_READY_UNTIL = N_citizen(
     "citizen", "Your document is not ready yet. It is expected from {date}: please come back then."

@@ -30,9 +30,13 @@ from resources.i18n import CITIZEN_LANGUAGES, N_citizen, citizen_gettext, gettex
 
 NOTICE_SECONDS = 12
 #: Why no ticket was issued, by the server's error code; said to the citizen.
+NO_MORE_TODAY = N_citizen("citizen", "No more tickets for this service today.")
 REFUSALS = {
     "service_closed": N_citizen("citizen", "This service is closed now."),
     "service_inactive": N_citizen("citizen", "This service is not offered at the moment."),
+    # Stopped by a supervisor, or its daily contingent used up, since the kiosk last looked.
+    "service_stopped": NO_MORE_TODAY,
+    "service_limit_reached": NO_MORE_TODAY,
 }
 CANNOT_ISSUE = N_citizen(
     "citizen", "No ticket can be issued at the moment. Please ask at the information desk."
@@ -73,7 +77,9 @@ BAND_TEXTS = {
 
 
 class ServiceButton(QPushButton):
-    """A service: its letter, its name and hint in the citizen's language, or why it is closed."""
+    """A service: its letter, its name and hint in the citizen's language, or why it issues no
+    ticket now (closed, or no more tickets today), greyed and not tappable, as large as the
+    others."""
 
     def __init__(self, service: Service, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,17 +116,20 @@ class ServiceButton(QPushButton):
     def retranslate(self, language: CitizenLanguage) -> None:
         service = self.service
         self.name.setText(service.name(language.code))
-        if service.open_now:
-            self.hint.setText(service.hint(language.code))
-            accessible = service.name(language.code)
-        else:
+        available = service.open_now and service.issuing
+        if not service.issuing:
+            # Stopped for today, or the day's contingent used up: the server's words.
+            self.hint.setText(service.not_issuing_text(language.code) or language(NO_MORE_TODAY))
+        elif not service.open_now:
             closed = language(N_citizen("citizen", "Closed now. Opening hours today: {hours}"))
             self.hint.setText(closed.format(hours=service.hours_today or "—"))
-            accessible = f"{service.name(language.code)}: {self.hint.text()}"
-        self.setAccessibleName(accessible)
-        self.setEnabled(service.open_now)
+        else:
+            self.hint.setText(service.hint(language.code))
+        name = service.name(language.code)
+        self.setAccessibleName(name if available else f"{name}: {self.hint.text()}")
+        self.setEnabled(available)
         for label in (self.badge, self.name, self.hint):
-            label.setProperty("closed", not service.open_now)
+            label.setProperty("closed", not available)
             label.style().unpolish(label)
             label.style().polish(label)
 

@@ -97,6 +97,29 @@ def test_editing_the_file_changes_only_what_changed(db_url: str) -> None:
     assert not any("created" in line for line in changes)
 
 
+def test_the_site_file_sets_the_boards_settings_and_the_daily_contingent(db_url: str) -> None:
+    from central_server.models import Service
+
+    db = Database(db_url)
+    migrate.upgrade(db.engine)
+    spec = site_file.read(EXAMPLE)
+    site_file.apply(db, spec)
+    with db.read_session() as session:
+        site = session.scalars(select(Site)).one()
+        assert (site.amber_share, site.desk_idle_minutes) == (0.8, 3)
+        limits = {
+            s.prefix: (s.daily_limit, s.amber_share) for s in session.scalars(select(Service))
+        }
+    assert limits["C"] == (60, 0.66)
+    assert limits["A"] == (None, None)
+    next(s for s in spec.services if s.prefix == "C").daily_limit = 40
+    spec.site.desk_idle_minutes = 5
+    changes = site_file.apply(db, spec)
+    db.dispose()
+    assert "service C (residence-permit): daily_limit updated" in changes
+    assert "site mitte: desk_idle_minutes updated" in changes
+
+
 def _refused_soon(client: ApiClient, path: str) -> bool:
     """Whether ``path`` answers 401 within the seconds the server trusts a checked token."""
     deadline = time.monotonic() + TOKEN_CACHE_SECONDS + ANSWER_S

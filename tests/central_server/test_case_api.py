@@ -35,6 +35,7 @@ def test_colleagues_read_the_case_while_it_is_being_served(server, clerk, kiosk,
         "notes": "",
         "case_reference": "",
         "forward_reason": "",
+        "cancel_reason": "",
         "updated_at": None,
     }
 

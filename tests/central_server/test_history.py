@@ -305,8 +305,10 @@ def _a_working_day(
     clerk: ApiClient,
     display: ApiClient,
     services: dict[str, int],
+    supervisor: ApiClient,
 ) -> None:
-    """What kiosks, desks, displays, phones and the pickup desk ask during a day."""
+    """What kiosks, desks, displays, phones, the pickup desk and the supervisor ask during a
+    day."""
     tickets = [new_ticket(kiosk, services[p]) for p in ("A", "B", "A")]
     for path in (f"/t/{tickets[0]['status_token']}/state", "/display/demo/state"):
         headers = {"Authorization": "Bearer demo-display"}
@@ -351,6 +353,13 @@ def _a_working_day(
         "/sites/demo/pickups?status=ready",
     ):
         assert clerk.get(path).status_code == 200, path
+    # The supervisor's board, and steering.
+    assert supervisor.get("/sites/demo/board").status_code == 200
+    for action in ("stop", "resume"):
+        answer = supervisor.post(f"/sites/demo/services/{services['B']}/{action}")
+        assert answer.status_code == 200, answer.text
+    desk = {"services": [services["C"], services["A"]]}
+    assert supervisor.put("/sites/demo/desks/4/services", json=desk).status_code == 200
     lease = kiosk.post("/sites/demo/number-leases", json={"size": 5})
     assert lease.status_code == 201, lease.text
     leased = next(e for e in lease.json()["leases"] if e["prefix"] == "A")
@@ -387,8 +396,9 @@ def test_the_request_paths_read_history_through_indexes(
     services: dict[str, int],
 ) -> None:
     build_history(server.database_url, 3000, slug="demo")
+    supervisor = server.client(server.login("supervisor"))
     with Statements(server) as statements:
-        _a_working_day(server, kiosk, clerk, display, services)
+        _a_working_day(server, kiosk, clerk, display, services, supervisor)
     checked = statements.reading_history()
     assert len(checked) >= 15, [s for s, _ in checked]
     assert server.db is not None

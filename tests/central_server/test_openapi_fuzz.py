@@ -62,15 +62,17 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from central_server.admin import site_file
 from central_server.app import create_app
 from central_server.auth import tokens
 from central_server.auth.repository import user_by_name
 from central_server.config import ServerSettings
-from central_server.models import AuthToken, Ticket
+from central_server.models import AuthToken, Service, Ticket
 from central_server.models._types import utcnow
 from central_server.queue_rules import FINAL, Status
+from resources import path as resource_path
 from resources.text import typed_text
 from tests.conftest import _pg_execute, _pg_url
 from tests.support.api import assert_error
@@ -102,6 +104,7 @@ READERS = (
     ("/sites/demo/queue", {}),
     ("/sites/demo/queue", {"desk": "1"}),
     ("/sites/demo/desks", {}),
+    ("/sites/demo/board", {}),
 )
 
 
@@ -220,6 +223,7 @@ def flatmap_path_parameters(context: Any, path_parameters: Any) -> Any:
             "site": st.just("demo"),
             "desk": st.sampled_from(DESK_CODES),
             "ticket_id": st.sampled_from(REAL_TICKET_IDS),
+            "service_id": st.sampled_from(SERVICE_IDS),
         },
     ).flatmap(_sometimes_controls)
 
@@ -329,9 +333,21 @@ def mint_token(server: LiveServer, username: str) -> str:
     return token
 
 
-def prepare_tickets(server: LiveServer) -> list[int]:
-    """Free every desk, then create tickets in every status."""
+def undo_steering(server: LiveServer) -> None:
+    """What the fuzzed steering did is undone: every service issues again, every desk calls
+    the services of the site file."""
     assert server.db is not None
+    with server.db.write_session() as session:
+        for service in session.scalars(select(Service)):
+            service.issuing_stopped_on = None  # the site's configuration version moves with it
+            service.issuing_stop_reason = None
+    site_file.apply(server.db, site_file.read(resource_path("demo_site.toml")))
+
+
+def prepare_tickets(server: LiveServer) -> list[int]:
+    """Free every desk, undo the steering, then create tickets in every status."""
+    assert server.db is not None
+    undo_steering(server)
     with server.db.write_session() as session:
         # What earlier operations left open is cancelled (as a supervisor would at closing
         # time), so every desk is free and the queue stays short.
