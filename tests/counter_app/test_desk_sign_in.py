@@ -187,9 +187,13 @@ def test_a_taken_desk_names_the_colleague_and_a_confirmed_take_over_stops_their_
     assert first.dialog.isVisible()
     assert first.dialog.error.text() == "clerk2 hat Platz 1 übernommen."
     # F5 in the old window does nothing: the ticket is still only called, at clerk2's desk.
+    # Shortcuts act in the active window, so the old window must be the one in front (else the
+    # key would start the ticket in clerk2's window, as it should there).
+    theirs.window.activateWindow()
+    qtbot.waitUntil(theirs.window.isActiveWindow, timeout=ANSWER_MS)
     qtbot.keyClick(theirs.window, Qt.Key.Key_F5)
     ticket = server.client(server.login("supervisor")).get("/sites/demo/queue").json()
-    assert [(t["number"], t["status"]) for t in ticket["called"]] == [("A001", "called")]
+    assert [(t["number"], t["status"]) for t in ticket["called"]] == [("A001", "called")], ticket
 
 
 def test_sign_off_goes_back_to_the_sign_in_dialog(desk_run, server, qtbot) -> None:
