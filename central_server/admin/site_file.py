@@ -22,6 +22,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -49,25 +50,29 @@ def _all_languages(texts: Texts, what: str) -> Texts:
     return texts
 
 
-class ChecklistStep(BaseModel):
+class _Entry(BaseModel):
+    # A key the file misspells (``daily_limt``) must not be ignored in silence: the office would
+    # believe a rule holds that nobody applied.
+    model_config = ConfigDict(extra="forbid")
+
+
+class ChecklistStep(_Entry):
     id: str = Field(min_length=1, max_length=64)
     names: Texts
 
 
-class DocumentEntry(BaseModel):
+class DocumentEntry(_Entry):
     """A document a service orders for the citizen, as the clerk's "document ordered" dialog
     suggests it: ``kind`` is one of the pickup's document kinds, ``detail`` the free text that
     goes with it on the shelf (e.g. "Fiktionsbescheinigung"), ``weeks`` how long it usually
     takes to arrive (0: not known)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     kind: DocumentKind
     detail: str = Field("", max_length=200)
     weeks: int = Field(0, ge=0, le=MAX_WEEKS)
 
 
-class ServiceEntry(BaseModel):
+class ServiceEntry(_Entry):
     key: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_\-]+$")
     prefix: str = Field(pattern=r"^[A-Z]$")
     names: Texts
@@ -105,14 +110,14 @@ class ServiceEntry(BaseModel):
         return v
 
 
-class DeskEntry(BaseModel):
+class DeskEntry(_Entry):
     code: str = Field(min_length=1, max_length=32)
     name: str = ""
     kind: DeskKind = DeskKind.FRONT_OFFICE
     services: list[str] = Field(default_factory=list, description="service prefixes, in order")
 
 
-class UserEntry(BaseModel):
+class UserEntry(_Entry):
     username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
     display_name: str = ""
     roles: list[Literal["clerk", "pickup", "supervisor", "admin", "statistics"]] = Field(
@@ -121,13 +126,13 @@ class UserEntry(BaseModel):
     password: str | None = Field(None, description="initial password (demo and first set-up)")
 
 
-class DeviceEntry(BaseModel):
+class DeviceEntry(_Entry):
     name: str = Field(min_length=1, max_length=64)
     kind: DeviceKind
     token: str | None = Field(None, min_length=8, description="demo only")
 
 
-class SiteEntry(BaseModel):
+class SiteEntry(_Entry):
     slug: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9\-]+$")
     name: str = Field(min_length=1)
     timezone: str = "Europe/Berlin"
@@ -139,7 +144,7 @@ class SiteEntry(BaseModel):
     desk_idle_minutes: int = Field(2, ge=1, le=240)
 
 
-class SiteFile(BaseModel):
+class SiteFile(_Entry):
     site: SiteEntry
     services: Annotated[list[ServiceEntry], Field(min_length=1)]
     desks: list[DeskEntry] = Field(default_factory=list)
@@ -174,8 +179,14 @@ def read(path: Path) -> SiteFile:
     try:
         return SiteFile.model_validate(data)
     except ValidationError as exc:
-        lines = [f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        lines = [f"  {'.'.join(str(p) for p in e['loc'])}: {_message(e)}" for e in exc.errors()]
         raise SiteFileError(f"{path} is not a valid site file:\n" + "\n".join(lines)) from exc
+
+
+def _message(error: ErrorDetails) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown key (misspelt? README \"Sites as files\" lists the keys)"
+    return error["msg"]
 
 
 def apply(db: Database, spec: SiteFile) -> list[str]:

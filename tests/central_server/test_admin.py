@@ -81,6 +81,21 @@ def test_a_broken_site_file_is_refused_with_the_reason_and_changes_nothing(
     db.dispose()
 
 
+def test_a_misspelt_key_is_refused_not_ignored(db_url: str, run, tmp_path: Path) -> None:
+    # "daily_limt" ignored in silence would leave the office believing a contingent holds.
+    misspelt = tmp_path / "misspelt.toml"
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert "daily_limit = " in text
+    misspelt.write_text(text.replace("daily_limit = ", "daily_limt = ", 1), encoding="utf-8")
+    result = run("admin", "apply", str(misspelt), "--db", db_url)
+    assert result.returncode == 2
+    assert ".daily_limt: unknown key (misspelt?" in result.stderr, result.stderr
+    db = Database(db_url)
+    with db.read_session() as session:
+        assert session.execute(select(Site)).first() is None
+    db.dispose()
+
+
 def test_editing_the_file_changes_only_what_changed(db_url: str) -> None:
     db = Database(db_url)
     migrate.upgrade(db.engine)

@@ -66,7 +66,7 @@ def test_a_bad_document_entry_is_refused_with_the_reason_and_changes_nothing(
             "documents.0.kind: Input should be 'residence_permit'",
         ),
         ('{ kind = "passport", weeks = 60 }', "documents.0.weeks: Input should be less than or"),
-        ('{ kind = "passport", wekks = 4 }', "documents.0.wekks: Extra inputs are not permitted"),
+        ('{ kind = "passport", wekks = 4 }', "documents.0.wekks: unknown key (misspelt?"),
         ('{ kind = "id_card", weeks = 2 }', "document given twice: id_card"),
     ]
     for bad, reason in cases:
