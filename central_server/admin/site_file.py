@@ -185,7 +185,7 @@ def read(path: Path) -> SiteFile:
 
 def _message(error: ErrorDetails) -> str:
     if error["type"] == "extra_forbidden":
-        return "unknown key (misspelt? README \"Sites as files\" lists the keys)"
+        return 'unknown key (misspelt? README "Sites as files" lists the keys)'
     return error["msg"]
 
 
