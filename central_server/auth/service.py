@@ -28,11 +28,11 @@ from typing import NoReturn
 from sqlalchemy.orm import Session
 
 from central_server.auth import repository, tokens
-from central_server.auth.principal import Principal, Role
+from central_server.auth.principal import Capability, Principal, Role, require
 from central_server.auth.schemas import LoginPublic, LoginRequest
 from central_server.auth.throttle import LoginThrottle
 from central_server.db import Database
-from central_server.errors import N_, Unauthorized
+from central_server.errors import N_, Forbidden, Unauthorized
 from central_server.models import AuthToken
 from central_server.models._types import utcnow
 
@@ -244,6 +244,16 @@ def principal_for_token(db: Database, token: str) -> Principal:
         )
     cache.put(token_hash, principal, until, generation)
     return principal
+
+
+def may_read_events(db: Database, token: str, site_id: int) -> bool:
+    """Whether ``token`` may still read the site's live events (an open stream asks this now
+    and then: revoked, signed out, expired or stripped of the role ends it)."""
+    try:
+        require(principal_for_token(db, token), Capability.READ_EVENTS, site_id)
+    except (Unauthorized, Forbidden):
+        return False
+    return True
 
 
 def logout(db: Database, token: str) -> None:

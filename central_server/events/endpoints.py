@@ -3,11 +3,12 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
+from central_server.auth import service as auth_service
 from central_server.auth.principal import Capability, require
-from central_server.deps import BusDep, DbDep, PrincipalDep
+from central_server.deps import BusDep, DbDep, PrincipalDep, bearer_token
 from central_server.errors import N_, InvalidInput
 from central_server.events import stream
 from central_server.sites import repository as sites_repo
@@ -36,6 +37,7 @@ def site_events(
     db: DbDep,
     bus: BusDep,
     principal: PrincipalDep,
+    token: Annotated[str, Depends(bearer_token)],
     last_event_id: Annotated[str | None, Header()] = None,
     after: Annotated[int | None, Query(ge=0, le=MAX_SEQ, description="like Last-Event-ID")] = None,
 ) -> StreamingResponse:
@@ -47,7 +49,14 @@ def site_events(
             raise InvalidInput("invalid_last_event_id", N_("Last-Event-ID must be a whole number."))
         after = int(last_event_id)
     return StreamingResponse(
-        stream.stream(request, db, bus, site_id, after),
+        stream.stream(
+            request,
+            db,
+            bus,
+            site_id,
+            after,
+            lambda: auth_service.may_read_events(db, token, site_id),
+        ),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -7,13 +7,15 @@ id it saw misses nothing, whichever server process it reaches: the replay reads 
 Without an id, the stream starts with what happens from now on. New events come from the site's
 feed in this process (``central_server.events.bus``), read once for all its streams; the stream
 itself never polls the database. A comment line every 15 s keeps proxies from closing an idle
-stream.
+stream. Every ``RECHECK_SECONDS`` the stream asks whether its token still may read the site
+(from the token cache: no statement while the token is trusted): a revoked device token or a
+signed-out user's stream ends then, not when the client goes away.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -33,6 +35,7 @@ from central_server.events.log import (
 __all__ = ["BATCH", "as_message", "events_after", "format_sse", "latest_seq", "stream"]
 
 KEEPALIVE_SECONDS = 15.0
+RECHECK_SECONDS = 5.0
 
 
 async def _from_log(db: Database, site_id: int, after: int) -> list[dict[str, Any]]:
@@ -52,6 +55,7 @@ async def stream(
     bus: EventBus,
     site_id: int,
     after: int | None,
+    still_allowed: Callable[[], bool] = lambda: True,
 ) -> AsyncIterator[str]:
     with bus.subscribe(site_id) as subscription:
         # Joined before reading the log: whatever the feed reads from now on reaches this
@@ -63,9 +67,15 @@ async def stream(
         for message in await _from_log(db, site_id, after) if replay else []:
             yield format_sse(message)
             after = message["seq"]
-        last_sent = time.monotonic()
+        last_sent = next_check = time.monotonic()
         while not await request.is_disconnected():
-            batches = await subscription.next(KEEPALIVE_SECONDS)
+            if time.monotonic() >= next_check:
+                if not await run_in_threadpool(still_allowed):
+                    return
+                next_check = time.monotonic() + RECHECK_SECONDS
+            batches = await subscription.next(
+                max(0.0, min(last_sent + KEEPALIVE_SECONDS, next_check) - time.monotonic())
+            )
             behind = subscription.behind
             subscription.behind = False
             for batch in batches if not behind else [None, *batches]:

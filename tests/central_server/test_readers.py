@@ -10,6 +10,7 @@ same database) shows in the next read, and a revoked token is refused within
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,9 +19,11 @@ from sqlalchemy import event
 
 from central_server.auth import service as auth_service
 from central_server.auth.service import TOKEN_CACHE_SECONDS
+from central_server.events.stream import RECHECK_SECONDS
 from resources import path as resource_path
 from tests.support.live_server import ApiClient, LiveServer
 from tests.support.server_process import ServerProcess, run_tresen
+from tests.support.sse import EventStream
 from tests.support.waits import ANSWER_S
 
 
@@ -280,3 +283,54 @@ def test_the_desk_view_is_the_queue_and_the_desks_of_one_change_in_one_answer(
 
     unknown = clerk.get("/sites/demo/desks/99/view")
     assert unknown.status_code == 404, unknown.text
+
+
+def _ends_within(
+    server: LiveServer, token: str, revoke: Callable[[], None], seconds: float
+) -> bool:
+    """Whether the server ends an open event stream of ``token`` within ``seconds`` of
+    ``revoke()``."""
+    with EventStream(server.url, token, read_timeout=seconds) as stream:
+        assert stream.status_code == 200
+        revoke()
+        started = time.monotonic()
+        try:
+            while time.monotonic() - started < seconds:
+                stream.next()
+        except EOFError:
+            return True
+        except requests.exceptions.ConnectionError:
+            return False  # no byte for ``seconds``: still open
+    return False
+
+
+def test_an_open_event_stream_ends_when_its_token_is_revoked(server: LiveServer) -> None:
+    """A stolen display token, revoked: the stream it already holds ends too, not only its
+    next request (else it would follow every call of the office for as long as it likes)."""
+
+    def revoke() -> None:
+        revoked = run_tresen(
+            "admin",
+            "revoke-device-token",
+            "demo",
+            "waiting-room-display",
+            "--db",
+            server.database_url,
+        )
+        assert revoked.returncode == 0, revoked.stderr
+
+    # The stream asks every RECHECK_SECONDS; with SQLite the server may trust the token up to
+    # TOKEN_CACHE_SECONDS more (it hears of revocations only through PostgreSQL).
+    limit = RECHECK_SECONDS + TOKEN_CACHE_SECONDS + ANSWER_S
+    assert _ends_within(server, "demo-display", revoke, limit), f"still open after {limit} s"
+    with EventStream(server.url, "demo-display") as again:
+        assert again.status_code == 401
+
+
+def test_a_signed_out_users_stream_ends(server: LiveServer) -> None:
+    token = server.login("clerk1")
+
+    def sign_out() -> None:
+        assert server.client(token).post("/logout").status_code == 204
+
+    assert _ends_within(server, token, sign_out, RECHECK_SECONDS + ANSWER_S)
