@@ -40,7 +40,7 @@ def open_desk(server, qtbot, tmp_path: Path) -> Iterator:  # type: ignore[no-unt
         session.window.resize(1280, 800)
         session.window.show()
         session.window.activateWindow()
-        qtbot.waitActive(session.window, timeout=ANSWER_MS)
+        qtbot.waitUntil(session.window.isActiveWindow, timeout=ANSWER_MS)
         session.start()
         qtbot.waitUntil(lambda: session.controller.desk_state == "open", timeout=ANSWER_MS)
         sessions.append(session)
