@@ -160,10 +160,22 @@ class KioskController(QObject):
 
     def _offline(self, error: Exception) -> None:
         if isinstance(error, ServerUnreachable | ServerFault):
+            if not self.services:
+                self._start_from_last_known_site()
             self._new_day_issues_again()
             self._set_online(False)
         elif not self._refused(error):
             log.error("kiosk refresh failed: %r", error)
+
+    def _start_from_last_known_site(self) -> None:
+        """Started while the server is away: show the services as the server last described
+        them, so the kiosk issues from its leased numbers instead of showing nothing."""
+        known = self.issuer.last_known_site()
+        if known is None:
+            return
+        self.site_name, _zone, self.services = known
+        self._services_day = self.issuer.today()
+        log.info("server unreachable at start: %d services as last read", len(self.services))
 
     def _new_day_issues_again(self) -> None:
         """Offline past midnight: a stop or a used-up contingent was for the day it was read

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -129,7 +129,27 @@ class TicketIssuer:
         site = self.client.site(self.site)
         services = [Service.from_api(s) for s in self.client.services(self.site)]
         self.zone = ZoneInfo(site.timezone)
+        copy = {
+            "name": site.name,
+            "timezone": site.timezone,
+            "services": [asdict(s) for s in services],
+        }
+        self.store.keep_site(self.today(), copy)
         return site.name, site.timezone, services
+
+    def last_known_site(self) -> tuple[str, str, list[Service]] | None:
+        """The site as the server last described it to this kiosk, for a start without the
+        server (None if it never did). A stop or a used-up contingent was for the day it was
+        read on: a copy of an earlier day issues every service again."""
+        kept = self.store.last_site()
+        if kept is None:
+            return None
+        day, copy = kept
+        self.zone = ZoneInfo(copy["timezone"])
+        services = [Service(**s) for s in copy["services"]]
+        if day != self.today():
+            services = [replace(s, issuing=True, stopped_message={}) for s in services]
+        return copy["name"], copy["timezone"], services
 
     # Issuing ------------------------------------------------------------------------------
 

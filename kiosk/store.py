@@ -1,5 +1,6 @@
 """The kiosk's own memory on disk: the blocks of numbers the server leased to it for offline
-use, and the tickets it could not print yet.
+use, the tickets it could not print yet, and the site as it last read it (so a kiosk restarted
+while the server is away still shows its services and issues from its leased numbers).
 
 Invariants: a leased number is marked used (committed) before the ticket that carries it is
 shown or printed, so a crash can leave a gap but never give a number twice. A ticket that could
@@ -44,6 +45,16 @@ class UnprintedRow(_Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ticket: Mapped[Any] = mapped_column(JSON)
+
+
+class SiteCopyRow(_Base):
+    """The site as the kiosk last read it from the server: one row."""
+
+    __tablename__ = "site_copy"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    site: Mapped[Any] = mapped_column(JSON)
 
 
 @dataclass(frozen=True)
@@ -115,6 +126,23 @@ class KioskStore:
         with self._sessions.begin() as session:
             for row in session.scalars(select(LeaseRow).where(LeaseRow.day < day)):
                 session.delete(row)
+
+    # The site as last read ---------------------------------------------------------------------
+
+    def keep_site(self, day: date, site: dict[str, Any]) -> None:
+        """Remember what the server said of the site on ``day`` (names, services)."""
+        with self._sessions.begin() as session:
+            row = session.get(SiteCopyRow, 1)
+            if row is None:
+                session.add(SiteCopyRow(id=1, day=day, site=site))
+            elif row.day != day or row.site != site:
+                row.day, row.site = day, site
+
+    def last_site(self) -> tuple[date, dict[str, Any]] | None:
+        """The day and what was last kept by :meth:`keep_site`; None before the first read."""
+        with self._sessions() as session:
+            row = session.get(SiteCopyRow, 1)
+            return None if row is None else (row.day, dict(row.site))
 
     # Tickets not printed yet ------------------------------------------------------------------
 

@@ -196,6 +196,39 @@ def test_server_gone_three_tickets_server_back_all_arrive_once(open_kiosk, serve
     assert kiosk.controller.last.ticket.number == "A001"
 
 
+def test_a_kiosk_restarted_while_the_server_is_away_still_issues_its_leased_numbers(
+    open_kiosk, start_kiosk, server, qtbot
+) -> None:
+    """A power cut in the lobby while the server is down too: the kiosk comes back with its
+    services as it last read them and issues from the numbers it holds, instead of an empty
+    screen."""
+    first = open_kiosk()
+    store = first.issuer.store
+    qtbot.waitUntil(lambda: store.numbers_left(1, first.issuer.today()) > 0, timeout=ANSWER_MS)
+    shown = sorted(s.prefix for s in first.controller.services)
+    first.controller.stop()
+    first.worker.stop()
+    first.window.close()
+    server.stop()
+
+    again = start_kiosk(server.url, "demo-kiosk")
+    qtbot.waitUntil(lambda: bool(again.controller.services), timeout=ANSWER_MS)
+    assert not again.controller.online
+    assert sorted(s.prefix for s in again.controller.services) == shown
+    note = again.window.findChild(QLabel, "statusNote")
+    qtbot.waitUntil(note.isVisible, timeout=ANSWER_MS)
+    assert note.text() == "Wartenummern werden zurzeit ohne Verbindung ausgegeben."
+    tap(again, "service-A", qtbot)
+    qtbot.waitUntil(lambda: again.printer.cuts() == 1, timeout=ANSWER_MS)
+    ticket = again.controller.last.ticket
+    assert ticket.offline and ticket.number.startswith("A9")
+
+    server.start()
+    again.controller.refresh()
+    qtbot.waitUntil(lambda: again.issuer.pending_uploads() == 0, timeout=ANSWER_MS)
+    assert [t["number"] for t in server_queue(server)["waiting"]] == [ticket.number]
+
+
 def close_service_now(server, prefix: str) -> str:  # type: ignore[no-untyped-def]
     """Give ``prefix`` opening hours today that do not include now; return them as shown."""
     now = datetime.now(ZoneInfo("Europe/Berlin"))
