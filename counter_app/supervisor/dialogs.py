@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -66,6 +66,23 @@ def _problem_label() -> QLabel:
     return label
 
 
+class _OrderList(QListWidget):
+    """A list whose chosen item Alt+Up and Alt+Down move."""
+
+    def __init__(self, move: Callable[[int], None]) -> None:
+        super().__init__()
+        self._move = move
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.modifiers() & Qt.KeyboardModifier.AltModifier and event.key() in (
+            Qt.Key.Key_Up,
+            Qt.Key.Key_Down,
+        ):
+            self._move(-1 if event.key() == Qt.Key.Key_Up else 1)
+            return
+        super().keyPressEvent(event)
+
+
 class DeskServicesDialog(QDialog):
     """The services a desk calls, ticked, in their order (top first)."""
 
@@ -83,7 +100,7 @@ class DeskServicesDialog(QDialog):
         tr = language
         self.setWindowTitle(tr(N_("Services of {desk}")).format(desk=desk.name))
         by_id = {s.id: s for s in services}
-        self.list = QListWidget()
+        self.list = _OrderList(self.move)
         self.list.setObjectName("deskServicesList")
         ordered = [by_id[i] for i in desk.services if i in by_id]
         ordered += [s for s in services if s.id not in desk.services and s.active]
@@ -111,8 +128,6 @@ class DeskServicesDialog(QDialog):
         down.setObjectName("moveDownButton")
         up.clicked.connect(lambda: self.move(-1))
         down.clicked.connect(lambda: self.move(1))
-        QShortcut(QKeySequence("Alt+Up"), self, lambda: self.move(-1))
-        QShortcut(QKeySequence("Alt+Down"), self, lambda: self.move(1))
         side = QVBoxLayout()
         side.addWidget(up)
         side.addWidget(down)

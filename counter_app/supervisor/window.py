@@ -14,6 +14,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -329,13 +330,20 @@ class SupervisorWindow(QMainWindow):
     # Steering --------------------------------------------------------------------------
 
     def _confirm(self, plan: Plan) -> None:
-        self.dialog = confirm(self, plan, self.language)
+        box = confirm(self, plan, self.language)
+        self.dialog = box
+        box.finished.connect(lambda _result: self._closed(box))
 
-    def _open(self, dialog: QWidget, on_accepted: Callable[[], None]) -> None:
+    def _open(self, dialog: QDialog, on_accepted: Callable[[], None]) -> None:
         self.dialog = dialog
-        dialog.accepted.connect(on_accepted)  # type: ignore[attr-defined]
-        dialog.finished.connect(dialog.deleteLater)  # type: ignore[attr-defined]
-        dialog.open()  # type: ignore[attr-defined]
+        dialog.finished.connect(lambda _result: self._closed(dialog))
+        dialog.accepted.connect(on_accepted)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _closed(self, dialog: QWidget) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
 
     def ask_desk_services(self) -> None:
         desk = self.chosen_desk()
