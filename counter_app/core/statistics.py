@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -96,7 +96,10 @@ def read_report(client: TresenClient, filters: Filters) -> Report:
             desk=filters.desk,
         )
 
-    return Report(filters, ask("hour"), ask("day"), ask("weekday_hour"))
+    by_hour, by_day, by_weekday_hour = ask("hour"), ask("day"), ask("weekday_hour")
+    # The site's name as the server answers it.
+    named = ", ".join(site.name for site in by_day.sites) or filters.site_name
+    return Report(replace(filters, site_name=named), by_hour, by_day, by_weekday_hour)
 
 
 @dataclass(frozen=True)
