@@ -18,9 +18,10 @@ server, ``central_server.events.log``). The one exception is the batched erasing
 backlog never holds a site's queue; only the text of finished tickets changes, which no queue
 rule reads, and the one event per site that reports it goes through :func:`perform`.
 A change to a ticket of a day whose statistics are summed up already marks that day to be
-summed up again (:func:`_figures_touched`). A citizen's answer on the status page (``central_server.web.service.give_feedback``) runs
-through it too, with no principal either: the ticket's status token is its only credential, and
-an answer is kept once per ticket, so a retry needs no ``Idempotency-Key``.
+summed up again (:func:`_figures_touched`). A citizen's answer on the status page
+(``central_server.web.service.give_feedback``) runs through it too, with no principal either:
+the ticket's status token is its only credential, and an answer is kept once per ticket, so a
+retry needs no ``Idempotency-Key``.
 
 The answer remembered for a retry holds no personal data (kept 48 hours, it would outlive a
 purge): the fields of ``PRIVATE_FIELDS`` are left out, at any depth, and a retry reads them from
@@ -124,9 +125,9 @@ FIGURES_TOUCHED = "tresen_figures_touched"
 def _note_ticket_days(session: Session, _context: object, _instances: object) -> None:
     earliest: date | None = session.info.get(FIGURES_TOUCHED)
     for obj in chain(session.new, session.dirty):
-        if isinstance(obj, Ticket | TicketFeedback) and obj.day is not None:
-            if earliest is None or obj.day < earliest:
-                earliest = obj.day
+        day = obj.day if isinstance(obj, Ticket | TicketFeedback) else None
+        if day is not None and (earliest is None or day < earliest):
+            earliest = day
     if earliest is not None:
         session.info[FIGURES_TOUCHED] = earliest
 
