@@ -1,0 +1,222 @@
+"""The statistics of a scripted day (``tests.support.scripted_day``): exact figures through the
+API, on the day itself (read from the tickets) and after it (summed up), every group and split,
+and bad requests refused with a clear message."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.support.live_server import ApiClient, LiveServer
+from tests.support.scripted_day import Clock, Played, next_day, play_day
+
+PERIOD = {"from": "2026-11-30", "to": "2026-12-06"}
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    return Clock().install(monkeypatch)
+
+
+@pytest.fixture
+def played(server: LiveServer, clock: Clock) -> Played:
+    return play_day(server, clock)
+
+
+@pytest.fixture
+def statistik(server: LiveServer) -> ApiClient:
+    return server.client(server.login("statistik"))
+
+
+def stats(client: ApiClient, **params: Any) -> dict[str, Any]:
+    answer = client.get("/sites/demo/statistics", params={**PERIOD, **params})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def expected_totals(played: Played, feedback: tuple[int, ...] = (5, 2)) -> dict[str, Any]:
+    waits = {"T5": 5, "T4": 8, "T1": 26, "T2": 27, "T6": 3}
+    errors = sorted(
+        int(abs(played.estimate(name) - wait))
+        for name, wait in waits.items()
+        if played.estimate(name) is not None
+    )
+    return {
+        "arrivals": 6,
+        "served": 4,
+        "no_show": 1,
+        "cancelled": 1,
+        "transferred": 1,
+        "wait_minutes": {"mean": 13.8, "p50": 8.0, "p80": 26.0, "p95": 27.0},
+        "handling_minutes": {"mean": 8.75, "p50": 7.0, "p80": 13.0, "p95": 13.0},
+        "service_level": 0.6,
+        "estimate_error_minutes": {
+            "p50": float(errors[(len(errors) + 1) // 2 - 1]),
+            "p90": float(errors[-1]),
+        },
+        "kinds": {"walk_in": 4, "appointment": 1, "urgent": 1, "offline": 1},
+        "outcomes": {"completed": 3, "documents_missing": 1},
+        "feedback": {"count": len(feedback), "mean": round(sum(feedback) / len(feedback), 2)},
+    }
+
+
+def test_a_scripted_day_has_exact_figures_on_the_day_and_after(
+    played: Played, statistik: ApiClient, clock: Clock
+) -> None:
+    # The server kept the wait the kiosk printed; an offline ticket was told none.
+    for name in ("T1", "T2", "T3", "T4", "T5"):
+        assert played.estimate(name) == played.tickets[name]["estimated_wait_minutes"] is not None
+    assert played.estimate("T6") is None
+    on_the_day = stats(statistik)
+    assert on_the_day["totals"] == expected_totals(played)
+    assert on_the_day["sites"] == [{"slug": "demo", "name": "Bürgeramt Demo"}]
+    assert on_the_day["organisation"] is None
+    assert on_the_day["service_level_goal"] == 0.8
+    assert (on_the_day["from"], on_the_day["to"]) == ("2026-11-30", "2026-12-06")
+    assert on_the_day["groups"] == []
+    next_day(clock)
+    summed = stats(statistik)
+    assert summed["totals"] == on_the_day["totals"]
+
+
+def test_a_change_to_a_summed_up_day_counts(
+    played: Played, server: LiveServer, statistik: ApiClient, clock: Clock
+) -> None:
+    """A ticket left waiting in the evening, cancelled the next morning: the day it was issued
+    on is summed up again."""
+    kiosk = server.client("demo-kiosk")
+    clock.at("18:00")
+    late = kiosk.post("/sites/demo/tickets", json={"service_id": played.services["A"]}).json()
+    next_day(clock)
+    before = stats(statistik, group="day")["groups"]
+    assert [(g["key"], g["arrivals"], g["cancelled"]) for g in before] == [("2026-12-01", 7, 1)]
+    supervisor = server.client(server.login("supervisor"))
+    cancelled = supervisor.post(f"/tickets/{late['id']}/cancel", json={"reason": "gone"})
+    assert cancelled.status_code == 200, cancelled.text
+    after = stats(statistik, group="day")["groups"]
+    assert [(g["key"], g["arrivals"], g["cancelled"]) for g in after] == [("2026-12-01", 7, 2)]
+
+
+def _groups(answer: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [
+        (
+            g["key"],
+            (g.get("service") or g.get("desk") or g.get("clerk") or {}).get("id"),
+            g["arrivals"],
+            g["served"],
+            g["wait_minutes"]["mean"],
+        )
+        for g in answer["groups"]
+    ]
+
+
+@pytest.mark.parametrize("summed_up", [False, True], ids=["on-the-day", "summed-up"])
+def test_every_group_and_split(
+    played: Played, statistik: ApiClient, clock: Clock, summed_up: bool
+) -> None:
+    if summed_up:
+        next_day(clock)
+    s, d = played.services, played.desks
+    assert _groups(stats(statistik, group="day")) == [("2026-12-01", None, 6, 4, 13.8)]
+    assert _groups(stats(statistik, group="week")) == [("2026-W49", None, 6, 4, 13.8)]
+    assert _groups(stats(statistik, group="month")) == [("2026-12", None, 6, 4, 13.8)]
+    assert _groups(stats(statistik, group="weekday")) == [("2", None, 6, 4, 13.8)]
+    # T1..T5 issued at 8, T6 printed at 9 (local time)
+    assert _groups(stats(statistik, group="hour")) == [
+        ("08", None, 5, 3, 16.5),
+        ("09", None, 1, 1, 3.0),
+    ]
+    assert _groups(stats(statistik, group="weekday_hour")) == [
+        ("2-08", None, 5, 3, 16.5),
+        ("2-09", None, 1, 1, 3.0),
+    ]
+    # by service (a ticket counts for its last service: T1 was moved to B); sorted by name
+    by_service = stats(statistik, by="service")
+    assert _groups(by_service) == [
+        (None, s["A"], 3, 2, 4.0),  # Anmeldung: T3 (cancelled), T5, T6
+        (None, s["C"], 1, 0, 8.0),  # Aufenthaltstitel: T4
+        (None, s["B"], 2, 2, 26.5),  # Personalausweis: T2, T1
+    ]
+    assert by_service["groups"][0]["service"]["prefix"] == "A"
+    assert by_service["groups"][0]["service"]["name"] == "Anmeldung und Ummeldung"
+    assert _groups(stats(statistik, by="desk")) == [
+        (None, None, 1, 0, None),  # T3 never reached a desk
+        (None, d["1"], 3, 3, 11.67),  # T5, T2, T6
+        (None, d["2"], 2, 1, 17.0),  # T4, T1
+    ]
+    assert _groups(stats(statistik, group="hour", by="service")) == [
+        ("08", s["A"], 2, 1, 5.0),
+        ("08", s["C"], 1, 0, 8.0),
+        ("08", s["B"], 2, 2, 26.5),
+        ("09", s["A"], 1, 1, 3.0),
+    ]
+    only_a = stats(statistik, service=s["A"])["totals"]
+    assert (only_a["arrivals"], only_a["served"], only_a["cancelled"]) == (3, 2, 1)
+    only_desk_2 = stats(statistik, desk=d["2"], group="hour")
+    assert _groups(only_desk_2) == [("08", None, 2, 1, 17.0)]
+    assert stats(statistik, desk=d["2"], service=s["B"])["totals"]["arrivals"] == 1
+
+
+def test_figures_per_clerk_only_where_the_site_file_allows_them(
+    played: Played, server: LiveServer, statistik: ApiClient
+) -> None:
+    refused = statistik.get("/sites/demo/statistics", params={**PERIOD, "by": "clerk"})
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "staff_statistics_off"
+    from tests.support.sites import demo_spec
+
+    from central_server.admin import site_file
+
+    spec = demo_spec()
+    spec["site"]["staff_statistics"] = True
+    assert server.db is not None
+    site_file.apply(server.db, site_file.SiteFile.model_validate(spec))
+    by_clerk = stats(statistik, by="clerk")
+    c = played.clerks
+    assert [(g["clerk"]["id"], g["clerk"]["name"], g["arrivals"]) for g in by_clerk["groups"]] == [
+        (None, "", 1),  # T3, cancelled in the queue: no clerk served it
+        (c["clerk1"], "Sachbearbeitung 1", 3),
+        (c["clerk2"], "Sachbearbeitung 2", 2),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"from": "2026-12-06", "to": "2026-12-01"}, "period_reversed"),
+        ({"from": "2026-12-01", "to": "2027-12-02"}, "period_too_long"),
+        ({"from": "1.12.2026", "to": "2026-12-02"}, "bad_date"),
+        ({"from": "2026-12-01", "to": "2026-02-30"}, "bad_date"),
+        ({"from": "2026-12-01", "to": "2026-12-02", "service": 999999}, "unknown_service"),
+        ({"from": "2026-12-01", "to": "2026-12-02", "desk": 999999}, "unknown_desk"),
+        ({"from": "2026-12-01", "to": "2026-12-02", "group": "year"}, "invalid_input"),
+        ({"to": "2026-12-02"}, "invalid_input"),
+    ],
+)
+def test_bad_requests_are_refused_with_a_clear_message(
+    statistik: ApiClient, params: dict[str, Any], code: str
+) -> None:
+    answer = statistik.get(
+        "/sites/demo/statistics", params=params, headers={"Accept-Language": "en"}
+    )
+    assert answer.status_code == 422, answer.text
+    body = answer.json()
+    assert body["code"] == code
+    assert body["message"]
+    if code == "period_reversed":
+        assert body["message"] == "The period begins (2026-12-06) after it ends (2026-12-01)."
+    if code == "period_too_long":
+        assert body["message"] == (
+            "The period is 367 days long; at most 366 days can be read at once."
+        )
+
+
+def test_a_year_is_the_longest_period(statistik: ApiClient) -> None:
+    answer = statistik.get(
+        "/sites/demo/statistics", params={"from": "2025-12-05", "to": "2026-12-05"}
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["totals"]["arrivals"] == 0
+    assert answer.json()["totals"]["wait_minutes"]["mean"] is None
