@@ -266,6 +266,8 @@ class BoardTicket(Answer):
 
 
 class BoardDesk(Answer):
+    #: What the statistics' desk filter takes.
+    id: int
     code: str
     name: str
     #: open, paused (a break), closed.
@@ -395,19 +397,11 @@ class StatisticsSite(Answer):
     name: str
 
 
-class StatisticsSubject(Answer):
-    """What a group is split by (``by=service|desk|clerk``)."""
-
-    id: int
-    name: str
-
-
 class StatisticsGroup(Figures):
     #: day "YYYY-MM-DD", week "YYYY-Www", month "YYYY-MM", weekday "1".."7", hour "00".."23",
-    #: weekday_hour "1-09".
-    key: str
-    service: StatisticsSubject | None = None
-    desk: StatisticsSubject | None = None
+    #: weekday_hour "1-09"; None only when split by service, desk or clerk alone (the window
+    #: never asks so).
+    key: str | None
 
 
 class Statistics(Answer):

@@ -536,15 +536,16 @@ class TresenClient:
         last: date,
         group: str | None = None,
         service_id: int | None = None,
-        desk: str | None = None,
+        desk: int | None = None,
     ) -> Statistics:
-        """The figures of ``first``..``last`` (both included), split by ``group``."""
+        """The figures of ``first``..``last`` (both included), split by ``group``; only of
+        ``service_id`` or ``desk`` (the desk's id) if given."""
         params: dict[str, Any] = {"from": first.isoformat(), "to": last.isoformat()}
         if group:
             params["group"] = group
         if service_id is not None:
             params["service"] = service_id
-        if desk:
+        if desk is not None:
             params["desk"] = desk
         answer = self._ask("statistics", params=params, site=site)
         return _parse(Statistics, answer, "statistics")

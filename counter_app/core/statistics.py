@@ -53,7 +53,8 @@ class Filters:
     service_id: int | None = None
     #: How the service reads (``A · Registration``); "" for every service.
     service_label: str = ""
-    desk: str | None = None
+    #: The desk's id.
+    desk: int | None = None
     desk_label: str = ""
 
     def problem(self) -> str | None:
@@ -176,7 +177,7 @@ def waits_table(report: Report, tr: Tr) -> Table:
     """Waits per hour of the day (the site's local time)."""
     rows = tuple(
         (
-            f"{g.key}:00",
+            f"{g.key or ''}:00",
             g.arrivals,
             g.wait_minutes.mean,
             g.wait_minutes.p50,
@@ -204,7 +205,7 @@ def waits_table(report: Report, tr: Tr) -> Table:
 def service_level_table(report: Report, tr: Tr) -> Table:
     """The service level per day against the goal."""
     rows = tuple(
-        (g.key, g.arrivals, g.served, _share(g.service_level), report.goal)
+        (g.key or "", g.arrivals, g.served, _share(g.service_level), report.goal)
         for g in report.by_day.groups
     )
     return Table(
@@ -224,7 +225,7 @@ def service_level_table(report: Report, tr: Tr) -> Table:
 
 def heat_hours(report: Report) -> tuple[int, ...]:
     """The hours the heat map shows: from the first to the last with arrivals."""
-    hours = [int(g.key.split("-")[1]) for g in report.by_weekday_hour.groups]
+    hours = [int(g.key.split("-")[1]) for g in report.by_weekday_hour.groups if g.key]
     if not hours:
         return USUAL_HOURS
     return tuple(range(min(hours), max(hours) + 1))

@@ -254,7 +254,7 @@ class StatisticsView(QWidget):
             ),
             (
                 self.desk_box,
-                [(d.name, d.code) for d in (board.desks if board and own else ())],
+                [(d.name, d.id) for d in (board.desks if board and own else ())],
             ),
         ):
             chosen = box.currentData()
@@ -284,7 +284,7 @@ class StatisticsView(QWidget):
             last=self.period_to.date().toPython(),  # type: ignore[arg-type]
             service_id=int(service) if service is not None else None,
             service_label=self.service_box.currentText() if service is not None else "",
-            desk=str(desk) if desk is not None else None,
+            desk=int(desk) if desk is not None else None,
             desk_label=self.desk_box.currentText() if desk is not None else "",
         )
 
