@@ -283,3 +283,123 @@ def test_a_backwards_period_is_said_and_nothing_is_asked(view: StatisticsView) -
     view.show_button.click()
     assert view.message.text() == "Der Zeitraum endet, bevor er beginnt."
     assert view.client.asked == []  # type: ignore[attr-defined]
+
+
+# Through the real server: the scripted day ------------------------------------------------------
+
+
+@pytest.fixture
+def scripted(server: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    from tests.support.scripted_day import Clock, play_day
+
+    clock = Clock().install(monkeypatch)
+    return play_day(server, clock)
+
+
+def _column(model: Any, column: int) -> list[Any]:
+    return [model.data(model.index(row, column), VALUE_ROLE) for row in range(model.rowCount())]
+
+
+def _texts(model: Any) -> list[list[str]]:
+    return [
+        [model.data(model.index(row, column)) for column in range(model.columnCount())]
+        for row in range(model.rowCount())
+    ]
+
+
+def test_the_window_shows_the_exact_figures_of_a_scripted_day_and_exports_them(
+    scripted: Any, open_supervisor: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from tests.support.waits import ANSWER_MS
+
+    session = open_supervisor()
+    window = session.window
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.statistics
+    view = window.statistics
+    view.set_period(date(2026, 11, 30), date(2026, 12, 6))
+    with qtbot.waitSignal(view.shown, timeout=ANSWER_MS):
+        qtbot.keyClick(view.period_to, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert view.message.text() == "Bürgeramt Demo, 2026-11-30 bis 2026-12-06: 6 Nummern."
+
+    totals = {row[0]: row[1] for row in _texts(view.models["totalsTable"])}
+    assert totals["Ankünfte"] == "6"
+    assert totals["Bedient (abgeschlossen)"] == "4"
+    assert totals["Nicht erschienen"] == "1"
+    assert totals["Storniert"] == "1"
+    assert totals["Weitergeleitet"] == "1"
+    assert totals["Wartezeit, Mittel (Min.)"] == "13,8"
+    assert totals["Wartezeit, Median (Min.)"] == "8,0"
+    assert totals["Wartezeit, 95 % innerhalb (Min.)"] == "27,0"
+    assert totals["Bearbeitung, Mittel (Min.)"] == "8,8"  # 8.75 shown to one decimal
+    assert totals["Servicelevel"] == "60,0 %"
+    assert totals["Servicelevel-Ziel"] == "80,0 %"
+    assert totals["Ohne Termin"] == "4"
+    assert totals["Termine"] == "1"
+    assert totals["Dringend"] == "1"
+    assert totals["Offline ausgegeben"] == "1"
+    assert totals["Bewertungen"] == "2"
+    assert totals["Bewertung, Mittel (1–5)"] == "3,5"
+    # Waits per hour of the day: T1..T5 issued at 8, T6 at 9.
+    waits = view.models["waitsTable"]
+    assert _column(waits, 0) == ["08:00", "09:00"]
+    assert _column(waits, 1) == [5, 1]
+    assert _column(waits, 2) == [16.5, 3.0]
+    level = view.models["serviceLevelTable"]
+    assert _texts(level) == [["2026-12-01", "6", "4", "60,0 %", "80,0 %"]]
+    heat = view.models["arrivalsHeatMap"]
+    assert heat.table.columns == ("Wochentag", "08", "09")
+    assert heat.table.rows[1] == ("Dienstag", 5, 1)
+    assert sum(sum(row[1:]) for row in heat.table.rows) == 6
+    outcomes = _texts(view.models["outcomesTable"])
+    assert outcomes == [
+        ["Erledigt", "3"],
+        ["Unterlagen fehlen", "1"],
+        ["Nicht erschienen", "1"],
+        ["Storniert", "1"],
+        ["Weitergeleitet", "1"],
+    ]
+
+    with qtbot.waitSignal(view.exported, timeout=ANSWER_MS) as written:
+        qtbot.keyClick(view.period_to, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    path = written.args[0]
+    assert path == tmp_path / "tresen-demo-2026-11-30-2026-12-06.xlsx"
+    book = load_workbook(path)
+    sheet = book["Summen"]
+    assert [sheet.cell(row=r, column=2).value for r in range(2, 7)] == [
+        "Bürgeramt Demo (demo)",
+        "2026-11-30",
+        "2026-12-06",
+        "alle Anliegen",
+        "alle Plätze",
+    ]
+    values = {row[0]: row[1] for row in sheet.iter_rows(min_row=9, values_only=True)}
+    assert values["Ankünfte"] == 6
+    assert values["Wartezeit, Mittel (Min.)"] == 13.8
+    assert values["Servicelevel"] == 0.6
+    hours = list(book["Wartezeit je Tagesstunde"].iter_rows(min_row=9, values_only=True))
+    assert [row[:3] for row in hours] == [("08:00", 5, 16.5), ("09:00", 1, 3.0)]
+
+    # Only service A; then only desk 2: the filters reach the server and the sheet.
+    view.service_box.setCurrentIndex(view.service_box.findData(scripted.services["A"]))
+    with qtbot.waitSignal(view.shown, timeout=ANSWER_MS):
+        view.show_button.click()
+    totals = {row[0]: row[1] for row in _texts(view.models["totalsTable"])}
+    assert (totals["Ankünfte"], totals["Bedient (abgeschlossen)"], totals["Storniert"]) == (
+        "3",
+        "2",
+        "1",
+    )
+    view.service_box.setCurrentIndex(0)
+    view.desk_box.setCurrentIndex(view.desk_box.findData(scripted.desks["2"]))
+    with qtbot.waitSignal(view.shown, timeout=ANSWER_MS):
+        view.show_button.click()
+    assert _column(view.models["waitsTable"], 1) == [2]
+    assert _column(view.models["waitsTable"], 2) == [17.0]
+    csv_path = tmp_path / "desk2.csv"
+    view.export_to(csv_path)
+    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    assert rows[4] == ["Platz", "Platz 2"]
