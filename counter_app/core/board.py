@@ -23,6 +23,7 @@ from resources.vocabulary import (
     SERVICE_LEVEL_LABELS,
     STOP_REASON_LABELS,
     AlertKind,
+    PrinterState,
     ServiceLevel,
     StopReason,
 )
@@ -49,10 +50,18 @@ LEVEL_BACKGROUNDS: dict[str, str] = {
     ServiceLevel.RED: "#fde0de",
 }
 
+#: A kiosk printer's state as the alerts name it (the clerk's banner says the same words).
+PRINTER_PROBLEMS: dict[str, str] = {
+    PrinterState.PAPER_OUT: N_("printer out of paper"),
+    PrinterState.COVER_OPEN: N_("printer cover open"),
+    PrinterState.OFFLINE: N_("printer not answering"),
+    PrinterState.ERROR: N_("printer fault"),
+}
+
 DESK_COLUMNS = (N_("Desk"), N_("State"), N_("Who"), N_("Ticket"), N_("For"), N_("Calls"))
 SERVICE_COLUMNS = (
     N_("Service"),
-    N_("Waiting"),
+    N_("People waiting"),
     N_("Longest wait"),
     N_("Level"),
     N_("Walk-in waits"),
@@ -155,8 +164,9 @@ def issuing_label(service: BoardService, tr: Tr) -> str:
         return tr(N_("issuing"))
     if service.stopped:
         reason = stop_reason_label(service.stop_reason, tr)
-        stopped = tr(N_("stopped today"))
-        return f"{stopped}: {reason}" if reason else stopped
+        if reason:
+            return tr(N_("stopped: {reason}")).format(reason=reason)
+        return tr(N_("stopped today"))
     if service.daily_limit is not None and service.left_today == 0:
         return tr(N_("contingent used up"))
     return tr(N_("not issuing"))
@@ -218,8 +228,12 @@ def alert_text(alert: BoardAlert, board: Board, tr: Tr, language: str) -> str:
         subject = desk.name if desk is not None else alert.desk
     elif alert.device is not None:
         subject = alert.device
-        if alert.detail:
-            subject = f"{subject} ({alert.detail})"
+        if alert.kind == AlertKind.PRINTER_FAULT and alert.detail:
+            subject = f"{subject}, {tr(PRINTER_PROBLEMS.get(alert.detail, alert.detail))}"
+        elif alert.kind == AlertKind.WRONG_SCANS and alert.detail:
+            subject = tr(N_("{count} unknown receipts within a minute at {device}")).format(
+                count=alert.detail, device=alert.device
+            )
     return f"{kind}: {subject}" if subject else kind
 
 

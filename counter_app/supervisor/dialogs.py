@@ -58,6 +58,15 @@ def _buttons(dialog: QDialog, language: Language) -> QDialogButtonBox:
     return buttons
 
 
+def _heading(text: str) -> QLabel:
+    """The dialog's title inside it too (a title bar is not always drawn, e.g. on a kiosk-like
+    desktop without window decorations)."""
+    label = QLabel(text)
+    label.setObjectName("dialogHeading")
+    label.setStyleSheet("font-weight: bold; font-size: 14px;")
+    return label
+
+
 def _problem_label() -> QLabel:
     label = QLabel()
     label.setObjectName("dialogProblem")
@@ -136,6 +145,7 @@ class DeskServicesDialog(QDialog):
         row.addWidget(self.list, 1)
         row.addLayout(side)
         layout = QVBoxLayout(self)
+        layout.addWidget(_heading(self.windowTitle()))
         layout.addWidget(hint)
         layout.addLayout(row)
         layout.addWidget(_buttons(self, language))
@@ -192,6 +202,7 @@ class StopServiceDialog(QDialog):
         )
         text.setWordWrap(True)
         form = QFormLayout(self)
+        form.addRow(_heading(self.windowTitle()))
         form.addRow(text)
         label = QLabel(tr(N_("&Reason")))
         label.setBuddy(self.reason)
@@ -250,6 +261,7 @@ class MoveTicketDialog(_TicketDialog):
         self.setObjectName("moveTicketDialog")
         tr = language
         self.setWindowTitle(tr(N_("Move a waiting ticket")))
+        self.form.insertRow(0, _heading(self.windowTitle()))
         self.service = QComboBox()
         self.service.setObjectName("targetServiceBox")
         for service in services:
@@ -299,6 +311,7 @@ class CancelTicketDialog(_TicketDialog):
         self.setObjectName("cancelTicketDialog")
         tr = language
         self.setWindowTitle(tr(N_("Cancel a ticket")))
+        self.form.insertRow(0, _heading(self.windowTitle()))
         self.reason = QLineEdit()
         self.reason.setObjectName("cancelReasonEdit")
         self.reason.setMaxLength(CANCEL_REASON_MAX)

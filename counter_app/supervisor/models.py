@@ -76,7 +76,11 @@ class DeskBoardModel(_BoardModel):
         if not index.isValid():
             return None
         row = self.rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
             return row.cells[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and row.state != "open":
             return QBrush(QColor("#5f6368"))
@@ -102,7 +106,11 @@ class ServiceBoardModel(_BoardModel):
             return None
         row = self.rows[index.row()]
         column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
             return row.cells[column]
         if column in (2, LEVEL_COLUMN):  # the level: its words and its colour
             if role == Qt.ItemDataRole.BackgroundRole:

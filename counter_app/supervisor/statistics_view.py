@@ -201,6 +201,7 @@ class StatisticsView(QWidget):
                 page.addWidget(view)
                 page.setStretchFactor(0, 3)
                 page.setStretchFactor(1, 2)
+                page.setSizes([720, 480])
                 self.tabs.addTab(page, "")
             else:
                 self.tabs.addTab(view, "")
@@ -242,6 +243,9 @@ class StatisticsView(QWidget):
     def _fill_filters(self) -> None:
         """The service and desk filters: those of the board's site (another site: all)."""
         tr = self.language
+        own_index = self.site_box.findData(self.controller.site)
+        if own_index >= 0:  # the site by its name once the server has said it
+            self.site_box.setItemText(own_index, self.controller.site_name)
         own = self.site_box.currentData() == self.controller.site
         board = self.controller.board
         for box, items in (
@@ -373,7 +377,8 @@ class StatisticsView(QWidget):
             bars.append(self._values("waitsTable", column))
             series.append(bars)
         chart.addSeries(series)
-        self._axes(chart, series, self._labels("waitsTable"), self.language(N_("minutes")))
+        hours = [label[:2] for label in self._labels("waitsTable")]  # "08:00" -> "08"
+        self._axes(chart, series, hours, self.language(N_("minutes")))
 
     def _draw_service_level(self, table: Table) -> None:
         chart = self._reset("serviceLevelChart", table.title)
@@ -435,6 +440,7 @@ class StatisticsView(QWidget):
         axis_y.setLabelFormat("%d")
         highest = max((s.at(i) for s in series.barSets() for i in range(s.count())), default=0)
         axis_y.setRange(0, max(5.0, highest * 1.1))
+        axis_y.applyNiceNumbers()
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(axis_x)

@@ -154,7 +154,9 @@ class SupervisorWindow(QMainWindow):
         self.steering_message.setObjectName("steeringMessage")
         self.steering_message.setWordWrap(True)
 
-        left = QSplitter(Qt.Orientation.Vertical)
+        # Services across the whole width (their columns are many); below them the desks, and
+        # beside the desks the alerts and the steering buttons.
+        boxes = []
         for label, view in zip(
             self.section_labels[:2], (self.service_board, self.desk_board), strict=True
         ):
@@ -163,18 +165,25 @@ class SupervisorWindow(QMainWindow):
             column.setContentsMargins(0, 0, 0, 0)
             column.addWidget(label)
             column.addWidget(view)
-            left.addWidget(box)
+            boxes.append(box)
         right = QWidget()
         right_column = QVBoxLayout(right)
         right_column.setContentsMargins(0, 0, 0, 0)
         right_column.addWidget(self.section_labels[2])
         right_column.addWidget(self.alert_list, 1)
         right_column.addLayout(steering)
-        board_split = QSplitter(Qt.Orientation.Horizontal)
-        board_split.addWidget(left)
-        board_split.addWidget(right)
-        board_split.setStretchFactor(0, 3)
-        board_split.setStretchFactor(1, 1)
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        lower.addWidget(boxes[1])
+        lower.addWidget(right)
+        lower.setStretchFactor(0, 3)
+        lower.setStretchFactor(1, 2)
+        lower.setSizes([760, 480])
+        board_split = QSplitter(Qt.Orientation.Vertical)
+        board_split.addWidget(boxes[0])
+        board_split.addWidget(lower)
+        board_split.setStretchFactor(0, 2)
+        board_split.setStretchFactor(1, 3)
+        board_split.setSizes([230, 380])
         board_page = QWidget()
         board_page.setObjectName("boardPage")
         board_layout = QVBoxLayout(board_page)
@@ -216,14 +225,14 @@ class SupervisorWindow(QMainWindow):
             tr(N_("Tresen · Supervisor · {site}")).format(site=self.controller.site_name)
         )
         self.title.setText(
-            tr(N_("{site}: supervisor {user}")).format(
+            tr(N_("{site} · signed in: {user}")).format(
                 site=self.controller.site_name, user=self.user_name
             )
         )
         self.language_button.setText(tr(N_("Deutsch / English")))
         for label, text in zip(
             self.section_labels,
-            (N_("&Services"), N_("D&esks"), N_("&Alerts")),
+            (N_("&Services today"), N_("D&esks"), N_("&Alerts")),
             strict=True,
         ):
             label.setText(tr(text))

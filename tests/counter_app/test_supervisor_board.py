@@ -169,7 +169,7 @@ def test_each_steering_action_by_keyboard_changes_what_desks_call_and_the_kiosk_
     refused = kiosk.post("/sites/demo/tickets", json={"service_id": services["B"]})
     assert refused.status_code == 409 and refused.json()["code"] == "service_stopped"
     qtbot.waitUntil(
-        lambda: _service_cells(window, "B")[8] == "heute gestoppt: Zu wenig Personal",
+        lambda: _service_cells(window, "B")[8] == "gestoppt: Zu wenig Personal",
         timeout=ANSWER_MS,
     )
     assert window.buttons["resumeServiceButton"].isEnabled()
