@@ -4,10 +4,15 @@ and bad requests refused with a clear message."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import csv
+import io
+from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
+
+from central_server import cli
 
 from tests.support.live_server import ApiClient, LiveServer
 from tests.support.scripted_day import Clock, Played, next_day, play_day
@@ -220,3 +225,101 @@ def test_a_year_is_the_longest_period(statistik: ApiClient) -> None:
     assert answer.status_code == 200, answer.text
     assert answer.json()["totals"]["arrivals"] == 0
     assert answer.json()["totals"]["wait_minutes"]["mean"] is None
+
+
+def _report(server: LiveServer, tmp_path: Path, fmt: str, *extra: str) -> Path:
+    out = tmp_path / f"report.{fmt}"
+    code = cli.main(
+        [
+            "admin",
+            "report",
+            "--db",
+            server.database_url,
+            "--site",
+            "demo",
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-12-31",
+            "--format",
+            fmt,
+            "--out",
+            str(out),
+            *extra,
+        ]
+    )
+    assert code == 0
+    return out
+
+
+def _rows(sheet: Any) -> list[list[Any]]:
+    """The sheet's rows, without the empty cells the sheet's width adds at their ends."""
+    rows = []
+    for row in sheet.iter_rows(values_only=True):
+        values = list(row)
+        while values and values[-1] is None:
+            values.pop()
+        rows.append(values)
+    return rows
+
+
+#: The totals row's first columns: arrivals .. wait p95, handling mean .. p95, service level.
+TOTALS_START = [6, 4, 1, 1, 1, 13.8, 8.0, 26.0, 27.0, 8.75, 7.0, 13.0, 13.0, 0.6]
+
+
+def test_the_report_as_xlsx_has_the_same_figures(
+    played: Played, server: LiveServer, clock: Clock, tmp_path: Path
+) -> None:
+    next_day(clock)
+    book = openpyxl.load_workbook(_report(server, tmp_path, "xlsx"))
+    assert book.sheetnames == ["Summen", "Je Tag", "Je Dienstleistung", "Je Stunde"]
+    totals = _rows(book["Summen"])
+    assert totals[0] == ["Tresen-Statistik", "Bürgeramt Demo (demo)"]
+    assert totals[1] == ["Zeitraum", "2026-12-01 – 2026-12-31"]
+    headings, row = totals[3], totals[4]
+    assert headings[:3] == ["Zeitraum", "Ankünfte", "Bedient"]
+    assert row[0] == "2026-12-01 – 2026-12-31"
+    assert row[1:15] == TOTALS_START
+    assert row[headings.index("Ergebnis: erledigt")] == 3
+    assert row[headings.index("Feedback, Antworten")] == 2
+    per_hour = _rows(book["Je Stunde"])[4:]
+    assert [(r[0], r[1], r[2]) for r in per_hour] == [("08", 5, 3), ("09", 1, 1)]
+    per_service = _rows(book["Je Dienstleistung"])[4:]
+    assert [(r[0], r[1], r[3]) for r in per_service] == [
+        ("demo", "A", 3),
+        ("demo", "C", 1),
+        ("demo", "B", 2),
+    ]
+    per_day = _rows(book["Je Tag"])[4:]
+    assert [(r[0], r[1]) for r in per_day] == [("2026-12-01", 6)]
+
+
+def test_the_report_as_csv_in_english(
+    played: Played, server: LiveServer, clock: Clock, tmp_path: Path
+) -> None:
+    next_day(clock)
+    text = _report(server, tmp_path, "csv", "--language", "en").read_text(encoding="utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert lines[0] == ["Tresen statistics", "Bürgeramt Demo (demo)"]
+    assert lines[1] == ["Period", "2026-12-01 – 2026-12-31"]
+    titles = [line[0] for line in lines if line and line[0].startswith("# ")]
+    assert titles == ["# Totals", "# Per day", "# Per service", "# Per hour"]
+    totals = lines[lines.index(["# Totals"]) + 2]
+    assert [float(v) for v in totals[1:15]] == TOTALS_START
+    per_hour = lines[lines.index(["# Per hour"]) + 2 :]
+    assert [(r[0], r[1]) for r in per_hour] == [("08", "5"), ("09", "1")]
+
+
+def test_a_bad_report_request_says_why_and_writes_nothing(
+    server: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "r.xlsx"
+    base = ["admin", "report", "--db", server.database_url, "--format", "xlsx", "--out", str(out)]
+    for extra, message in (
+        (["--site", "demo", "--from", "2026-12-31", "--to", "2026-12-01"], "beginnt"),
+        (["--site", "nowhere", "--from", "2026-12-01", "--to", "2026-12-02"], "nowhere"),
+        (["--organisation", "x", "--from", "2026-12-01", "--to", "2026-12-02"], "x"),
+    ):
+        assert cli.main([*base, *extra]) == 2
+        assert message in capsys.readouterr().err
+    assert not out.exists()
