@@ -505,9 +505,7 @@ class TresenClient:
     ) -> ServiceIssuing:
         """Issue no more tickets of the service today (``reason``: a StopReason value)."""
         body = {"reason": reason} if reason else {}
-        answer = self._ask(
-            "stop_service", body, key or new_key(), site=site, service_id=service_id
-        )
+        answer = self._ask("stop_service", body, key or new_key(), site=site, service_id=service_id)
         return _parse(ServiceIssuing, answer, "stop_service")
 
     def resume_service(self, site: str, service_id: int, key: str | None = None) -> ServiceIssuing:
@@ -526,7 +524,9 @@ class TresenClient:
 
     def cancel_ticket(self, ticket_id: int, reason: str, key: str | None = None) -> Ticket:
         """A supervisor cancels a waiting or parked ticket, saying why (1..200 characters)."""
-        answer = self._ask("cancel_ticket", {"reason": reason}, key or new_key(), ticket_id=ticket_id)
+        answer = self._ask(
+            "cancel_ticket", {"reason": reason}, key or new_key(), ticket_id=ticket_id
+        )
         return _parse(Ticket, answer, "cancel_ticket")
 
     def statistics(

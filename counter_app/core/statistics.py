@@ -239,10 +239,12 @@ def heat_table(report: Report, tr: Tr) -> Table:
         (tr(name), *(counts.get(f"{day}-{hour:02d}", 0) for hour in hours))
         for day, name in enumerate(WEEKDAYS, start=1)
     )
+    count: Kind = "count"
+    kinds: tuple[Kind, ...] = ("text", *((count,) * len(hours)))
     return Table(
         tr(N_("Arrivals per weekday and hour")),
         (tr(N_("Weekday")), *(f"{hour:02d}" for hour in hours)),
-        ("text", *(("count",) * len(hours))),
+        kinds,
         rows,
     )
 

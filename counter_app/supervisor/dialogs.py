@@ -78,16 +78,16 @@ def _problem_label() -> QLabel:
 class _OrderList(QListWidget):
     """A list whose chosen item Alt+Up and Alt+Down move."""
 
-    def __init__(self, move: Callable[[int], None]) -> None:
+    def __init__(self, shift: Callable[[int], None]) -> None:
         super().__init__()
-        self._move = move
+        self._shift = shift
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         if event.modifiers() & Qt.KeyboardModifier.AltModifier and event.key() in (
             Qt.Key.Key_Up,
             Qt.Key.Key_Down,
         ):
-            self._move(-1 if event.key() == Qt.Key.Key_Up else 1)
+            self._shift(-1 if event.key() == Qt.Key.Key_Up else 1)
             return
         super().keyPressEvent(event)
 
@@ -109,7 +109,7 @@ class DeskServicesDialog(QDialog):
         tr = language
         self.setWindowTitle(tr(N_("Services of {desk}")).format(desk=desk.name))
         by_id = {s.id: s for s in services}
-        self.list = _OrderList(self.move)
+        self.list = _OrderList(self.shift)
         self.list.setObjectName("deskServicesList")
         ordered = [by_id[i] for i in desk.services if i in by_id]
         ordered += [s for s in services if s.id not in desk.services and s.active]
@@ -135,8 +135,8 @@ class DeskServicesDialog(QDialog):
         up.setObjectName("moveUpButton")
         down = QPushButton(tr(N_("Do&wn")))
         down.setObjectName("moveDownButton")
-        up.clicked.connect(lambda: self.move(-1))
-        down.clicked.connect(lambda: self.move(1))
+        up.clicked.connect(lambda: self.shift(-1))
+        down.clicked.connect(lambda: self.shift(1))
         side = QVBoxLayout()
         side.addWidget(up)
         side.addWidget(down)
@@ -151,7 +151,7 @@ class DeskServicesDialog(QDialog):
         layout.addWidget(_buttons(self, language))
         self.setMinimumWidth(480)
 
-    def move(self, step: int) -> None:
+    def shift(self, step: int) -> None:
         row = self.list.currentRow()
         target = row + step
         if row < 0 or not 0 <= target < self.list.count():
@@ -189,8 +189,8 @@ class StopServiceDialog(QDialog):
         self.reason = QComboBox()
         self.reason.setObjectName("stopReasonBox")
         self.reason.addItem(tr(N_("no reason given")), None)
-        for reason, label in STOP_REASON_LABELS.items():
-            self.reason.addItem(tr(label), reason.value)
+        for reason, caption in STOP_REASON_LABELS.items():
+            self.reason.addItem(tr(caption), reason.value)
         text = QLabel(
             tr(
                 N_(

@@ -81,6 +81,10 @@ def ask_export_path(parent: QWidget, title: str, suggested: str) -> Path | None:
     return Path(name) if name else None
 
 
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
 def _table_view(name: str) -> QTableView:
     view = QTableView()
     view.setObjectName(name)
@@ -137,9 +141,9 @@ class StatisticsView(QWidget):
             self.site_box.addItem(site, site)
         self.site_box.setCurrentIndex(max(0, self.site_box.findData(controller.site)))
         self.site_box.currentIndexChanged.connect(self._on_site_changed)
-        self.period_from = QDateEdit(QDate(today.replace(day=1)))
+        self.period_from = QDateEdit(_qdate(today.replace(day=1)))
         self.period_from.setObjectName("periodFrom")
-        self.period_to = QDateEdit(QDate(today))
+        self.period_to = QDateEdit(_qdate(today))
         self.period_to.setObjectName("periodTo")
         for edit in (self.period_from, self.period_to):
             edit.setCalendarPopup(True)
@@ -293,8 +297,8 @@ class StatisticsView(QWidget):
         )
 
     def set_period(self, first: date, last: date) -> None:
-        self.period_from.setDate(QDate(first))
-        self.period_to.setDate(QDate(last))
+        self.period_from.setDate(_qdate(first))
+        self.period_to.setDate(_qdate(last))
 
     def show_figures(self) -> None:
         filters = self.filters()

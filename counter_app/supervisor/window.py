@@ -236,8 +236,8 @@ class SupervisorWindow(QMainWindow):
             strict=True,
         ):
             label.setText(tr(text))
-        for name, label, key in STEERING:
-            self.buttons[name].setText(f"{tr(label)} ({key})")
+        for name, caption, key in STEERING:
+            self.buttons[name].setText(f"{tr(caption)} ({key})")
         self.tabs.setTabText(0, tr(N_("Board (Ctrl+1)")))
         self.tabs.setTabText(1, tr(N_("Statistics (Ctrl+2)")))
         self.live_banner.setText(
@@ -292,9 +292,7 @@ class SupervisorWindow(QMainWindow):
         self.buttons["stopServiceButton"].setEnabled(service is not None and not service.stopped)
         self.buttons["resumeServiceButton"].setEnabled(service is not None and service.stopped)
         self.buttons["moveTicketButton"].setEnabled(waiting)
-        self.buttons["cancelTicketButton"].setEnabled(
-            waiting or bool(self.controller.parked)
-        )
+        self.buttons["cancelTicketButton"].setEnabled(waiting or bool(self.controller.parked))
 
     def _fill_alerts(self) -> None:
         board = self.controller.board
@@ -419,9 +417,9 @@ class SupervisorWindow(QMainWindow):
         label = service_label(service, self.language.code)
         self._confirm(
             Plan(
-                tr(N_("Issue tickets for {service} again today? The kiosk offers it at once.")).format(
-                    service=label
-                ),
+                tr(
+                    N_("Issue tickets for {service} again today? The kiosk offers it at once.")
+                ).format(service=label),
                 tr(N_("{service} issues tickets again.")).format(service=label),
                 lambda said: self.controller.resume_service(service.id, said),
             )
@@ -504,4 +502,3 @@ class SupervisorWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.controller.stop()
         super().closeEvent(event)
-

@@ -10,15 +10,15 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QLineEdit, QListWidget, QMessageBox
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QListWidget, QMessageBox
 
+from counter_app.core.settings import DeskSettings
+from counter_app.qt.i18n import Language
+from counter_app.qt.tasks import Tasks
 from counter_app.supervisor import app as supervisor_app
 from counter_app.supervisor.app import SupervisorSession
 from counter_app.supervisor.login import SupervisorLoginDialog
 from counter_app.supervisor.window import SupervisorWindow
-from counter_app.core.settings import DeskSettings
-from counter_app.qt.i18n import Language
-from counter_app.qt.tasks import Tasks
 from tests.support.api import call_next, new_ticket
 from tests.support.live_server import ApiClient, LiveServer
 from tests.support.waits import ANSWER_MS
@@ -246,9 +246,7 @@ def test_a_refusal_by_the_server_is_shown_in_words_and_changes_nothing(
     assert clerk.get(f"/tickets/{ticket['id']}").json()["status"] == "called"
 
 
-def test_a_clerk_is_refused_at_sign_in_with_a_clear_message(
-    server: LiveServer, qtbot: Any
-) -> None:
+def test_a_clerk_is_refused_at_sign_in_with_a_clear_message(server: LiveServer, qtbot: Any) -> None:
     settings = DeskSettings(server=server.url, site="demo", user="clerk1")
     dialog = SupervisorLoginDialog(settings, Language("de"), Tasks())
     qtbot.addWidget(dialog)
