@@ -404,8 +404,15 @@ class StatisticsGroup(Figures):
     key: str | None
 
 
+class StatisticsOrganisation(Answer):
+    slug: str
+    name: str
+
+
 class Statistics(Answer):
     sites: tuple[StatisticsSite, ...]
+    #: Whom the site works for (a site file's ``[organisation]``), if anyone.
+    organisation: StatisticsOrganisation | None
     group: str | None
     by: str | None
     service_level_goal: float

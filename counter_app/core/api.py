@@ -129,6 +129,7 @@ OPERATIONS: dict[str, Operation] = {
     "move_ticket": Operation("POST", "/tickets/{ticket_id}/move", Ticket),
     "cancel_ticket": Operation("POST", "/tickets/{ticket_id}/cancel", Ticket),
     "statistics": Operation("GET", "/sites/{site}/statistics", Statistics),
+    "organisation_statistics": Operation("GET", "/statistics", Statistics),
     # text/event-stream, read by ``counter_app.core.live``; payloads: ``answers.DeskEvent`` ...
     "events": Operation("GET", "/sites/{site}/events", None),
 }
@@ -549,6 +550,20 @@ class TresenClient:
             params["desk"] = desk
         answer = self._ask("statistics", params=params, site=site)
         return _parse(Statistics, answer, "statistics")
+
+    def organisation_statistics(
+        self, organisation: str, first: date, last: date, group: str | None = None
+    ) -> Statistics:
+        """The figures of all sites of ``organisation`` together (those the user may read)."""
+        params: dict[str, Any] = {
+            "organisation": organisation,
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+        }
+        if group:
+            params["group"] = group
+        answer = self._ask("organisation_statistics", params=params)
+        return _parse(Statistics, answer, "organisation_statistics")
 
 
 #: Reads answered from the kept answer while the site has not changed (``ETag``).

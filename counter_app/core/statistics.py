@@ -50,6 +50,8 @@ class Filters:
     site_name: str
     first: date
     last: date
+    #: All sites of this organisation together (``site`` is then the user's own site).
+    organisation: str | None = None
     service_id: int | None = None
     #: How the service reads (``A · Registration``); "" for every service.
     service_label: str = ""
@@ -88,6 +90,10 @@ def read_report(client: TresenClient, filters: Filters) -> Report:
     """The period's figures (three requests); blocking: run it off the GUI thread."""
 
     def ask(group: str) -> Statistics:
+        if filters.organisation:
+            return client.organisation_statistics(
+                filters.organisation, filters.first, filters.last, group=group
+            )
         return client.statistics(
             filters.site,
             filters.first,
@@ -100,6 +106,8 @@ def read_report(client: TresenClient, filters: Filters) -> Report:
     by_hour, by_day, by_weekday_hour = ask("hour"), ask("day"), ask("weekday_hour")
     # The site's name as the server answers it.
     named = ", ".join(site.name for site in by_day.sites) or filters.site_name
+    if filters.organisation and by_day.organisation is not None:
+        named = f"{by_day.organisation.name}: {named}"
     return Report(replace(filters, site_name=named), by_hour, by_day, by_weekday_hour)
 
 
@@ -289,8 +297,9 @@ def tables(report: Report, tr: Tr) -> list[Table]:
 
 def heading(filters: Filters, tr: Tr) -> list[tuple[str, str]]:
     """The period and the filters, as written above the figures in an export."""
+    site = filters.site_name if filters.organisation else f"{filters.site_name} ({filters.site})"
     return [
-        (tr(N_("Site")), f"{filters.site_name} ({filters.site})"),
+        (tr(N_("Site")), site),
         (tr(N_("From")), filters.first.isoformat()),
         (tr(N_("To")), filters.last.isoformat()),
         (tr(N_("Service")), filters.service_label or tr(N_("all services"))),

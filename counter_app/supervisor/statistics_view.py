@@ -64,6 +64,9 @@ from counter_app.supervisor.models import VALUE_ROLE, TableModel
 #: Asks where to save the export: (suggested name) -> the path chosen, or None.
 AskPath = Callable[[QWidget, str, str], Path | None]
 
+#: The site filter's value for all sites of an organisation: this, then the organisation's slug.
+ORGANISATION = "organisation:"
+
 #: (object name of the table, of the chart, title) of each tab, in order.
 TABS = (
     ("waitsTable", "waitsChart", N_("Waits per hour")),
@@ -250,7 +253,7 @@ class StatisticsView(QWidget):
         own_index = self.site_box.findData(self.controller.site)
         if own_index >= 0:  # the site by its name once the server has said it
             self.site_box.setItemText(own_index, self.controller.site_name)
-        own = self.site_box.currentData() == self.controller.site
+        own = self.site_box.currentData() == self.controller.site  # not another, nor all
         board = self.controller.board
         for box, items in (
             (
@@ -281,13 +284,18 @@ class StatisticsView(QWidget):
     # Reading ---------------------------------------------------------------------------
 
     def filters(self) -> Filters:
-        site = str(self.site_box.currentData())
+        chosen = str(self.site_box.currentData())
+        organisation = (
+            chosen.removeprefix(ORGANISATION) if chosen.startswith(ORGANISATION) else None
+        )
+        site = self.controller.site if organisation else chosen
         service = self.service_box.currentData()
         desk = self.desk_box.currentData()
         name = self.controller.site_name if site == self.controller.site else site
         return Filters(
             site=site,
-            site_name=name,
+            site_name=self.site_box.currentText() if organisation else name,
+            organisation=organisation,
             first=self.period_from.date().toPython(),  # type: ignore[arg-type]
             last=self.period_to.date().toPython(),  # type: ignore[arg-type]
             service_id=int(service) if service is not None else None,
@@ -315,6 +323,7 @@ class StatisticsView(QWidget):
     def _on_read(self, report: Report) -> None:
         self.show_button.setEnabled(True)
         self.report = report
+        self._offer_organisation(report)
         self._show(report)
         self.export_button.setEnabled(True)
         f = report.filters
@@ -327,6 +336,25 @@ class StatisticsView(QWidget):
             )
         )
         self.shown.emit()
+
+    def _offer_organisation(self, report: Report) -> None:
+        """Once an answer names the site's organisation, the site filter offers all its
+        sites together, and each of them (the server decides who may read which)."""
+        organisation = report.by_day.organisation
+        if organisation is None:
+            return
+        key = ORGANISATION + organisation.slug
+        if self.site_box.findData(key) < 0:
+            self.site_box.addItem(
+                self.language(N_("All sites of {organisation}")).format(
+                    organisation=organisation.name
+                ),
+                key,
+            )
+        if report.filters.organisation:
+            for site in report.by_day.sites:
+                if self.site_box.findData(site.slug) < 0:
+                    self.site_box.insertItem(self.site_box.count() - 1, site.name, site.slug)
 
     def _on_failed(self, error: Exception) -> None:
         self.show_button.setEnabled(True)
@@ -456,7 +484,8 @@ class StatisticsView(QWidget):
         if self.report is None:
             return
         f = self.report.filters
-        suggested = f"tresen-{f.site}-{f.first.isoformat()}-{f.last.isoformat()}.xlsx"
+        where = f.organisation or f.site
+        suggested = f"tresen-{where}-{f.first.isoformat()}-{f.last.isoformat()}.xlsx"
         path = self.ask_path(self, self.language(N_("Export the figures")), suggested)
         if path is not None:
             self.export_to(path)

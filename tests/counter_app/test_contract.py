@@ -74,6 +74,7 @@ def test_every_answer_model_is_bound_to_an_operation() -> None:
         answers.Feedback,
         answers.StatisticsSite,
         answers.StatisticsGroup,
+        answers.StatisticsOrganisation,
     }
     events = {answers.DeskEvent, answers.PrinterEvent, answers.PickupEvent}
     # A refusal's particulars, checked against the running server too.

@@ -403,3 +403,58 @@ def test_the_window_shows_the_exact_figures_of_a_scripted_day_and_exports_them(
     with csv_path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle, delimiter=";"))
     assert rows[4] == ["Platz", "Platz 2"]
+
+
+def test_the_sites_of_the_organisation_are_offered_once_the_server_names_it(
+    server: Any, open_supervisor: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    """demo and koeln-sued work for Köln: the demo supervisor reads both, together or each."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from central_server.admin import site_file
+    from tests.support.sites import demo_spec, names
+    from tests.support.waits import ANSWER_MS
+
+    koeln = {"slug": "koeln", "name": "Stadt Köln"}
+    spec = demo_spec()
+    spec["organisation"] = koeln
+    other = {
+        "site": {"slug": "koeln-sued", "name": "Bürgeramt Köln-Süd"},
+        "organisation": koeln,
+        "services": [{"key": "registration", "prefix": "S", "names": names("Anmeldung")}],
+        "desks": [{"code": "S1", "services": ["S"]}],
+        "devices": [{"name": "sued-kiosk", "kind": "kiosk", "token": "sued-kiosk-token"}],
+    }
+    for data in (spec, other):
+        site_file.apply(server.db, site_file.SiteFile.model_validate(data))
+    for slug, token, count in (("demo", "demo-kiosk", 1), ("koeln-sued", "sued-kiosk-token", 2)):
+        kiosk = server.client(token)
+        service = kiosk.get(f"/sites/{slug}/services").json()[0]["id"]
+        for _ in range(count):
+            kiosk.post(f"/sites/{slug}/tickets", json={"service_id": service}).raise_for_status()
+
+    view = open_supervisor().window.statistics
+    today = datetime.now(ZoneInfo("Europe/Berlin")).date()
+    view.set_period(today, today)
+    with qtbot.waitSignal(view.shown, timeout=ANSWER_MS):
+        view.show_button.click()
+    assert view.report is not None and view.report.totals.arrivals == 1
+    everywhere = view.site_box.findData("organisation:koeln")
+    assert view.site_box.itemText(everywhere) == "Alle Standorte von Stadt Köln"
+    view.site_box.setCurrentIndex(everywhere)
+    assert not view.service_box.isEnabled() and not view.desk_box.isEnabled()
+    with qtbot.waitSignal(view.shown, timeout=ANSWER_MS):
+        view.show_button.click()
+    assert view.message.text() == (
+        f"Stadt Köln: Bürgeramt Demo, Bürgeramt Köln-Süd, {today} bis {today}: 3 Nummern."
+    )
+    view.export_to(tmp_path / "koeln.xlsx")
+    assert load_workbook(tmp_path / "koeln.xlsx")["Summen"]["B2"].value == (
+        "Stadt Köln: Bürgeramt Demo, Bürgeramt Köln-Süd"
+    )
+    view.site_box.setCurrentIndex(view.site_box.findData("koeln-sued"))
+    with qtbot.waitSignal(view.shown, timeout=ANSWER_MS):
+        view.show_button.click()
+    assert view.report.totals.arrivals == 2
+    assert view.message.text().startswith("Bürgeramt Köln-Süd, ")
