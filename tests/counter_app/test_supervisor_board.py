@@ -121,6 +121,11 @@ def test_the_board_follows_a_call_at_another_desk_live(
     assert _service_cells(window, "A")[1] == "0"
     # The level reads as words and as colour.
     assert _service_cells(window, "A")[3] == "im Ziel"
+    # English at the press of a button; the board stays.
+    window.language_button.click()
+    assert window.service_model.headerData(1, Qt.Orientation.Horizontal) == "People waiting"
+    assert _service_cells(window, "A")[3] == "within target"
+    assert _desk_cells(window, "1")[3] == f"{ticket['number']} (called)"
 
 
 def test_each_steering_action_by_keyboard_changes_what_desks_call_and_the_kiosk_issues(
