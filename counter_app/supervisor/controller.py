@@ -127,7 +127,7 @@ class SupervisorController(QObject):
         self.failed.emit(error)
 
     def on_live_event(self, event: LiveEvent) -> None:
-        if event.type.startswith("service.") or event.type == "site.changed":
+        if event.type.startswith("service.") or event.type == "site.configured":
             self._reread_services()
         self.refresh()
 
