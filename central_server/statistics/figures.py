@@ -18,19 +18,22 @@ clerk who served it last. What it adds (:class:`Fact`):
 * its citizen's feedback score (1-5) as a value of ``feedback``.
 
 Percentiles are read from these per-minute histograms by nearest rank: p50 is the smallest
-whole minute at or below which at least half the values lie.
+whole minute at or below which at least half the values lie. A histogram bar is one number,
+``measure << 16 | value`` (``WAIT`` .. ``OUTCOME``; values above 65535 minutes count as 65535), so a
+summed-up row keeps its histograms as one packed array (:func:`pack`).
 """
 
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from resources.vocabulary import Priority, TicketStatus
+from resources.vocabulary import Outcome, Priority, TicketStatus
 
 COUNTS = (
     "arrivals",
@@ -52,23 +55,45 @@ KIND_OF_PRIORITY = {
     Priority.APPOINTMENT.value: "appointment",
     Priority.URGENT.value: "urgent",
 }
-OUTCOME = "outcome:"
+WAIT, HANDLING, ESTIMATE_ERROR, FEEDBACK, OUTCOME = 1, 2, 3, 4, 5
+#: The outcome words by their number in a bar (value of measure OUTCOME); new words go last.
+OUTCOME_WORDS = tuple(o.value for o in Outcome)
+_OUTCOME_NUMBER = {word: number for number, word in enumerate(OUTCOME_WORDS)}
+_TOP = 0xFFFF
 
-#: The levels of detail the figures are summed up at: which of hour, service and desk a row is
-#: split by. A request reads the smallest level holding what it needs; what none holds (an hour
-#: together with a desk, a clerk) is read from the tickets.
-LEVELS: dict[int, frozenset[str]] = {
-    0: frozenset(),
-    1: frozenset({"hour"}),
-    2: frozenset({"service"}),
-    3: frozenset({"hour", "service"}),
-    4: frozenset({"service", "desk"}),
+
+def bar(measure: int, value: int) -> int:
+    return measure << 16 | min(max(value, 0), _TOP)
+
+
+#: Levels of detail the figures are summed up at: level -> (grain, dimensions). Day grain: one
+#: row per local day (``day``; its weekday is known); month grain: one per month (``day`` the
+#: first). A request reads, for each stretch of its period, the smallest level holding what it
+#: groups, splits and filters by; what no level holds (an hour with a desk, a clerk) is read
+#: from the tickets.
+LEVELS: dict[int, tuple[str, frozenset[str]]] = {
+    0: ("day", frozenset()),
+    1: ("day", frozenset({"hour"})),
+    2: ("day", frozenset({"service"})),
+    10: ("month", frozenset()),
+    11: ("month", frozenset({"hour"})),
+    12: ("month", frozenset({"service"})),
+    13: ("month", frozenset({"weekday"})),
+    14: ("month", frozenset({"weekday", "hour"})),
+    15: ("month", frozenset({"hour", "service"})),
+    16: ("month", frozenset({"service", "desk"})),
 }
 
 
-def level_for(needed: frozenset[str]) -> int | None:
-    """The smallest summed-up level that has every dimension in ``needed``; None: none has."""
-    fitting = [(len(dims), level) for level, dims in LEVELS.items() if needed <= dims]
+def level_for(grain: str, needed: frozenset[str]) -> int | None:
+    """The smallest level of ``grain`` that has every dimension in ``needed`` (a day-grain row
+    knows its weekday); None: none has."""
+    have_free = frozenset({"weekday"}) if grain == "day" else frozenset()
+    fitting = [
+        (len(dims), level)
+        for level, (g, dims) in LEVELS.items()
+        if g == grain and needed <= dims | have_free
+    ]
     return min(fitting)[1] if fitting else None
 
 
@@ -82,7 +107,7 @@ class Fact:
     desk_id: int
     clerk_id: int
     counts: dict[str, float]
-    values: list[tuple[str, int]]
+    bars: list[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +135,7 @@ class TicketRow:
 
 def fact(row: TicketRow, zone: ZoneInfo, target_minutes: int) -> Fact:
     counts: dict[str, float] = {"arrivals": 1, KIND_OF_PRIORITY.get(row.priority, "walk_in"): 1}
-    values: list[tuple[str, int]] = []
+    bars: list[int] = []
     if row.issued_offline:
         counts["offline"] = 1
     if row.status == TicketStatus.DONE:
@@ -127,10 +152,9 @@ def fact(row: TicketRow, zone: ZoneInfo, target_minutes: int) -> Fact:
         counts["wait_seconds"] = wait
         if wait <= target_minutes * 60:
             counts["within_target"] = 1
-        values.append(("wait", int(wait // 60)))
+        bars.append(bar(WAIT, int(wait // 60)))
         if row.estimated_wait_minutes is not None:
-            error = abs(row.estimated_wait_minutes - wait / 60)
-            values.append(("estimate_error", int(error)))
+            bars.append(bar(ESTIMATE_ERROR, int(abs(row.estimated_wait_minutes - wait / 60))))
     if (
         row.status == TicketStatus.DONE
         and row.started_at is not None
@@ -139,11 +163,11 @@ def fact(row: TicketRow, zone: ZoneInfo, target_minutes: int) -> Fact:
         handling = max(0.0, (row.finished_at - row.started_at).total_seconds())
         counts["handled"] = 1
         counts["handling_seconds"] = handling
-        values.append(("handling", int(handling // 60)))
-    if row.status == TicketStatus.DONE and row.outcome:
-        values.append((OUTCOME + row.outcome, 0))
+        bars.append(bar(HANDLING, int(handling // 60)))
+    if row.status == TicketStatus.DONE and row.outcome in _OUTCOME_NUMBER:
+        bars.append(bar(OUTCOME, _OUTCOME_NUMBER[row.outcome]))
     if row.feedback is not None:
-        values.append(("feedback", int(row.feedback)))
+        bars.append(bar(FEEDBACK, int(row.feedback)))
     return Fact(
         day=row.day,
         hour=row.created_at.astimezone(zone).hour,
@@ -151,39 +175,49 @@ def fact(row: TicketRow, zone: ZoneInfo, target_minutes: int) -> Fact:
         desk_id=row.desk_id or 0,
         clerk_id=row.served_by_user_id or 0,
         counts=counts,
-        values=values,
+        bars=bars,
     )
 
 
 @dataclass
 class Cell:
-    """Figures added up: counts and sums, and per-minute histograms per measure."""
+    """Figures added up: counts and sums, and the histograms' bars (bar -> count)."""
 
     counts: dict[str, float] = field(default_factory=dict)
-    values: dict[str, dict[int, int]] = field(default_factory=dict)
+    bars: dict[int, int] = field(default_factory=dict)
 
     def add_fact(self, one: Fact) -> None:
         counts = self.counts
         for name, amount in one.counts.items():
             counts[name] = counts.get(name, 0) + amount
-        for measure, value in one.values:
-            bars = self.values.setdefault(measure, {})
-            bars[value] = bars.get(value, 0) + 1
+        bars = self.bars
+        for code in one.bars:
+            bars[code] = bars.get(code, 0) + 1
 
-    def add_counts(self, counts: Mapping[str, float]) -> None:
-        for name, amount in counts.items():
+    def add_counts(self, counts: Iterable[tuple[str, float]]) -> None:
+        mine = self.counts
+        for name, amount in counts:
             if amount:
-                self.counts[name] = self.counts.get(name, 0) + amount
+                mine[name] = mine.get(name, 0) + amount
 
-    def add_value(self, measure: str, value: int, count: int) -> None:
-        bars = self.values.setdefault(measure, {})
-        bars[value] = bars.get(value, 0) + count
+    def add_packed(self, packed: bytes) -> None:
+        """Add the histograms of a summed-up row (see :func:`pack`)."""
+        numbers = array("I")
+        numbers.frombytes(packed)
+        bars = self.bars
+        for i in range(0, len(numbers), 2):
+            code = numbers[i]
+            bars[code] = bars.get(code, 0) + numbers[i + 1]
 
     def merge(self, other: Cell) -> None:
-        self.add_counts(other.counts)
-        for measure, bars in other.values.items():
-            for value, count in bars.items():
-                self.add_value(measure, value, count)
+        self.add_counts(other.counts.items())
+        bars = self.bars
+        for code, count in other.bars.items():
+            bars[code] = bars.get(code, 0) + count
+
+    def histogram(self, measure: int) -> dict[int, int]:
+        low, high = measure << 16, (measure + 1) << 16
+        return {code - low: n for code, n in self.bars.items() if low <= code < high}
 
     def answer(self) -> dict[str, Any]:
         """The figures as the API answers them (``FIGURES`` of the statistics answer)."""
@@ -193,10 +227,11 @@ class Cell:
             return int(c.get(name, 0))
 
         called, handled = n("called"), n("handled")
-        wait = self.values.get("wait", {})
-        handling = self.values.get("handling", {})
-        error = self.values.get("estimate_error", {})
-        feedback = self.values.get("feedback", {})
+        wait = self.histogram(WAIT)
+        handling = self.histogram(HANDLING)
+        error = self.histogram(ESTIMATE_ERROR)
+        feedback = self.histogram(FEEDBACK)
+        outcomes = self.histogram(OUTCOME)
         given = sum(feedback.values())
         return {
             "arrivals": n("arrivals"),
@@ -219,15 +254,24 @@ class Cell:
             },
             "kinds": {k: n(k) for k in ("walk_in", "appointment", "urgent", "offline")},
             "outcomes": {
-                measure.removeprefix(OUTCOME): sum(bars.values())
-                for measure, bars in sorted(self.values.items())
-                if measure.startswith(OUTCOME)
+                OUTCOME_WORDS[number]: count
+                for number, count in sorted(outcomes.items())
+                if number < len(OUTCOME_WORDS)
             },
             "feedback": {
                 "count": given,
                 "mean": _mean(sum(v * k for k, v in feedback.items()), given),
             },
         }
+
+
+def pack(bars: Mapping[int, int]) -> bytes:
+    """The histograms' bars as one array of (bar, count) pairs."""
+    numbers = array("I")
+    for code in sorted(bars):
+        numbers.append(code)
+        numbers.append(bars[code])
+    return numbers.tobytes()
 
 
 def _mean(total: float, count: int) -> float | None:
@@ -248,16 +292,22 @@ def percentile(bars: Mapping[int, int], p: int) -> float | None:
     raise AssertionError("unreachable")
 
 
-def sum_levels(facts: Iterable[Fact]) -> dict[tuple[int, date, int, int, int], Cell]:
-    """The facts summed up at every level of :data:`LEVELS`, keyed by (level, day, hour,
-    service, desk); a dimension a level leaves out is -1 (hour) or 0."""
-    cells: dict[tuple[int, date, int, int, int], Cell] = {}
+#: The key of a summed-up row: (level, day, hour, weekday, service, desk).
+RowKey = tuple[int, date, int, int, int, int]
+
+
+def sum_levels(facts: Iterable[Fact]) -> dict[RowKey, Cell]:
+    """The facts summed up at every level of :data:`LEVELS` (day grain: per day; month grain:
+    per month, keyed by its first day); a dimension a level leaves out is -1 (hour) or 0."""
+    cells: dict[RowKey, Cell] = {}
     for one in facts:
-        for level, dims in LEVELS.items():
+        month = one.day.replace(day=1)
+        for level, (grain, dims) in LEVELS.items():
             key = (
                 level,
-                one.day,
+                one.day if grain == "day" else month,
                 one.hour if "hour" in dims else -1,
+                one.day.isoweekday() if grain == "day" or "weekday" in dims else 0,
                 one.service_id if "service" in dims else 0,
                 one.desk_id if "desk" in dims else 0,
             )

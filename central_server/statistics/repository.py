@@ -8,14 +8,13 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from central_server.models import (
     Case,
     Desk,
     Figure,
-    FigureValue,
     Service,
     Site,
     Ticket,
@@ -23,7 +22,7 @@ from central_server.models import (
     User,
     user_sites,
 )
-from central_server.statistics.figures import COUNTS, SUMS, Cell, TicketRow, week_of
+from central_server.statistics.figures import COUNTS, SUMS, Cell, RowKey, TicketRow, pack, week_of
 
 #: Every prefix letter: with them, a site's tickets of some days are found through the unique
 #: index on (site, prefix, day, number), with no index of its own to keep up on every issue.
@@ -103,38 +102,28 @@ def clerks_of(session: Session, site_ids: Sequence[int]) -> dict[int, User]:
     return {u.id: u for u in session.scalars(query)}
 
 
-def replace_figures(
-    session: Session,
-    site_id: int,
-    first: date,
-    cells: dict[tuple[int, date, int, int, int], Cell],
-) -> None:
-    """The site's summed-up figures from ``first`` on are ``cells`` (and nothing else)."""
-    for table in (Figure, FigureValue):
-        session.execute(delete(table).where(table.site_id == site_id, table.day >= first))
-    figures: list[dict[str, Any]] = []
-    values: list[dict[str, Any]] = []
-    for (level, day, hour, service_id, desk_id), cell in cells.items():
-        key = {
-            "site_id": site_id,
-            "level": level,
-            "day": day,
-            "hour": hour,
-            "service_id": service_id,
-            "desk_id": desk_id,
-            "clerk_id": 0,
-            "week": week_of(day),
-            "month": f"{day.year}-{day.month:02d}",
-            "weekday": day.isoweekday(),
-        }
-        figures.append({**key, **{n: cell.counts.get(n, 0) for n in (*COUNTS, *SUMS)}})
-        for measure, bars in cell.values.items():
-            for value, count in bars.items():
-                values.append({**key, "measure": measure, "value": value, "count": count})
-    if figures:
-        session.execute(insert(Figure), figures)
-    if values:
-        session.execute(insert(FigureValue), values)
+def replace_figures(session: Session, site_id: int, first: date, cells: dict[RowKey, Cell]) -> None:
+    """The site's summed-up figures from ``first`` on (a month's first day) are ``cells``."""
+    session.execute(delete(Figure).where(Figure.site_id == site_id, Figure.day >= first))
+    rows: list[dict[str, Any]] = []
+    for (level, day, hour, weekday, service_id, desk_id), cell in cells.items():
+        rows.append(
+            {
+                "site_id": site_id,
+                "level": level,
+                "day": day,
+                "hour": hour,
+                "weekday": weekday,
+                "service_id": service_id,
+                "desk_id": desk_id,
+                "week": week_of(day),
+                "month": f"{day.year}-{day.month:02d}",
+                **{n: cell.counts.get(n, 0) for n in (*COUNTS, *SUMS)},
+                "bars": pack(cell.bars),
+            }
+        )
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(Figure), rows[start : start + 5000])
 
 
 #: The columns a group is read by, per group (see ``figures.group_key``).
@@ -148,6 +137,7 @@ _GROUP_COLUMNS: dict[str | None, tuple[str, ...]] = {
     "weekday_hour": ("weekday", "hour"),
 }
 _BY_COLUMN = {None: None, "service": "service_id", "desk": "desk_id"}
+_NAMES = (*COUNTS, *SUMS)
 
 
 def group_text(group: str | None, columns: Sequence[Any]) -> str | None:
@@ -156,17 +146,16 @@ def group_text(group: str | None, columns: Sequence[Any]) -> str | None:
         return None
     if group == "day":
         return str(columns[0].isoformat())
-    if group in ("week", "month"):
-        return str(columns[0])
-    if group == "weekday":
+    if group in ("week", "month", "weekday"):
         return str(columns[0])
     if group == "hour":
         return f"{int(columns[0]):02d}"
     return f"{columns[0]}-{int(columns[1]):02d}"
 
 
-def summed(
+def add_summed(
     session: Session,
+    cells: dict[tuple[str | None, int | None], Cell],
     site_ids: Sequence[int],
     level: int,
     first: date,
@@ -175,45 +164,33 @@ def summed(
     by: str | None,
     service_id: int | None,
     desk_id: int | None,
-) -> dict[tuple[str | None, int | None], Cell]:
-    """The summed-up figures of the sites' days ``first``..``last`` at ``level``, added up per
-    (group key, by-value id), in two statements."""
-    group_columns = _GROUP_COLUMNS[group]
-    by_column = _BY_COLUMN[by]
-    cells: dict[tuple[str | None, int | None], Cell] = {}
+) -> int:
+    """Add the summed-up rows of the sites at ``level`` whose ``day`` lies in ``first`` ..
+    ``last`` to ``cells`` (keyed by group key and by-value id); returns how many were read.
+    Rows are added up here: the histograms are packed, which no SQL adds."""
+    group_columns = [getattr(Figure, c) for c in _GROUP_COLUMNS[group]]
+    by_column = getattr(Figure, _BY_COLUMN[by]) if _BY_COLUMN[by] else None
+    keys = [*group_columns, *([by_column] if by_column is not None else [])]
+    conditions = [
+        Figure.site_id.in_(list(site_ids)),
+        Figure.level == level,
+        Figure.day >= first,
+        Figure.day <= last,
+    ]
+    if service_id is not None:
+        conditions.append(Figure.service_id == service_id)
+    if desk_id is not None:
+        conditions.append(Figure.desk_id == desk_id)
     width = len(group_columns)
-
-    def shape(table: type[Figure] | type[FigureValue], *extra: Any) -> Select[Any]:
-        keys = [getattr(table, c) for c in group_columns]
-        if by_column is not None:
-            keys.append(getattr(table, by_column))
-        query = select(*keys, *extra).where(
-            table.site_id.in_(list(site_ids)),
-            table.level == level,
-            table.day >= first,
-            table.day <= last,
-        )
-        if service_id is not None:
-            query = query.where(table.service_id == service_id)
-        if desk_id is not None:
-            query = query.where(table.desk_id == desk_id)
-        return query.group_by(*keys)
-
-    def cell_of(row: Sequence[Any]) -> Cell:
-        key = (group_text(group, row[:width]), row[width] if by_column else None)
-        found = cells.get(key)
-        if found is None:
-            found = cells[key] = Cell()
-        return found
-
-    names = (*COUNTS, *SUMS)
-    offset = width + (1 if by_column else 0)
-    counts = shape(Figure, *[func.sum(getattr(Figure, n)) for n in names])
-    for row in session.execute(counts):
-        cell_of(row).add_counts(dict(zip(names, (v or 0 for v in row[offset:]), strict=True)))
-    values = shape(FigureValue, FigureValue.measure, FigureValue.value, func.sum(FigureValue.count))
-    values = values.group_by(FigureValue.measure, FigureValue.value)
-    for row in session.execute(values):
-        measure, value, count = row[offset:]
-        cell_of(row).add_value(measure, int(value), int(count))
-    return cells
+    query = select(*keys, *[getattr(Figure, n) for n in _NAMES], Figure.bars).where(*conditions)
+    read = 0
+    for row in session.execute(query):
+        read += 1
+        key = (group_text(group, row[:width]), row[width] if by_column is not None else None)
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = Cell()
+        offset = len(keys)
+        cell.add_counts(zip(_NAMES, row[offset : offset + len(_NAMES)], strict=True))
+        cell.add_packed(row[-1])
+    return read

@@ -203,7 +203,9 @@ def bring_up_to_date(db: Database, site: Site, until: date) -> date | None:
 
 
 def _sum_up_next(db: Database, site_id: int, until: date) -> date:
-    """Sum up the next at most ``SUM_UP_DAYS`` days of the site, under its lock."""
+    """Sum up the site's next month (from the first of the month of the first day not summed
+    up, to its end or ``until``), under the site's lock: its day rows, and its month rows
+    anew."""
     reached: list[date] = []
 
     def change(session: Session, site: Site) -> Answer:
@@ -217,10 +219,10 @@ def _sum_up_next(db: Database, site_id: int, until: date) -> date:
                 site.figures_until = until
                 reached.append(until)
                 return 204, None
-            start = first_day
+            start = first_day.replace(day=1)
         else:
-            start = done + timedelta(days=1)
-        end = min(until, start + timedelta(days=SUM_UP_DAYS - 1))
+            start = (done + timedelta(days=1)).replace(day=1)
+        end = min(until, _month_end(start))
         zone = ZoneInfo(site.timezone)
         targets = {
             s.id: s.target_wait_minutes for s in repository.services_of(session, [site.id]).values()
@@ -234,6 +236,11 @@ def _sum_up_next(db: Database, site_id: int, until: date) -> date:
 
     perform(db, None, site_id, None, None, change)
     return reached[-1]
+
+
+def _month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
 
 
 def statistics(
@@ -255,19 +262,21 @@ def statistics(
         name
         for name, wanted in (
             ("hour", query.group in ("hour", "weekday_hour")),
+            ("weekday", query.group in ("weekday", "weekday_hour")),
             ("service", query.by == "service" or query.service_id is not None),
             ("desk", query.by == "desk" or query.desk_id is not None),
             ("clerk", query.by == "clerk"),
         )
         if wanted
     )
-    level = rules.level_for(needed)
+    by = None if query.by == "clerk" else query.by
+    month_level = None if query.group in ("day", "week") else rules.level_for("month", needed)
+    day_level = rules.level_for("day", needed)
     summed_until: date | None = None
-    if level is not None:
+    if month_level is not None or day_level is not None:
         reached = [bring_up_to_date(db, s, query.last) for s in sites]
         summed_until = min((r for r in reached if r is not None), default=None)
-        if summed_until is not None and summed_until < query.first:
-            summed_until = None
+    summed_end = min(query.last, summed_until) if summed_until is not None else None
     cells: dict[tuple[str | None, int | None], rules.Cell] = {}
     with db.read_session() as session:
         services = repository.services_of(session, site_ids)
@@ -284,23 +293,53 @@ def statistics(
                 N_("There is no desk {desk} at the sites asked for."),
                 desk=query.desk_id,
             )
-        if level is not None and summed_until is not None:
-            found = repository.summed(
+
+        def summed(level: int, first: date, last: date) -> None:
+            repository.add_summed(
                 session,
+                cells,
                 site_ids,
                 level,
-                query.first,
-                min(query.last, summed_until),
+                first,
+                last,
                 query.group,
-                None if query.by == "clerk" else query.by,
+                by,
                 query.service_id,
                 query.desk_id,
             )
-            cells.update(found)
-        live_from = query.first if summed_until is None else summed_until + timedelta(days=1)
+
+        def days(first: date, last: date) -> None:
+            """The days ``first`` .. ``last``: summed-up day rows, else the tickets."""
+            if first > last:
+                return
+            if day_level is not None:
+                summed(day_level, first, last)
+            else:
+                for site in sites:
+                    _add_live(session, site, first, last, query, services, cells)
+
+        if summed_end is not None and summed_end >= query.first:
+            full_first = (
+                query.first if query.first.day == 1 else _month_end(query.first) + timedelta(1)
+            )
+            full_last = (
+                summed_end.replace(day=1)
+                if summed_end == _month_end(summed_end)
+                else summed_end.replace(day=1) - timedelta(days=1)
+            )
+            if month_level is not None and full_first <= full_last:
+                # whole months from their month rows; the days around them from day rows
+                summed(month_level, full_first, full_last.replace(day=1))
+                days(query.first, full_first - timedelta(days=1))
+                days(_month_end(full_last) + timedelta(days=1), summed_end)
+            else:
+                days(query.first, summed_end)
+            live_from = summed_end + timedelta(days=1)
+        else:
+            live_from = query.first
         if live_from <= query.last:
             for site in sites:
-                _add_live(session, site, live_from, query, services, cells)
+                _add_live(session, site, live_from, query.last, query, services, cells)
         answer = _answer(session, sites, organisation, query, cells, services, desks, site_ids)
     return answer
 
@@ -309,16 +348,17 @@ def _add_live(
     session: Session,
     site: Site,
     first: date,
+    last: date,
     query: Query,
     services: dict[int, Any],
     cells: dict[tuple[str | None, int | None], rules.Cell],
 ) -> None:
-    """Add the site's tickets of ``first``..``query.last`` straight from the tickets."""
+    """Add the site's tickets of ``first`` .. ``last`` straight from the tickets."""
     zone = ZoneInfo(site.timezone)
     by_attr = {"service": "service_id", "desk": "desk_id", "clerk": "clerk_id", None: None}[
         query.by
     ]
-    for row in repository.ticket_rows(session, site.id, first, query.last):
+    for row in repository.ticket_rows(session, site.id, first, last):
         service = services.get(row.service_id)
         one = rules.fact(row, zone, service.target_wait_minutes if service else 0)
         if query.service_id is not None and one.service_id != query.service_id:

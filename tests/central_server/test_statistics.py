@@ -116,12 +116,21 @@ def _groups(answer: dict[str, Any]) -> list[tuple[Any, ...]]:
     ]
 
 
-@pytest.mark.parametrize("summed_up", [False, True], ids=["on-the-day", "summed-up"])
+@pytest.mark.parametrize("after_days", [0, 1, 40], ids=["on-the-day", "day-rows", "month-rows"])
 def test_every_group_and_split(
-    played: Played, statistik: ApiClient, clock: Clock, summed_up: bool
+    played: Played,
+    statistik: ApiClient,
+    clock: Clock,
+    after_days: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    if summed_up:
-        next_day(clock)
+    """The same figures read from the tickets (on the day), from the day's summed-up rows (the
+    next day), and from December's month rows (in January, for the whole of December)."""
+    if after_days:
+        next_day(clock, after_days)
+    if after_days > 31:
+        monkeypatch.setitem(PERIOD, "from", "2026-12-01")
+        monkeypatch.setitem(PERIOD, "to", "2026-12-31")
     s, d = played.services, played.desks
     assert _groups(stats(statistik, group="day")) == [("2026-12-01", None, 6, 4, 13.8)]
     assert _groups(stats(statistik, group="week")) == [("2026-W49", None, 6, 4, 13.8)]

@@ -7,11 +7,9 @@
 * ``sites.staff_statistics``, ``sites.service_level_goal``: from the site file;
   ``sites.figures_until``: the last local day whose figures are summed up in ``figures`` and
   ``figure_values`` (None: none yet);
-* ``figures``: a site's summed-up figures per local day and level of detail (hour, service,
-  desk, clerk; a dimension the level leaves out holds -1 or 0), with counts and sums;
-* ``figure_values``: how many tickets had each value of a measure (wait, handling and estimate
-  error in whole minutes, outcome, feedback score) per the same key: the histograms the
-  percentiles are read from.
+* ``figures``: a site's tickets summed up per local day or per month (``level``: which, and
+  split by which of hour, weekday, service and desk; a dimension the level leaves out holds -1
+  or 0), with counts, sums and the histograms the percentiles are read from (``bars``).
 
 Revision ID: 0013
 Revises: 0012
@@ -27,23 +25,7 @@ down_revision = "0012"
 branch_labels = None
 depends_on = None
 
-_KEY = ("site_id", "level", "day", "hour", "service_id", "desk_id", "clerk_id")
-
-
-def _key_columns() -> list[sa.Column]:
-    return [
-        sa.Column("site_id", sa.Integer(), nullable=False),
-        sa.Column("level", sa.SmallInteger(), nullable=False),
-        sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("hour", sa.SmallInteger(), nullable=False),
-        sa.Column("service_id", sa.Integer(), nullable=False),
-        sa.Column("desk_id", sa.Integer(), nullable=False),
-        sa.Column("clerk_id", sa.Integer(), nullable=False),
-        sa.Column("week", sa.String(length=8), nullable=False),
-        sa.Column("month", sa.String(length=7), nullable=False),
-        sa.Column("weekday", sa.SmallInteger(), nullable=False),
-    ]
-
+_KEY = ("site_id", "level", "day", "hour", "weekday", "service_id", "desk_id")
 
 COUNTS = (
     "arrivals",
@@ -79,32 +61,26 @@ def upgrade() -> None:
     op.add_column("sites", sa.Column("figures_until", sa.Date(), nullable=True))
     op.create_table(
         "figures",
-        *_key_columns(),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("level", sa.SmallInteger(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("hour", sa.SmallInteger(), nullable=False),
+        sa.Column("weekday", sa.SmallInteger(), nullable=False),
+        sa.Column("service_id", sa.Integer(), nullable=False),
+        sa.Column("desk_id", sa.Integer(), nullable=False),
+        sa.Column("week", sa.String(length=8), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
         *[sa.Column(name, sa.Integer(), nullable=False, server_default="0") for name in COUNTS],
         *[sa.Column(name, sa.Float(), nullable=False, server_default="0") for name in SUMS],
+        sa.Column("bars", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(
             ["site_id"], ["sites.id"], name=op.f("fk_figures_site_id_sites"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint(*_KEY, name=op.f("pk_figures")),
     )
-    op.create_table(
-        "figure_values",
-        *_key_columns(),
-        sa.Column("measure", sa.String(length=48), nullable=False),
-        sa.Column("value", sa.Integer(), nullable=False),
-        sa.Column("count", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["site_id"],
-            ["sites.id"],
-            name=op.f("fk_figure_values_site_id_sites"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint(*_KEY, "measure", "value", name=op.f("pk_figure_values")),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("figure_values")
     op.drop_table("figures")
     with op.batch_alter_table("sites") as batch:
         batch.drop_column("figures_until")
