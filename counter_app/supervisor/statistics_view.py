@@ -155,6 +155,12 @@ class StatisticsView(QWidget):
         self.service_box.setObjectName("serviceFilter")
         self.desk_box = QComboBox()
         self.desk_box.setObjectName("deskFilter")
+        # Wide enough for a site's or service's name, never wider: the filters share one row.
+        for box in (self.site_box, self.service_box, self.desk_box):
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(18 if box is not self.desk_box else 12)
         self.show_button = QPushButton()
         self.show_button.setObjectName("showStatisticsButton")
         self.show_button.setDefault(True)
@@ -181,8 +187,6 @@ class StatisticsView(QWidget):
             filters.addWidget(label)
             filters.addWidget(widget)
         filters.addStretch(1)
-        filters.addWidget(self.show_button)
-        filters.addWidget(self.export_button)
 
         self.message = QLabel()
         self.message.setObjectName("statisticsMessage")
@@ -208,7 +212,7 @@ class StatisticsView(QWidget):
                 page.addWidget(view)
                 page.setStretchFactor(0, 3)
                 page.setStretchFactor(1, 2)
-                page.setSizes([720, 480])
+                page.setSizes([620, 580])
                 self.tabs.addTab(page, "")
             else:
                 self.tabs.addTab(view, "")
@@ -219,9 +223,15 @@ class StatisticsView(QWidget):
             0, QHeaderView.ResizeMode.ResizeToContents
         )
 
+        # What was read (or went wrong) beside the buttons, below the filters: one row for the
+        # filters keeps the window within 1280 pixels.
+        actions = QHBoxLayout()
+        actions.addWidget(self.message, 1)
+        actions.addWidget(self.show_button)
+        actions.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
-        layout.addWidget(self.message)
+        layout.addLayout(actions)
         layout.addWidget(self.tabs, 1)
 
         controller.changed.connect(self._fill_filters)
@@ -253,6 +263,7 @@ class StatisticsView(QWidget):
         own_index = self.site_box.findData(self.controller.site)
         if own_index >= 0:  # the site by its name once the server has said it
             self.site_box.setItemText(own_index, self.controller.site_name)
+            self.site_box.updateGeometry()
         own = self.site_box.currentData() == self.controller.site  # not another, nor all
         board = self.controller.board
         for box, items in (

@@ -99,6 +99,11 @@ def test_the_board_follows_a_call_at_another_desk_live(
 ) -> None:
     session: SupervisorSession = open_supervisor()
     window = session.window
+    # It fits the smallest desk screen, with the board and with the statistics.
+    for tab in (1, 0):
+        window.tabs.setCurrentIndex(tab)
+        needs = window.minimumSizeHint()
+        assert needs.width() <= 1280 and needs.height() <= 720, (tab, needs)
     assert _desk_cells(window, "1")[1] == "geschlossen"
     ticket = new_ticket(kiosk, services["A"])
     qtbot.waitUntil(lambda: _service_cells(window, "A")[1] == "1", timeout=ANSWER_MS)
