@@ -1,6 +1,6 @@
 """Render the supervisor window's screenshots from the real widgets against a real demo server.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots_supervisor.py
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/supervisor_screenshots.py
 
 Plays two weeks of office days through the API with the server's clock set (so the statistics
 have something to show), then a live morning (waits past and near their targets, a desk on a
