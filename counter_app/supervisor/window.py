@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from counter_app.core.answers import BoardDesk, BoardService
 from counter_app.core.api import TresenClient
 from counter_app.core.board import alert_rows, service_label
+from counter_app.core.errors import ServerUnreachable
 from counter_app.qt.errors import describe
 from counter_app.qt.i18n import N_, Language
 from counter_app.supervisor.controller import SupervisorController
@@ -494,7 +495,16 @@ class SupervisorWindow(QMainWindow):
 
     def _on_controller_failed(self, error: Exception) -> None:
         self.steering_message.setStyleSheet("color: #b3261e; font-weight: bold;")
-        self.steering_message.setText(describe(error, self.language))
+        if isinstance(error, ServerUnreachable):  # the clerk's words speak of an outbox
+            text = self.language(
+                N_(
+                    "The server cannot be reached: nothing was changed, and the board shows "
+                    "what it read last."
+                )
+            )
+        else:
+            text = describe(error, self.language)
+        self.steering_message.setText(text)
 
     def _on_controller_connection(self, up: bool) -> None:
         self.live_banner.setVisible(not up)

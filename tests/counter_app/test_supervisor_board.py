@@ -287,3 +287,21 @@ def test_a_clerk_started_unattended_exits_with_the_reason(
     assert code == 2
     assert "clerk2 is not a supervisor" in capsys.readouterr().err
     QApplication.processEvents()
+
+
+def test_a_server_that_goes_away_is_said_and_the_board_stays(
+    open_supervisor: Any, server: LiveServer, qtbot: Any
+) -> None:
+    session: SupervisorSession = open_supervisor()
+    window = session.window
+    rows = len(window.desk_model.rows)
+    server.stop()
+    qtbot.waitUntil(window.live_banner.isVisible, timeout=ANSWER_MS)
+    assert window.live_banner.text().startswith("Keine Live-Verbindung zum Server")
+    session.controller.refresh()
+    qtbot.waitUntil(lambda: "nicht erreichbar" in window.steering_message.text(), timeout=ANSWER_MS)
+    assert window.steering_message.text() == (
+        "Der Server ist nicht erreichbar: Nichts wurde geändert, und die Übersicht zeigt, was sie "
+        "zuletzt gelesen hat."
+    )
+    assert len(window.desk_model.rows) == rows
