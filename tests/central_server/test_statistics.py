@@ -13,7 +13,6 @@ import openpyxl
 import pytest
 
 from central_server import cli
-
 from tests.support.live_server import ApiClient, LiveServer
 from tests.support.scripted_day import Clock, Played, next_day, play_day
 
@@ -179,9 +178,8 @@ def test_figures_per_clerk_only_where_the_site_file_allows_them(
     refused = statistik.get("/sites/demo/statistics", params={**PERIOD, "by": "clerk"})
     assert refused.status_code == 403
     assert refused.json()["code"] == "staff_statistics_off"
-    from tests.support.sites import demo_spec
-
     from central_server.admin import site_file
+    from tests.support.sites import demo_spec
 
     spec = demo_spec()
     spec["site"]["staff_statistics"] = True
