@@ -46,13 +46,13 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select, text  # noqa: E402
+from sqlalchemy import insert, select, text
 
-from central_server import migrate  # noqa: E402
-from central_server.admin import site_file  # noqa: E402
-from central_server.auth.principal import Principal, Role  # noqa: E402
-from central_server.db import Database  # noqa: E402
-from central_server.models import (  # noqa: E402
+from central_server import migrate
+from central_server.admin import site_file
+from central_server.auth.principal import Principal, Role
+from central_server.db import Database
+from central_server.models import (
     Case,
     Desk,
     Service,
@@ -62,8 +62,8 @@ from central_server.models import (  # noqa: E402
     User,
     user_sites,
 )
-from central_server.statistics import report, service  # noqa: E402
-from resources.i18n import CITIZEN_LANGUAGES  # noqa: E402
+from central_server.statistics import report, service
+from resources.i18n import CITIZEN_LANGUAGES
 
 FIRST_DAY = date(2025, 12, 1)
 LAST_DAY = date(2026, 11, 30)
@@ -323,37 +323,44 @@ def measure(db: Database, rounds: int, out_dir: Path) -> dict[str, Any]:
         ("group=day&by=service", "day", "service"),
     ]
     timings: list[dict[str, Any]] = []
-    periods = [(first, last, "")] + [("2025-12-04", "2026-11-27", " (not whole months)")]
-    for scope, (first, last, note), (label, group, by) in [
+    #: A year of whole months, and one that is not (days around the months from day rows).
+    periods = [(first, last, ""), ("2025-12-04", "2026-11-27", " (not whole months)")]
+    plan = [
         (scope, period, request)
         for scope in ("one site", "organisation koeln (20 sites)")
         for period in periods
         for request in (requests if not period[2] else requests[:2] + requests[3:6])
-    ]:
-        if True:
-            if scope == "one site":
-                call = lambda g=group, b=by, f=first, t=last: service.site_statistics(  # noqa: E731
-                    db, "site-01", ADMIN, f, t, g, b, None, None
-                )
-            else:
-                call = lambda g=group, b=by, f=first, t=last: service.organisation_statistics(  # noqa: E731
+    ]
+    for scope, (start, end, note), (label, group, by) in plan:
+        if scope == "one site":
+
+            def call(g: Any = group, b: Any = by, f: str = start, t: str = end) -> Any:
+                return service.site_statistics(db, "site-01", ADMIN, f, t, g, b, None, None)
+
+        else:
+
+            def call(g: Any = group, b: Any = by, f: str = start, t: str = end) -> Any:
+                return service.organisation_statistics(
                     db, "koeln", ADMIN, f, t, None, g, b, None, None
                 )
-            median, p99, answer = _timed(call, rounds)
-            timings.append(
-                {
-                    "scope": scope,
-                    "request": label,
-                    "median_ms": round(median, 1),
-                    "p99_ms": round(p99, 1),
-                    "arrivals": answer["totals"]["arrivals"],
-                    "groups": len(answer["groups"]),
-                }
-            )
-            print(
-                f"{scope:32} {label + note:44} median {median:8.1f} ms  p99 {p99:8.1f} ms  ({answer['totals']['arrivals']} tickets, {len(answer['groups'])} groups)",
-                flush=True,
-            )
+
+        median, p99, answer = _timed(call, rounds)
+        arrivals, groups = answer["totals"]["arrivals"], len(answer["groups"])
+        timings.append(
+            {
+                "scope": scope,
+                "request": label + note,
+                "median_ms": round(median, 1),
+                "p99_ms": round(p99, 1),
+                "arrivals": arrivals,
+                "groups": groups,
+            }
+        )
+        print(
+            f"{scope:32} {label + note:44} median {median:8.1f} ms  p99 {p99:8.1f} ms  "
+            f"({arrivals} tickets, {groups} groups)",
+            flush=True,
+        )
     for scope, site, organisation in (
         ("one site", "site-01", None),
         ("organisation koeln", None, "koeln"),

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
@@ -28,7 +28,7 @@ ServiceQuery = Annotated[
 ]
 DeskQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="only this desk (its id)")]
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     403: {
         "description": "forbidden_role, forbidden_site (a site of another organisation), "
         "forbidden_organisation, staff_statistics_off (by=clerk where the site file does not "

@@ -23,7 +23,7 @@ from resources.vocabulary import Outcome
 Translate = Callable[[str], str]
 
 #: The views, each: (title, group, by).
-VIEWS: tuple[tuple[str, str | None, str | None], ...] = (
+VIEWS: tuple[tuple[str, service.Group | None, service.By | None], ...] = (
     (N_("Totals"), None, None),
     (N_("Per day"), "day", None),
     (N_("Per service"), None, "service"),
@@ -170,7 +170,8 @@ def write_xlsx(report: Report, out: Path) -> None:
     from openpyxl.styles import Font
 
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    if book.active is not None:
+        book.remove(book.active)
     for title, rows in report.views:
         sheet = book.create_sheet(title[:31])
         for line in report.header:

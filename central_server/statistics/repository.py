@@ -61,7 +61,7 @@ _TICKET_ROWS = (
 
 def ticket_rows(session: Session, site_id: int, first: date, last: date) -> list[TicketRow]:
     result = session.execute(_TICKET_ROWS, {"site_id": site_id, "first": first, "last": last})
-    return [TicketRow(*row) for row in result]
+    return [TicketRow(*row) for row in result]  # type: ignore[call-arg]
 
 
 def first_ticket_day(session: Session, site_id: int) -> date | None:
@@ -169,7 +169,8 @@ def add_summed(
     ``last`` to ``cells`` (keyed by group key and by-value id); returns how many were read.
     Rows are added up here: the histograms are packed, which no SQL adds."""
     group_columns = [getattr(Figure, c) for c in _GROUP_COLUMNS[group]]
-    by_column = getattr(Figure, _BY_COLUMN[by]) if _BY_COLUMN[by] else None
+    by_name = _BY_COLUMN[by]
+    by_column = getattr(Figure, by_name) if by_name is not None else None
     keys = [*group_columns, *([by_column] if by_column is not None else [])]
     conditions = [
         Figure.site_id.in_(list(site_ids)),

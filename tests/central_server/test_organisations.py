@@ -152,5 +152,5 @@ def test_the_site_file_keeps_the_organisation(city: LiveServer) -> None:
     spec["users"].append({"username": "it", "roles": ["admin"], "password": "demo"})
     assert site_file.apply(city.db, site_file.SiteFile.model_validate(spec)) == []
     spec["organisation"] = {"slug": "Köln!", "name": "x"}
-    with pytest.raises(Exception, match="organisation.slug"):
+    with pytest.raises(Exception, match=r"organisation\.slug"):
         site_file.SiteFile.model_validate(spec)
