@@ -36,6 +36,7 @@ from central_server.pickups import service as pickups_service
 from central_server.pickups.scans import ScanGuard
 from central_server.ratelimits import SharedFailureCounter
 from central_server.sites import endpoints as sites_endpoints
+from central_server.statistics import endpoints as statistics_endpoints
 from central_server.steering import endpoints as steering_endpoints
 from central_server.tickets import endpoints as tickets_endpoints
 from central_server.tickets import purge as tickets_purge
@@ -285,6 +286,7 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
         pickups_endpoints,
         events_endpoints,
         steering_endpoints,
+        statistics_endpoints,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     web_endpoints.install(app)  # the call display and the ticket status page

@@ -173,6 +173,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="days since the document became ready (default: TRESEN_PICKUP_COLLECT_DAYS, or 90)",
     )
     _add_db(expire)
+
+    report = actions.add_parser(
+        "report",
+        help="write the statistics of a site or an organisation's sites for a period "
+        "(XLSX: one sheet per view; CSV: the views one after another)",
+    )
+    report.add_argument("--site", help="the site's slug (with --organisation: some of its sites)")
+    report.add_argument("--organisation", help="all sites of this organisation")
+    report.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD")
+    report.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD")
+    report.add_argument("--format", choices=("xlsx", "csv"), required=True)
+    report.add_argument("--out", type=Path, required=True, metavar="FILE")
+    report.add_argument("--language", choices=("de", "en"), default="de", help="headings")
+    _add_db(report)
     return parser
 
 
@@ -332,12 +346,36 @@ def run_admin(args: argparse.Namespace) -> int:
                 raise commands.AdminError("--days must be at least 1")
             count = pickups.expire_uncollected(db, days, actor="admin")
             print(f"{count} pickups expired (ready over {days} days ago, not collected)")
+        elif args.action == "report":
+            _report(db, args)
     except (site_file.SiteFileError, commands.AdminError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
         db.dispose()
     return 0
+
+
+def _report(db: Database, args: argparse.Namespace) -> None:
+    from central_server.admin.commands import AdminError
+    from central_server.errors import TresenError
+    from central_server.statistics import report
+    from resources.i18n import gettext_for
+
+    if not args.site and not args.organisation:
+        raise AdminError("name a site (--site) or an organisation (--organisation)")
+    try:
+        built = report.build(db, args.site, args.organisation, args.first, args.last, args.language)
+    except TresenError as exc:
+        raise AdminError(exc.render(gettext_for(args.language))) from None
+    try:
+        if args.format == "xlsx":
+            report.write_xlsx(built, args.out)
+        else:
+            report.write_csv(built, args.out)
+    except OSError as exc:
+        raise AdminError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(f"report written to {args.out} ({len(built.views)} views)")
 
 
 def main(argv: list[str] | None = None) -> int:

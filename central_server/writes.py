@@ -17,9 +17,11 @@ server, ``central_server.events.log``). The one exception is the batched erasing
 (``central_server.tickets.purge``): its batches span sites and take no site's lock, so a year's
 backlog never holds a site's queue; only the text of finished tickets changes, which no queue
 rule reads, and the one event per site that reports it goes through :func:`perform`.
-A citizen's answer on the status page (``central_server.web.service.give_feedback``) runs
-through it too, with no principal either: the ticket's status token is its only credential, and
-an answer is kept once per ticket, so a retry needs no ``Idempotency-Key``.
+A change to a ticket of a day whose statistics are summed up already marks that day to be
+summed up again (:func:`_figures_touched`). A citizen's answer on the status page
+(``central_server.web.service.give_feedback``) runs through it too, with no principal either:
+the ticket's status token is its only credential, and an answer is kept once per ticket, so a
+retry needs no ``Idempotency-Key``.
 
 The answer remembered for a retry holds no personal data (kept 48 hours, it would outlive a
 purge): the fields of ``PRIVATE_FIELDS`` are left out, at any depth, and a retry reads them from
@@ -31,10 +33,11 @@ at all (see ``central_server.pickups.service.create_pickup``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
+from itertools import chain
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, event, insert, select
 from sqlalchemy.orm import Session
 
 from central_server.auth.principal import Principal
@@ -43,7 +46,7 @@ from central_server.deps import IdempotentRequest
 from central_server.errors import N_, InvalidInput
 from central_server.events.bus import EventBus
 from central_server.events.log import CHANGED_SEQS
-from central_server.models import Case, IdempotencyRecord, Pickup, Site
+from central_server.models import Case, IdempotencyRecord, Pickup, Site, Ticket, TicketFeedback
 from central_server.models._types import utcnow
 
 Answer = tuple[int, Any]
@@ -88,6 +91,7 @@ def perform(
             if earlier is not None:
                 return earlier
         status, body = change(session, site)
+        _figures_touched(session, site)
         # An empty answer (204) changed nothing worth replaying; a retry may well find work.
         if (
             principal is not None
@@ -110,6 +114,36 @@ def perform(
     if bus is not None:
         bus.notify(changed)
     return status, body
+
+
+#: Session.info key: the earliest local day of a ticket (or a ticket's feedback) the session
+#: has flushed a change of.
+FIGURES_TOUCHED = "tresen_figures_touched"
+
+
+@event.listens_for(Session, "before_flush")
+def _note_ticket_days(session: Session, _context: object, _instances: object) -> None:
+    earliest: date | None = session.info.get(FIGURES_TOUCHED)
+    for obj in chain(session.new, session.dirty):
+        day = obj.day if isinstance(obj, Ticket | TicketFeedback) else None
+        if day is not None and (earliest is None or day < earliest):
+            earliest = day
+    if earliest is not None:
+        session.info[FIGURES_TOUCHED] = earliest
+
+
+def _figures_touched(session: Session, site: Site) -> None:
+    """A change to a ticket of a day whose figures are summed up already (a late feedback, a
+    ticket left open and cancelled the next morning) moves the site's ``figures_until`` back
+    before that day: the statistics sum that day up again before they read it. Costs no
+    statement unless it happens."""
+    if site.figures_until is None:
+        session.info.pop(FIGURES_TOUCHED, None)
+        return
+    session.flush()
+    earliest: date | None = session.info.pop(FIGURES_TOUCHED, None)
+    if earliest is not None and earliest <= site.figures_until:
+        site.figures_until = earliest - timedelta(days=1)
 
 
 _EARLIER = select(IdempotencyRecord).where(

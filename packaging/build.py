@@ -21,7 +21,7 @@ from counter_app.core.screen import has_screen
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "packaging" / "tresen.spec"
-MODES = ("clerk", "pickup", "kiosk")
+MODES = ("clerk", "pickup", "supervisor", "kiosk")
 
 
 def folder_size(folder: Path) -> int:
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.monotonic() - began
     size = folder_size(bundle)
     print(f"bundle {bundle}: {size / 2**20:.0f} MiB, built in {seconds:.0f} s")
-    print(f"run it: {program(bundle)} clerk|pickup|kiosk [--self-test]")
+    print(f"run it: {program(bundle)} clerk|pickup|supervisor|kiosk [--self-test]")
     if args.self_test and not self_test(bundle):
         print("a self-test of the bundle failed (see the FAIL lines above)", file=sys.stderr)
         return 1

@@ -1,6 +1,7 @@
-"""The program of the desktop bundle: ``tresen clerk|pickup|kiosk [...]``, as from the source tree.
+"""The program of the desktop bundle: ``tresen clerk|pickup|supervisor|kiosk [...]``, as from the
+source tree.
 
-The bundle holds the three desktop modes only; the server (``tresen server``, ``admin``,
+The bundle holds the four desktop modes only; the server (``tresen server``, ``admin``,
 ``demo``) is not in it and runs from a Python installation of Tresen.
 """
 
@@ -13,6 +14,7 @@ from tresen.cli import DESKTOP, main
 USAGE = """\
 tresen clerk ...       the clerk workstation
 tresen pickup ...      the quick-pickup desk
+tresen supervisor ...  the supervisor's window: live board, steering, statistics
 tresen kiosk ...       the lobby kiosk
 tresen MODE --help     the options of a mode
 tresen MODE --self-test

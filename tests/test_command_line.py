@@ -10,7 +10,7 @@ from counter_app.printers.uri import SCHEMES
 from tests.support.server_process import run_tresen
 
 #: The commands a person can run; a new one belongs here and in ``tresen --help``.
-COMMANDS = ("server", "admin", "demo", "clerk", "pickup", "kiosk")
+COMMANDS = ("server", "admin", "demo", "clerk", "pickup", "supervisor", "kiosk")
 
 
 def _plain(text: str) -> None:

@@ -22,11 +22,14 @@ COMMANDS: dict[str, Command] = {
     "demo": Command("tresen.demo", "the demo site on its own server, with desk and kiosk windows"),
     "clerk": Command("counter_app.clerk.app", "the clerk workstation"),
     "pickup": Command("counter_app.pickup.app", "the quick-pickup desk"),
+    "supervisor": Command(
+        "counter_app.supervisor.app", "the supervisor's window: live board, steering, statistics"
+    ),
     "kiosk": Command("kiosk.app", "the lobby kiosk"),
 }
 
 #: The desktop modes and their modules (the desktop bundle holds these alone).
-DESKTOP = {name: COMMANDS[name].module for name in ("clerk", "pickup", "kiosk")}
+DESKTOP = {name: COMMANDS[name].module for name in ("clerk", "pickup", "supervisor", "kiosk")}
 
 #: The commands that pass the whole command line on (their parser knows its command name).
 _WHOLE_LINE = frozenset({"server", "admin"})
@@ -43,8 +46,8 @@ def usage() -> str:
     lines += [
         "",
         "tresen COMMAND --help shows the options of a command.",
-        "tresen clerk|pickup|kiosk --self-test checks this computer's setup for the mode,",
-        "without a server: one line per check, exit code 1 when one failed.",
+        "tresen clerk|pickup|supervisor|kiosk --self-test checks this computer's setup for the",
+        "mode, without a server: one line per check, exit code 1 when one failed.",
     ]
     return "\n".join(lines)
 

@@ -1,7 +1,8 @@
 """``tresen demo``: the server on its own SQLite file with the demo site, and, where there is a
-screen, a clerk window signed on at desk 1, a quick-pickup window signed on at desk 6 and a
-kiosk window whose printer writes its raw ESC/POS bytes to ``kiosk-printer.bin`` in the data
-folder. Ctrl+C ends everything."""
+screen, a clerk window signed on at desk 1, a quick-pickup window signed on at desk 6, the
+supervisor's window (at no desk: it follows what the others do, live) and a kiosk window whose
+printer writes its raw ESC/POS bytes to ``kiosk-printer.bin`` in the data folder. Ctrl+C ends
+everything."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="tresen demo",
         description="the server with the demo site on its own SQLite file (demo.sqlite3 in the "
-        "user's data folder), plus a clerk window at desk 1, a quick-pickup window at desk 6 "
-        "and a kiosk window where there is a screen; Ctrl+C ends everything",
+        "user's data folder), plus a clerk window at desk 1, a quick-pickup window at desk 6, "
+        "the supervisor's window and a kiosk window where there is a screen; Ctrl+C ends "
+        "everything",
     )
     parser.add_argument("--port", type=int, default=8080, help="the server's port (default 8080)")
     parser.add_argument("--no-windows", action="store_true", help="only the server")
@@ -88,6 +90,23 @@ def main(argv: list[str]) -> int:
                         "pickup1",
                         "--desk",
                         "6",
+                    ],
+                    env=env,
+                )
+            )
+            windows.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "tresen",
+                        "supervisor",
+                        "--server",
+                        url,
+                        "--site",
+                        "demo",
+                        "--user",
+                        "supervisor",
                     ],
                     env=env,
                 )

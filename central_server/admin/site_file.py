@@ -142,10 +142,26 @@ class SiteEntry(_Entry):
     #: The board's alert for an open desk without a ticket while people wait for it, after
     #: this many minutes.
     desk_idle_minutes: int = Field(2, ge=1, le=240)
+    #: Figures per clerk in the statistics: off unless the staff council agreed (Personalrat).
+    staff_statistics: bool = False
+    #: The share of tickets called within their service's target the office aims for.
+    service_level_goal: float = Field(0.8, gt=0, le=1)
+
+
+class OrganisationEntry(BaseModel):
+    """Who the site works for (e.g. the city of Bonn, served by Köln's service centre): its
+    supervisors and statistics users read the figures of every site of the organisation, and
+    nothing of another's; reports may cover all its sites together."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slug: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9\-]+$")
+    name: str = Field(min_length=1, max_length=200)
 
 
 class SiteFile(_Entry):
     site: SiteEntry
+    organisation: OrganisationEntry | None = None
     services: Annotated[list[ServiceEntry], Field(min_length=1)]
     desks: list[DeskEntry] = Field(default_factory=list)
     users: list[UserEntry] = Field(default_factory=list)
@@ -202,6 +218,8 @@ def apply(db: Database, spec: SiteFile) -> list[str]:
                 last_event_seq=0,
                 amber_share=spec.site.amber_share,
                 desk_idle_minutes=spec.site.desk_idle_minutes,
+                staff_statistics=spec.site.staff_statistics,
+                service_level_goal=spec.site.service_level_goal,
             )
             session.add(site)
             session.flush()
@@ -215,6 +233,10 @@ def apply(db: Database, spec: SiteFile) -> list[str]:
             timezone=spec.site.timezone,
             amber_share=spec.site.amber_share,
             desk_idle_minutes=spec.site.desk_idle_minutes,
+            staff_statistics=spec.site.staff_statistics,
+            service_level_goal=spec.site.service_level_goal,
+            organisation=spec.organisation.slug if spec.organisation else None,
+            organisation_name=spec.organisation.name if spec.organisation else None,
         )
         services = _apply_services(session, site, spec, changes)
         _apply_desks(session, site, spec, services, changes)

@@ -95,6 +95,7 @@ GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.READ_EVENTS,
             Capability.READ_DEVICES,
             Capability.READ_BOARD,
+            Capability.READ_STATISTICS,
         }
     ),
     Role.STATISTICS: frozenset({Capability.READ_SERVICES, Capability.READ_STATISTICS}),

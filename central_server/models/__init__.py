@@ -3,6 +3,7 @@
 from central_server.models.auth import AuthToken, Device, User, user_sites
 from central_server.models.events import Event, IdempotencyRecord
 from central_server.models.feedback import TicketFeedback
+from central_server.models.figures import Figure
 from central_server.models.limits import RateLimitCounter
 from central_server.models.pickups import Pickup
 from central_server.models.sites import Desk, DeskService, Service, Site
@@ -15,6 +16,7 @@ __all__ = [
     "DeskService",
     "Device",
     "Event",
+    "Figure",
     "IdempotencyRecord",
     "NumberLease",
     "Pickup",

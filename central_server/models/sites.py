@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -38,6 +39,12 @@ class Site(Base):
     city of Bonn served by Köln's service centre); None: the site stands alone. A supervisor or
     statistics user sees only the sites they belong to; reports may cover an organisation's
     sites together.
+
+    ``staff_statistics``: the site file allows figures per clerk (off unless the staff council
+    agreed); ``service_level_goal``: the share of tickets called within their target the office
+    aims for. ``figures_until``: the last local day whose figures are summed up in
+    :class:`~central_server.models.figures.Figure` (None: none yet); a change to a ticket of an
+    earlier day moves it back (``central_server.writes``), so the sums are never stale.
     """
 
     __tablename__ = "sites"
@@ -52,6 +59,9 @@ class Site(Base):
     organisation_name: Mapped[str | None] = mapped_column(String(200), default=None)
     amber_share: Mapped[float] = mapped_column(Float, default=0.8, server_default="0.8")
     desk_idle_minutes: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    staff_statistics: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    service_level_goal: Mapped[float] = mapped_column(Float, default=0.8, server_default="0.8")
+    figures_until: Mapped[date | None] = mapped_column(Date, default=None)
 
 
 class Service(Base):

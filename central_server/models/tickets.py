@@ -85,6 +85,11 @@ class Ticket(Base):
     ``estimated_wait_minutes`` is the wait the citizen was told when the ticket was issued
     (None: no estimate was given, e.g. issued offline); the statistics compare it with the
     real wait.
+
+    ``first_called_at`` is the ticket's first call: the wait the statistics count ends there, so
+    a recall or a call after a transfer does not move it (``called_at`` is the latest call).
+    ``served_by_user_id`` is the clerk who served it last (started, finished, or marked it as
+    no-show); the statistics name clerks only where the site file allows it.
     """
 
     __tablename__ = "tickets"
@@ -120,6 +125,8 @@ class Ticket(Base):
     transfer_count: Mapped[int] = mapped_column(Integer, default=0)
     issued_offline: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     estimated_wait_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    first_called_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    served_by_user_id: Mapped[int | None] = mapped_column(Integer, default=None)
     case: Mapped[Case | None] = relationship(
         back_populates="ticket", lazy="selectin", cascade="all, delete-orphan", uselist=False
     )

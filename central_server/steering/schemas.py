@@ -22,6 +22,7 @@ class BoardTicket(BaseModel):
 
 
 class BoardDesk(BaseModel):
+    id: int = Field(description="the desk's id (as the statistics' desk filter takes it)")
     code: str
     name: str
     kind: DeskKind

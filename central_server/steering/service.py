@@ -140,6 +140,7 @@ def board(session: Session, site: Site, now: datetime) -> Board:
                     )
         desks.append(
             BoardDesk(
+                id=desk.id,
                 code=desk.code,
                 name=desk.name,
                 kind=desk.kind,

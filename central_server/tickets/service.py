@@ -266,9 +266,16 @@ def create_ticket_in_session(
         queued_at=issued.at,
         issued_offline=issued.lease_id is not None,
     )
+    view = SiteView.load(session, site)
+    if offline is None:
+        # The wait the kiosk prints, kept for the statistics in the same INSERT.
+        ticket.estimated_wait_minutes = view.estimate_newcomer(session, ticket).minutes
     session.add(ticket)
     session.flush()
-    view = SiteView.load(session, site)
+    if offline is None:
+        view.newcomer_is(ticket.id)
+    else:
+        view = SiteView.load(session, site)
     offline_data = {"lease_id": issued.lease_id} if issued.lease_id is not None else {}
     event_log.append(
         session,
@@ -306,6 +313,8 @@ def call_next(
         ticket.desk_id = desk.id
         ticket.target_desk_id = None
         ticket.called_at = utcnow()
+        if ticket.first_called_at is None:  # a call after a transfer does not move the wait
+            ticket.first_called_at = ticket.called_at
         _occupy(session, desk, principal)
         event_log.append(
             session,
@@ -400,6 +409,12 @@ def recall(
     return _act(db, bus, ticket_id, principal, request, "ticket.recalled", change)
 
 
+def _served_by(ticket: Ticket, principal: Principal) -> None:
+    """The clerk who serves the ticket now (for per-clerk figures, where the site allows them)."""
+    if principal.kind == "user":
+        ticket.served_by_user_id = principal.id
+
+
 def _simple(action: Action, event_type: str, stamp: str | None = None):
     def handler(
         db: Database,
@@ -414,6 +429,8 @@ def _simple(action: Action, event_type: str, stamp: str | None = None):
             ticket.status = _transition(ticket, action)
             if stamp is not None:
                 setattr(ticket, stamp, utcnow())
+            if action in (Action.START, Action.NO_SHOW):
+                _served_by(ticket, principal)
             return {}
 
         return _act(db, bus, ticket_id, principal, request, event_type, change)
@@ -551,6 +568,7 @@ def finish(
     def change(session: Session, site: Site, ticket: Ticket, view: SiteView) -> dict[str, object]:
         ticket.status = _transition(ticket, Action.FINISH)
         ticket.finished_at = utcnow()
+        _served_by(ticket, principal)
         ticket_finished(session, ticket)
         _apply_case(ticket, body)
         _case_of(ticket).outcome = body.outcome.value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import event
@@ -133,6 +133,10 @@ def _desk_rules(config: SiteConfig) -> tuple[DeskRule, ...]:
     return rules
 
 
+#: The id a new ticket has in a view until it is flushed: after every real id in the queue's
+#: order (``queue_key`` ends with the id), as the newest ticket's id will be.
+_NEWCOMER = 2**62
+
 #: The statuses of the tickets a site's view holds: queued, or at a desk.
 OPEN = QUEUED | AT_DESK
 
@@ -242,6 +246,36 @@ class SiteView:
             minutes = self.service_minutes(session)
             self._estimates = estimate_waits(self.queued_rules(), self.desk_rules(), minutes)
         return self._estimates
+
+    def estimate_newcomer(self, session: Session, ticket: Ticket) -> WaitEstimate:
+        """The estimate of ``ticket``, new and not yet flushed, in the queue as it is: what the
+        kiosk will print. Call :meth:`newcomer_is` once it has its id; the view then holds it
+        as if read after the flush, so the answer needs no second read of the queue."""
+        with session.no_autoflush:
+            rows = list(self.open_rows)
+        rows.append(
+            OpenTicket(
+                _NEWCOMER,
+                ticket.service_id,
+                ticket.priority,
+                ticket.queued_at,
+                None,
+                ticket.number,
+                ticket.prefix,
+                ticket.status,
+                None,
+            )
+        )
+        self._rows, self._open, self._queued, self._estimates = rows, None, None, None
+        return self.estimates(session)[_NEWCOMER]
+
+    def newcomer_is(self, ticket_id: int) -> None:
+        """The ticket of :meth:`estimate_newcomer` was flushed with ``ticket_id``."""
+        assert self._rows is not None and self._estimates is not None
+        self._rows = [
+            replace(row, id=ticket_id) if row.id == _NEWCOMER else row for row in self._rows
+        ]
+        self._estimates[ticket_id] = self._estimates.pop(_NEWCOMER)
 
     def walk_in_estimate(
         self, service_id: int, now: datetime, minutes: Mapping[int, float]

@@ -252,6 +252,174 @@ class OrderedPickup(Pickup):
     token: str = Field(repr=False)
 
 
+# The supervisor's board and steering ------------------------------------------------------------
+
+
+class BoardTicket(Answer):
+    """The ticket called or served at a desk of the board."""
+
+    id: int
+    number: str
+    status: TicketStatus
+    #: Called at (called) or started at (serving).
+    since: datetime
+
+
+class BoardDesk(Answer):
+    #: What the statistics' desk filter takes.
+    id: int
+    code: str
+    name: str
+    #: open, paused (a break), closed.
+    state: str
+    #: The display name of who is signed on.
+    user: str | None
+    #: The service ids it calls, in its order.
+    services: tuple[int, ...]
+    ticket: BoardTicket | None
+    idle_since: datetime | None
+
+
+class BoardService(Answer):
+    id: int
+    prefix: str
+    #: In every citizen language.
+    names: dict[str, str]
+    active: bool
+    issuing: bool
+    stopped: bool
+    #: A ``resources.vocabulary.StopReason`` value, or None.
+    stop_reason: str | None
+    waiting: int
+    longest_wait_minutes: int | None
+    target_wait_minutes: int
+    #: A ``resources.vocabulary.ServiceLevel`` value: green, amber, red.
+    level: str
+    estimated_wait_minutes: int | None
+    served_today: int
+    no_show_today: int
+    issued_today: int
+    daily_limit: int | None
+    left_today: int | None
+
+    def name_in(self, language: str) -> str:
+        return self.names.get(language) or self.names.get("de") or self.prefix
+
+
+class BoardAlert(Answer):
+    #: A ``resources.vocabulary.AlertKind`` value.
+    kind: str
+    at: datetime
+    service_id: int | None = None
+    desk: str | None = None
+    device: str | None = None
+    detail: str | None = None
+
+
+class Board(Answer):
+    """The supervisor's live board of a site."""
+
+    seq: int
+    read_at: datetime
+    desks: tuple[BoardDesk, ...]
+    services: tuple[BoardService, ...]
+    alerts: tuple[BoardAlert, ...]
+
+
+class SteeredDesk(Answer):
+    """A desk as its new services left it."""
+
+    code: str
+    service_ids: tuple[int, ...]
+
+
+class ServiceIssuing(Answer):
+    """A service as a stop or resume left it."""
+
+    id: int
+    prefix: str
+    issuing: bool
+    stopped: bool
+    stop_reason: str | None
+    left_today: int | None
+
+
+# Statistics ----------------------------------------------------------------------------------
+
+
+class Spread(Answer):
+    """Minutes: mean and percentiles; None where there is nothing to measure."""
+
+    mean: float | None
+    p50: float | None
+    p80: float | None
+    p95: float | None
+
+
+class EstimateError(Answer):
+    p50: float | None
+    p90: float | None
+
+
+class Kinds(Answer):
+    walk_in: int
+    appointment: int
+    urgent: int
+    offline: int
+
+
+class Feedback(Answer):
+    count: int
+    mean: float | None
+
+
+class Figures(Answer):
+    """The figures of a period, or of one group of it."""
+
+    arrivals: int
+    served: int
+    no_show: int
+    cancelled: int
+    transferred: int
+    wait_minutes: Spread
+    handling_minutes: Spread
+    #: 0..1: called tickets whose wait was within their service's target.
+    service_level: float | None
+    estimate_error_minutes: EstimateError
+    kinds: Kinds
+    #: Outcome word -> how many.
+    outcomes: dict[str, int]
+    feedback: Feedback
+
+
+class StatisticsSite(Answer):
+    slug: str
+    name: str
+
+
+class StatisticsGroup(Figures):
+    #: day "YYYY-MM-DD", week "YYYY-Www", month "YYYY-MM", weekday "1".."7", hour "00".."23",
+    #: weekday_hour "1-09"; None only when split by service, desk or clerk alone (the window
+    #: never asks so).
+    key: str | None
+
+
+class StatisticsOrganisation(Answer):
+    slug: str
+    name: str
+
+
+class Statistics(Answer):
+    sites: tuple[StatisticsSite, ...]
+    #: Whom the site works for (a site file's ``[organisation]``), if anyone.
+    organisation: StatisticsOrganisation | None
+    group: str | None
+    by: str | None
+    service_level_goal: float
+    totals: Figures
+    groups: tuple[StatisticsGroup, ...]
+
+
 # Live events -----------------------------------------------------------------------------------
 
 

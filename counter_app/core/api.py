@@ -31,6 +31,7 @@ from pydantic import ValidationError
 
 from counter_app.core.answers import (
     Answer,
+    Board,
     Desk,
     DeskView,
     Device,
@@ -41,8 +42,11 @@ from counter_app.core.answers import (
     PrinterReported,
     Queue,
     Service,
+    ServiceIssuing,
     SignIn,
     Site,
+    Statistics,
+    SteeredDesk,
     Ticket,
 )
 from counter_app.core.errors import BadAnswer, ServerFault, ServerUnreachable, rejected_for
@@ -115,6 +119,17 @@ OPERATIONS: dict[str, Operation] = {
     "lookup_pickup": Operation("POST", "/pickups/lookup", Pickup),
     "hand_over": Operation("POST", "/pickups/{pickup_id}/hand-over", Pickup),
     "pickup": Operation("GET", "/pickups/{pickup_id}", Pickup),
+    # The supervisor: the board, steering, statistics.
+    "board": Operation("GET", "/sites/{site}/board", Board),
+    "set_desk_services": Operation("PUT", "/sites/{site}/desks/{desk}/services", SteeredDesk),
+    "stop_service": Operation("POST", "/sites/{site}/services/{service_id}/stop", ServiceIssuing),
+    "resume_service": Operation(
+        "POST", "/sites/{site}/services/{service_id}/resume", ServiceIssuing
+    ),
+    "move_ticket": Operation("POST", "/tickets/{ticket_id}/move", Ticket),
+    "cancel_ticket": Operation("POST", "/tickets/{ticket_id}/cancel", Ticket),
+    "statistics": Operation("GET", "/sites/{site}/statistics", Statistics),
+    "organisation_statistics": Operation("GET", "/statistics", Statistics),
     # text/event-stream, read by ``counter_app.core.live``; payloads: ``answers.DeskEvent`` ...
     "events": Operation("GET", "/sites/{site}/events", None),
 }
@@ -471,9 +486,88 @@ class TresenClient:
         """A pickup by id, as staff see it (never its token)."""
         return _parse(Pickup, self._ask("pickup", pickup_id=pickup_id), "pickup")
 
+    # The supervisor ----------------------------------------------------------------------
+
+    def board(self, site: str) -> Board:
+        """The site's live board (desks, services against their targets, alerts); read again
+        after every event and once a minute, answered from the kept answer while unchanged."""
+        return _parse(Board, self._ask("board", site=site), "board")
+
+    def set_desk_services(
+        self, site: str, desk: str, service_ids: list[int], key: str | None = None
+    ) -> SteeredDesk:
+        """The services ``desk`` calls, in this order."""
+        body = {"services": list(service_ids)}
+        answer = self._ask("set_desk_services", body, key or new_key(), site=site, desk=desk)
+        return _parse(SteeredDesk, answer, "set_desk_services")
+
+    def stop_service(
+        self, site: str, service_id: int, reason: str | None = None, key: str | None = None
+    ) -> ServiceIssuing:
+        """Issue no more tickets of the service today (``reason``: a StopReason value)."""
+        body = {"reason": reason} if reason else {}
+        answer = self._ask("stop_service", body, key or new_key(), site=site, service_id=service_id)
+        return _parse(ServiceIssuing, answer, "stop_service")
+
+    def resume_service(self, site: str, service_id: int, key: str | None = None) -> ServiceIssuing:
+        answer = self._ask(
+            "resume_service", None, key or new_key(), site=site, service_id=service_id
+        )
+        return _parse(ServiceIssuing, answer, "resume_service")
+
+    def move_ticket(
+        self, ticket_id: int, service_id: int, reason: str = "", key: str | None = None
+    ) -> Ticket:
+        """Put a waiting ticket into ``service_id``'s queue; it keeps its number and place."""
+        body = {"service_id": service_id, "reason": reason}
+        answer = self._ask("move_ticket", body, key or new_key(), ticket_id=ticket_id)
+        return _parse(Ticket, answer, "move_ticket")
+
+    def cancel_ticket(self, ticket_id: int, reason: str, key: str | None = None) -> Ticket:
+        """A supervisor cancels a waiting or parked ticket, saying why (1..200 characters)."""
+        answer = self._ask(
+            "cancel_ticket", {"reason": reason}, key or new_key(), ticket_id=ticket_id
+        )
+        return _parse(Ticket, answer, "cancel_ticket")
+
+    def statistics(
+        self,
+        site: str,
+        first: date,
+        last: date,
+        group: str | None = None,
+        service_id: int | None = None,
+        desk: int | None = None,
+    ) -> Statistics:
+        """The figures of ``first``..``last`` (both included), split by ``group``; only of
+        ``service_id`` or ``desk`` (the desk's id) if given."""
+        params: dict[str, Any] = {"from": first.isoformat(), "to": last.isoformat()}
+        if group:
+            params["group"] = group
+        if service_id is not None:
+            params["service"] = service_id
+        if desk is not None:
+            params["desk"] = desk
+        answer = self._ask("statistics", params=params, site=site)
+        return _parse(Statistics, answer, "statistics")
+
+    def organisation_statistics(
+        self, organisation: str, first: date, last: date, group: str | None = None
+    ) -> Statistics:
+        """The figures of all sites of ``organisation`` together (those the user may read)."""
+        params: dict[str, Any] = {
+            "organisation": organisation,
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+        }
+        if group:
+            params["group"] = group
+        answer = self._ask("organisation_statistics", params=params)
+        return _parse(Statistics, answer, "organisation_statistics")
+
 
 #: Reads answered from the kept answer while the site has not changed (``ETag``).
-_CONDITIONAL = frozenset({"queue", "desks", "desk_view"})
+_CONDITIONAL = frozenset({"queue", "desks", "desk_view", "board"})
 
 
 def _parse(model: type[A], body: Any, operation: str) -> A:

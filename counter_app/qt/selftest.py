@@ -296,6 +296,42 @@ def window(build: WindowBuilder) -> Outcome:
             close()
 
 
+def charts() -> Outcome:
+    """Qt Charts (the supervisor's statistics) loads and draws a chart."""
+    from PySide6.QtCharts import QBarSeries, QBarSet, QChart, QChartView
+
+    bars = QBarSet("check")
+    bars.append([1.0, 2.0, 3.0])
+    series = QBarSeries()
+    series.append(bars)
+    chart = QChart()
+    chart.addSeries(series)
+    view = QChartView(chart)
+    view.resize(320, 200)
+    image = view.grab()
+    if image.isNull():
+        raise CheckFailed("a chart could not be drawn")
+    return ok(f"QtCharts drew {image.width()}x{image.height()}")
+
+
+def spreadsheet() -> Outcome:
+    """openpyxl writes and reads back an Excel workbook (the statistics' export), in a
+    temporary folder."""
+    from openpyxl import Workbook, load_workbook
+
+    with tempfile.TemporaryDirectory(prefix="tresen-self-test-", ignore_cleanup_errors=True) as tmp:
+        file = Path(tmp) / "check.xlsx"
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.append(["check", 42])
+        book.save(file)
+        back = load_workbook(file).active
+        if back is None or back.cell(row=1, column=2).value != 42:
+            raise CheckFailed("an Excel file written could not be read back")
+    return ok("xlsx written and read back (openpyxl)")
+
+
 def desktop_only() -> Outcome:
     """No server package is loaded; in the bundle, none is even there."""
     loaded = [name for name in SERVER_PACKAGES if name in sys.modules]

@@ -138,7 +138,9 @@ def test_the_board_shows_a_scripted_situation_exactly(
     desks = {d["code"]: d for d in board["desks"]}
     assert list(desks) == ["1", "2", "3", "4", "5", "6"]
     abc = [services["A"], services["B"], services["C"]]
+    assert isinstance(desks["1"]["id"], int)
     assert desks["1"] == {
+        "id": desks["1"]["id"],
         "code": "1",
         "name": "Platz 1",
         "kind": "front_office",
@@ -156,6 +158,7 @@ def test_the_board_shows_a_scripted_situation_exactly(
     assert desks["2"]["user"] == "Sachbearbeitung 2"
     assert (desks["2"]["ticket"], _iso(desks["2"]["idle_since"])) == (None, idle_since)
     assert desks["3"] == {
+        "id": desks["3"]["id"],
         "code": "3",
         "name": "Platz 3",
         "kind": "front_office",

@@ -54,3 +54,36 @@ def open_desk(server, qtbot, tmp_path: Path) -> Iterator:  # type: ignore[no-unt
         session.controller.tasks.wait(ANSWER_MS)
         QApplication.processEvents()
         session.controller.outbox.close()
+
+
+@pytest.fixture
+def open_supervisor(server, qtbot, tmp_path: Path) -> Iterator:  # type: ignore[no-untyped-def]
+    """Opens a real supervisor window signed in (at no desk), following the site live;
+    ``open_supervisor()``; exports are written to ``tmp_path`` without a file dialog."""
+    from counter_app.supervisor.app import SupervisorSession
+
+    sessions: list[SupervisorSession] = []
+
+    def opener(user: str = "supervisor", language: str = "de") -> SupervisorSession:
+        client = TresenClient(server.url, language=language)
+        sign_in = client.login(user, "demo")
+        session = SupervisorSession(client, sign_in, "demo", Language(language), Tasks())
+        session.window.statistics.ask_path = lambda _parent, _title, name: tmp_path / name
+        qtbot.addWidget(session.window)
+        session.window.resize(1280, 720)
+        session.window.show()
+        session.window.activateWindow()
+        qtbot.waitActive(session.window, timeout=ANSWER_MS)
+        session.start()
+        qtbot.waitUntil(
+            lambda: session.controller.board is not None and session.controller.connected,
+            timeout=ANSWER_MS,
+        )
+        sessions.append(session)
+        return session
+
+    yield opener
+    for session in sessions:
+        session.stop()
+        session.controller.tasks.wait(ANSWER_MS)
+        QApplication.processEvents()

@@ -63,6 +63,18 @@ def test_every_answer_model_is_bound_to_an_operation() -> None:
         answers.ServiceCount,
         answers.Lease,
         answers.PickupRef,
+        answers.BoardTicket,
+        answers.BoardDesk,
+        answers.BoardService,
+        answers.BoardAlert,
+        answers.Figures,
+        answers.Spread,
+        answers.EstimateError,
+        answers.Kinds,
+        answers.Feedback,
+        answers.StatisticsSite,
+        answers.StatisticsGroup,
+        answers.StatisticsOrganisation,
     }
     events = {answers.DeskEvent, answers.PrinterEvent, answers.PickupEvent}
     # A refusal's particulars, checked against the running server too.

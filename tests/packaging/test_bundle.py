@@ -67,6 +67,10 @@ def run(bundle: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess
     [
         ("clerk", ["ok translations de,en", "ok window clerkWindow drawn 1280x800"]),
         ("pickup", ["ok scanning a receipt's QR code reads back"]),
+        (
+            "supervisor",
+            ["ok charts QtCharts drew 320x200", "ok window supervisorWindow drawn 1280x720"],
+        ),
         ("kiosk", ["ok translations de,en,tr,ar,ru,uk", "ok window kioskWindow drawn 1080x1920"]),
     ],
 )

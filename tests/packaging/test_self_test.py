@@ -65,6 +65,13 @@ EXPECTED = {
         r"ok window pickupWindow drawn 1280x800",
         r"self-test passed: 10 checks",
     ],
+    "supervisor": [
+        r"ok translations de,en",
+        r"ok charts QtCharts drew 320x200",
+        r"ok export xlsx written and read back \(openpyxl\)",
+        r"ok window supervisorWindow drawn 1280x720",
+        r"self-test passed: 9 checks",
+    ],
     "kiosk": [
         rf"ok translations {LANGUAGES}",
         r"note token none \(--token, \$TRESEN_KIOSK_TOKEN or token = \.\.\. in .+kiosk\.toml\)",
@@ -76,7 +83,7 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("mode", ["clerk", "pickup", "kiosk"])
+@pytest.mark.parametrize("mode", ["clerk", "pickup", "supervisor", "kiosk"])
 def test_each_mode_checks_itself_without_a_server_and_says_so_line_by_line(
     tmp_path: Path, mode: str
 ) -> None:

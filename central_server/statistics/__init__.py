@@ -1,0 +1,1 @@
+"""Statistics and reports of a site or an organisation's sites (issue 14)."""

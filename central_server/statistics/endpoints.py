@@ -1,0 +1,91 @@
+"""Statistics of a site and of an organisation's sites: HTTP only; the rules are in
+``service``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from central_server.deps import MAX_ID, DbDep, PrincipalDep
+from central_server.statistics import service
+from central_server.statistics.schemas import Statistics
+
+router = APIRouter(tags=["statistics"])
+
+FromQuery = Annotated[str, Query(alias="from", max_length=20, description="first day, YYYY-MM-DD")]
+ToQuery = Annotated[
+    str, Query(max_length=20, description="last day, YYYY-MM-DD (at most 366 days)")
+]
+GroupQuery = Annotated[service.Group | None, Query(description="split the period")]
+ByQuery = Annotated[
+    service.By | None,
+    Query(description="split by service, desk or clerk (clerk: only with staff_statistics)"),
+]
+ServiceQuery = Annotated[
+    int | None, Query(alias="service", ge=1, le=MAX_ID, description="only this service")
+]
+DeskQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="only this desk (its id)")]
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {
+        "description": "forbidden_role, forbidden_site (a site of another organisation), "
+        "forbidden_organisation, staff_statistics_off (by=clerk where the site file does not "
+        "allow figures per clerk)"
+    },
+    422: {
+        "description": "bad_date, period_reversed (from after to), period_too_long (over 366 "
+        "days), unknown_service, unknown_desk, site_not_in_organisation, invalid_input"
+    },
+}
+
+
+@router.get("/sites/{site}/statistics", response_model=Statistics, responses=ERRORS)
+def site_statistics(
+    site: str,
+    first: FromQuery,
+    to: ToQuery,
+    db: DbDep,
+    principal: PrincipalDep,
+    group: GroupQuery = None,
+    by: ByQuery = None,
+    service_id: ServiceQuery = None,
+    desk: DeskQuery = None,
+) -> JSONResponse:
+    """The site's figures for a period: arrivals, served, no-shows, waits, handling times,
+    service level, how accurate the estimates were, kinds, outcomes and citizens' feedback;
+    in total and per group (supervisor, statistics; admin). Computed from the times the server
+    recorded, never the clients'."""
+    answer = service.site_statistics(db, site, principal, first, to, group, by, service_id, desk)
+    return JSONResponse(answer)
+
+
+@router.get(
+    "/statistics",
+    response_model=Statistics,
+    responses={
+        **ERRORS,
+        404: {"description": "organisation_not_found (for an admin; others get 403)"},
+    },
+)
+def organisation_statistics(
+    organisation: Annotated[str, Query(min_length=1, max_length=64)],
+    first: FromQuery,
+    to: ToQuery,
+    db: DbDep,
+    principal: PrincipalDep,
+    sites: Annotated[
+        str | None, Query(max_length=2000, description="only these sites: slug,slug")
+    ] = None,
+    group: GroupQuery = None,
+    by: ByQuery = None,
+    service_id: ServiceQuery = None,
+    desk: DeskQuery = None,
+) -> JSONResponse:
+    """The figures of an organisation's sites together (as for one site). A supervisor or
+    statistics user reads only an organisation one of their sites belongs to."""
+    answer = service.organisation_statistics(
+        db, organisation, principal, first, to, sites, group, by, service_id, desk
+    )
+    return JSONResponse(answer)

@@ -1,0 +1,342 @@
+"""What one ticket adds to the figures, and how figures add up: plain Python, no I/O.
+
+A ticket counts on its local day of issue (``Ticket.day``) and in the local hour it was issued,
+for its service (the last one, after a move or transfer), the desk that had it last and the
+clerk who served it last. What it adds (:class:`Fact`):
+
+* ``arrivals`` 1, and one of ``walk_in`` / ``appointment`` / ``urgent`` by its priority;
+  ``offline`` 1 if a kiosk issued it offline (a walk-in, appointment or urgent ticket too);
+* ``served`` (finished, any outcome), ``no_show`` or ``cancelled`` by its final status;
+  ``transferred`` 1 if it was transferred at least once;
+* once called: ``called`` 1, its wait (first call - queued, in seconds), and ``within_target``
+  1 if that wait was at most its service's target; the wait in whole minutes (rounded down)
+  as a value of ``wait``; with an estimate given at issue, |estimate - wait| in whole minutes
+  as a value of ``estimate_error``;
+* once served (started and finished, status done): ``handled`` 1, its handling time (finished
+  - started, the last desk's) and its value of ``handling`` in whole minutes; its outcome as
+  ``outcome:<word>``;
+* its citizen's feedback score (1-5) as a value of ``feedback``.
+
+Percentiles are read from these per-minute histograms by nearest rank: p50 is the smallest
+whole minute at or below which at least half the values lie. A histogram bar is one number,
+``measure << 16 | value`` (``WAIT`` .. ``OUTCOME``; values above 65535 minutes count as 65535), so a
+summed-up row keeps its histograms as one packed array (:func:`pack`).
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from resources.vocabulary import Outcome, Priority, TicketStatus
+
+COUNTS = (
+    "arrivals",
+    "served",
+    "no_show",
+    "cancelled",
+    "transferred",
+    "called",
+    "within_target",
+    "handled",
+    "walk_in",
+    "appointment",
+    "urgent",
+    "offline",
+)
+SUMS = ("wait_seconds", "handling_seconds")
+KIND_OF_PRIORITY = {
+    Priority.NORMAL.value: "walk_in",
+    Priority.APPOINTMENT.value: "appointment",
+    Priority.URGENT.value: "urgent",
+}
+WAIT, HANDLING, ESTIMATE_ERROR, FEEDBACK, OUTCOME = 1, 2, 3, 4, 5
+#: The outcome words by their number in a bar (value of measure OUTCOME); new words go last.
+OUTCOME_WORDS = tuple(o.value for o in Outcome)
+_OUTCOME_NUMBER = {word: number for number, word in enumerate(OUTCOME_WORDS)}
+_TOP = 0xFFFF
+
+
+def bar(measure: int, value: int) -> int:
+    return measure << 16 | min(max(value, 0), _TOP)
+
+
+#: Levels of detail the figures are summed up at: level -> (grain, dimensions). Day grain: one
+#: row per local day (``day``; its weekday is known); month grain: one per month (``day`` the
+#: first). A request reads, for each stretch of its period, the smallest level holding what it
+#: groups, splits and filters by; what no level holds (an hour with a desk, a clerk) is read
+#: from the tickets.
+LEVELS: dict[int, tuple[str, frozenset[str]]] = {
+    0: ("day", frozenset()),
+    1: ("day", frozenset({"hour"})),
+    2: ("day", frozenset({"service"})),
+    10: ("month", frozenset()),
+    11: ("month", frozenset({"hour"})),
+    12: ("month", frozenset({"service"})),
+    13: ("month", frozenset({"weekday"})),
+    14: ("month", frozenset({"weekday", "hour"})),
+    15: ("month", frozenset({"hour", "service"})),
+    16: ("month", frozenset({"service", "desk"})),
+}
+
+
+def level_for(grain: str, needed: frozenset[str]) -> int | None:
+    """The smallest level of ``grain`` that has every dimension in ``needed`` (a day-grain row
+    knows its weekday); None: none has."""
+    have_free = frozenset({"weekday"}) if grain == "day" else frozenset()
+    fitting = [
+        (len(dims), level)
+        for level, (g, dims) in LEVELS.items()
+        if g == grain and needed <= dims | have_free
+    ]
+    return min(fitting)[1] if fitting else None
+
+
+@dataclass(slots=True)
+class Fact:
+    """What one ticket adds (see the module)."""
+
+    day: date
+    hour: int
+    service_id: int
+    desk_id: int
+    clerk_id: int
+    counts: dict[str, float]
+    bars: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRow:
+    """The columns of a ticket (with its case's outcome and its feedback) the figures read."""
+
+    site_id: int
+    service_id: int
+    day: date
+    created_at: datetime
+    queued_at: datetime
+    first_called_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    status: str
+    priority: str
+    issued_offline: bool
+    transfer_count: int
+    desk_id: int | None
+    served_by_user_id: int | None
+    estimated_wait_minutes: int | None
+    outcome: str | None
+    feedback: int | None
+
+
+def fact(row: TicketRow, zone: ZoneInfo, target_minutes: int) -> Fact:
+    counts: dict[str, float] = {"arrivals": 1, KIND_OF_PRIORITY.get(row.priority, "walk_in"): 1}
+    bars: list[int] = []
+    if row.issued_offline:
+        counts["offline"] = 1
+    if row.status == TicketStatus.DONE:
+        counts["served"] = 1
+    elif row.status == TicketStatus.NO_SHOW:
+        counts["no_show"] = 1
+    elif row.status == TicketStatus.CANCELLED:
+        counts["cancelled"] = 1
+    if row.transfer_count:
+        counts["transferred"] = 1
+    if row.first_called_at is not None:
+        wait = max(0.0, (row.first_called_at - row.queued_at).total_seconds())
+        counts["called"] = 1
+        counts["wait_seconds"] = wait
+        if wait <= target_minutes * 60:
+            counts["within_target"] = 1
+        bars.append(bar(WAIT, int(wait // 60)))
+        if row.estimated_wait_minutes is not None:
+            bars.append(bar(ESTIMATE_ERROR, int(abs(row.estimated_wait_minutes - wait / 60))))
+    if (
+        row.status == TicketStatus.DONE
+        and row.started_at is not None
+        and row.finished_at is not None
+    ):
+        handling = max(0.0, (row.finished_at - row.started_at).total_seconds())
+        counts["handled"] = 1
+        counts["handling_seconds"] = handling
+        bars.append(bar(HANDLING, int(handling // 60)))
+    if row.status == TicketStatus.DONE and row.outcome in _OUTCOME_NUMBER:
+        bars.append(bar(OUTCOME, _OUTCOME_NUMBER[row.outcome]))
+    if row.feedback is not None:
+        bars.append(bar(FEEDBACK, int(row.feedback)))
+    return Fact(
+        day=row.day,
+        hour=row.created_at.astimezone(zone).hour,
+        service_id=row.service_id,
+        desk_id=row.desk_id or 0,
+        clerk_id=row.served_by_user_id or 0,
+        counts=counts,
+        bars=bars,
+    )
+
+
+@dataclass
+class Cell:
+    """Figures added up: counts and sums, and the histograms' bars (bar -> count)."""
+
+    counts: dict[str, float] = field(default_factory=dict)
+    bars: dict[int, int] = field(default_factory=dict)
+
+    def add_fact(self, one: Fact) -> None:
+        counts = self.counts
+        for name, amount in one.counts.items():
+            counts[name] = counts.get(name, 0) + amount
+        bars = self.bars
+        for code in one.bars:
+            bars[code] = bars.get(code, 0) + 1
+
+    def add_counts(self, counts: Iterable[tuple[str, float]]) -> None:
+        mine = self.counts
+        for name, amount in counts:
+            if amount:
+                mine[name] = mine.get(name, 0) + amount
+
+    def add_packed(self, packed: bytes) -> None:
+        """Add the histograms of a summed-up row (see :func:`pack`)."""
+        numbers = array("I")
+        numbers.frombytes(packed)
+        bars = self.bars
+        for i in range(0, len(numbers), 2):
+            code = numbers[i]
+            bars[code] = bars.get(code, 0) + numbers[i + 1]
+
+    def merge(self, other: Cell) -> None:
+        self.add_counts(other.counts.items())
+        bars = self.bars
+        for code, count in other.bars.items():
+            bars[code] = bars.get(code, 0) + count
+
+    def histogram(self, measure: int) -> dict[int, int]:
+        low, high = measure << 16, (measure + 1) << 16
+        return {code - low: n for code, n in self.bars.items() if low <= code < high}
+
+    def answer(self) -> dict[str, Any]:
+        """The figures as the API answers them (``FIGURES`` of the statistics answer)."""
+        c = self.counts
+
+        def n(name: str) -> int:
+            return int(c.get(name, 0))
+
+        called, handled = n("called"), n("handled")
+        wait = self.histogram(WAIT)
+        handling = self.histogram(HANDLING)
+        error = self.histogram(ESTIMATE_ERROR)
+        feedback = self.histogram(FEEDBACK)
+        outcomes = self.histogram(OUTCOME)
+        given = sum(feedback.values())
+        return {
+            "arrivals": n("arrivals"),
+            "served": n("served"),
+            "no_show": n("no_show"),
+            "cancelled": n("cancelled"),
+            "transferred": n("transferred"),
+            "wait_minutes": {
+                "mean": _mean(c.get("wait_seconds", 0) / 60, called),
+                **{f"p{p}": percentile(wait, p) for p in (50, 80, 95)},
+            },
+            "handling_minutes": {
+                "mean": _mean(c.get("handling_seconds", 0) / 60, handled),
+                **{f"p{p}": percentile(handling, p) for p in (50, 80, 95)},
+            },
+            "service_level": round(n("within_target") / called, 4) if called else None,
+            "estimate_error_minutes": {
+                "p50": percentile(error, 50),
+                "p90": percentile(error, 90),
+            },
+            "kinds": {k: n(k) for k in ("walk_in", "appointment", "urgent", "offline")},
+            "outcomes": {
+                OUTCOME_WORDS[number]: count
+                for number, count in sorted(outcomes.items())
+                if number < len(OUTCOME_WORDS)
+            },
+            "feedback": {
+                "count": given,
+                "mean": _mean(sum(v * k for k, v in feedback.items()), given),
+            },
+        }
+
+
+def pack(bars: Mapping[int, int]) -> bytes:
+    """The histograms' bars as one array of (bar, count) pairs."""
+    numbers = array("I")
+    for code in sorted(bars):
+        numbers.append(code)
+        numbers.append(bars[code])
+    return numbers.tobytes()
+
+
+def _mean(total: float, count: int) -> float | None:
+    return round(total / count, 2) if count else None
+
+
+def percentile(bars: Mapping[int, int], p: int) -> float | None:
+    """The nearest-rank ``p``-th percentile of a histogram (value -> count); None if empty."""
+    total = sum(bars.values())
+    if total == 0:
+        return None
+    rank = max(1, math.ceil(p / 100 * total))
+    seen = 0
+    for value in sorted(bars):
+        seen += bars[value]
+        if seen >= rank:
+            return float(value)
+    raise AssertionError("unreachable")
+
+
+#: The key of a summed-up row: (level, day, hour, weekday, service, desk).
+RowKey = tuple[int, date, int, int, int, int]
+
+
+def sum_levels(facts: Iterable[Fact]) -> dict[RowKey, Cell]:
+    """The facts summed up at every level of :data:`LEVELS` (day grain: per day; month grain:
+    per month, keyed by its first day); a dimension a level leaves out is -1 (hour) or 0."""
+    cells: dict[RowKey, Cell] = {}
+    for one in facts:
+        month = one.day.replace(day=1)
+        for level, (grain, dims) in LEVELS.items():
+            key = (
+                level,
+                one.day if grain == "day" else month,
+                one.hour if "hour" in dims else -1,
+                one.day.isoweekday() if grain == "day" or "weekday" in dims else 0,
+                one.service_id if "service" in dims else 0,
+                one.desk_id if "desk" in dims else 0,
+            )
+            cell = cells.get(key)
+            if cell is None:
+                cell = cells[key] = Cell()
+            cell.add_fact(one)
+    return cells
+
+
+def week_of(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def group_key(group: str | None, day: date, hour: int) -> str | None:
+    """The key of a group (see the statistics answer) for a day and local hour."""
+    if group is None:
+        return None
+    if group == "day":
+        return day.isoformat()
+    if group == "week":
+        return week_of(day)
+    if group == "month":
+        return f"{day.year}-{day.month:02d}"
+    if group == "weekday":
+        return str(day.isoweekday())
+    if group == "hour":
+        return f"{hour:02d}"
+    if group == "weekday_hour":
+        return f"{day.isoweekday()}-{hour:02d}"
+    raise ValueError(group)

@@ -1,0 +1,197 @@
+"""The statistics' statements: the tickets a day's figures are made from, writing summed-up
+figures, and reading them added up by group."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from central_server.models import (
+    Case,
+    Desk,
+    Figure,
+    Service,
+    Site,
+    Ticket,
+    TicketFeedback,
+    User,
+    user_sites,
+)
+from central_server.statistics.figures import COUNTS, SUMS, Cell, RowKey, TicketRow, pack, week_of
+
+#: Every prefix letter: with them, a site's tickets of some days are found through the unique
+#: index on (site, prefix, day, number), with no index of its own to keep up on every issue.
+_PREFIXES = list(string.ascii_uppercase)
+
+_TICKET_ROWS = (
+    select(
+        Ticket.site_id,
+        Ticket.service_id,
+        Ticket.day,
+        Ticket.created_at,
+        Ticket.queued_at,
+        Ticket.first_called_at,
+        Ticket.started_at,
+        Ticket.finished_at,
+        Ticket.status,
+        Ticket.priority,
+        Ticket.issued_offline,
+        Ticket.transfer_count,
+        Ticket.desk_id,
+        Ticket.served_by_user_id,
+        Ticket.estimated_wait_minutes,
+        Case.outcome,
+        TicketFeedback.score,
+    )
+    .outerjoin(Case, Case.ticket_id == Ticket.id)
+    .outerjoin(TicketFeedback, TicketFeedback.ticket_id == Ticket.id)
+    .where(
+        Ticket.site_id == bindparam("site_id"),
+        Ticket.prefix.in_(_PREFIXES),
+        Ticket.day >= bindparam("first"),
+        Ticket.day <= bindparam("last"),
+    )
+)
+
+
+def ticket_rows(session: Session, site_id: int, first: date, last: date) -> list[TicketRow]:
+    result = session.execute(_TICKET_ROWS, {"site_id": site_id, "first": first, "last": last})
+    return [TicketRow(*row) for row in result]  # type: ignore[call-arg]
+
+
+def first_ticket_day(session: Session, site_id: int) -> date | None:
+    return session.scalar(select(func.min(Ticket.day)).where(Ticket.site_id == site_id))
+
+
+def sites_by_slug(session: Session, slugs: Iterable[str]) -> dict[str, Site]:
+    return {s.slug: s for s in session.scalars(select(Site).where(Site.slug.in_(list(slugs))))}
+
+
+def sites_of_organisation(session: Session, organisation: str) -> list[Site]:
+    query = select(Site).where(Site.organisation == organisation).order_by(Site.slug)
+    return list(session.scalars(query))
+
+
+def organisations_of(session: Session, site_ids: Iterable[int]) -> set[str]:
+    query = select(Site.organisation).where(
+        Site.id.in_(list(site_ids)), Site.organisation.is_not(None)
+    )
+    return {org for org in session.scalars(query) if org}
+
+
+def services_of(session: Session, site_ids: Sequence[int]) -> dict[int, Service]:
+    query = select(Service).where(Service.site_id.in_(list(site_ids)))
+    return {s.id: s for s in session.scalars(query)}
+
+
+def desks_of(session: Session, site_ids: Sequence[int]) -> dict[int, Desk]:
+    return {d.id: d for d in session.scalars(select(Desk).where(Desk.site_id.in_(list(site_ids))))}
+
+
+def clerks_of(session: Session, site_ids: Sequence[int]) -> dict[int, User]:
+    query = (
+        select(User)
+        .join(user_sites, user_sites.c.user_id == User.id)
+        .where(user_sites.c.site_id.in_(list(site_ids)))
+    )
+    return {u.id: u for u in session.scalars(query)}
+
+
+def replace_figures(session: Session, site_id: int, first: date, cells: dict[RowKey, Cell]) -> None:
+    """The site's summed-up figures from ``first`` on (a month's first day) are ``cells``."""
+    session.execute(delete(Figure).where(Figure.site_id == site_id, Figure.day >= first))
+    rows: list[dict[str, Any]] = []
+    for (level, day, hour, weekday, service_id, desk_id), cell in cells.items():
+        rows.append(
+            {
+                "site_id": site_id,
+                "level": level,
+                "day": day,
+                "hour": hour,
+                "weekday": weekday,
+                "service_id": service_id,
+                "desk_id": desk_id,
+                "week": week_of(day),
+                "month": f"{day.year}-{day.month:02d}",
+                **{n: cell.counts.get(n, 0) for n in (*COUNTS, *SUMS)},
+                "bars": pack(cell.bars),
+            }
+        )
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(Figure), rows[start : start + 5000])
+
+
+#: The columns a group is read by, per group (see ``figures.group_key``).
+_GROUP_COLUMNS: dict[str | None, tuple[str, ...]] = {
+    None: (),
+    "day": ("day",),
+    "week": ("week",),
+    "month": ("month",),
+    "weekday": ("weekday",),
+    "hour": ("hour",),
+    "weekday_hour": ("weekday", "hour"),
+}
+_BY_COLUMN = {None: None, "service": "service_id", "desk": "desk_id"}
+_NAMES = (*COUNTS, *SUMS)
+
+
+def group_text(group: str | None, columns: Sequence[Any]) -> str | None:
+    """The group's key from the columns of :data:`_GROUP_COLUMNS`."""
+    if group is None:
+        return None
+    if group == "day":
+        return str(columns[0].isoformat())
+    if group in ("week", "month", "weekday"):
+        return str(columns[0])
+    if group == "hour":
+        return f"{int(columns[0]):02d}"
+    return f"{columns[0]}-{int(columns[1]):02d}"
+
+
+def add_summed(
+    session: Session,
+    cells: dict[tuple[str | None, int | None], Cell],
+    site_ids: Sequence[int],
+    level: int,
+    first: date,
+    last: date,
+    group: str | None,
+    by: str | None,
+    service_id: int | None,
+    desk_id: int | None,
+) -> int:
+    """Add the summed-up rows of the sites at ``level`` whose ``day`` lies in ``first`` ..
+    ``last`` to ``cells`` (keyed by group key and by-value id); returns how many were read.
+    Rows are added up here: the histograms are packed, which no SQL adds."""
+    group_columns = [getattr(Figure, c) for c in _GROUP_COLUMNS[group]]
+    by_name = _BY_COLUMN[by]
+    by_column = getattr(Figure, by_name) if by_name is not None else None
+    keys = [*group_columns, *([by_column] if by_column is not None else [])]
+    conditions = [
+        Figure.site_id.in_(list(site_ids)),
+        Figure.level == level,
+        Figure.day >= first,
+        Figure.day <= last,
+    ]
+    if service_id is not None:
+        conditions.append(Figure.service_id == service_id)
+    if desk_id is not None:
+        conditions.append(Figure.desk_id == desk_id)
+    width = len(group_columns)
+    query = select(*keys, *[getattr(Figure, n) for n in _NAMES], Figure.bars).where(*conditions)
+    read = 0
+    for row in session.execute(query):
+        read += 1
+        key = (group_text(group, row[:width]), row[width] if by_column is not None else None)
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = Cell()
+        offset = len(keys)
+        cell.add_counts(zip(_NAMES, row[offset : offset + len(_NAMES)], strict=True))
+        cell.add_packed(row[-1])
+    return read
