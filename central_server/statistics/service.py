@@ -16,7 +16,7 @@ themselves. What no level has (an hour split by desk, per clerk) is read from th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -38,8 +38,8 @@ By = Literal["service", "desk", "clerk"]
 
 #: The longest period one request covers.
 MAX_DAYS = 366
-#: How many days one summing-up transaction covers (it holds the site's lock).
-SUM_UP_DAYS = 31
+#: From how many groups on the totals are read on their own rather than added up.
+MANY_GROUPS = 200
 
 
 @dataclass(frozen=True)
@@ -340,7 +340,19 @@ def statistics(
         if live_from <= query.last:
             for site in sites:
                 _add_live(session, site, live_from, query.last, query, services, cells)
-        answer = _answer(session, sites, organisation, query, cells, services, desks, site_ids)
+        # Many groups (a year by day and service): their totals are read at the level that has
+        # them in a few rows, not added up from every group.
+        many = (
+            len(cells) > MANY_GROUPS
+            and (query.group is not None or query.by is not None)
+            and query.by != "clerk"
+        )
+        answer = _answer(
+            session, sites, organisation, query, cells, services, desks, site_ids, not many
+        )
+    if many:
+        whole = replace(query, group=None, by=None)
+        answer["totals"] = statistics(db, sites, organisation, whole)["totals"]
     return answer
 
 
@@ -384,10 +396,12 @@ def _answer(
     services: dict[int, Any],
     desks: dict[int, Any],
     site_ids: Sequence[int],
+    add_totals: bool = True,
 ) -> dict[str, Any]:
     totals = rules.Cell()
-    for cell in cells.values():
-        totals.merge(cell)
+    if add_totals:
+        for cell in cells.values():
+            totals.merge(cell)
     slugs = {s.id: s.slug for s in sites}
     clerks = repository.clerks_of(session, site_ids) if query.by == "clerk" else {}
 
