@@ -10,17 +10,17 @@ clerk who served it last. What it adds (:class:`Fact`):
   ``transferred`` 1 if it was transferred at least once;
 * once called: ``called`` 1, its wait (first call - queued, in seconds), and ``within_target``
   1 if that wait was at most its service's target; the wait in whole minutes (rounded down)
-  as a value of ``wait``; with an estimate given at issue, |estimate - wait| in whole minutes
-  as a value of ``estimate_error``;
+  as a value of ``WAIT``; with an estimate given at issue, |estimate - wait| in whole minutes
+  as a value of ``ESTIMATE_ERROR``;
 * once served (started and finished, status done): ``handled`` 1, its handling time (finished
-  - started, the last desk's) and its value of ``handling`` in whole minutes; its outcome as
-  ``outcome:<word>``;
-* its citizen's feedback score (1-5) as a value of ``feedback``.
+  - started, the last desk's) and its value of ``HANDLING`` in whole minutes; its outcome's
+  number (:data:`OUTCOME_WORDS`) as a value of ``OUTCOME``;
+* its citizen's feedback score (1-5) as a value of ``FEEDBACK``.
 
 Percentiles are read from these per-minute histograms by nearest rank: p50 is the smallest
 whole minute at or below which at least half the values lie. A histogram bar is one number,
-``measure << 16 | value`` (``WAIT`` .. ``OUTCOME``; values above 65535 minutes count as 65535), so a
-summed-up row keeps its histograms as one packed array (:func:`pack`).
+``measure << 16 | value`` (values above 65535 count as 65535), so a summed-up row keeps its
+histograms as one packed array (:func:`pack`).
 """
 
 from __future__ import annotations

@@ -7,10 +7,11 @@ organisation; an admin reads every site. Per-clerk figures (``by=clerk``) only w
 site asked for allows them in its site file (``staff_statistics = true``).
 
 Where the figures come from: finished days are summed up once per site and day
-(:func:`bring_up_to_date`, on the first request that needs them) into ``figures`` and
-``figure_values``; a request adds those up in SQL at the smallest level of detail that has
-what it asks for, and adds today's tickets (and any day not summed up yet) from the tickets
-themselves. What no level has (an hour split by desk, per clerk) is read from the tickets.
+(:func:`bring_up_to_date`, on the first request that needs them, a month per transaction) into
+``figures``, per day and per month; a request reads whole months from month rows and the days
+around them from day rows, each at the smallest level of detail that has what it asks for,
+and today's tickets (and any day not summed up yet) from the tickets themselves. What no level
+has (an hour split by desk, per clerk) is read from the tickets.
 """
 
 from __future__ import annotations
