@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central_server.auth.principal import Capability, Principal, require
@@ -191,16 +192,32 @@ def local_today(site: Site) -> date:
     return utcnow().astimezone(ZoneInfo(site.timezone)).date()
 
 
-def bring_up_to_date(db: Database, site: Site, until: date) -> date | None:
+def bring_up_to_date(
+    db: Database, site: Site, until: date, first: date | None = None
+) -> date | None:
     """Sum up the site's days up to ``until`` (at most yesterday) that are not summed up yet;
-    returns the site's ``figures_until`` afterwards."""
+    returns the site's ``figures_until`` afterwards. Nothing when no day from ``first`` on could
+    be read from summed-up rows (a request for today only reads today's tickets)."""
     until = min(until, local_today(site) - timedelta(days=1))
     if site.figures_until is not None and site.figures_until >= until:
+        return site.figures_until
+    if first is not None and until < first:
         return site.figures_until
     done = site.figures_until
     while done is None or done < until:
         done = _sum_up_next(db, site.id, until)
     return done
+
+
+def sum_up_all(db: Database, slug: str | None = None) -> list[tuple[str, date | None]]:
+    """Sum up every finished day of every site (or of ``slug``'s): ``tresen admin
+    sum-up-figures``, so that no statistics request after an upgrade waits for it."""
+    with db.read_session() as session:
+        if slug is None:
+            sites = list(session.scalars(select(Site).order_by(Site.slug)))
+        else:
+            sites = [sites_repo.site_by_slug(session, slug)]
+    return [(s.slug, bring_up_to_date(db, s, local_today(s))) for s in sites]
 
 
 def _sum_up_next(db: Database, site_id: int, until: date) -> date:
@@ -275,8 +292,9 @@ def statistics(
     day_level = rules.level_for("day", needed)
     summed_until: date | None = None
     if month_level is not None or day_level is not None:
-        reached = [bring_up_to_date(db, s, query.last) for s in sites]
-        summed_until = min((r for r in reached if r is not None), default=None)
+        reached = [bring_up_to_date(db, s, query.last, query.first) for s in sites]
+        # A site with nothing summed up yet has no rows to read: all is read from the tickets.
+        summed_until = None if None in reached else min(r for r in reached if r is not None)
     summed_end = min(query.last, summed_until) if summed_until is not None else None
     cells: dict[tuple[str | None, int | None], rules.Cell] = {}
     with db.read_session() as session:

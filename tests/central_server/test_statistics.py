@@ -334,3 +334,15 @@ def test_a_bad_report_request_says_why_and_writes_nothing(
         assert cli.main([*base, *extra]) == 2
         assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_figures_can_be_summed_up_ahead(
+    played: Played, server: LiveServer, clock: Clock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After an upgrade, IT sums up the finished days before anyone asks."""
+    next_day(clock)
+    base = ["admin", "sum-up-figures", "--db", server.database_url]
+    assert cli.main(base) == 0
+    assert "demo: summed up until 2026-12-01" in capsys.readouterr().out
+    assert cli.main([*base, "--site", "nowhere"]) == 2
+    assert "nowhere" in capsys.readouterr().err
