@@ -4,7 +4,7 @@ reports timed against it (issue 14).
 ::
 
     python bench/stats_year.py [--db sqlite|postgres] [--tickets 1500000] [--rounds 9]
-                               [--keep FILE-OR-DB] [--json FILE]
+                               [--keep | --existing URL] [--json FILE]
 
 Builds a fresh database (a SQLite file in a temporary folder, or a new PostgreSQL database on
 127.0.0.1:5432 that is dropped afterwards) with 30 sites in three organisations ("koeln": 20
@@ -34,6 +34,7 @@ import math
 import os
 import platform
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -393,9 +394,30 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=1_500_000)
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--existing",
+        metavar="URL",
+        help="measure a database built before (with --keep) instead of building one",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the database (SQLite file or PostgreSQL database; its URL is printed)",
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="tresen-stats-"))
     pg_name = None
+    if args.existing:
+        db = Database(args.existing)
+        try:
+            print(f"machine: {os.cpu_count()} cores; load {os.getloadavg()}; {args.existing}")
+            figures = measure(db, args.rounds, folder)
+            if args.json:
+                args.json.write_text(json.dumps(figures, indent=2, default=str))
+        finally:
+            db.dispose()
+            shutil.rmtree(folder, ignore_errors=True)
+        return
     if args.db == "sqlite":
         url = f"sqlite:///{folder / 'year.sqlite3'}"
     else:
@@ -422,7 +444,11 @@ def main() -> None:
             args.json.write_text(json.dumps(figures, indent=2, default=str))
     finally:
         db.dispose()
-        if pg_name is not None:
+        if args.keep:
+            print(f"kept: {url}")
+        elif pg_name is None:
+            shutil.rmtree(folder, ignore_errors=True)
+        if pg_name is not None and not args.keep:
             import psycopg
 
             with psycopg.connect(POSTGRES_ADMIN.replace("+psycopg", ""), autocommit=True) as conn:

@@ -174,6 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_db(expire)
 
+    sum_up = actions.add_parser(
+        "sum-up-figures",
+        help="sum up the statistics of every finished day now (after an upgrade; otherwise the "
+        "first statistics request of a site does it)",
+    )
+    sum_up.add_argument("--site", help="only this site")
+    _add_db(sum_up)
+
     report = actions.add_parser(
         "report",
         help="write the statistics of a site or an organisation's sites for a period "
@@ -348,6 +356,16 @@ def run_admin(args: argparse.Namespace) -> int:
             print(f"{count} pickups expired (ready over {days} days ago, not collected)")
         elif args.action == "report":
             _report(db, args)
+        elif args.action == "sum-up-figures":
+            from central_server.errors import TresenError
+            from central_server.statistics import service as statistics
+
+            try:
+                summed = statistics.sum_up_all(db, args.site)
+            except TresenError as exc:
+                raise commands.AdminError(f"there is no site {args.site!r}") from exc
+            for slug, until in summed:
+                print(f"{slug}: summed up until {until or '-'}")
     except (site_file.SiteFileError, commands.AdminError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -10,22 +10,21 @@ clerk who served it last. What it adds (:class:`Fact`):
   ``transferred`` 1 if it was transferred at least once;
 * once called: ``called`` 1, its wait (first call - queued, in seconds), and ``within_target``
   1 if that wait was at most its service's target; the wait in whole minutes (rounded down)
-  as a value of ``wait``; with an estimate given at issue, |estimate - wait| in whole minutes
-  as a value of ``estimate_error``;
+  as a value of ``WAIT``; with an estimate given at issue, |estimate - wait| in whole minutes
+  as a value of ``ESTIMATE_ERROR``;
 * once served (started and finished, status done): ``handled`` 1, its handling time (finished
-  - started, the last desk's) and its value of ``handling`` in whole minutes; its outcome as
-  ``outcome:<word>``;
-* its citizen's feedback score (1-5) as a value of ``feedback``.
+  - started, the last desk's) and its value of ``HANDLING`` in whole minutes; its outcome's
+  number (:data:`OUTCOME_WORDS`) as a value of ``OUTCOME``;
+* its citizen's feedback score (1-5) as a value of ``FEEDBACK``.
 
 Percentiles are read from these per-minute histograms by nearest rank: p50 is the smallest
 whole minute at or below which at least half the values lie. A histogram bar is one number,
-``measure << 16 | value`` (``WAIT`` .. ``OUTCOME``; values above 65535 minutes count as 65535), so a
-summed-up row keeps its histograms as one packed array (:func:`pack`).
+``measure << 16 | value`` (values above 65535 count as 65535), so a summed-up row keeps its
+histograms as one packed array (:func:`pack`).
 """
 
 from __future__ import annotations
 
-import math
 from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -204,20 +203,35 @@ class Cell:
         """Add the histograms of a summed-up row (see :func:`pack`)."""
         numbers = array("I")
         numbers.frombytes(packed)
+        pairs = zip(numbers[::2], numbers[1::2], strict=True)
+        if not self.bars:
+            self.bars = dict(pairs)
+            return
         bars = self.bars
-        for i in range(0, len(numbers), 2):
-            code = numbers[i]
-            bars[code] = bars.get(code, 0) + numbers[i + 1]
+        get = bars.get
+        for code, count in pairs:
+            bars[code] = get(code, 0) + count
 
     def merge(self, other: Cell) -> None:
         self.add_counts(other.counts.items())
+        if not self.bars:
+            self.bars = dict(other.bars)
+            return
         bars = self.bars
+        get = bars.get
         for code, count in other.bars.items():
-            bars[code] = bars.get(code, 0) + count
+            bars[code] = get(code, 0) + count
 
-    def histogram(self, measure: int) -> dict[int, int]:
-        low, high = measure << 16, (measure + 1) << 16
-        return {code - low: n for code, n in self.bars.items() if low <= code < high}
+    def histograms(self) -> dict[int, dict[int, int]]:
+        """The bars by measure: measure -> value -> count (one pass)."""
+        found: dict[int, dict[int, int]] = {}
+        for code, count in self.bars.items():
+            measure = code >> 16
+            bars = found.get(measure)
+            if bars is None:
+                bars = found[measure] = {}
+            bars[code & _TOP] = count
+        return found
 
     def answer(self) -> dict[str, Any]:
         """The figures as the API answers them (``FIGURES`` of the statistics answer)."""
@@ -227,11 +241,12 @@ class Cell:
             return int(c.get(name, 0))
 
         called, handled = n("called"), n("handled")
-        wait = self.histogram(WAIT)
-        handling = self.histogram(HANDLING)
-        error = self.histogram(ESTIMATE_ERROR)
-        feedback = self.histogram(FEEDBACK)
-        outcomes = self.histogram(OUTCOME)
+        measures = self.histograms()
+        wait = percentiles(measures.get(WAIT, {}), (50, 80, 95))
+        handling = percentiles(measures.get(HANDLING, {}), (50, 80, 95))
+        error = percentiles(measures.get(ESTIMATE_ERROR, {}), (50, 90))
+        feedback = measures.get(FEEDBACK, {})
+        outcomes = measures.get(OUTCOME, {})
         given = sum(feedback.values())
         return {
             "arrivals": n("arrivals"),
@@ -239,19 +254,13 @@ class Cell:
             "no_show": n("no_show"),
             "cancelled": n("cancelled"),
             "transferred": n("transferred"),
-            "wait_minutes": {
-                "mean": _mean(c.get("wait_seconds", 0) / 60, called),
-                **{f"p{p}": percentile(wait, p) for p in (50, 80, 95)},
-            },
+            "wait_minutes": {"mean": _mean(c.get("wait_seconds", 0) / 60, called), **wait},
             "handling_minutes": {
                 "mean": _mean(c.get("handling_seconds", 0) / 60, handled),
-                **{f"p{p}": percentile(handling, p) for p in (50, 80, 95)},
+                **handling,
             },
             "service_level": round(n("within_target") / called, 4) if called else None,
-            "estimate_error_minutes": {
-                "p50": percentile(error, 50),
-                "p90": percentile(error, 90),
-            },
+            "estimate_error_minutes": error,
             "kinds": {k: n(k) for k in ("walk_in", "appointment", "urgent", "offline")},
             "outcomes": {
                 OUTCOME_WORDS[number]: count
@@ -280,16 +289,27 @@ def _mean(total: float, count: int) -> float | None:
 
 def percentile(bars: Mapping[int, int], p: int) -> float | None:
     """The nearest-rank ``p``-th percentile of a histogram (value -> count); None if empty."""
+    return percentiles(bars, (p,))[f"p{p}"]
+
+
+def percentiles(bars: Mapping[int, int], ps: tuple[int, ...]) -> dict[str, float | None]:
+    """The nearest-rank percentiles ``ps`` (ascending) of a histogram, as ``{"p50": ...}``:
+    the smallest value at or below which at least p % of the counts lie."""
     total = sum(bars.values())
     if total == 0:
-        return None
-    rank = max(1, math.ceil(p / 100 * total))
+        return {f"p{p}": None for p in ps}
+    ranks = [(p, max(1, -(-p * total // 100))) for p in ps]  # ceil, in whole numbers
+    found: dict[str, float | None] = {}
     seen = 0
+    at = 0
     for value in sorted(bars):
         seen += bars[value]
-        if seen >= rank:
-            return float(value)
-    raise AssertionError("unreachable")
+        while at < len(ranks) and seen >= ranks[at][1]:
+            found[f"p{ranks[at][0]}"] = float(value)
+            at += 1
+        if at == len(ranks):
+            break
+    return found
 
 
 #: The key of a summed-up row: (level, day, hour, weekday, service, desk).

@@ -7,20 +7,22 @@ organisation; an admin reads every site. Per-clerk figures (``by=clerk``) only w
 site asked for allows them in its site file (``staff_statistics = true``).
 
 Where the figures come from: finished days are summed up once per site and day
-(:func:`bring_up_to_date`, on the first request that needs them) into ``figures`` and
-``figure_values``; a request adds those up in SQL at the smallest level of detail that has
-what it asks for, and adds today's tickets (and any day not summed up yet) from the tickets
-themselves. What no level has (an hour split by desk, per clerk) is read from the tickets.
+(:func:`bring_up_to_date`, on the first request that needs them, a month per transaction) into
+``figures``, per day and per month; a request reads whole months from month rows and the days
+around them from day rows, each at the smallest level of detail that has what it asks for,
+and today's tickets (and any day not summed up yet) from the tickets themselves. What no level
+has (an hour split by desk, per clerk) is read from the tickets.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central_server.auth.principal import Capability, Principal, require
@@ -38,8 +40,8 @@ By = Literal["service", "desk", "clerk"]
 
 #: The longest period one request covers.
 MAX_DAYS = 366
-#: How many days one summing-up transaction covers (it holds the site's lock).
-SUM_UP_DAYS = 31
+#: From how many groups on the totals are read on their own rather than added up.
+MANY_GROUPS = 200
 
 
 @dataclass(frozen=True)
@@ -190,16 +192,32 @@ def local_today(site: Site) -> date:
     return utcnow().astimezone(ZoneInfo(site.timezone)).date()
 
 
-def bring_up_to_date(db: Database, site: Site, until: date) -> date | None:
+def bring_up_to_date(
+    db: Database, site: Site, until: date, first: date | None = None
+) -> date | None:
     """Sum up the site's days up to ``until`` (at most yesterday) that are not summed up yet;
-    returns the site's ``figures_until`` afterwards."""
+    returns the site's ``figures_until`` afterwards. Nothing when no day from ``first`` on could
+    be read from summed-up rows (a request for today only reads today's tickets)."""
     until = min(until, local_today(site) - timedelta(days=1))
     if site.figures_until is not None and site.figures_until >= until:
+        return site.figures_until
+    if first is not None and until < first:
         return site.figures_until
     done = site.figures_until
     while done is None or done < until:
         done = _sum_up_next(db, site.id, until)
     return done
+
+
+def sum_up_all(db: Database, slug: str | None = None) -> list[tuple[str, date | None]]:
+    """Sum up every finished day of every site (or of ``slug``'s): ``tresen admin
+    sum-up-figures``, so that no statistics request after an upgrade waits for it."""
+    with db.read_session() as session:
+        if slug is None:
+            sites = list(session.scalars(select(Site).order_by(Site.slug)))
+        else:
+            sites = [sites_repo.site_by_slug(session, slug)]
+    return [(s.slug, bring_up_to_date(db, s, local_today(s))) for s in sites]
 
 
 def _sum_up_next(db: Database, site_id: int, until: date) -> date:
@@ -274,8 +292,9 @@ def statistics(
     day_level = rules.level_for("day", needed)
     summed_until: date | None = None
     if month_level is not None or day_level is not None:
-        reached = [bring_up_to_date(db, s, query.last) for s in sites]
-        summed_until = min((r for r in reached if r is not None), default=None)
+        reached = [bring_up_to_date(db, s, query.last, query.first) for s in sites]
+        # A site with nothing summed up yet has no rows to read: all is read from the tickets.
+        summed_until = None if None in reached else min(r for r in reached if r is not None)
     summed_end = min(query.last, summed_until) if summed_until is not None else None
     cells: dict[tuple[str | None, int | None], rules.Cell] = {}
     with db.read_session() as session:
@@ -340,7 +359,19 @@ def statistics(
         if live_from <= query.last:
             for site in sites:
                 _add_live(session, site, live_from, query.last, query, services, cells)
-        answer = _answer(session, sites, organisation, query, cells, services, desks, site_ids)
+        # Many groups (a year by day and service): their totals are read at the level that has
+        # them in a few rows, not added up from every group.
+        many = (
+            len(cells) > MANY_GROUPS
+            and (query.group is not None or query.by is not None)
+            and query.by != "clerk"
+        )
+        answer = _answer(
+            session, sites, organisation, query, cells, services, desks, site_ids, not many
+        )
+    if many:
+        whole = replace(query, group=None, by=None)
+        answer["totals"] = statistics(db, sites, organisation, whole)["totals"]
     return answer
 
 
@@ -384,10 +415,12 @@ def _answer(
     services: dict[int, Any],
     desks: dict[int, Any],
     site_ids: Sequence[int],
+    add_totals: bool = True,
 ) -> dict[str, Any]:
     totals = rules.Cell()
-    for cell in cells.values():
-        totals.merge(cell)
+    if add_totals:
+        for cell in cells.values():
+            totals.merge(cell)
     slugs = {s.id: s.slug for s in sites}
     clerks = repository.clerks_of(session, site_ids) if query.by == "clerk" else {}
 

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from central_server import cli
+from central_server.statistics import service as statistics_service
 from tests.support.live_server import ApiClient, LiveServer
 from tests.support.scripted_day import Clock, Played, next_day, play_day
 
@@ -131,6 +132,9 @@ def test_every_group_and_split(
     if after_days > 31:
         monkeypatch.setitem(PERIOD, "from", "2026-12-01")
         monkeypatch.setitem(PERIOD, "to", "2026-12-31")
+        # the totals of many groups are read on their own: here, of any
+        monkeypatch.setattr(statistics_service, "MANY_GROUPS", 0)
+    assert stats(statistik, group="day", by="service")["totals"] == expected_totals(played)
     s, d = played.services, played.desks
     assert _groups(stats(statistik, group="day")) == [("2026-12-01", None, 6, 4, 13.8)]
     assert _groups(stats(statistik, group="week")) == [("2026-W49", None, 6, 4, 13.8)]
@@ -330,3 +334,15 @@ def test_a_bad_report_request_says_why_and_writes_nothing(
         assert cli.main([*base, *extra]) == 2
         assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_figures_can_be_summed_up_ahead(
+    played: Played, server: LiveServer, clock: Clock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After an upgrade, IT sums up the finished days before anyone asks."""
+    next_day(clock)
+    base = ["admin", "sum-up-figures", "--db", server.database_url]
+    assert cli.main(base) == 0
+    assert "demo: summed up until 2026-12-01" in capsys.readouterr().out
+    assert cli.main([*base, "--site", "nowhere"]) == 2
+    assert "nowhere" in capsys.readouterr().err

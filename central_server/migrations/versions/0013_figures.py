@@ -5,8 +5,8 @@
 * ``tickets.served_by_user_id``: the clerk who served the ticket last (started, finished it or
   marked it as no-show), for per-clerk figures where the site file allows them;
 * ``sites.staff_statistics``, ``sites.service_level_goal``: from the site file;
-  ``sites.figures_until``: the last local day whose figures are summed up in ``figures`` and
-  ``figure_values`` (None: none yet);
+  ``sites.figures_until``: the last local day whose figures are summed up in ``figures``
+  (None: none yet);
 * ``figures``: a site's tickets summed up per local day or per month (``level``: which, and
   split by which of hour, weekday, service and desk; a dimension the level leaves out holds -1
   or 0), with counts, sums and the histograms the percentiles are read from (``bars``).
