@@ -88,25 +88,9 @@ def build(
     with db.read_session() as session:
         sites: list[Site]
         if organisation is not None:
-            sites = repository.sites_of_organisation(session, organisation)
-            if not sites:
-                raise NotFound(
-                    "organisation_not_found",
-                    N_("There is no organisation {organisation}."),
-                    organisation=organisation,
-                )
-            if site:
-                wanted = [s.strip() for s in site.split(",") if s.strip()]
-                found = {s.slug: s for s in sites}
-                strangers = [s for s in wanted if s not in found]
-                if strangers:
-                    raise InvalidInput(
-                        "site_not_in_organisation",
-                        N_("Not sites of organisation {organisation}: {sites}"),
-                        organisation=organisation,
-                        sites=", ".join(strangers),
-                    )
-                sites = [found[s] for s in wanted]
+            sites = service.organisation_sites(
+                repository.sites_of_organisation(session, organisation), organisation, site
+            )
         else:
             if not site:
                 raise InvalidInput("site_required", N_("Please name a site or an organisation."))

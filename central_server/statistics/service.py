@@ -159,27 +159,34 @@ def organisation_statistics(
                 N_("You may not read the figures of organisation {organisation}."),
                 organisation=organisation,
             )
-        if not members:
-            raise NotFound(
-                "organisation_not_found",
-                N_("There is no organisation {organisation}."),
-                organisation=organisation,
-            )
-        if slugs:
-            wanted = [s.strip() for s in slugs.split(",") if s.strip()]
-            by_slug = {s.slug: s for s in members}
-            strangers = [s for s in wanted if s not in by_slug]
-            if strangers:
-                raise InvalidInput(
-                    "site_not_in_organisation",
-                    N_("Not sites of organisation {organisation}: {sites}"),
-                    organisation=organisation,
-                    sites=", ".join(strangers),
-                )
-            members = [by_slug[s] for s in dict.fromkeys(wanted)]
+        members = organisation_sites(members, organisation, slugs)
         org = _organisation(members[0])
     query = Query(start, end, group, by, service_id, desk_id)
     return statistics(db, members, org, query)
+
+
+def organisation_sites(members: list[Site], organisation: str, slugs: str | None) -> list[Site]:
+    """The sites of ``organisation`` (``members``) a request covers: all, or those ``slugs``
+    names (comma-separated), each of which must be one of them."""
+    if not members:
+        raise NotFound(
+            "organisation_not_found",
+            N_("There is no organisation {organisation}."),
+            organisation=organisation,
+        )
+    if not slugs:
+        return members
+    wanted = [s.strip() for s in slugs.split(",") if s.strip()]
+    by_slug = {s.slug: s for s in members}
+    strangers = [s for s in wanted if s not in by_slug]
+    if strangers:
+        raise InvalidInput(
+            "site_not_in_organisation",
+            N_("Not sites of organisation {organisation}: {sites}"),
+            organisation=organisation,
+            sites=", ".join(strangers),
+        )
+    return [by_slug[s] for s in dict.fromkeys(wanted)]
 
 
 def _organisation(site: Site) -> dict[str, str] | None:

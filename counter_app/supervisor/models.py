@@ -3,6 +3,7 @@ rows (``counter_app.core.board``, ``counter_app.core.statistics``), never a copy
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -31,6 +32,7 @@ LEVEL_COLUMN = 3
 
 class _BoardModel(QAbstractTableModel):
     columns: tuple[str, ...] = ()
+    rows: Sequence[object] = ()
 
     def __init__(self, controller: SupervisorController, language: Language) -> None:
         super().__init__(controller)
@@ -46,6 +48,9 @@ class _BoardModel(QAbstractTableModel):
 
     def _load(self) -> None:
         raise NotImplementedError
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return len(self.columns)
@@ -68,9 +73,6 @@ class DeskBoardModel(_BoardModel):
     def _load(self) -> None:
         board = self.controller.board
         self.rows = desk_rows(board, self.language, self.language.code) if board else []
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -97,9 +99,6 @@ class ServiceBoardModel(_BoardModel):
     def _load(self) -> None:
         board = self.controller.board
         self.rows = service_rows(board, self.language, self.language.code) if board else []
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
