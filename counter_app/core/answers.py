@@ -397,11 +397,41 @@ class StatisticsSite(Answer):
     name: str
 
 
+class StatisticsService(Answer):
+    """The service a group of ``by=service`` is of."""
+
+    id: int
+    prefix: str
+    #: The German name; ``names`` holds it in each language.
+    name: str
+    names: dict[str, str]
+    site: str | None
+
+
+class StatisticsDesk(Answer):
+    """The desk a group of ``by=desk`` is of; ``id`` None: tickets that never reached a desk."""
+
+    id: int | None
+    name: str
+    code: str | None
+    site: str | None
+
+
+class StatisticsClerk(Answer):
+    """The clerk a group of ``by=clerk`` is of; ``id`` None: tickets no clerk served."""
+
+    id: int | None
+    name: str
+
+
 class StatisticsGroup(Figures):
     #: day "YYYY-MM-DD", week "YYYY-Www", month "YYYY-MM", weekday "1".."7", hour "00".."23",
-    #: weekday_hour "1-09"; None only when split by service, desk or clerk alone (the window
-    #: never asks so).
+    #: weekday_hour "1-09"; None when split by service, desk or clerk alone.
     key: str | None
+    #: Whose figures these are when split ``by``: exactly one of them is set then.
+    service: StatisticsService | None = None
+    desk: StatisticsDesk | None = None
+    clerk: StatisticsClerk | None = None
 
 
 class StatisticsOrganisation(Answer):

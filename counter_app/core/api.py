@@ -538,12 +538,15 @@ class TresenClient:
         group: str | None = None,
         service_id: int | None = None,
         desk: int | None = None,
+        by: str | None = None,
     ) -> Statistics:
-        """The figures of ``first``..``last`` (both included), split by ``group``; only of
-        ``service_id`` or ``desk`` (the desk's id) if given."""
+        """The figures of ``first``..``last`` (both included), split by ``group`` and ``by``
+        (service, desk, clerk); only of ``service_id`` or ``desk`` (the desk's id) if given."""
         params: dict[str, Any] = {"from": first.isoformat(), "to": last.isoformat()}
         if group:
             params["group"] = group
+        if by:
+            params["by"] = by
         if service_id is not None:
             params["service"] = service_id
         if desk is not None:
@@ -552,9 +555,15 @@ class TresenClient:
         return _parse(Statistics, answer, "statistics")
 
     def organisation_statistics(
-        self, organisation: str, first: date, last: date, group: str | None = None
+        self,
+        organisation: str,
+        first: date,
+        last: date,
+        group: str | None = None,
+        by: str | None = None,
     ) -> Statistics:
-        """The figures of all sites of ``organisation`` together (those the user may read)."""
+        """The figures of all sites of ``organisation`` together (those the user may read);
+        the answer's ``sites`` name them."""
         params: dict[str, Any] = {
             "organisation": organisation,
             "from": first.isoformat(),
@@ -562,6 +571,8 @@ class TresenClient:
         }
         if group:
             params["group"] = group
+        if by:
+            params["by"] = by
         answer = self._ask("organisation_statistics", params=params)
         return _parse(Statistics, answer, "organisation_statistics")
 

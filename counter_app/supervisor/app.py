@@ -94,6 +94,7 @@ class SupervisorSession:
     def start(self) -> None:
         self.controller.load()
         self.live.start()
+        self.window.statistics.learn_sites()
 
     def stop(self) -> None:
         self.controller.stop()

@@ -1,9 +1,10 @@
-"""The statistics of a period: filters, charts (QtCharts), every chart's figures in a table
-beside it, and the export.
+"""The statistics of a period: filters, a split by service, desk or clerk, charts (QtCharts),
+every chart's figures in a table beside it, and the export.
 
 The figures are the server's (``counter_app.core.statistics``); a chart draws the numbers of the
 table model beside it (``VALUE_ROLE``), so what a screen reader reads in the table is what the
-chart shows.
+chart shows. Split, a chart draws one series (with its legend) for each of the services, desks
+or clerks with the most arrivals (``CHARTED_SERIES``); the table beside it holds all of them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from PySide6.QtCharts import (
     QChart,
     QChartView,
     QHorizontalBarSeries,
+    QHorizontalStackedBarSeries,
     QLineSeries,
     QValueAxis,
 )
@@ -40,18 +42,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.core.answers import StatisticsOrganisation, StatisticsSite
 from counter_app.core.api import TresenClient
 from counter_app.core.board import service_label
 from counter_app.core.statistics import (
+    CHARTED_SERIES,
+    SPLIT_LABELS,
+    SPLITS,
     Filters,
+    Reach,
     Report,
     Table,
     export_csv,
     export_xlsx,
+    handling_table,
     heat_table,
     outcomes_table,
+    read_reach,
     read_report,
     service_level_table,
+    split_table,
     totals_table,
     waits_table,
 )
@@ -70,11 +80,19 @@ ORGANISATION = "organisation:"
 #: (object name of the table, of the chart, title) of each tab, in order.
 TABS = (
     ("waitsTable", "waitsChart", N_("Waits per hour")),
+    ("handlingTable", "handlingChart", N_("Handling times")),
     ("serviceLevelTable", "serviceLevelChart", N_("Service level per day")),
     ("arrivalsHeatMap", "", N_("Arrivals by weekday and hour")),
     ("outcomesTable", "outcomesChart", N_("Outcomes")),
+    ("splitTable", "", N_("Per service, desk or clerk")),
     ("totalsTable", "", N_("Totals")),
 )
+#: The tab of the figures per service, desk or clerk: shown only when split.
+SPLIT_TAB = 5
+#: The colours of a split chart's series, one each (``CHARTED_SERIES``), told apart also in
+#: grey (a printout, colour blindness): dark and light alternate.
+SERIES_COLOURS = ("#1565c0", "#ef6c00", "#2e7d32", "#ad1457", "#6a1b9a", "#00838f")
+assert len(SERIES_COLOURS) >= CHARTED_SERIES
 
 
 def ask_export_path(parent: QWidget, title: str, suggested: str) -> Path | None:
@@ -82,6 +100,21 @@ def ask_export_path(parent: QWidget, title: str, suggested: str) -> Path | None:
         parent, title, suggested, "Excel (*.xlsx);;CSV (*.csv)"
     )
     return Path(name) if name else None
+
+
+def _short(key: str) -> str:
+    """An axis label: ``08:00`` as ``08``, ``2026-12-01`` as ``12-01``."""
+    if len(key) == 5 and key[2] == ":":
+        return key[:2]
+    if len(key) == 10 and key[4] == "-":
+        return key[5:]
+    return key
+
+
+def charted_names(split: TableModel) -> list[str]:
+    """The series the charts draw: the first rows of the split table (most arrivals first)."""
+    rows = min(split.rowCount(), CHARTED_SERIES)
+    return [str(split.data(split.index(row, 0), VALUE_ROLE)) for row in range(rows)]
 
 
 def _qdate(day: date) -> QDate:
@@ -136,7 +169,12 @@ class StatisticsView(QWidget):
         self.tasks = tasks
         self.ask_path = ask_path
         self.report: Report | None = None
+        #: What the server said the user may read (``learn_sites``), once it has answered.
+        self.reach: Reach | None = None
+        #: The services, desks or clerks the charts draw (split; most arrivals first).
+        self.charted: list[str] = []
         today = today or date.today()
+        self.today = today
 
         self.site_box = QComboBox()
         self.site_box.setObjectName("siteFilter")
@@ -161,6 +199,20 @@ class StatisticsView(QWidget):
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
             box.setMinimumContentsLength(18 if box is not self.desk_box else 12)
+        self.split_box = QComboBox()
+        self.split_box.setObjectName("splitBy")
+        self.split_box.addItem("", None)
+        for by in SPLITS:
+            self.split_box.addItem("", by)
+        self.split_label = QLabel()
+        self.split_label.setBuddy(self.split_box)
+        self.handling_box = QComboBox()
+        self.handling_box.setObjectName("handlingGroup")
+        self.handling_box.addItem("", "hour")
+        self.handling_box.addItem("", "day")
+        self.handling_box.currentIndexChanged.connect(self._on_handling_group_changed)
+        self.handling_label = QLabel()
+        self.handling_label.setBuddy(self.handling_box)
         self.show_button = QPushButton()
         self.show_button.setObjectName("showStatisticsButton")
         self.show_button.setDefault(True)
@@ -207,15 +259,27 @@ class StatisticsView(QWidget):
             if chart_name:
                 chart = _chart_view(chart_name)
                 self.charts[chart_name] = chart
-                page = QSplitter(Qt.Orientation.Horizontal)
-                page.addWidget(chart)
-                page.addWidget(view)
-                page.setStretchFactor(0, 3)
-                page.setStretchFactor(1, 2)
-                page.setSizes([620, 580])
+                split = QSplitter(Qt.Orientation.Horizontal)
+                split.addWidget(chart)
+                split.addWidget(view)
+                split.setStretchFactor(0, 3)
+                split.setStretchFactor(1, 2)
+                split.setSizes([620, 580])
+                page: QWidget = split
+                if table_name == "handlingTable":  # per hour of the day or per day
+                    page = QWidget()
+                    choice = QHBoxLayout()
+                    choice.addWidget(self.handling_label)
+                    choice.addWidget(self.handling_box)
+                    choice.addStretch(1)
+                    column = QVBoxLayout(page)
+                    column.setContentsMargins(0, 0, 0, 0)
+                    column.addLayout(choice)
+                    column.addWidget(split, 1)
                 self.tabs.addTab(page, "")
             else:
                 self.tabs.addTab(view, "")
+        self.tabs.setTabVisible(SPLIT_TAB, False)
         self.tables["arrivalsHeatMap"].horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.Stretch
         )
@@ -226,6 +290,9 @@ class StatisticsView(QWidget):
         # What was read (or went wrong) beside the buttons, below the filters: one row for the
         # filters keeps the window within 1280 pixels.
         actions = QHBoxLayout()
+        actions.addWidget(self.split_label)
+        actions.addWidget(self.split_box)
+        actions.addSpacing(12)
         actions.addWidget(self.message, 1)
         actions.addWidget(self.show_button)
         actions.addWidget(self.export_button)
@@ -249,11 +316,19 @@ class StatisticsView(QWidget):
             strict=True,
         ):
             label.setText(tr(text))
+        self.split_label.setText(tr(N_("S&plit by")))
+        self.split_box.setItemText(0, tr(N_("none")))
+        for index, by in enumerate(SPLITS, start=1):
+            self.split_box.setItemText(index, tr(SPLIT_LABELS[by]))
+        self.handling_label.setText(tr(N_("Handling times &per")))
+        self.handling_box.setItemText(0, tr(N_("hour of the day")))
+        self.handling_box.setItemText(1, tr(N_("day")))
         self.show_button.setText(tr(N_("&Show (Ctrl+Enter)")))
         self.export_button.setText(tr(N_("E&xport … (Ctrl+E)")))
         for index, (_t, _c, title) in enumerate(TABS):
             self.tabs.setTabText(index, tr(title))
         self._fill_filters()
+        self._offer_clerks()
         if self.report is not None:
             self._show(self.report)
 
@@ -291,6 +366,43 @@ class StatisticsView(QWidget):
 
     def _on_site_changed(self, _index: int) -> None:
         self._fill_filters()
+        self._offer_clerks()
+
+    def _offer_clerks(self) -> None:
+        """The split per clerk only where every site chosen allows figures per clerk (the
+        site file's ``staff_statistics``), as far as the server has said."""
+        chosen = str(self.site_box.currentData())
+        allowed = self.reach.clerk_sites if self.reach is not None else frozenset()
+        if chosen.startswith(ORGANISATION):
+            slugs = {s.slug for s in self.reach.sites} if self.reach is not None else {chosen}
+        else:
+            slugs = {chosen}
+        may = bool(slugs) and slugs <= allowed
+        item = self.split_box.model().item(self.split_box.findData("clerk"))  # type: ignore[attr-defined]
+        item.setEnabled(may)
+        item.setToolTip(
+            "" if may else self.language(N_("Figures per clerk are switched off for this site."))
+        )
+        if not may and self.split_box.currentData() == "clerk":
+            self.split_box.setCurrentIndex(0)
+
+    def learn_sites(self) -> None:
+        """Ask the server which sites the user may read and whether figures per clerk are
+        allowed there, so the site filter offers them before the first report."""
+        self.tasks.run(
+            read_reach,
+            self.client,
+            self.controller.site,
+            self.today,
+            on_done=self._on_reach,
+            on_error=lambda _error: None,  # the filter keeps the user's own sites
+        )
+
+    def _on_reach(self, reach: Reach) -> None:
+        self.reach = reach
+        if reach.organisation is not None:
+            self._offer_sites(reach.organisation, reach.sites)
+        self._offer_clerks()
 
     # Reading ---------------------------------------------------------------------------
 
@@ -303,6 +415,7 @@ class StatisticsView(QWidget):
         service = self.service_box.currentData()
         desk = self.desk_box.currentData()
         name = self.controller.site_name if site == self.controller.site else site
+        by = self.split_box.currentData()
         return Filters(
             site=site,
             site_name=self.site_box.currentText() if organisation else name,
@@ -313,6 +426,7 @@ class StatisticsView(QWidget):
             service_label=self.service_box.currentText() if service is not None else "",
             desk=int(desk) if desk is not None else None,
             desk_label=self.desk_box.currentText() if desk is not None else "",
+            by=str(by) if by else None,
         )
 
     def set_period(self, first: date, last: date) -> None:
@@ -354,6 +468,12 @@ class StatisticsView(QWidget):
         organisation = report.by_day.organisation
         if organisation is None:
             return
+        self._offer_sites(organisation, report.by_day.sites if report.filters.organisation else ())
+
+    def _offer_sites(
+        self, organisation: StatisticsOrganisation, sites: tuple[StatisticsSite, ...]
+    ) -> None:
+        """All sites of ``organisation`` together (last), and each of ``sites`` by its name."""
         key = ORGANISATION + organisation.slug
         if self.site_box.findData(key) < 0:
             self.site_box.addItem(
@@ -362,10 +482,12 @@ class StatisticsView(QWidget):
                 ),
                 key,
             )
-        if report.filters.organisation:
-            for site in report.by_day.sites:
-                if self.site_box.findData(site.slug) < 0:
-                    self.site_box.insertItem(self.site_box.count() - 1, site.name, site.slug)
+        for site in sites:
+            index = self.site_box.findData(site.slug)
+            if index < 0:
+                self.site_box.insertItem(self.site_box.findData(key), site.name, site.slug)
+            elif site.slug != self.controller.site:
+                self.site_box.setItemText(index, site.name)
 
     def _on_failed(self, error: Exception) -> None:
         self.show_button.setEnabled(True)
@@ -378,19 +500,35 @@ class StatisticsView(QWidget):
     # Showing ---------------------------------------------------------------------------
 
     def _show(self, report: Report) -> None:
-        tr = self.language
+        tr, code = self.language, self.language.code
+        split = split_table(report, tr, code)
         made = {
-            "waitsTable": waits_table(report, tr),
-            "serviceLevelTable": service_level_table(report, tr),
+            "waitsTable": waits_table(report, tr, code),
+            "handlingTable": handling_table(report, tr, code, self.handling_box.currentData()),
+            "serviceLevelTable": service_level_table(report, tr, code),
             "arrivalsHeatMap": heat_table(report, tr),
-            "outcomesTable": outcomes_table(report, tr),
+            "outcomesTable": outcomes_table(report, tr, code),
+            "splitTable": split,
             "totalsTable": totals_table(report, tr),
         }
         for name, table in made.items():
             self.models[name].set_table(table)
-        self._draw_waits(made["waitsTable"])
-        self._draw_service_level(made["serviceLevelTable"])
-        self._draw_outcomes(made["outcomesTable"])
+        self.tabs.setTabVisible(SPLIT_TAB, split is not None)
+        if split is not None:
+            self.tabs.setTabText(SPLIT_TAB, split.title)
+        self.charted = charted_names(self.models["splitTable"]) if split else []
+        self._draw_spread("waitsChart", "waitsTable")
+        self._draw_spread("handlingChart", "handlingTable")
+        self._draw_service_level()
+        self._draw_outcomes()
+
+    def _on_handling_group_changed(self, _index: int) -> None:
+        if self.report is None:
+            return
+        tr, code = self.language, self.language.code
+        table = handling_table(self.report, tr, code, self.handling_box.currentData())
+        self.models["handlingTable"].set_table(table)
+        self._draw_spread("handlingChart", "handlingTable")
 
     def _values(self, name: str, column: int) -> list[float]:
         model = self.models[name]
@@ -403,91 +541,177 @@ class StatisticsView(QWidget):
         model = self.models[name]
         return [str(model.data(model.index(row, 0))) for row in range(model.rowCount())]
 
+    def _title(self, table: Table, split: bool | None = None) -> str:
+        """The table's title; split into more series than a chart draws, which it draws."""
+        if split is None:
+            split = table.series_column is not None
+        rows = self.models["splitTable"].rowCount()
+        if not split or rows <= len(self.charted):
+            return table.title
+        return self.language(
+            N_("{title}: the {shown} of {all} with the most arrivals (all in the table)")
+        ).format(title=table.title, shown=len(self.charted), all=rows)
+
     def _reset(self, name: str, title: str) -> QChart:
         chart = self.charts[name].chart()
         chart.removeAllSeries()
         for axis in chart.axes():
             chart.removeAxis(axis)
         chart.setTitle(title)
+        chart.legend().show()
         return chart
 
-    def _draw_waits(self, table: Table) -> None:
-        chart = self._reset("waitsChart", table.title)
-        series = QBarSeries()
-        for column, colour in zip(table.charted, ("#1565c0", "#90caf9"), strict=True):
-            bars = QBarSet(table.columns[column])
-            bars.setColor(QColor(colour))
-            bars.append(self._values("waitsTable", column))
-            series.append(bars)
-        chart.addSeries(series)
-        hours = [label[:2] for label in self._labels("waitsTable")]  # "08:00" -> "08"
-        self._axes(chart, series, hours, self.language(N_("minutes")))
+    def _series_rows(self, name: str, value_column: int) -> tuple[list[str], dict[str, list]]:
+        """A split table's keys (hours or days, in the table's order) and, for each charted
+        series, its (key's index, value) points where it has a value."""
+        model = self.models[name]
+        table = model.table
+        assert table is not None and table.series_column is not None
+        keys: list[str] = []
+        points: dict[str, list[tuple[int, float]]] = {n: [] for n in self.charted}
+        for row in range(model.rowCount()):
+            key = str(model.data(model.index(row, 0), VALUE_ROLE))
+            if key not in keys:
+                keys.append(key)
+            who = model.data(model.index(row, table.series_column), VALUE_ROLE)
+            value = model.data(model.index(row, value_column), VALUE_ROLE)
+            if who in points and value is not None:
+                points[who].append((keys.index(key), float(value)))
+        return keys, points
 
-    def _draw_service_level(self, table: Table) -> None:
-        chart = self._reset("serviceLevelChart", table.title)
-        days = self._labels("serviceLevelTable")
-        level = QLineSeries()
-        level.setName(table.columns[3])
+    def _lines(
+        self, chart: QChart, keys: list[str], points: dict[str, list], scale: float = 1.0
+    ) -> list[QLineSeries]:
+        lines = []
+        for name, colour in zip(self.charted, SERIES_COLOURS, strict=False):
+            line = QLineSeries()
+            line.setName(name)
+            line.setPen(QPen(QColor(colour), 2))
+            line.setPointsVisible(True)
+            for x, y in points[name]:
+                line.append(x, y * scale)
+            chart.addSeries(line)
+            lines.append(line)
+        return lines
+
+    def _draw_spread(self, chart_name: str, table_name: str) -> None:
+        """Minutes per hour or day: the mean and the 80 % as bars; split, the mean of each
+        charted series as a line."""
+        table = self.models[table_name].table
+        assert table is not None
+        chart = self._reset(chart_name, self._title(table))
+        unit = self.language(N_("minutes"))
+        if table.series_column is None:
+            series = QBarSeries()
+            for column, colour in zip(table.charted, ("#1565c0", "#90caf9"), strict=True):
+                bars = QBarSet(table.columns[column])
+                bars.setColor(QColor(colour))
+                bars.append(self._values(table_name, column))
+                series.append(bars)
+            chart.addSeries(series)
+            labels = [_short(label) for label in self._labels(table_name)]
+            highest = max((s.at(i) for s in series.barSets() for i in range(s.count())), default=0)
+            self._axes(chart, [series], labels, unit, highest)
+            return
+        keys, points = self._series_rows(table_name, table.charted[0])
+        lines = self._lines(chart, keys, points)
+        highest = max((y for p in points.values() for _x, y in p), default=0)
+        self._axes(chart, lines, [_short(k) for k in keys], unit, highest)
+
+    def _draw_service_level(self) -> None:
+        model = self.models["serviceLevelTable"]
+        table = model.table
+        assert table is not None
+        level_column, goal_column = table.charted
+        chart = self._reset("serviceLevelChart", self._title(table))
         goal = QLineSeries()
-        goal.setName(table.columns[4])
+        goal.setName(table.columns[goal_column])
         pen = QPen(QColor("#c62828"))
         pen.setStyle(Qt.PenStyle.DashLine)
         pen.setWidth(2)
         goal.setPen(pen)
-        level.setPen(QPen(QColor("#1565c0"), 3))
-        model = self.models["serviceLevelTable"]
+        if table.series_column is None:
+            days = self._labels("serviceLevelTable")
+            level = QLineSeries()
+            level.setName(table.columns[level_column])
+            level.setPen(QPen(QColor("#1565c0"), 3))
+            level.setPointsVisible(True)
+            for row in range(len(days)):
+                value = model.data(model.index(row, level_column), VALUE_ROLE)
+                if value is not None:
+                    level.append(row, 100 * float(value))
+            chart.addSeries(level)
+            lines = [level]
+        else:
+            days, points = self._series_rows("serviceLevelTable", level_column)
+            lines = self._lines(chart, days, points, scale=100.0)
+        goal_value = model.data(model.index(0, goal_column), VALUE_ROLE) if days else None
         for row in range(len(days)):
-            value = model.data(model.index(row, 3), VALUE_ROLE)
-            if value is not None:
-                level.append(row, 100 * float(value))
-            goal.append(row, 100 * float(model.data(model.index(row, 4), VALUE_ROLE) or 0))
-        level.setPointsVisible(True)
-        chart.addSeries(level)
+            goal.append(row, 100 * float(goal_value or 0))
         chart.addSeries(goal)
         axis_x = QBarCategoryAxis()
-        axis_x.append([day[5:] for day in days])  # MM-DD
+        axis_x.append([_short(day) for day in days])
         axis_x.setLabelsAngle(-60 if len(days) > 10 else 0)
         axis_y = QValueAxis()
         axis_y.setRange(0, 100)
         axis_y.setLabelFormat("%d %%")
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
-        for series in (level, goal):
+        for series in (*lines, goal):
             series.attachAxis(axis_x)
             series.attachAxis(axis_y)
 
-    def _draw_outcomes(self, table: Table) -> None:
-        chart = self._reset("outcomesChart", table.title)
-        series = QHorizontalBarSeries()
-        bars = QBarSet(table.columns[1])
-        bars.setColor(QColor("#1565c0"))
-        bars.append(self._values("outcomesTable", 1))
-        series.append(bars)
+    def _draw_outcomes(self) -> None:
+        """The tickets per outcome; split, each outcome's bar stacked by the charted series."""
+        table = self.models["outcomesTable"].table
+        assert table is not None
+        split = len(table.columns) > 2
+        # Split, the outcomes table names a series per column, not per row.
+        chart = self._reset("outcomesChart", self._title(table, split))
+        series: QHorizontalBarSeries | QHorizontalStackedBarSeries = (
+            QHorizontalStackedBarSeries() if split else QHorizontalBarSeries()
+        )
+        for column, colour in zip(table.charted, SERIES_COLOURS, strict=False):
+            bars = QBarSet(table.columns[column])
+            bars.setColor(QColor(colour))
+            bars.append(self._values("outcomesTable", column))
+            series.append(bars)
         chart.addSeries(series)
-        chart.legend().hide()
+        if not split:
+            chart.legend().hide()
         axis_y = QBarCategoryAxis()
         axis_y.append(self._labels("outcomesTable"))
         axis_x = QValueAxis()
         axis_x.setLabelFormat("%d")
-        axis_x.setRange(0, max([*self._values("outcomesTable", 1), 1.0]))
+        whole = self._values("outcomesTable", 1)  # every ticket (split: the column "all")
+        axis_x.setRange(0, max([*whole, 1.0]))
+        axis_x.applyNiceNumbers()
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_y)
         series.attachAxis(axis_x)
 
-    def _axes(self, chart: QChart, series: QBarSeries, labels: list[str], unit: str) -> None:
+    def _axes(
+        self,
+        chart: QChart,
+        series: list[QBarSeries] | list[QLineSeries],
+        labels: list[str],
+        unit: str,
+        highest: float,
+    ) -> None:
         axis_x = QBarCategoryAxis()
         axis_x.append(labels)
+        axis_x.setLabelsAngle(-60 if len(labels) > 12 else 0)
         axis_y = QValueAxis()
         axis_y.setTitleText(unit)
         axis_y.setLabelFormat("%d")
-        highest = max((s.at(i) for s in series.barSets() for i in range(s.count())), default=0)
         axis_y.setRange(0, max(5.0, highest * 1.1))
         axis_y.applyNiceNumbers()
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(axis_x)
-        series.attachAxis(axis_y)
+        for one in series:
+            one.attachAxis(axis_x)
+            one.attachAxis(axis_y)
 
     # Export ----------------------------------------------------------------------------
 
@@ -507,10 +731,10 @@ class StatisticsView(QWidget):
             return
         try:
             if path.suffix.lower() == ".csv":
-                export_csv(self.report, path, self.language)
+                export_csv(self.report, path, self.language, self.language.code)
             else:
                 path = path if path.suffix.lower() == ".xlsx" else path.with_suffix(".xlsx")
-                export_xlsx(self.report, path, self.language)
+                export_xlsx(self.report, path, self.language, self.language.code)
         except OSError as exc:
             self._say(
                 self.language(N_("The file could not be written: {error}")).format(

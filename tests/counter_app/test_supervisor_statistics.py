@@ -166,12 +166,14 @@ def test_the_xlsx_export_holds_the_period_the_filters_and_the_figures(tmp_path: 
     assert book.sheetnames == [
         "Summen",
         "Wartezeit je Tagesstunde",
+        "Bearbeitungszeit je Tagesstunde",
+        "Bearbeitungszeit je Tag",
         "Servicelevel je Tag",
         "Ankünfte nach Wochentag, Stunde",
         "Ergebnisse",
     ]
     totals = book["Summen"]
-    head = [[c.value for c in row] for row in totals.iter_rows(min_row=1, max_row=6)]
+    head = [[c.value for c in row] for row in totals.iter_rows(min_row=1, max_row=7)]
     assert head == [
         ["Summen", None],
         ["Standort", "Bürgeramt Demo (demo)"],
@@ -179,15 +181,26 @@ def test_the_xlsx_export_holds_the_period_the_filters_and_the_figures(tmp_path: 
         ["Bis", "2026-12-02"],
         ["Anliegen", "A · Anmeldung und Ummeldung"],
         ["Platz", "alle Plätze"],
+        ["Aufgeteilt nach", "keine"],
     ]
-    values = {row[0]: row[1] for row in totals.iter_rows(min_row=9, values_only=True)}
+    values = {row[0]: row[1] for row in totals.iter_rows(min_row=10, values_only=True)}
     assert values["Ankünfte"] == 6
     assert values["Servicelevel"] == 0.8
+    assert values["Bearbeitung, 95 % innerhalb (Min.)"] == 9.5
     level = book["Servicelevel je Tag"]
-    rows = list(level.iter_rows(min_row=8, values_only=True))
+    rows = list(level.iter_rows(min_row=9, values_only=True))
     assert rows[0] == ("Tag", "Ankünfte", "Bedient", "Servicelevel", "Ziel")
     assert rows[1:] == [("2026-12-01", 5, 3, 0.75, 0.8), ("2026-12-02", 1, 1, None, 0.8)]
-    assert level.cell(row=9, column=4).number_format == "0.0%"
+    assert level.cell(row=10, column=4).number_format == "0.0%"
+    handling = list(book["Bearbeitungszeit je Tag"].iter_rows(min_row=9, values_only=True))
+    assert handling[0] == (
+        "Tag", "Bedient", "Mittel (Min.)", "Median (Min.)", "80-%-Wert (Min.)",
+        "95-%-Wert (Min.)",
+    )  # fmt: skip
+    assert handling[1:] == [
+        ("2026-12-01", 3, 6.0, 5.0, 8.0, 9.5),
+        ("2026-12-02", 1, 6.0, 5.0, 8.0, 9.5),
+    ]
 
 
 def test_the_csv_export_holds_the_same(tmp_path: Path) -> None:
@@ -195,12 +208,13 @@ def test_the_csv_export_holds_the_same(tmp_path: Path) -> None:
     export_csv(REPORT, path, EN)
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle, delimiter=";"))
-    assert rows[:5] == [
+    assert rows[:6] == [
         ["Site", "Bürgeramt Demo (demo)"],
         ["From", "2026-12-01"],
         ["To", "2026-12-02"],
         ["Service", "A · Anmeldung und Ummeldung"],
         ["Desk", "all desks"],
+        ["Split by", "none"],
     ]
     at = rows.index(["Waits per hour of the day"])
     assert rows[at + 1 : at + 4] == [
@@ -375,11 +389,11 @@ def test_the_window_shows_the_exact_figures_of_a_scripted_day_and_exports_them(
         "alle Anliegen",
         "alle Plätze",
     ]
-    values = {row[0]: row[1] for row in sheet.iter_rows(min_row=9, values_only=True)}
+    values = {row[0]: row[1] for row in sheet.iter_rows(min_row=10, values_only=True)}
     assert values["Ankünfte"] == 6
     assert values["Wartezeit, Mittel (Min.)"] == 13.8
     assert values["Servicelevel"] == 0.6
-    hours = list(book["Wartezeit je Tagesstunde"].iter_rows(min_row=9, values_only=True))
+    hours = list(book["Wartezeit je Tagesstunde"].iter_rows(min_row=10, values_only=True))
     assert [row[:3] for row in hours] == [("08:00", 5, 16.5), ("09:00", 1, 3.0)]
 
     # Only service A; then only desk 2: the filters reach the server and the sheet.
@@ -458,3 +472,135 @@ def test_the_sites_of_the_organisation_are_offered_once_the_server_names_it(
         view.show_button.click()
     assert view.report.totals.arrivals == 2
     assert view.message.text().startswith("Bürgeramt Köln-Süd, ")
+
+
+A = "A · Anmeldung und Ummeldung"
+B = "B · Personalausweis und Reisepass"
+C = "C · Aufenthaltstitel"
+
+
+def test_split_by_service_shows_each_services_figures_and_handling_times_and_exports_them(
+    scripted: Any, open_supervisor: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    """The scripted day split by service: T1 counts for B (it was moved there), T3 was
+    cancelled in A's queue, T4 (C) did not come. Handling: T5 10 min, T2 7, T1 13, T6 5."""
+    from tests.support.waits import ANSWER_MS
+
+    view = open_supervisor().window.statistics
+    view.set_period(date(2026, 11, 30), date(2026, 12, 6))
+    assert [view.split_box.itemText(i) for i in range(view.split_box.count())] == [
+        "keine",
+        "Anliegen",
+        "Platz",
+        "Sachbearbeitung",
+    ]
+    assert not view.tabs.isTabVisible(5)
+    view.split_box.setCurrentIndex(view.split_box.findData("service"))
+    with qtbot.waitSignal(view.shown, timeout=ANSWER_MS):
+        view.show_button.click()
+
+    # The figures per service, most arrivals first, in their own tab.
+    assert view.tabs.isTabVisible(5) and view.tabs.tabText(5) == "Je Dienstleistung"
+    split = view.models["splitTable"]
+    assert split.table is not None and split.table.columns[:3] == (
+        "Anliegen",
+        "Ankünfte",
+        "Bedient",
+    )
+    assert [row[:6] for row in split.table.rows] == [
+        (A, 3, 2, 0, 1, 0),
+        (B, 2, 2, 0, 0, 1),
+        (C, 1, 0, 1, 0, 0),
+    ]
+    handling = {row[0]: row[9:13] for row in split.table.rows}
+    assert handling == {
+        A: (7.5, 5.0, 10.0, 10.0),
+        B: (10.0, 7.0, 13.0, 13.0),
+        C: (None, None, None, None),
+    }
+    assert _texts(split)[1][9] == "10,0"
+    assert _texts(split)[2][9] == "–"
+    # Waits per hour and service; the chart draws one line per service, with its legend.
+    waits = view.models["waitsTable"]
+    assert [row[:4] for row in waits.table.rows] == [
+        ("08:00", A, 2, 5.0),
+        ("08:00", C, 1, 8.0),
+        ("08:00", B, 2, 26.5),
+        ("09:00", A, 1, 3.0),
+    ]
+    lines = view.charts["waitsChart"].chart().series()
+    assert [line.name() for line in lines] == [A, B, C]
+    assert [(p.x(), p.y()) for p in lines[0].points()] == [(0, 5.0), (1, 3.0)]
+    assert view.charts["waitsChart"].chart().legend().isVisible()
+    # Handling times per hour, then per day, split the same way.
+    assert view.tabs.tabText(1) == "Bearbeitungszeiten"
+    per_hour = view.models["handlingTable"]
+    assert _texts(per_hour)[0] == [
+        "08:00", A, "1", "10,0", "10,0", "10,0", "10,0"
+    ]  # fmt: skip
+    assert [row[:4] for row in per_hour.table.rows] == [
+        ("08:00", A, 1, 10.0),
+        ("08:00", C, 0, None),
+        ("08:00", B, 2, 10.0),
+        ("09:00", A, 1, 5.0),
+    ]
+    view.handling_box.setCurrentIndex(view.handling_box.findData("day"))
+    assert [row[:7] for row in view.models["handlingTable"].table.rows] == [
+        ("2026-12-01", A, 2, 7.5, 5.0, 10.0, 10.0),
+        ("2026-12-01", C, 0, None, None, None, None),
+        ("2026-12-01", B, 2, 10.0, 7.0, 13.0, 13.0),
+    ]
+    handling_lines = view.charts["handlingChart"].chart().series()
+    assert [(line.name(), [p.y() for p in line.points()]) for line in handling_lines] == [
+        (A, [7.5]),
+        (B, [10.0]),
+        (C, []),
+    ]
+    # Outcomes: a column per service beside all, the bars stacked by service.
+    outcomes = view.models["outcomesTable"]
+    assert outcomes.table.columns == ("Ergebnis", "Alle", A, B, C)
+    assert _texts(outcomes) == [
+        ["Erledigt", "3", "2", "1", "0"],
+        ["Unterlagen fehlen", "1", "0", "1", "0"],
+        ["Nicht erschienen", "1", "0", "0", "1"],
+        ["Storniert", "1", "1", "0", "0"],
+        ["Weitergeleitet", "1", "0", "1", "0"],
+    ]
+    stacked = view.charts["outcomesChart"].chart().series()[0].barSets()
+    assert [bars.label() for bars in stacked] == [A, B, C]
+
+    # The export holds the split and the handling times, headed by the split.
+    view.export_to(tmp_path / "split.xlsx")
+    book = load_workbook(tmp_path / "split.xlsx")
+    assert book.sheetnames[:5] == [
+        "Summen",
+        "Je Dienstleistung",
+        "Wartezeit je Tagesstunde",
+        "Bearbeitungszeit je Tagesstunde",
+        "Bearbeitungszeit je Tag",
+    ]
+    sheet = book["Je Dienstleistung"]
+    assert [sheet.cell(row=r, column=2).value for r in range(2, 8)] == [
+        "Bürgeramt Demo (demo)",
+        "2026-11-30",
+        "2026-12-06",
+        "alle Anliegen",
+        "alle Plätze",
+        "Anliegen",
+    ]
+    rows = list(sheet.iter_rows(min_row=9, values_only=True))
+    assert rows[0][:2] == ("Anliegen", "Ankünfte")
+    assert [row[:3] for row in rows[1:]] == [(A, 3, 2), (B, 2, 2), (C, 1, 0)]
+    assert [row[9] for row in rows[1:]] == [7.5, 10.0, None]
+    per_day = list(book["Bearbeitungszeit je Tag"].iter_rows(min_row=10, values_only=True))
+    assert per_day[2] == ("2026-12-01", B, 2, 10.0, 7.0, 13.0, 13.0)
+    totals = {r[0]: r[1] for r in book["Summen"].iter_rows(min_row=10, values_only=True)}
+    assert totals["Bearbeitung, 80 % innerhalb (Min.)"] == 13.0
+
+    # Back to no split: the tab goes, the charts are bars of all tickets again.
+    view.split_box.setCurrentIndex(0)
+    with qtbot.waitSignal(view.shown, timeout=ANSWER_MS):
+        view.show_button.click()
+    assert not view.tabs.isTabVisible(5)
+    mean, p80 = view.charts["handlingChart"].chart().series()[0].barSets()
+    assert (mean.count(), mean.at(0), p80.at(0)) == (1, 8.75, 13.0)  # one day: every ticket
