@@ -75,6 +75,9 @@ def test_every_answer_model_is_bound_to_an_operation() -> None:
         answers.StatisticsSite,
         answers.StatisticsGroup,
         answers.StatisticsOrganisation,
+        answers.StatisticsService,
+        answers.StatisticsDesk,
+        answers.StatisticsClerk,
     }
     events = {answers.DeskEvent, answers.PrinterEvent, answers.PickupEvent}
     # A refusal's particulars, checked against the running server too.

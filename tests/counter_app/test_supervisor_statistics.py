@@ -419,10 +419,12 @@ def test_the_window_shows_the_exact_figures_of_a_scripted_day_and_exports_them(
     assert rows[4] == ["Platz", "Platz 2"]
 
 
-def test_the_sites_of_the_organisation_are_offered_once_the_server_names_it(
+def test_the_sites_of_the_organisation_are_offered_before_the_first_read(
     server: Any, open_supervisor: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    """demo and koeln-sued work for Köln: the demo supervisor reads both, together or each."""
+    """demo and koeln-sued work for Köln: the demo supervisor reads both, together or each,
+    offered as soon as the window opens; figures per clerk only for koeln-sued, whose site
+    file allows them."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -434,7 +436,7 @@ def test_the_sites_of_the_organisation_are_offered_once_the_server_names_it(
     spec = demo_spec()
     spec["organisation"] = koeln
     other = {
-        "site": {"slug": "koeln-sued", "name": "Bürgeramt Köln-Süd"},
+        "site": {"slug": "koeln-sued", "name": "Bürgeramt Köln-Süd", "staff_statistics": True},
         "organisation": koeln,
         "services": [{"key": "registration", "prefix": "S", "names": names("Anmeldung")}],
         "desks": [{"code": "S1", "services": ["S"]}],
@@ -449,13 +451,33 @@ def test_the_sites_of_the_organisation_are_offered_once_the_server_names_it(
             kiosk.post(f"/sites/{slug}/tickets", json={"service_id": service}).raise_for_status()
 
     view = open_supervisor().window.statistics
+    # Offered before anything is read: the user's site, each other site of Köln, all of them.
+    qtbot.waitUntil(lambda: view.reach is not None, timeout=ANSWER_MS)
+    assert view.report is None
+    assert [
+        (view.site_box.itemData(i), view.site_box.itemText(i)) for i in range(view.site_box.count())
+    ] == [
+        ("demo", "Bürgeramt Demo"),
+        ("koeln-sued", "Bürgeramt Köln-Süd"),
+        ("organisation:koeln", "Alle Standorte von Stadt Köln"),
+    ]
+    clerk = view.split_box.model().item(view.split_box.findData("clerk"))  # type: ignore[attr-defined]
+    assert not clerk.isEnabled()  # demo's site file keeps figures per clerk off
+    assert clerk.toolTip() == "Zahlen je Sachbearbeitung sind für diesen Standort abgeschaltet."
+    view.site_box.setCurrentIndex(view.site_box.findData("koeln-sued"))
+    assert clerk.isEnabled()
+    view.split_box.setCurrentIndex(view.split_box.findData("clerk"))
+    view.site_box.setCurrentIndex(view.site_box.findData("organisation:koeln"))
+    assert not clerk.isEnabled() and view.split_box.currentData() is None  # demo is one of them
+    view.site_box.setCurrentIndex(0)
+
     today = datetime.now(ZoneInfo("Europe/Berlin")).date()
     view.set_period(today, today)
     with qtbot.waitSignal(view.shown, timeout=ANSWER_MS):
         view.show_button.click()
     assert view.report is not None and view.report.totals.arrivals == 1
+    assert view.site_box.count() == 3  # nothing offered twice
     everywhere = view.site_box.findData("organisation:koeln")
-    assert view.site_box.itemText(everywhere) == "Alle Standorte von Stadt Köln"
     view.site_box.setCurrentIndex(everywhere)
     assert not view.service_box.isEnabled() and not view.desk_box.isEnabled()
     with qtbot.waitSignal(view.shown, timeout=ANSWER_MS):
@@ -467,11 +489,15 @@ def test_the_sites_of_the_organisation_are_offered_once_the_server_names_it(
     assert load_workbook(tmp_path / "koeln.xlsx")["Summen"]["B2"].value == (
         "Stadt Köln: Bürgeramt Demo, Bürgeramt Köln-Süd"
     )
+    # Köln-Süd per clerk: its kiosk issued both, no clerk has served them yet.
     view.site_box.setCurrentIndex(view.site_box.findData("koeln-sued"))
+    view.split_box.setCurrentIndex(view.split_box.findData("clerk"))
     with qtbot.waitSignal(view.shown, timeout=ANSWER_MS):
         view.show_button.click()
     assert view.report.totals.arrivals == 2
     assert view.message.text().startswith("Bürgeramt Köln-Süd, ")
+    assert _texts(view.models["splitTable"])[0][:3] == ["keine Sachbearbeitung", "2", "0"]
+    assert view.tabs.tabText(5) == "Je Sachbearbeitung"
 
 
 A = "A · Anmeldung und Ummeldung"
