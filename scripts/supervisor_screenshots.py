@@ -1,15 +1,17 @@
 """Render the supervisor window's screenshots from the real widgets against a real demo server.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/supervisor_screenshots.py
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/supervisor_screenshots.py [--language de|en]
 
 Plays two weeks of office days through the API with the server's clock set (so the statistics
 have something to show), then a live morning (waits past and near their targets, a desk on a
 break, a stopped service, a kiosk without paper), and writes docs/screenshots/supervisor-*.png
-(German) at 1280x720, the smallest screen the window serves, and at 1920x1080.
+at 1280x720, the smallest screen the window serves, and at 1920x1080: German, and English as
+supervisor-*-en.png (both without ``--language``).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import sys
@@ -134,7 +136,7 @@ def over(window: QWidget, dialog: QWidget) -> QPixmap:
     return shot
 
 
-def main() -> None:
+def main(languages: tuple[str, ...]) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     folder = Path(tempfile.mkdtemp())
@@ -190,10 +192,30 @@ def main() -> None:
         at(minutes)
         kiosk.post("/sites/demo/tickets", json={"service_id": ids[prefix]}).raise_for_status()
     patch.undo()
+    for language in languages:
+        photograph(app, server, language, ids, first, today)
+    server.stop()
+    print(f"wrote {', '.join(sorted(p.name for p in OUT.glob('supervisor-*.png')))}")
 
-    client = TresenClient(server.url)
+
+def photograph(
+    app: QApplication,
+    server: LiveServer,
+    language: str,
+    ids: dict[str, int],
+    first: date,
+    today: date,
+) -> None:
+    """Every picture of the window in ``language`` (German without a suffix)."""
+    suffix = "" if language == "de" else f"-{language}"
+
+    def save(widget_or_shot: QWidget | QPixmap, name: str) -> None:
+        shot = widget_or_shot.grab() if isinstance(widget_or_shot, QWidget) else widget_or_shot
+        shot.save(str(OUT / f"supervisor-{name}{suffix}.png"))
+
+    client = TresenClient(server.url, language=language)
     sign_in = client.login("supervisor", "demo")
-    session = SupervisorSession(client, sign_in, "demo", Language("de"), Tasks())
+    session = SupervisorSession(client, sign_in, "demo", Language(language), Tasks())
     window = session.window
     window.resize(1280, 720)
     window.show()
@@ -204,10 +226,10 @@ def main() -> None:
     window.choose_service("P")
     window.choose_desk("5")
     settle(app, 1.0)
-    window.grab().save(str(OUT / "supervisor-board.png"))
+    save(window, "board")
     window.resize(1920, 1080)
     settle(app, 0.8)
-    window.grab().save(str(OUT / "supervisor-board-large.png"))
+    save(window, "board-large")
     window.resize(1280, 720)
     settle(app, 0.5)
 
@@ -215,7 +237,7 @@ def main() -> None:
     window.ask_desk_services()
     settle(app, 0.6)
     assert window.dialog is not None
-    over(window, window.dialog).save(str(OUT / "supervisor-steering.png"))
+    save(over(window, window.dialog), "steering")
     window.dialog.reject()  # type: ignore[attr-defined]
     settle(app, 0.3)
     window.choose_service("A")
@@ -223,11 +245,13 @@ def main() -> None:
     settle(app, 0.4)
     move = window.dialog
     move.service.setCurrentIndex(move.service.findData(ids["B"]))  # type: ignore[union-attr]
-    move.reason.setText("Nur Abholung des Ausweises")  # type: ignore[union-attr]
+    move.reason.setText(  # type: ignore[union-attr]
+        "Nur Abholung des Ausweises" if language == "de" else "Only collecting the ID card"
+    )
     move.accept()  # type: ignore[union-attr]
     settle(app, 0.6)
     assert window.dialog is not None and window.dialog.objectName() == "steeringConfirm"
-    over(window, window.dialog).save(str(OUT / "supervisor-confirm.png"))
+    save(over(window, window.dialog), "confirm")
     window.dialog.reject()  # type: ignore[attr-defined]
     settle(app, 0.3)
 
@@ -239,21 +263,33 @@ def main() -> None:
     view.show_figures()
     wait_for(app, lambda: bool(shown), 60)
     settle(app, 1.0)
-    window.grab().save(str(OUT / "supervisor-statistics.png"))
-    for index, name in ((1, "supervisor-service-level"), (2, "supervisor-heat-map")):
+    save(window, "statistics")
+    for index, name in ((1, "handling"), (2, "service-level"), (3, "heat-map")):
         view.tabs.setCurrentIndex(index)
         settle(app, 0.6)
-        window.grab().save(str(OUT / f"{name}.png"))
+        save(window, name)
+
+    # Split by service: a line per service, the figures per service in their own tab.
+    view.split_box.setCurrentIndex(view.split_box.findData("service"))
+    shown.clear()
+    view.show_figures()
+    wait_for(app, lambda: bool(shown), 60)
+    for index, name in ((0, "split"), (4, "split-outcomes"), (5, "split-table")):
+        view.tabs.setCurrentIndex(index)
+        settle(app, 0.6)
+        save(window, name)
     view.tabs.setCurrentIndex(0)
     window.resize(1920, 1080)
     settle(app, 1.0)
-    window.grab().save(str(OUT / "supervisor-statistics-large.png"))
+    save(window, "statistics-large")
 
     session.stop()
     window.close()
-    server.stop()
-    print(f"wrote {', '.join(sorted(p.name for p in OUT.glob('supervisor-*.png')))}")
+    settle(app, 0.3)
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--language", choices=("de", "en"), help="only this language")
+    args = parser.parse_args()
+    main((args.language,) if args.language else ("de", "en"))

@@ -432,7 +432,9 @@ def service_level_table(report: Report, tr: Tr, language: str = "de") -> Table:
 
 
 def split_table(report: Report, tr: Tr, language: str = "de") -> Table | None:
-    """The period's figures per service, desk or clerk (most arrivals first); None unsplit."""
+    """The period's figures per service, desk or clerk (most arrivals first); None unsplit.
+    The median and the 95 % of the waits and handling times per service, desk or clerk
+    stand in the tables per hour and per day."""
     if report.by_series is None or not report.filters.by:
         return None
     count = len(report.by_series.sites)
@@ -450,11 +452,8 @@ def split_table(report: Report, tr: Tr, language: str = "de") -> Table | None:
             g.transferred,
             g.wait_minutes.mean,
             g.wait_minutes.p80,
-            g.wait_minutes.p95,
             g.handling_minutes.mean,
-            g.handling_minutes.p50,
             g.handling_minutes.p80,
-            g.handling_minutes.p95,
             _share(g.service_level),
         )
         for g in ranked
@@ -463,7 +462,7 @@ def split_table(report: Report, tr: Tr, language: str = "de") -> Table | None:
     kinds: tuple[Kind, ...] = (
         "text",
         *(("count",) * 5),
-        *((minutes,) * 7),
+        *((minutes,) * 4),
         "share",
     )
     by = report.filters.by
@@ -483,11 +482,8 @@ def split_table(report: Report, tr: Tr, language: str = "de") -> Table | None:
             tr(N_("Transferred")),
             tr(N_("Wait, mean (min)")),
             tr(N_("Wait, 80 % within (min)")),
-            tr(N_("Wait, 95 % within (min)")),
             tr(N_("Handling, mean (min)")),
-            tr(N_("Handling, median (min)")),
             tr(N_("Handling, 80 % within (min)")),
-            tr(N_("Handling, 95 % within (min)")),
             tr(N_("Service level")),
         ),
         kinds,
@@ -538,8 +534,8 @@ def _outcome_words(figures: list[Figures]) -> list[str]:
 
 def outcomes_table(report: Report, tr: Tr, language: str = "de") -> Table:
     """How the tickets of the period ended: each outcome of those served, then no-shows,
-    cancelled and transferred; when split, one column per service, desk or clerk (most
-    arrivals first) beside all of them."""
+    cancelled and transferred; when split, a row of them for all tickets, then one per
+    service, desk or clerk (most arrivals first), the outcomes as columns."""
     t = report.totals
     words = _outcome_words([t])
     rows: list[tuple[Any, ...]] = [(outcome_label(w, tr), t.outcomes[w]) for w in words]
@@ -559,22 +555,25 @@ def outcomes_table(report: Report, tr: Tr, language: str = "de") -> Table:
     count = len(report.by_series.sites)
     groups = {series_label(g, tr, language, count): g for g in report.by_series.groups}
     names = series(report, tr, language)
-    split: list[tuple[Any, ...]] = [
-        tuple(groups[name].outcomes.get(w, 0) for name in names) for w in words
-    ]
-    split += [
-        tuple(groups[name].no_show for name in names),
-        tuple(groups[name].cancelled for name in names),
-        tuple(groups[name].transferred for name in names),
+    each: list[tuple[Any, ...]] = [
+        (
+            name,
+            *(groups[name].outcomes.get(w, 0) for w in words),
+            groups[name].no_show,
+            groups[name].cancelled,
+            groups[name].transferred,
+        )
+        for name in names
     ]
     count_kind: Kind = "count"
     return Table(
         tr(N_("Outcomes")),
-        (tr(N_("Outcome")), tr(N_("All")), *names),
-        ("text", *((count_kind,) * (len(names) + 1))),
-        tuple((*row, *by) for row, by in zip(rows, split, strict=True)),
-        # The chart stacks the outcomes of each series it draws.
-        charted=tuple(range(2, 2 + min(len(names), CHARTED_SERIES))),
+        (tr(SPLIT_LABELS[report.filters.by]), *(str(label) for label, _n in rows)),
+        ("text", *((count_kind,) * len(rows))),
+        ((tr(N_("All")), *(n for _label, n in rows)), *each),
+        # The chart stacks each charted series' bar by outcome.
+        charted=tuple(range(1, len(rows) + 1)),
+        series_column=0,
     )
 
 

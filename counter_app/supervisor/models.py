@@ -153,7 +153,7 @@ class TableModel(QAbstractTableModel):
             and orientation == Qt.Orientation.Horizontal
             and role == Qt.ItemDataRole.DisplayRole
         ):
-            return self.table.columns[section]
+            return wrapped(self.table.columns[section])
         return None
 
     def value(self, row: int, column: int) -> Any:
@@ -170,6 +170,8 @@ class TableModel(QAbstractTableModel):
         if role == VALUE_ROLE:
             return value
         if role == Qt.ItemDataRole.TextAlignmentRole and column > 0:
+            if self.table.kind(row, column) == "text":  # a service's or desk's name
+                return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if self.heat and column > 0 and isinstance(value, int):
             if role == Qt.ItemDataRole.BackgroundRole:
@@ -182,6 +184,12 @@ class TableModel(QAbstractTableModel):
         if self.table is None:
             return 0
         return max((v for row in self.table.rows for v in row[1:] if isinstance(v, int)), default=0)
+
+
+def wrapped(heading: str) -> str:
+    """A column's heading on up to three lines (``Wait, 80 % within`` / ``(min)``), so that a
+    table of many figures fits beside its chart at 1280 pixels."""
+    return heading.replace(", ", ",\n").replace(" (", "\n(")
 
 
 def heat_colour(value: int, most: int) -> QColor:

@@ -93,6 +93,18 @@ SPLIT_TAB = 5
 #: grey (a printout, colour blindness): dark and light alternate.
 SERIES_COLOURS = ("#1565c0", "#ef6c00", "#2e7d32", "#ad1457", "#6a1b9a", "#00838f")
 assert len(SERIES_COLOURS) >= CHARTED_SERIES
+#: The colours of the outcomes stacked in a split chart, one per column of the table in turn.
+OUTCOME_COLOURS = (
+    "#2e7d32",
+    "#f9a825",
+    "#6a1b9a",
+    "#00838f",
+    "#ad1457",
+    "#8d6e63",
+    "#9e9e9e",
+    "#616161",
+    "#1565c0",
+)
 
 
 def ask_export_path(parent: QWidget, title: str, suggested: str) -> Path | None:
@@ -249,6 +261,8 @@ class StatisticsView(QWidget):
         self.models: dict[str, TableModel] = {}
         self.tables: dict[str, QTableView] = {}
         self.charts: dict[str, QChartView] = {}
+        #: Each chart beside its table: split, the tables take more room (more columns).
+        self.splitters: list[QSplitter] = []
         for table_name, chart_name, _title in TABS:
             model = TableModel(language, self)
             model.heat = table_name == "arrivalsHeatMap"
@@ -265,6 +279,7 @@ class StatisticsView(QWidget):
                 split.setStretchFactor(0, 3)
                 split.setStretchFactor(1, 2)
                 split.setSizes([620, 580])
+                self.splitters.append(split)
                 page: QWidget = split
                 if table_name == "handlingTable":  # per hour of the day or per day
                     page = QWidget()
@@ -517,6 +532,8 @@ class StatisticsView(QWidget):
         if split is not None:
             self.tabs.setTabText(SPLIT_TAB, split.title)
         self.charted = charted_names(self.models["splitTable"]) if split else []
+        for splitter in self.splitters:
+            splitter.setSizes([520, 680] if split else [620, 580])
         self._draw_spread("waitsChart", "waitsTable")
         self._draw_spread("handlingChart", "handlingTable")
         self._draw_service_level()
@@ -662,29 +679,41 @@ class StatisticsView(QWidget):
             series.attachAxis(axis_y)
 
     def _draw_outcomes(self) -> None:
-        """The tickets per outcome; split, each outcome's bar stacked by the charted series."""
-        table = self.models["outcomesTable"].table
+        """The tickets per outcome; split, a bar per charted series stacked by outcome."""
+        model = self.models["outcomesTable"]
+        table = model.table
         assert table is not None
-        split = len(table.columns) > 2
-        # Split, the outcomes table names a series per column, not per row.
-        chart = self._reset("outcomesChart", self._title(table, split))
-        series: QHorizontalBarSeries | QHorizontalStackedBarSeries = (
-            QHorizontalStackedBarSeries() if split else QHorizontalBarSeries()
-        )
-        for column, colour in zip(table.charted, SERIES_COLOURS, strict=False):
-            bars = QBarSet(table.columns[column])
-            bars.setColor(QColor(colour))
-            bars.append(self._values("outcomesTable", column))
-            series.append(bars)
-        chart.addSeries(series)
-        if not split:
-            chart.legend().hide()
+        split = table.series_column is not None
+        chart = self._reset("outcomesChart", self._title(table))
+        series: QHorizontalBarSeries | QHorizontalStackedBarSeries
         axis_y = QBarCategoryAxis()
-        axis_y.append(self._labels("outcomesTable"))
+        if split:
+            series = QHorizontalStackedBarSeries()
+            # Row 0 holds all tickets; the most arrivals at the top (a horizontal chart draws
+            # its first category lowest).
+            rows = range(len(self.charted), 0, -1)
+            for column, colour in zip(table.charted, OUTCOME_COLOURS, strict=False):
+                bars = QBarSet(table.columns[column])
+                bars.setColor(QColor(colour))
+                bars.append([float(model.value(row, column) or 0) for row in rows])
+                series.append(bars)
+            axis_y.append([str(model.value(row, 0)) for row in rows])
+            highest = max(
+                (sum(float(v or 0) for v in table.rows[row][1:]) for row in rows), default=0
+            )
+        else:
+            series = QHorizontalBarSeries()
+            bars = QBarSet(table.columns[1])
+            bars.setColor(QColor("#1565c0"))
+            bars.append(self._values("outcomesTable", 1))
+            series.append(bars)
+            chart.legend().hide()
+            axis_y.append(self._labels("outcomesTable"))
+            highest = max(self._values("outcomesTable", 1), default=0)
+        chart.addSeries(series)
         axis_x = QValueAxis()
         axis_x.setLabelFormat("%d")
-        whole = self._values("outcomesTable", 1)  # every ticket (split: the column "all")
-        axis_x.setRange(0, max([*whole, 1.0]))
+        axis_x.setRange(0, max(highest, 1.0))
         axis_x.applyNiceNumbers()
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)

@@ -538,14 +538,17 @@ def test_split_by_service_shows_each_services_figures_and_handling_times_and_exp
         (B, 2, 2, 0, 0, 1),
         (C, 1, 0, 1, 0, 0),
     ]
-    handling = {row[0]: row[9:13] for row in split.table.rows}
-    assert handling == {
-        A: (7.5, 5.0, 10.0, 10.0),
-        B: (10.0, 7.0, 13.0, 13.0),
-        C: (None, None, None, None),
-    }
-    assert _texts(split)[1][9] == "10,0"
-    assert _texts(split)[2][9] == "–"
+    assert split.table.columns[6:] == (
+        "Wartezeit, Mittel (Min.)",
+        "Wartezeit, 80 % innerhalb (Min.)",
+        "Bearbeitung, Mittel (Min.)",
+        "Bearbeitung, 80 % innerhalb (Min.)",
+        "Servicelevel",
+    )
+    handling = {row[0]: row[8:10] for row in split.table.rows}
+    assert handling == {A: (7.5, 10.0), B: (10.0, 13.0), C: (None, None)}
+    assert _texts(split)[1][8] == "10,0"
+    assert _texts(split)[2][8] == "–"
     # Waits per hour and service; the chart draws one line per service, with its legend.
     waits = view.models["waitsTable"]
     assert [row[:4] for row in waits.table.rows] == [
@@ -582,18 +585,32 @@ def test_split_by_service_shows_each_services_figures_and_handling_times_and_exp
         (B, [10.0]),
         (C, []),
     ]
-    # Outcomes: a column per service beside all, the bars stacked by service.
+    # Outcomes: a row for all tickets, then one per service; a bar per service, stacked by
+    # outcome, the most arrivals at the top.
     outcomes = view.models["outcomesTable"]
-    assert outcomes.table.columns == ("Ergebnis", "Alle", A, B, C)
+    assert outcomes.table is not None
+    assert outcomes.table.columns == (
+        "Anliegen",
+        "Erledigt",
+        "Unterlagen fehlen",
+        "Nicht erschienen",
+        "Storniert",
+        "Weitergeleitet",
+    )
     assert _texts(outcomes) == [
-        ["Erledigt", "3", "2", "1", "0"],
-        ["Unterlagen fehlen", "1", "0", "1", "0"],
-        ["Nicht erschienen", "1", "0", "0", "1"],
-        ["Storniert", "1", "1", "0", "0"],
-        ["Weitergeleitet", "1", "0", "1", "0"],
+        ["Alle", "3", "1", "1", "1", "1"],
+        [A, "2", "0", "0", "1", "0"],
+        [B, "1", "1", "0", "0", "1"],
+        [C, "0", "0", "1", "0", "0"],
     ]
     stacked = view.charts["outcomesChart"].chart().series()[0].barSets()
-    assert [bars.label() for bars in stacked] == [A, B, C]
+    assert [(bars.label(), [bars.at(i) for i in range(3)]) for bars in stacked] == [
+        ("Erledigt", [0, 1, 2]),  # C, B, A from the bottom
+        ("Unterlagen fehlen", [0, 1, 0]),
+        ("Nicht erschienen", [1, 0, 0]),
+        ("Storniert", [0, 0, 1]),
+        ("Weitergeleitet", [0, 1, 0]),
+    ]
 
     # The export holds the split and the handling times, headed by the split.
     view.export_to(tmp_path / "split.xlsx")
@@ -617,7 +634,7 @@ def test_split_by_service_shows_each_services_figures_and_handling_times_and_exp
     rows = list(sheet.iter_rows(min_row=9, values_only=True))
     assert rows[0][:2] == ("Anliegen", "Ankünfte")
     assert [row[:3] for row in rows[1:]] == [(A, 3, 2), (B, 2, 2), (C, 1, 0)]
-    assert [row[9] for row in rows[1:]] == [7.5, 10.0, None]
+    assert [row[8] for row in rows[1:]] == [7.5, 10.0, None]
     per_day = list(book["Bearbeitungszeit je Tag"].iter_rows(min_row=10, values_only=True))
     assert per_day[2] == ("2026-12-01", B, 2, 10.0, 7.0, 13.0, 13.0)
     totals = {r[0]: r[1] for r in book["Summen"].iter_rows(min_row=10, values_only=True)}
