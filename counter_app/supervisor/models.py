@@ -189,7 +189,15 @@ class TableModel(QAbstractTableModel):
 def wrapped(heading: str) -> str:
     """A column's heading on up to three lines (``Wait, 80 % within`` / ``(min)``), so that a
     table of many figures fits beside its chart at 1280 pixels."""
-    return heading.replace(", ", ",\n").replace(" (", "\n(")
+    if ", " in heading or " (" in heading:
+        return heading.replace(", ", ",\n").replace(" (", "\n(")
+    if len(heading) > 12 and " " in heading:  # "Documents missing": at the middle space
+        middle = len(heading) / 2
+        space = min(
+            (i for i, ch in enumerate(heading) if ch == " "), key=lambda i: abs(i - middle)
+        )
+        return f"{heading[:space]}\n{heading[space + 1 :]}"
+    return heading
 
 
 def heat_colour(value: int, most: int) -> QColor:

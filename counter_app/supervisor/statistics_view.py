@@ -9,6 +9,7 @@ or clerks with the most arrivals (``CHARTED_SERIES``); the table beside it holds
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFileDialog,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -156,6 +158,39 @@ def _chart_view(name: str) -> QChartView:
     return view
 
 
+class Legend(QWidget):
+    """A split chart's legend as labels under it, on as many lines as it takes: Qt's own
+    legend keeps to one line and cuts long names ("A · Anmeldung und Um…")."""
+
+    def __init__(self, name: str, columns: int) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.columns = columns
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(8, 0, 8, 4)
+        self.grid.setHorizontalSpacing(16)
+        self.grid.setVerticalSpacing(2)
+        self.labels: list[QLabel] = []
+        self.hide()
+
+    def set_entries(self, entries: list[tuple[str, str]]) -> None:
+        """(name, colour) of each series; none: hidden."""
+        for label in self.labels:
+            self.grid.removeWidget(label)
+            label.deleteLater()
+        self.labels = []
+        for index, (name, colour) in enumerate(entries):
+            label = QLabel(f'<span style="color:{colour}">■</span> {html.escape(name)}')
+            label.setAccessibleName(name)
+            label.setWordWrap(True)
+            self.grid.addWidget(label, index // self.columns, index % self.columns)
+            self.labels.append(label)
+        self.setVisible(bool(entries))
+
+    def names(self) -> list[str]:
+        return [label.accessibleName() for label in self.labels]
+
+
 class StatisticsView(QWidget):
     #: A report was read and shown.
     shown = Signal()
@@ -261,6 +296,8 @@ class StatisticsView(QWidget):
         self.models: dict[str, TableModel] = {}
         self.tables: dict[str, QTableView] = {}
         self.charts: dict[str, QChartView] = {}
+        #: The legend under each chart when split (``waitsLegend`` ...).
+        self.legends: dict[str, Legend] = {}
         #: Each chart beside its table: split, the tables take more room (more columns).
         self.splitters: list[QSplitter] = []
         for table_name, chart_name, _title in TABS:
@@ -273,8 +310,18 @@ class StatisticsView(QWidget):
             if chart_name:
                 chart = _chart_view(chart_name)
                 self.charts[chart_name] = chart
+                legend = Legend(
+                    chart_name.replace("Chart", "Legend"), 3 if "outcomes" in chart_name else 2
+                )
+                self.legends[chart_name] = legend
+                drawn = QWidget()
+                drawn_layout = QVBoxLayout(drawn)
+                drawn_layout.setContentsMargins(0, 0, 0, 0)
+                drawn_layout.setSpacing(0)
+                drawn_layout.addWidget(chart, 1)
+                drawn_layout.addWidget(legend)
                 split = QSplitter(Qt.Orientation.Horizontal)
-                split.addWidget(chart)
+                split.addWidget(drawn)
                 split.addWidget(view)
                 split.setStretchFactor(0, 3)
                 split.setStretchFactor(1, 2)
@@ -576,7 +623,16 @@ class StatisticsView(QWidget):
             chart.removeAxis(axis)
         chart.setTitle(title)
         chart.legend().show()
+        self.legends[name].set_entries([])
         return chart
+
+    def _legend(self, name: str, entries: list[tuple[str, str]]) -> None:
+        """Split: the series named under the chart, each on its own, instead of Qt's legend."""
+        self.charts[name].chart().legend().hide()
+        self.legends[name].set_entries(entries)
+
+    def _series_legend(self) -> list[tuple[str, str]]:
+        return list(zip(self.charted, SERIES_COLOURS, strict=False))
 
     def _series_rows(self, name: str, value_column: int) -> tuple[list[str], dict[str, list]]:
         """A split table's keys (hours or days, in the table's order) and, for each charted
@@ -632,6 +688,7 @@ class StatisticsView(QWidget):
             return
         keys, points = self._series_rows(table_name, table.charted[0])
         lines = self._lines(chart, keys, points)
+        self._legend(chart_name, self._series_legend())
         highest = max((y for p in points.values() for _x, y in p), default=0)
         self._axes(chart, lines, [_short(k) for k in keys], unit, highest)
 
@@ -662,6 +719,8 @@ class StatisticsView(QWidget):
         else:
             days, points = self._series_rows("serviceLevelTable", level_column)
             lines = self._lines(chart, days, points, scale=100.0)
+            goal_name = f"{table.columns[goal_column]} (- - -)"
+            self._legend("serviceLevelChart", [*self._series_legend(), (goal_name, "#c62828")])
         goal_value = model.data(model.index(0, goal_column), VALUE_ROLE) if days else None
         for row in range(len(days)):
             goal.append(row, 100 * float(goal_value or 0))
@@ -698,6 +757,13 @@ class StatisticsView(QWidget):
                 bars.append([float(model.value(row, column) or 0) for row in rows])
                 series.append(bars)
             axis_y.append([str(model.value(row, 0)) for row in rows])
+            self._legend(
+                "outcomesChart",
+                [
+                    (table.columns[column], colour)
+                    for column, colour in zip(table.charted, OUTCOME_COLOURS, strict=False)
+                ],
+            )
             highest = max(
                 (sum(float(v or 0) for v in table.rows[row][1:]) for row in rows), default=0
             )

@@ -560,7 +560,7 @@ def test_split_by_service_shows_each_services_figures_and_handling_times_and_exp
     lines = view.charts["waitsChart"].chart().series()
     assert [line.name() for line in lines] == [A, B, C]
     assert [(p.x(), p.y()) for p in lines[0].points()] == [(0, 5.0), (1, 3.0)]
-    assert view.charts["waitsChart"].chart().legend().isVisible()
+    assert view.legends["waitsChart"].names() == [A, B, C]  # whole, under the chart
     # Handling times per hour, then per day, split the same way.
     assert view.tabs.tabText(1) == "Bearbeitungszeiten"
     per_hour = view.models["handlingTable"]
