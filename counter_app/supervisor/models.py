@@ -193,9 +193,7 @@ def wrapped(heading: str) -> str:
         return heading.replace(", ", ",\n").replace(" (", "\n(")
     if len(heading) > 12 and " " in heading:  # "Documents missing": at the middle space
         middle = len(heading) / 2
-        space = min(
-            (i for i, ch in enumerate(heading) if ch == " "), key=lambda i: abs(i - middle)
-        )
+        space = min((i for i, ch in enumerate(heading) if ch == " "), key=lambda i: abs(i - middle))
         return f"{heading[:space]}\n{heading[space + 1 :]}"
     return heading
 
