@@ -274,7 +274,12 @@ def photograph(
     shown.clear()
     view.show_figures()
     wait_for(app, lambda: bool(shown), 60)
-    for index, name in ((0, "split"), (4, "split-outcomes"), (5, "split-table")):
+    for index, name in (
+        (0, "split"),
+        (2, "split-service-level"),
+        (4, "split-outcomes"),
+        (5, "split-table"),
+    ):
         view.tabs.setCurrentIndex(index)
         settle(app, 0.6)
         save(window, name)

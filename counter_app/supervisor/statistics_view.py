@@ -727,7 +727,8 @@ class StatisticsView(QWidget):
         chart.addSeries(goal)
         axis_x = QBarCategoryAxis()
         axis_x.append([_short(day) for day in days])
-        axis_x.setLabelsAngle(-60 if len(days) > 10 else 0)
+        # Days side by side from 7 on would be cut ("11-…") beside the table: slanted.
+        axis_x.setLabelsAngle(-60 if len(days) > 6 else 0)
         axis_y = QValueAxis()
         axis_y.setRange(0, 100)
         axis_y.setLabelFormat("%d %%")
