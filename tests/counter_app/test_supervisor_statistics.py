@@ -647,3 +647,65 @@ def test_split_by_service_shows_each_services_figures_and_handling_times_and_exp
     assert not view.tabs.isTabVisible(5)
     mean, p80 = view.charts["handlingChart"].chart().series()[0].barSets()
     assert (mean.count(), mean.at(0), p80.at(0)) == (1, 8.75, 13.0)  # one day: every ticket
+
+
+def _service(number: int) -> dict[str, Any]:
+    prefix = "ABCDEFGH"[number]
+    return {
+        "id": number + 1,
+        "prefix": prefix,
+        "name": f"Anliegen {prefix}",
+        "names": {"de": f"Anliegen {prefix}", "en": f"Service {prefix}"},
+        "site": "demo",
+    }
+
+
+class _EightServices(_Answers):
+    """Eight services, service H with the most arrivals (8), A with the fewest (1)."""
+
+    def statistics(  # type: ignore[override]
+        self, site: str, first: date, last: date, group: str | None = None, **filters: Any
+    ) -> Statistics:
+        if not filters.get("by"):
+            return super().statistics(site, first, last, group)
+        self.asked.append({"group": group, "by": filters["by"]})
+        key = {"hour": "08", "day": "2026-12-01", None: None}[group]
+        groups = [
+            {"key": key, "service": _service(n), **figures(n + 1, n, 0, (float(n),) * 4)}
+            for n in range(8)
+        ]
+        return answer(group or "", groups).model_copy(update={"by": "service"})
+
+
+def test_many_services_the_charts_draw_the_six_with_most_arrivals_the_tables_all(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    client = _EightServices()
+    view = StatisticsView(
+        SupervisorController(client, "demo", SyncTasks()),
+        client,
+        ("demo",),
+        Language("en"),
+        SyncTasks(),
+        today=date(2026, 12, 4),
+    )
+    qtbot.addWidget(view)
+    view.split_box.setCurrentIndex(view.split_box.findData("service"))
+    view.show_button.click()
+    assert [a.get("by") for a in client.asked] == ["service", "service", None, "service"]
+    assert view.tabs.tabText(5) == "Per service"
+    split = view.models["splitTable"]
+    assert [split.data(split.index(row, 0)) for row in range(split.rowCount())] == [
+        f"{p} · Service {p}" for p in "HGFEDCBA"
+    ]
+    lines = view.charts["waitsChart"].chart().series()
+    assert [line.name() for line in lines] == [f"{p} · Service {p}" for p in "HGFEDC"]
+    assert view.charts["waitsChart"].chart().title() == (
+        "Waits per hour of the day: the 6 of 8 with the most arrivals (all in the table)"
+    )
+    assert view.models["waitsTable"].rowCount() == 8
+    assert len(view.legends["waitsChart"].names()) == 6
+    outcomes = view.models["outcomesTable"]
+    assert outcomes.rowCount() == 9  # all, then each of the eight
+    stacked = view.charts["outcomesChart"].chart().series()[0].barSets()
+    assert {bars.count() for bars in stacked} == {6}  # a bar for each of the six
