@@ -16,7 +16,9 @@ a long tail, handling around 9 minutes; 85 % done (with an outcome), 8 % no-show
 in the queue, 3 % transferred once; an estimate at issue for the online ones; feedback for
 8 % of the done ones. Cases and feedback rows as the server writes them.
 
-Then it measures, in this process (the service layer the endpoint calls, so without HTTP):
+Then it measures, in this process, what the endpoint does without HTTP: the service layer's
+answer and its JSON as the endpoint writes it (``StatisticsResponse``), with the garbage
+collector set up as in a server process (``tune_garbage_collection``):
 
 1. **summing up** every site's year once (what the first statistics request after the upgrade
    does, site by site, in transactions of 31 days);
@@ -63,7 +65,9 @@ from central_server.models import (
     User,
     user_sites,
 )
+from central_server.serve import tune_garbage_collection
 from central_server.statistics import report, service
+from central_server.statistics.endpoints import StatisticsResponse
 from resources.i18n import CITIZEN_LANGUAGES
 
 FIRST_DAY = date(2025, 12, 1)
@@ -294,6 +298,7 @@ ADMIN = Principal(kind="user", id=0, name="bench", roles=frozenset({Role.ADMIN})
 
 
 def measure(db: Database, rounds: int, out_dir: Path) -> dict[str, Any]:
+    tune_garbage_collection()  # as a server process does
     figures: dict[str, Any] = {}
     with db.read_session() as session:
         sites = list(session.scalars(select(Site).order_by(Site.id)))
@@ -336,14 +341,18 @@ def measure(db: Database, rounds: int, out_dir: Path) -> dict[str, Any]:
         if scope == "one site":
 
             def call(g: Any = group, b: Any = by, f: str = start, t: str = end) -> Any:
-                return service.site_statistics(db, "site-01", ADMIN, f, t, g, b, None, None)
+                answer = service.site_statistics(db, "site-01", ADMIN, f, t, g, b, None, None)
+                StatisticsResponse(answer)  # the JSON written, as the endpoint does
+                return answer
 
         else:
 
             def call(g: Any = group, b: Any = by, f: str = start, t: str = end) -> Any:
-                return service.organisation_statistics(
+                answer = service.organisation_statistics(
                     db, "koeln", ADMIN, f, t, None, g, b, None, None
                 )
+                StatisticsResponse(answer)
+                return answer
 
         median, p99, answer = _timed(call, rounds)
         arrivals, groups = answer["totals"]["arrivals"], len(answer["groups"])

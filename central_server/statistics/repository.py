@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from central_server.models import (
     Case,
@@ -22,7 +22,7 @@ from central_server.models import (
     User,
     user_sites,
 )
-from central_server.statistics.figures import COUNTS, SUMS, Cell, RowKey, TicketRow, pack, week_of
+from central_server.statistics.figures import COUNTS, SUMS, Cell, RowKey, TicketRow, week_of
 
 #: Every prefix letter: with them, a site's tickets of some days are found through the unique
 #: index on (site, prefix, day, number), with no index of its own to keep up on every issue.
@@ -90,7 +90,9 @@ def services_of(session: Session, site_ids: Sequence[int]) -> dict[int, Service]
 
 
 def desks_of(session: Session, site_ids: Sequence[int]) -> dict[int, Desk]:
-    return {d.id: d for d in session.scalars(select(Desk).where(Desk.site_id.in_(list(site_ids))))}
+    # lazily: the desks' services (loaded with a desk elsewhere) are not needed for names
+    query = select(Desk).where(Desk.site_id.in_(list(site_ids))).options(lazyload("*"))
+    return {d.id: d for d in session.scalars(query)}
 
 
 def clerks_of(session: Session, site_ids: Sequence[int]) -> dict[int, User]:
@@ -119,7 +121,7 @@ def replace_figures(session: Session, site_id: int, first: date, cells: dict[Row
                 "week": week_of(day),
                 "month": f"{day.year}-{day.month:02d}",
                 **{n: cell.counts.get(n, 0) for n in (*COUNTS, *SUMS)},
-                "bars": pack(cell.bars),
+                "bars": cell.packed(),
             }
         )
     for start in range(0, len(rows), 5000):

@@ -431,9 +431,19 @@ def _answer(
     slugs = {s.id: s.slug for s in sites}
     clerks = repository.clerks_of(session, site_ids) if query.by == "clerk" else {}
 
+    named_once: dict[int, tuple[str, dict[str, Any]]] = {}
+
     def by_value(item_id: int | None) -> tuple[str, dict[str, Any]] | None:
+        """The service, desk or clerk a group is of; made once per item and shared by its
+        groups (a year by day and service has 261 groups of each service)."""
         if query.by is None or item_id is None:
             return None
+        named = named_once.get(item_id)
+        if named is None:
+            named = named_once[item_id] = name_of(item_id)
+        return named
+
+    def name_of(item_id: int) -> tuple[str, dict[str, Any]]:
         if query.by == "service":
             s = services.get(item_id)
             if s is None:
