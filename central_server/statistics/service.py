@@ -342,7 +342,7 @@ def statistics(
                 summed(day_level, first, last)
             else:
                 for site in sites:
-                    _add_live(session, site, first, last, query, services, cells)
+                    _add_live(session, site, first, last, query, services, desks, cells)
 
         if summed_end is not None and summed_end >= query.first:
             full_first = (
@@ -365,7 +365,7 @@ def statistics(
             live_from = query.first
         if live_from <= query.last:
             for site in sites:
-                _add_live(session, site, live_from, query.last, query, services, cells)
+                _add_live(session, site, live_from, query.last, query, services, desks, cells)
         # Many groups (a year by day and service): their totals are read at the level that has
         # them in a few rows, not added up from every group.
         many = (
@@ -389,6 +389,7 @@ def _add_live(
     last: date,
     query: Query,
     services: dict[int, Any],
+    desks: dict[int, Any],
     cells: dict[tuple[str | None, int | None], rules.Cell],
 ) -> None:
     """Add the site's tickets of ``first`` .. ``last`` straight from the tickets."""
@@ -396,13 +397,14 @@ def _add_live(
     by_attr = {"service": "service_id", "desk": "desk_id", "clerk": "clerk_id", None: None}[
         query.by
     ]
-    for row in repository.ticket_rows(session, site.id, first, last):
+    if query.service_id is not None and services[query.service_id].site_id != site.id:
+        return  # the service asked for is another site's: none of this site's tickets count
+    if query.desk_id is not None and desks[query.desk_id].site_id != site.id:
+        return
+    rows = repository.ticket_rows(session, site.id, first, last, query.service_id, query.desk_id)
+    for row in rows:
         service = services.get(row.service_id)
         one = rules.fact(row, zone, service.target_wait_minutes if service else 0)
-        if query.service_id is not None and one.service_id != query.service_id:
-            continue
-        if query.desk_id is not None and one.desk_id != query.desk_id:
-            continue
         key = (
             rules.group_key(query.group, one.day, one.hour),
             getattr(one, by_attr) if by_attr else None,
