@@ -49,6 +49,7 @@ COUNTS = (
     "appointment",
     "urgent",
     "offline",
+    "appointment_missed",
 )
 SUMS = ("wait_seconds", "handling_seconds")
 KIND_OF_PRIORITY = {
@@ -271,6 +272,7 @@ class Cell:
             "arrivals": int(get("arrivals", 0)),
             "served": int(get("served", 0)),
             "no_show": int(get("no_show", 0)),
+            "appointment_missed": int(get("appointment_missed", 0)),
             "cancelled": int(get("cancelled", 0)),
             "transferred": int(get("transferred", 0)),
             "wait_minutes": {

@@ -253,7 +253,9 @@ def _sum_up_next(db: Database, site_id: int, until: date) -> date:
             s.id: s.target_wait_minutes for s in repository.services_of(session, [site.id]).values()
         }
         rows = repository.ticket_rows(session, site.id, start, end)
-        cells = rules.sum_levels(rules.fact(r, zone, targets.get(r.service_id, 0)) for r in rows)
+        facts = [rules.fact(r, zone, targets.get(r.service_id, 0)) for r in rows]
+        facts += repository.missed_appointments(session, site.id, start, end)
+        cells = rules.sum_levels(facts)
         repository.replace_figures(session, site.id, start, cells)
         site.figures_until = end
         reached.append(end)
@@ -402,9 +404,17 @@ def _add_live(
     if query.desk_id is not None and desks[query.desk_id].site_id != site.id:
         return
     rows = repository.ticket_rows(session, site.id, first, last, query.service_id, query.desk_id)
-    for row in rows:
-        service = services.get(row.service_id)
-        one = rules.fact(row, zone, service.target_wait_minutes if service else 0)
+    facts = [
+        rules.fact(row, zone, service.target_wait_minutes if service else 0)
+        for row in rows
+        for service in (services.get(row.service_id),)
+    ]
+    facts += repository.missed_appointments(session, site.id, first, last)
+    for one in facts:
+        if query.service_id is not None and one.service_id != query.service_id:
+            continue
+        if query.desk_id is not None and one.desk_id != query.desk_id:
+            continue
         key = (
             rules.group_key(query.group, one.day, one.hour),
             getattr(one, by_attr) if by_attr else None,
