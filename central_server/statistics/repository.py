@@ -167,7 +167,7 @@ def replace_figures(session: Session, site_id: int, first: date, cells: dict[Row
     """The site's summed-up figures from ``first`` on (a month's first day) are ``cells``."""
     session.execute(delete(Figure).where(Figure.site_id == site_id, Figure.day >= first))
     rows: list[dict[str, Any]] = []
-    for (level, day, hour, weekday, service_id, desk_id), cell in cells.items():
+    for (level, day, hour, weekday, service_id, desk_id, clerk_id), cell in cells.items():
         rows.append(
             {
                 "site_id": site_id,
@@ -177,6 +177,7 @@ def replace_figures(session: Session, site_id: int, first: date, cells: dict[Row
                 "weekday": weekday,
                 "service_id": service_id,
                 "desk_id": desk_id,
+                "clerk_id": clerk_id,
                 "week": week_of(day),
                 "month": f"{day.year}-{day.month:02d}",
                 **{n: cell.counts.get(n, 0) for n in (*COUNTS, *SUMS)},
@@ -197,7 +198,7 @@ _GROUP_COLUMNS: dict[str | None, tuple[str, ...]] = {
     "hour": ("hour",),
     "weekday_hour": ("weekday", "hour"),
 }
-_BY_COLUMN = {None: None, "service": "service_id", "desk": "desk_id"}
+_BY_COLUMN = {None: None, "service": "service_id", "desk": "desk_id", "clerk": "clerk_id"}
 _NAMES = (*COUNTS, *SUMS)
 
 

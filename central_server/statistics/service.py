@@ -11,7 +11,8 @@ Where the figures come from: finished days are summed up once per site and day
 ``figures``, per day and per month; a request reads whole months from month rows and the days
 around them from day rows, each at the smallest level of detail that has what it asks for,
 and today's tickets (and any day not summed up yet) from the tickets themselves. What no level
-has (an hour split by desk, per clerk) is read from the tickets.
+has (an hour split by desk or by clerk, a clerk's figures at one desk) is read from the
+tickets.
 """
 
 from __future__ import annotations
@@ -296,7 +297,7 @@ def statistics(
         )
         if wanted
     )
-    by = None if query.by == "clerk" else query.by
+    by = query.by
     month_level = None if query.group in ("day", "week") else rules.level_for("month", needed)
     day_level = rules.level_for("day", needed)
     summed_until: date | None = None
