@@ -5,8 +5,9 @@ month's first), at one *level* of detail: which of hour, weekday, service and de
 by, or per clerk (``central_server.statistics.figures``); a dimension the level does not
 split by holds -1 (hour) or 0. ``bars`` holds the row's histograms (wait, handling and
 estimate error in whole minutes, feedback scores, outcomes), packed (``figures.pack``): the
-percentiles of any group are read from the sum of its rows' histograms. A request reads months
-where it can and days where it must, so a year of twenty sites is a few thousand rows, not a million tickets.
+percentiles of any group are read from the sum of its rows' histograms. A request reads
+months where it can and days where it must, so a year of twenty sites is a few thousand rows,
+not a million tickets.
 
 The rows are derived, never the source: ``central_server.statistics.service`` makes them from
 the tickets (and their cases and feedback) and can make them again at any time.
