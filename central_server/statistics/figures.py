@@ -339,18 +339,23 @@ class _Histograms:
     def percentiles(self, measure: int, ps: tuple[int, ...]) -> dict[str, float | None]:
         """Nearest rank, as :func:`percentiles`."""
         first, end = self._span(measure)
+        names = _NAMES_OF[ps]
         if first == end:
-            return {f"p{p}": None for p in ps}
-        running = self.running
+            return dict.fromkeys(names)
+        running, codes = self.running, self.codes
         before = running[first - 1] if first else 0
         total = running[end - 1] - before
-        found: dict[str, float | None] = {}
-        for p in ps:
-            rank = max(1, -(-p * total // 100))  # ceil, in whole numbers
-            found[f"p{p}"] = float(
-                self.codes[bisect_left(running, before + rank, first, end)] & _TOP
+        return {
+            # the smallest value whose running count reaches the rank ceil(p % of total)
+            name: float(
+                codes[bisect_left(running, before - (-p * total // 100), first, end)] & _TOP
             )
-        return found
+            for name, p in zip(names, ps, strict=True)
+        }
+
+
+#: The answer's names of the percentiles asked for (made once, not per group).
+_NAMES_OF = {ps: tuple(f"p{p}" for p in ps) for ps in ((50, 80, 95), (50, 90))}
 
 
 def pack(bars: Mapping[int, int]) -> bytes:
