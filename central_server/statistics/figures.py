@@ -355,7 +355,9 @@ class _Histograms:
 
 
 #: The answer's names of the percentiles asked for (made once, not per group).
-_NAMES_OF = {ps: tuple(f"p{p}" for p in ps) for ps in ((50, 80, 95), (50, 90))}
+_NAMES_OF: dict[tuple[int, ...], tuple[str, ...]] = {
+    ps: tuple(f"p{p}" for p in ps) for ps in ((50, 80, 95), (50, 90))
+}
 
 
 def pack(bars: Mapping[int, int]) -> bytes:
