@@ -301,10 +301,12 @@ _NO_ACCESS_LOG = (
     "import logging, sys, uvicorn\n"
     "from central_server.app import create_app\n"
     "from central_server.config import ServerSettings\n"
-    "from central_server.serve import uvicorn_config\n"
+    "from central_server.serve import tune_garbage_collection, uvicorn_config\n"
     "logging.basicConfig(level=logging.INFO)\n"
     "s = ServerSettings(db=sys.argv[1], port=int(sys.argv[2]))\n"
-    "uvicorn.Server(uvicorn_config(create_app(s), s, access_log=False)).run()\n"
+    "server = uvicorn.Server(uvicorn_config(create_app(s), s, access_log=False))\n"
+    "tune_garbage_collection()\n"
+    "server.run()\n"
 )
 
 

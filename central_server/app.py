@@ -37,6 +37,7 @@ from central_server.pickups.scans import ScanGuard
 from central_server.ratelimits import SharedFailureCounter
 from central_server.sites import endpoints as sites_endpoints
 from central_server.statistics import endpoints as statistics_endpoints
+from central_server.statistics import service as statistics_service
 from central_server.steering import endpoints as steering_endpoints
 from central_server.tickets import endpoints as tickets_endpoints
 from central_server.tickets import purge as tickets_purge
@@ -165,7 +166,11 @@ async def _housekeeping(database: Database, settings: ServerSettings, bus: Event
     rate-limit windows that are over, expire pickups ready for more than
     ``pickup_collect_days`` and not collected, erase the personal data of pickups closed more
     than ``pickup_purge_days`` ago and the case text of tickets finished more than
-    ``case_purge_days`` ago."""
+    ``case_purge_days`` ago; and from the first hour on, sum up the statistics' figures of
+    the days that have ended, so that no request of the next day waits for it (not at start:
+    after an upgrade a city's past years would hold this process's clerks up for minutes;
+    ``tresen admin sum-up-figures`` does that ahead, README "Upgrading")."""
+    started = True
     while True:
         try:
             await run_in_threadpool(
@@ -185,10 +190,13 @@ async def _housekeeping(database: Database, settings: ServerSettings, bus: Event
             await run_in_threadpool(
                 tickets_purge.purge_case_text, database, settings.case_purge_days, bus=bus
             )
+            if not started:
+                await run_in_threadpool(statistics_service.sum_up_all, database)
         except Exception as exc:  # a locked or absent database must not end the server
             log.error(
                 "housekeeping failed; trying again in an hour\n%s", logsafe.safe_traceback(exc)
             )
+        started = False
         await asyncio.sleep(3600)
 
 

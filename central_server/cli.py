@@ -6,7 +6,7 @@
     tresen admin apply FILE           load a site file (idempotent)
     tresen admin add-user NAME --role clerk --site SLUG
     tresen admin reset-password NAME
-    tresen admin issue-device-token SITE NAME --kind kiosk|display
+    tresen admin issue-device-token SITE NAME --kind kiosk|display|integration
     tresen admin revoke-device-token SITE NAME
     tresen admin purge-pickups [--days N]   erase personal data of closed pickups
     tresen admin purge-cases [--days N]     erase case text of finished tickets
@@ -250,7 +250,7 @@ def run_server(settings: ServerSettings) -> None:
     import uvicorn
 
     from central_server.app import create_app
-    from central_server.serve import run_workers, uvicorn_config
+    from central_server.serve import run_workers, tune_garbage_collection, uvicorn_config
 
     if settings.workers > 1 and settings.db.startswith("sqlite"):
         _fail(SQLITE_ONE_PROCESS.format(workers=settings.workers))
@@ -279,6 +279,7 @@ def run_server(settings: ServerSettings) -> None:
         return
     db.dispose()
     server = uvicorn.Server(uvicorn_config(create_app(settings), settings))
+    tune_garbage_collection()
     server.run()
     if not server.started:
         raise SystemExit(3)  # as uvicorn.run: the start failed, uvicorn logged why

@@ -2,11 +2,12 @@
 
 Each row sums the tickets of one site on one local day, or in one month (``day`` is then the
 month's first), at one *level* of detail: which of hour, weekday, service and desk it is split
-by (``central_server.statistics.figures``); a dimension the level does not split by holds -1
-(hour) or 0. ``bars`` holds the row's histograms (wait, handling and estimate error in whole
-minutes, feedback scores, outcomes), packed (``figures.pack``): the percentiles of any group
-are read from the sum of its rows' histograms. A request reads months where it can and days
-where it must, so a year of twenty sites is a few thousand rows, not a million tickets.
+by, or per clerk (``central_server.statistics.figures``); a dimension the level does not
+split by holds -1 (hour) or 0. ``bars`` holds the row's histograms (wait, handling and
+estimate error in whole minutes, feedback scores, outcomes), packed (``figures.pack``): the
+percentiles of any group are read from the sum of its rows' histograms. A request reads
+months where it can and days where it must, so a year of twenty sites is a few thousand rows,
+not a million tickets.
 
 The rows are derived, never the source: ``central_server.statistics.service`` makes them from
 the tickets (and their cases and feedback) and can make them again at any time.
@@ -36,6 +37,8 @@ class Figure(Base):
     weekday: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     service_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     desk_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The clerk who served the tickets last (``tickets.served_by_user_id``; 0: none).
+    clerk_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: The day's ISO week ("2026-W49") and month ("2026-12"), for grouping by them.
     week: Mapped[str] = mapped_column(String(8))
     month: Mapped[str] = mapped_column(String(7))
@@ -51,6 +54,9 @@ class Figure(Base):
     appointment: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     urgent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     offline: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Appointments not checked in by the end of their window (not tickets: apart from the
+    #: walk-ins' ``no_show``), from :class:`~central_server.models.AppointmentMiss`.
+    appointment_missed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     wait_seconds: Mapped[float] = mapped_column(Float, default=0, server_default="0")
     handling_seconds: Mapped[float] = mapped_column(Float, default=0, server_default="0")
     bars: Mapped[bytes] = mapped_column(LargeBinary)

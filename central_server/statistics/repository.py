@@ -9,9 +9,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from central_server.models import (
+    AppointmentMiss,
     Case,
     Desk,
     Figure,
@@ -22,7 +23,15 @@ from central_server.models import (
     User,
     user_sites,
 )
-from central_server.statistics.figures import COUNTS, SUMS, Cell, RowKey, TicketRow, pack, week_of
+from central_server.statistics.figures import (
+    COUNTS,
+    SUMS,
+    Cell,
+    Fact,
+    RowKey,
+    TicketRow,
+    week_of,
+)
 
 #: Every prefix letter: with them, a site's tickets of some days are found through the unique
 #: index on (site, prefix, day, number), with no index of its own to keep up on every issue.
@@ -59,13 +68,63 @@ _TICKET_ROWS = (
 )
 
 
-def ticket_rows(session: Session, site_id: int, first: date, last: date) -> list[TicketRow]:
-    result = session.execute(_TICKET_ROWS, {"site_id": site_id, "first": first, "last": last})
+def ticket_rows(
+    session: Session,
+    site_id: int,
+    first: date,
+    last: date,
+    service_id: int | None = None,
+    desk_id: int | None = None,
+) -> list[TicketRow]:
+    """The site's tickets of ``first`` .. ``last`` as the figures read them; only those of one
+    service or desk (the last they had) where asked: what the filter leaves out is never
+    turned into figures."""
+    query = _TICKET_ROWS
+    if service_id is not None:
+        query = query.where(Ticket.service_id == service_id)
+    if desk_id is not None:
+        query = query.where(Ticket.desk_id == desk_id)
+    result = session.execute(query, {"site_id": site_id, "first": first, "last": last})
     return [TicketRow(*row) for row in result]  # type: ignore[call-arg]
 
 
+def missed_appointments(session: Session, site_id: int, first: date, last: date) -> list[Fact]:
+    """The site's missed appointments of ``first`` .. ``last`` as facts (no desk, no clerk):
+    they count as ``appointment_missed`` in their local hour and service."""
+    query = select(
+        AppointmentMiss.day,
+        AppointmentMiss.hour,
+        AppointmentMiss.service_id,
+        AppointmentMiss.missed,
+    ).where(
+        AppointmentMiss.site_id == site_id,
+        AppointmentMiss.day >= first,
+        AppointmentMiss.day <= last,
+    )
+    return [
+        Fact(
+            day=day,
+            hour=hour,
+            service_id=service_id,
+            desk_id=0,
+            clerk_id=0,
+            counts={"appointment_missed": missed},
+            bars=[],
+        )
+        for day, hour, service_id, missed in session.execute(query)
+    ]
+
+
 def first_ticket_day(session: Session, site_id: int) -> date | None:
-    return session.scalar(select(func.min(Ticket.day)).where(Ticket.site_id == site_id))
+    """The site's first day with a ticket or a missed appointment."""
+    days = [
+        session.scalar(select(func.min(Ticket.day)).where(Ticket.site_id == site_id)),
+        session.scalar(
+            select(func.min(AppointmentMiss.day)).where(AppointmentMiss.site_id == site_id)
+        ),
+    ]
+    known = [day for day in days if day is not None]
+    return min(known) if known else None
 
 
 def sites_by_slug(session: Session, slugs: Iterable[str]) -> dict[str, Site]:
@@ -90,7 +149,9 @@ def services_of(session: Session, site_ids: Sequence[int]) -> dict[int, Service]
 
 
 def desks_of(session: Session, site_ids: Sequence[int]) -> dict[int, Desk]:
-    return {d.id: d for d in session.scalars(select(Desk).where(Desk.site_id.in_(list(site_ids))))}
+    # lazily: the desks' services (loaded with a desk elsewhere) are not needed for names
+    query = select(Desk).where(Desk.site_id.in_(list(site_ids))).options(lazyload("*"))
+    return {d.id: d for d in session.scalars(query)}
 
 
 def clerks_of(session: Session, site_ids: Sequence[int]) -> dict[int, User]:
@@ -106,7 +167,7 @@ def replace_figures(session: Session, site_id: int, first: date, cells: dict[Row
     """The site's summed-up figures from ``first`` on (a month's first day) are ``cells``."""
     session.execute(delete(Figure).where(Figure.site_id == site_id, Figure.day >= first))
     rows: list[dict[str, Any]] = []
-    for (level, day, hour, weekday, service_id, desk_id), cell in cells.items():
+    for (level, day, hour, weekday, service_id, desk_id, clerk_id), cell in cells.items():
         rows.append(
             {
                 "site_id": site_id,
@@ -116,10 +177,11 @@ def replace_figures(session: Session, site_id: int, first: date, cells: dict[Row
                 "weekday": weekday,
                 "service_id": service_id,
                 "desk_id": desk_id,
+                "clerk_id": clerk_id,
                 "week": week_of(day),
                 "month": f"{day.year}-{day.month:02d}",
                 **{n: cell.counts.get(n, 0) for n in (*COUNTS, *SUMS)},
-                "bars": pack(cell.bars),
+                "bars": cell.packed(),
             }
         )
     for start in range(0, len(rows), 5000):
@@ -136,7 +198,7 @@ _GROUP_COLUMNS: dict[str | None, tuple[str, ...]] = {
     "hour": ("hour",),
     "weekday_hour": ("weekday", "hour"),
 }
-_BY_COLUMN = {None: None, "service": "service_id", "desk": "desk_id"}
+_BY_COLUMN = {None: None, "service": "service_id", "desk": "desk_id", "clerk": "clerk_id"}
 _NAMES = (*COUNTS, *SUMS)
 
 

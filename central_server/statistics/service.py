@@ -11,7 +11,8 @@ Where the figures come from: finished days are summed up once per site and day
 ``figures``, per day and per month; a request reads whole months from month rows and the days
 around them from day rows, each at the smallest level of detail that has what it asks for,
 and today's tickets (and any day not summed up yet) from the tickets themselves. What no level
-has (an hour split by desk, per clerk) is read from the tickets.
+has (an hour split by desk or by clerk, a clerk's figures at one desk) is read from the
+tickets.
 """
 
 from __future__ import annotations
@@ -253,7 +254,9 @@ def _sum_up_next(db: Database, site_id: int, until: date) -> date:
             s.id: s.target_wait_minutes for s in repository.services_of(session, [site.id]).values()
         }
         rows = repository.ticket_rows(session, site.id, start, end)
-        cells = rules.sum_levels(rules.fact(r, zone, targets.get(r.service_id, 0)) for r in rows)
+        facts = [rules.fact(r, zone, targets.get(r.service_id, 0)) for r in rows]
+        facts += repository.missed_appointments(session, site.id, start, end)
+        cells = rules.sum_levels(facts)
         repository.replace_figures(session, site.id, start, cells)
         site.figures_until = end
         reached.append(end)
@@ -294,7 +297,7 @@ def statistics(
         )
         if wanted
     )
-    by = None if query.by == "clerk" else query.by
+    by = query.by
     month_level = None if query.group in ("day", "week") else rules.level_for("month", needed)
     day_level = rules.level_for("day", needed)
     summed_until: date | None = None
@@ -342,7 +345,7 @@ def statistics(
                 summed(day_level, first, last)
             else:
                 for site in sites:
-                    _add_live(session, site, first, last, query, services, cells)
+                    _add_live(session, site, first, last, query, services, desks, cells)
 
         if summed_end is not None and summed_end >= query.first:
             full_first = (
@@ -365,7 +368,7 @@ def statistics(
             live_from = query.first
         if live_from <= query.last:
             for site in sites:
-                _add_live(session, site, live_from, query.last, query, services, cells)
+                _add_live(session, site, live_from, query.last, query, services, desks, cells)
         # Many groups (a year by day and service): their totals are read at the level that has
         # them in a few rows, not added up from every group.
         many = (
@@ -389,6 +392,7 @@ def _add_live(
     last: date,
     query: Query,
     services: dict[int, Any],
+    desks: dict[int, Any],
     cells: dict[tuple[str | None, int | None], rules.Cell],
 ) -> None:
     """Add the site's tickets of ``first`` .. ``last`` straight from the tickets."""
@@ -396,9 +400,18 @@ def _add_live(
     by_attr = {"service": "service_id", "desk": "desk_id", "clerk": "clerk_id", None: None}[
         query.by
     ]
-    for row in repository.ticket_rows(session, site.id, first, last):
-        service = services.get(row.service_id)
-        one = rules.fact(row, zone, service.target_wait_minutes if service else 0)
+    if query.service_id is not None and services[query.service_id].site_id != site.id:
+        return  # the service asked for is another site's: none of this site's tickets count
+    if query.desk_id is not None and desks[query.desk_id].site_id != site.id:
+        return
+    rows = repository.ticket_rows(session, site.id, first, last, query.service_id, query.desk_id)
+    facts = [
+        rules.fact(row, zone, service.target_wait_minutes if service else 0)
+        for row in rows
+        for service in (services.get(row.service_id),)
+    ]
+    facts += repository.missed_appointments(session, site.id, first, last)
+    for one in facts:
         if query.service_id is not None and one.service_id != query.service_id:
             continue
         if query.desk_id is not None and one.desk_id != query.desk_id:
@@ -431,9 +444,19 @@ def _answer(
     slugs = {s.id: s.slug for s in sites}
     clerks = repository.clerks_of(session, site_ids) if query.by == "clerk" else {}
 
+    named_once: dict[int, tuple[str, dict[str, Any]]] = {}
+
     def by_value(item_id: int | None) -> tuple[str, dict[str, Any]] | None:
+        """The service, desk or clerk a group is of; made once per item and shared by its
+        groups (a year by day and service has 261 groups of each service)."""
         if query.by is None or item_id is None:
             return None
+        named = named_once.get(item_id)
+        if named is None:
+            named = named_once[item_id] = name_of(item_id)
+        return named
+
+    def name_of(item_id: int) -> tuple[str, dict[str, Any]]:
         if query.by == "service":
             s = services.get(item_id)
             if s is None:

@@ -52,6 +52,7 @@ def expected_totals(played: Played, feedback: tuple[int, ...] = (5, 2)) -> dict[
         "arrivals": 6,
         "served": 4,
         "no_show": 1,
+        "appointment_missed": 0,
         "cancelled": 1,
         "transferred": 1,
         "wait_minutes": {"mean": 13.8, "p50": 8.0, "p80": 26.0, "p95": 27.0},
@@ -177,7 +178,7 @@ def test_every_group_and_split(
 
 
 def test_figures_per_clerk_only_where_the_site_file_allows_them(
-    played: Played, server: LiveServer, statistik: ApiClient
+    played: Played, server: LiveServer, statistik: ApiClient, clock: Clock
 ) -> None:
     refused = statistik.get("/sites/demo/statistics", params={**PERIOD, "by": "clerk"})
     assert refused.status_code == 403
@@ -195,6 +196,12 @@ def test_figures_per_clerk_only_where_the_site_file_allows_them(
         (None, "", 1),  # T3, cancelled in the queue: no clerk served it
         (c["clerk1"], "Sachbearbeitung 1", 3),
         (c["clerk2"], "Sachbearbeitung 2", 2),
+    ]
+    # the next day the figures per clerk come from the summed-up rows: the same
+    next_day(clock)
+    assert stats(statistik, by="clerk") == by_clerk
+    assert stats(statistik, by="clerk", group="day")["groups"] == [
+        {**g, "key": "2026-12-01"} for g in by_clerk["groups"]
     ]
 
 
