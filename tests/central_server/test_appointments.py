@@ -555,3 +555,27 @@ def test_a_wrong_file_imports_nothing(server, clock, booking, tmp_path, capsys):
     code, _, err = run_import(server, same_code, capsys)
     assert code == 2 and "same code" in err
     assert rows(server) == []
+
+
+def test_a_booking_system_gets_its_token_from_the_command_line(server, clock, services, capsys):
+    capsys.readouterr()
+    code = cli.main(
+        [
+            "admin",
+            "issue-device-token",
+            "demo",
+            "termine-online",
+            "--kind",
+            "integration",
+            "--db",
+            server.database_url,
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "token for integration termine-online at demo" in out
+    system = server.client(out.strip().splitlines()[-1])
+    assert pushed(system, appointment("I-1", "TOKEN1", services["A"], "10:00"))["created"] == [
+        "I-1"
+    ]
+    assert_error(system.get("/sites/demo/queue"), 403, "forbidden_role")
