@@ -78,7 +78,7 @@ def test_every_answer_model_is_bound_to_an_operation() -> None:
     }
     events = {answers.DeskEvent, answers.PrinterEvent, answers.PickupEvent}
     # A refusal's particulars, checked against the running server too.
-    refusals = {answers.DeskTaken, answers.PickupRefusal}
+    refusals = {answers.DeskTaken, answers.PickupRefusal, answers.AppointmentRefusal}
     models = {
         value
         for value in vars(answers).values()
