@@ -1,0 +1,237 @@
+"""Checking in a booked appointment at the kiosk: the confirmation's code scanned (a
+keyboard-wedge scanner types it and Enter, also on the start screen) or typed on the on-screen
+keys; an appointment in its window gives a printed ticket that says its time, anything else a
+plain answer in the citizen's language and no ticket. Without the server nobody can check in:
+the kiosk says so and offers a walk-in ticket."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.dates import format_date
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+
+from kiosk.ticket import ticket_lines
+from kiosk.ticket_layout import render_ticket, to_bitmap
+from tests.kiosk.test_kiosk_pickup import scan
+from tests.kiosk.test_kiosk_window import (
+    printed_qr_links,
+    server_queue,
+    tap,
+    text_of,
+    wait_printed,
+)
+from tests.support.raster import images_from_escpos
+from tests.support.waits import ANSWER_MS
+
+BERLIN = ZoneInfo("Europe/Berlin")  # the demo site's time zone
+
+
+def now() -> datetime:
+    return datetime.now(BERLIN).replace(second=0, microsecond=0)
+
+
+def book(server, code: str, starts_at: datetime, prefix: str = "A") -> None:  # type: ignore[no-untyped-def]
+    """What the booking system does: push the day's appointment."""
+    supervisor = server.client(server.login("supervisor"))
+    body = {
+        "appointments": [
+            {
+                "external_id": f"zms-{code}",
+                "code": code,
+                "service_id": supervisor.service_id(prefix),
+                "starts_at": starts_at.isoformat(),
+            }
+        ]
+    }
+    pushed = supervisor.post("/sites/demo/appointments", json=body)
+    assert pushed.status_code in (200, 201), pushed.text
+
+
+def screen(kiosk) -> QWidget:  # type: ignore[no-untyped-def]
+    return kiosk.window.findChild(QWidget, "appointmentScreen")
+
+
+def answer(kiosk) -> str:  # type: ignore[no-untyped-def]
+    label = kiosk.window.findChild(QLabel, "appointmentAnswer")
+    return label.text() if label.isVisible() else ""
+
+
+def walk_in_offered(kiosk) -> bool:  # type: ignore[no-untyped-def]
+    return kiosk.window.findChild(QPushButton, "walkInButton").isVisible()  # type: ignore[no-any-return]
+
+
+def type_on_keys(kiosk, qtbot, code: str) -> None:  # type: ignore[no-untyped-def]
+    for char in code:
+        tap(kiosk, f"appointmentKey-{char}", qtbot)
+
+
+def test_a_code_typed_on_the_keys_prints_a_ticket_that_says_the_appointment_time(
+    open_kiosk, server, qtbot
+) -> None:
+    starts_at = now() + timedelta(minutes=10)
+    book(server, "4711-0815", starts_at)
+    kiosk = open_kiosk()
+    tap(kiosk, "appointmentButton", qtbot)
+    assert screen(kiosk).isVisible()
+    type_on_keys(kiosk, qtbot, "47110816")
+    tap(kiosk, "appointmentKey-delete", qtbot)  # a slip corrected
+    type_on_keys(kiosk, qtbot, "5")
+    assert kiosk.window.findChild(QLineEdit, "appointmentCodeEdit").text() == "47110815"
+    tap(kiosk, "appointmentCheckInButton", qtbot)
+    data = wait_printed(kiosk, qtbot)
+
+    [waiting] = server_queue(server)["waiting"]
+    assert waiting["priority"] == "appointment"
+    ticket = kiosk.controller.last.ticket
+    assert ticket.number == waiting["number"]
+    assert ticket.appointment_at == starts_at
+    # The confirmation and the paper say the time, in the citizen's language.
+    assert text_of(kiosk, "confirmedNumber") == waiting["number"]
+    assert text_of(kiosk, "confirmedAppointment") == f"Termin {starts_at:%H:%M}"
+    assert f"Termin {starts_at:%H:%M}" in [line.text for line in ticket_lines(ticket, "")[0]]
+    [paper] = images_from_escpos(data)
+    drawn = to_bitmap(render_ticket(ticket, kiosk.controller.site_name))
+    assert paper.convert("1").tobytes() == drawn.tobytes()
+    without_time = to_bitmap(
+        render_ticket(replace(ticket, appointment_at=None), kiosk.controller.site_name)
+    )
+    assert paper.size != without_time.size  # the time is a line of its own on the paper
+    assert printed_qr_links(data) == [ticket.status_url]
+
+
+def test_a_code_scanned_on_the_start_screen_checks_in_at_once(open_kiosk, server, qtbot) -> None:
+    starts_at = now() + timedelta(minutes=5)
+    book(server, "B7K29QXM", starts_at, prefix="C")
+    kiosk = open_kiosk()
+    tap(kiosk, "lang-uk", qtbot)
+    scan(kiosk, qtbot, "b7k2-9qxm")  # case and dashes do not matter
+    wait_printed(kiosk, qtbot)
+    assert kiosk.window.findChild(QWidget, "ticketConfirmation").isVisible()
+    [waiting] = server_queue(server)["waiting"]
+    assert (waiting["service_prefix"], waiting["priority"], waiting["language"]) == (
+        "C",
+        "appointment",
+        "uk",
+    )
+    assert text_of(kiosk, "confirmedAppointment") == f"Запис на {starts_at:%H:%M}"
+
+
+def test_a_stray_key_long_before_a_scan_does_not_spoil_it(open_kiosk, qtbot, monkeypatch) -> None:
+    monkeypatch.setattr("kiosk.window.SCAN_GAP_S", 0.05)
+    kiosk = open_kiosk()
+    scan_keys = kiosk.window.findChild(QWidget, "startScreen")
+    qtbot.keyClicks(scan_keys, "x")  # a key someone pressed, no Enter
+    time.sleep(0.1)
+    scan(kiosk, qtbot, "4711")
+    assert screen(kiosk).isVisible()
+    assert kiosk.window.findChild(QLineEdit, "appointmentCodeEdit").text() == "4711"
+
+
+def test_too_early_says_when_to_come_back_in_the_citizens_language(
+    open_kiosk, server, qtbot
+) -> None:
+    starts_at = now() + timedelta(minutes=50)
+    if starts_at.date() != now().date():
+        pytest.skip("an hour before midnight the appointment would be tomorrow's")
+    book(server, "4711", starts_at)
+    kiosk = open_kiosk()
+    tap(kiosk, "lang-tr", qtbot)
+    scan(kiosk, qtbot, "4711")
+    opens = starts_at - timedelta(minutes=30)  # the default window: from 30 minutes before
+    qtbot.waitUntil(lambda: "erken geldiniz" in answer(kiosk), timeout=ANSWER_MS)
+    assert f"{opens:%H:%M}" in answer(kiosk)
+    assert not walk_in_offered(kiosk)
+    assert server_queue(server)["waiting"] == []
+    assert kiosk.printer.cuts() == 0
+
+
+def test_checking_in_twice_gives_the_number_already_drawn(open_kiosk, server, qtbot) -> None:
+    book(server, "4711", now() + timedelta(minutes=10))
+    kiosk = open_kiosk()
+    scan(kiosk, qtbot, "4711")
+    wait_printed(kiosk, qtbot)
+    number = kiosk.controller.last.ticket.number
+    tap(kiosk, "doneButton", qtbot)
+    tap(kiosk, "lang-ru", qtbot)
+    tap(kiosk, "appointmentButton", qtbot)
+    type_on_keys(kiosk, qtbot, "4711")
+    tap(kiosk, "appointmentCheckInButton", qtbot)
+    qtbot.waitUntil(lambda: "уже зарегистрировались" in answer(kiosk), timeout=ANSWER_MS)
+    assert number in answer(kiosk)
+    assert kiosk.printer.cuts() == 1
+    assert len(server_queue(server)["waiting"]) == 1
+
+
+def test_an_appointment_of_another_day_says_which_day(open_kiosk, server, qtbot) -> None:
+    tomorrow = now() + timedelta(days=1)
+    book(server, "0815", tomorrow)
+    kiosk = open_kiosk()
+    tap(kiosk, "lang-ar", qtbot)
+    tap(kiosk, "appointmentButton", qtbot)
+    type_on_keys(kiosk, qtbot, "0815")
+    tap(kiosk, "appointmentCheckInButton", qtbot)
+    day = format_date(tomorrow.date(), "full", locale="ar")
+    qtbot.waitUntil(lambda: day in answer(kiosk), timeout=ANSWER_MS)
+    assert "وليس اليوم" in answer(kiosk)
+    assert kiosk.printer.cuts() == 0
+
+
+def test_an_unknown_code_is_answered_plainly_and_issues_nothing(open_kiosk, server, qtbot) -> None:
+    kiosk = open_kiosk()
+    scan(kiosk, qtbot, "99999999")
+    qtbot.waitUntil(lambda: "nicht bekannt" in answer(kiosk), timeout=ANSWER_MS)
+    assert screen(kiosk).isVisible()
+    assert server_queue(server)["waiting"] == []
+    assert kiosk.printer.cuts() == 0
+    tap(kiosk, "appointmentBackButton", qtbot)
+    assert kiosk.window.findChild(QWidget, "startScreen").isVisible()
+
+
+def test_without_the_server_it_says_so_and_offers_a_walk_in_ticket_of_the_service(
+    open_kiosk, server, qtbot
+) -> None:
+    """The only service issuing: the walk-in ticket is one tap away, from leased numbers."""
+    supervisor = server.client(server.login("supervisor"))
+    for prefix in ("B", "C"):
+        stopped = supervisor.post(f"/sites/demo/services/{supervisor.service_id(prefix)}/stop")
+        assert stopped.status_code == 200, stopped.text
+    kiosk = open_kiosk()
+    service_a = next(s for s in kiosk.controller.services if s.prefix == "A")
+    qtbot.waitUntil(
+        lambda: kiosk.issuer.store.numbers_left(service_a.id, kiosk.issuer.today()) > 0,
+        timeout=ANSWER_MS,
+    )
+    server.stop()
+    scan(kiosk, qtbot, "4711")
+    qtbot.waitUntil(lambda: "fehlt gerade die Verbindung" in answer(kiosk), timeout=ANSWER_MS)
+    assert walk_in_offered(kiosk)
+    tap(kiosk, "walkInButton", qtbot)
+    wait_printed(kiosk, qtbot)
+    ticket = kiosk.controller.last.ticket
+    assert ticket.offline and ticket.number.startswith("A9")
+    assert ticket.appointment_at is None
+    server.start()
+
+
+def test_without_the_server_the_walk_in_offer_leads_back_to_the_services(
+    open_kiosk, server, qtbot
+) -> None:
+    """Several services: the kiosk cannot know which one was booked, the citizen chooses."""
+    kiosk = open_kiosk()
+    server.stop()
+    kiosk.controller.refresh()
+    qtbot.waitUntil(lambda: not kiosk.controller.online, timeout=ANSWER_MS)
+    tap(kiosk, "lang-en", qtbot)
+    tap(kiosk, "appointmentButton", qtbot)
+    # Offline already known: said at once, before any code.
+    assert "needs the connection" in answer(kiosk)
+    tap(kiosk, "walkInButton", qtbot)
+    assert kiosk.window.findChild(QWidget, "startScreen").isVisible()
+    assert kiosk.window.language.code == "en"  # the citizen's language stays
+    assert kiosk.printer.cuts() == 0
+    server.start()
