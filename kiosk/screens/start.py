@@ -147,8 +147,7 @@ class AppointmentButton(QPushButton):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.name = named(QLabel(), "appointmentButtonName")
         self.hint = named(QLabel(), "appointmentButtonHint")
-        texts = QVBoxLayout(self)
-        texts.setContentsMargins(144, 12, 24, 12)  # the texts in line with the services' names
+        texts = self._texts = QVBoxLayout(self)
         texts.setSpacing(4)
         texts.addStretch(1)
         for label in (self.name, self.hint):
@@ -165,6 +164,13 @@ class AppointmentButton(QPushButton):
             )
         )
         self.setAccessibleName(self.name.text())
+        # The texts in line with the services' names (after their letter), on the side where
+        # the reading starts: a layout's margins are not mirrored right to left.
+        indent, edge = 144, 24
+        if language.direction == Qt.LayoutDirection.RightToLeft:
+            self._texts.setContentsMargins(edge, 12, indent, 12)
+        else:
+            self._texts.setContentsMargins(indent, 12, edge, 12)
 
 
 class StartScreen(QWidget):
