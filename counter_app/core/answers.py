@@ -157,9 +157,9 @@ class Ticket(Answer):
     called_at: datetime | None
     started_at: datetime | None
     case: Case | None = None
-    #: A checked-in appointment's time (with the site's offset); None on walk-in tickets.
+    #: The booked time of a checked-in appointment (None: not drawn by an appointment).
     appointment_at: datetime | None = None
-    #: Checked in after the appointment's window, where the site gives a walk-in ticket then.
+    #: Checked in after the appointment's window and let in as a walk-in.
     appointment_late: bool = False
 
     @property
@@ -385,6 +385,8 @@ class Figures(Answer):
     no_show: int
     cancelled: int
     transferred: int
+    #: Appointments not checked in by the end of their window (apart from ``no_show``).
+    appointment_missed: int = 0
     wait_minutes: Spread
     handling_minutes: Spread
     #: 0..1: called tickets whose wait was within their service's target.
