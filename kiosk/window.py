@@ -119,6 +119,8 @@ class KioskWindow(QWidget):
         return False
 
     def _route_scan(self, code: str) -> None:
+        if self.controller.refusal:
+            return  # nothing is checked in; the start screen tells staff why
         service = self._pickup_service()
         if kind_of(code) is ScanKind.PICKUP and service is not None:
             self._open_pickup(service, code)

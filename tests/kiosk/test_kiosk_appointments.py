@@ -70,6 +70,40 @@ def type_on_keys(kiosk, qtbot, code: str) -> None:  # type: ignore[no-untyped-de
         tap(kiosk, f"appointmentKey-{char}", qtbot)
 
 
+def test_the_start_screen_offers_the_appointment_check_in_in_every_language(
+    open_kiosk, qtbot
+) -> None:
+    kiosk = open_kiosk()
+    button = kiosk.window.findChild(QPushButton, "appointmentButton")
+    assert button.isVisible() and button.height() >= 60  # 15 mm on a lobby screen
+    assert button.accessibleName() == "Ich habe einen Termin"
+    tap(kiosk, "lang-ar", qtbot)
+    assert button.name.text() == "لدي موعد"
+    tap(kiosk, "appointmentButton", qtbot)
+    assert screen(kiosk).isVisible()
+    assert text_of(kiosk, "appointmentTitle") == "تسجيل الحضور لموعدك"
+    # The keys keep their order right to left: a keyboard is not mirrored.
+    one = kiosk.window.findChild(QPushButton, "appointmentKey-1")
+    two = kiosk.window.findChild(QPushButton, "appointmentKey-2")
+    assert one.mapToGlobal(one.rect().center()).x() < two.mapToGlobal(two.rect().center()).x()
+    assert all(
+        key.height() >= 60 and key.width() >= 60
+        for key in screen(kiosk).findChildren(QPushButton)
+        if key.objectName().startswith("appointmentKey-")
+    )
+
+
+def test_a_refused_kiosk_offers_no_check_in_and_a_scan_opens_nothing(
+    start_kiosk, server, qtbot
+) -> None:
+    kiosk = start_kiosk(server.url, "typed-wrong-9f3k")
+    qtbot.waitUntil(lambda: bool(kiosk.controller.refusal), timeout=ANSWER_MS)
+    assert not kiosk.window.findChild(QPushButton, "appointmentButton").isVisible()
+    scan(kiosk, qtbot, "4711")
+    assert kiosk.window.findChild(QWidget, "startScreen").isVisible()
+    assert kiosk.printer.cuts() == 0
+
+
 def test_a_code_typed_on_the_keys_prints_a_ticket_that_says_the_appointment_time(
     open_kiosk, server, qtbot
 ) -> None:
