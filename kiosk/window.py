@@ -198,7 +198,9 @@ class KioskWindow(QWidget):
             self.pickup.show_answer(answer_for(error, self.language))
             return
         if self.stack.currentWidget() is self.appointment:
-            self.appointment.show_answer(appointment_answer(error, self.language))
+            self.appointment.show_answer(
+                appointment_answer(error, self.language, self.controller.issuer.zone)
+            )
             if isinstance(error, ServerUnreachable | ServerFault):
                 self.controller.refresh()  # the start screen then says it issues offline
             return

@@ -11,7 +11,7 @@ offers one (``walkInButton``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from babel.dates import format_date, format_time
 from PySide6.QtCore import Qt, Signal
@@ -81,9 +81,13 @@ def _locale(language: CitizenLanguage) -> str:
     return "de_DE" if language.code == "de" else language.code
 
 
-def _time(when: datetime | None, language: CitizenLanguage) -> str:
-    """A time as the server gave it (with the site's offset: the site's local time)."""
-    return "" if when is None else format_time(when, "short", locale=_locale(language))
+def _time(when: datetime | None, language: CitizenLanguage, zone: tzinfo | None) -> str:
+    """A time on the site's clock (the server gives it with the site's offset; ``zone``, the
+    site's time zone, makes sure of it)."""
+    if when is None:
+        return ""
+    local = when if zone is None else when.astimezone(zone)  # astimezone(None): this PC's
+    return format_time(local, "short", locale=_locale(language))
 
 
 def offline_answer(language: CitizenLanguage) -> Answer:
@@ -91,8 +95,9 @@ def offline_answer(language: CitizenLanguage) -> Answer:
     return Answer(language(NEEDS_SERVER), walk_in=True)
 
 
-def answer_for(error: Exception, language: CitizenLanguage) -> Answer:
-    """The answer to a failed appointment check-in, in the citizen's language."""
+def answer_for(error: Exception, language: CitizenLanguage, zone: tzinfo | None = None) -> Answer:
+    """The answer to a failed appointment check-in, in the citizen's language; times on the
+    clock of ``zone`` (the site's), else as the server gave them."""
     _ = language
     if isinstance(error, TooManyRequests):
         return Answer(_(TOO_MANY))
@@ -103,11 +108,11 @@ def answer_for(error: Exception, language: CitizenLanguage) -> Answer:
     details = refusal_details(error.details, AppointmentRefusal) or AppointmentRefusal()
     code = error.code
     if code == "appointment_too_early" and details.check_in_from is not None:
-        return Answer(_(TOO_EARLY).format(time=_time(details.check_in_from, language)))
+        return Answer(_(TOO_EARLY).format(time=_time(details.check_in_from, language, zone)))
     if code == "appointment_too_late":
         if details.check_in_until is None:
             return Answer(_(TOO_LATE), walk_in=True)
-        until = _time(details.check_in_until, language)
+        until = _time(details.check_in_until, language, zone)
         return Answer(_(TOO_LATE_AT).format(time=until), walk_in=True)
     if code == "appointment_checked_in" and details.number:
         return Answer(_(CHECKED_IN).format(number=details.number))

@@ -15,6 +15,9 @@ import pytest
 from babel.dates import format_date
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 
+from counter_app.core.errors import ServerUnreachable, rejected_for
+from kiosk.i18n import CitizenLanguage
+from kiosk.screens.appointment import answer_for
 from kiosk.ticket import ticket_lines
 from kiosk.ticket_layout import render_ticket, to_bitmap
 from tests.kiosk.test_kiosk_pickup import scan
@@ -269,3 +272,58 @@ def test_without_the_server_the_walk_in_offer_leads_back_to_the_services(
     assert kiosk.window.language.code == "en"  # the citizen's language stays
     assert kiosk.printer.cuts() == 0
     server.start()
+
+
+# Every answer, in the citizen's language (the screen shows what ``answer_for`` says) ----------
+
+
+def refused(code: str, status: int = 409, **details: object) -> Exception:
+    return rejected_for(status, {"code": code, "message": "…", "details": details})
+
+
+@pytest.mark.parametrize(
+    ("error", "language", "expected", "walk_in"),
+    [
+        (
+            refused("appointment_too_early", check_in_from="2026-12-04T09:05:00+00:00"),
+            "de",
+            "Bitte melden Sie sich ab 10:05 Uhr an.",  # UTC shown on the site's clock
+            False,
+        ),
+        (
+            refused("appointment_too_late", check_in_until="2026-12-04T10:25:00+01:00"),
+            "en",
+            "The time to check in for your appointment ended at 10:25\u202fAM.",
+            True,
+        ),
+        (refused("appointment_too_late"), "tr", "giriş süresi geçti", True),
+        (refused("appointment_checked_in", number="A012"), "uk", "Ваш номер A012.", False),
+        (refused("appointment_cancelled"), "ru", "Эта запись отменена.", True),
+        (
+            refused("appointment_not_found", 404, reason="unknown"),
+            "ar",
+            "رمز الموعد هذا غير معروف.",
+            False,
+        ),
+        (
+            refused("appointment_not_found", 404, reason="other_day", day="2026-12-07"),
+            "de",
+            "Ihr Termin ist am Montag, 7. Dezember 2026, nicht heute.",
+            False,
+        ),
+        (
+            refused("appointment_not_found", 404, reason="other_site", site_name="Bürgeramt Nord"),
+            "tr",
+            "Bu randevu başka bir ofiste: Bürgeramt Nord.",
+            False,
+        ),
+        (refused("too_many_wrong_scans", 429), "de", "Zu viele Versuche.", False),
+        (ServerUnreachable(), "ar", "يتطلب تسجيل الحضور للموعد اتصالاً بالمكتب", True),
+    ],
+)
+def test_every_refusal_is_said_in_the_citizens_language(
+    qapp, error: Exception, language: str, expected: str, walk_in: bool
+) -> None:
+    answer = answer_for(error, CitizenLanguage(language), BERLIN)
+    assert expected in answer.text
+    assert answer.walk_in is walk_in
