@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.dates import format_date
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+from sqlalchemy import update
 
+from central_server.models import Site
 from counter_app.core.errors import ServerUnreachable, rejected_for
 from kiosk.i18n import CitizenLanguage
 from kiosk.screens.appointment import answer_for
@@ -326,3 +328,49 @@ def test_every_refusal_is_said_in_the_citizens_language(
     answer = answer_for(error, CitizenLanguage(language), BERLIN)
     assert expected in answer.text
     assert answer.walk_in is walk_in
+
+
+def late_appointment(server, code: str) -> datetime:  # type: ignore[no-untyped-def]
+    starts_at = now() - timedelta(minutes=20)  # the window closed 10 minutes ago
+    if starts_at.date() != now().date():
+        pytest.skip("just after midnight the appointment would be yesterday's")
+    book(server, code, starts_at)
+    return starts_at
+
+
+def test_too_late_says_until_when_and_offers_a_walk_in_ticket(open_kiosk, server, qtbot) -> None:
+    starts_at = late_appointment(server, "4711")
+    kiosk = open_kiosk()
+    scan(kiosk, qtbot, "4711")
+    closed = starts_at + timedelta(minutes=10)
+    qtbot.waitUntil(lambda: f"bis {closed:%H:%M} Uhr" in answer(kiosk), timeout=ANSWER_MS)
+    assert walk_in_offered(kiosk)
+    assert kiosk.printer.cuts() == 0
+    # Several services: the citizen chooses the walk-in ticket's among them.
+    tap(kiosk, "walkInButton", qtbot)
+    assert kiosk.window.findChild(QWidget, "startScreen").isVisible()
+    tap(kiosk, "service-A", qtbot)
+    wait_printed(kiosk, qtbot)
+    [waiting] = server_queue(server)["waiting"]
+    assert waiting["priority"] == "normal" and waiting["appointment_at"] is None
+
+
+def test_where_the_site_lets_the_late_in_the_ticket_says_it_is_a_walk_in_ticket(
+    open_kiosk, server, qtbot
+) -> None:
+    with server.db.engine.begin() as connection:
+        connection.execute(
+            update(Site).where(Site.slug == "demo").values(late_appointments="walk_in")
+        )
+    late_appointment(server, "4711")
+    kiosk = open_kiosk()
+    tap(kiosk, "lang-en", qtbot)
+    scan(kiosk, qtbot, "4711")
+    wait_printed(kiosk, qtbot)
+    [waiting] = server_queue(server)["waiting"]
+    assert waiting["priority"] == "normal" and waiting["appointment_late"] is True
+    ticket = kiosk.controller.last.ticket
+    assert ticket.appointment_late
+    said = "Walk-in ticket: the time to check in for your appointment had passed."
+    assert text_of(kiosk, "confirmedAppointment") == said
+    assert said in [line.text for line in ticket_lines(ticket, "")[0]]
