@@ -75,6 +75,9 @@ class Answer:
     text: str
     #: Offer a walk-in ticket beside it.
     walk_in: bool = False
+    #: Nothing went wrong, the citizen only learns when to come (early, another day) or their
+    #: number: said calmly, not in the red of a failure.
+    calm: bool = False
 
 
 def _locale(language: CitizenLanguage) -> str:
@@ -108,20 +111,21 @@ def answer_for(error: Exception, language: CitizenLanguage, zone: tzinfo | None 
     details = refusal_details(error.details, AppointmentRefusal) or AppointmentRefusal()
     code = error.code
     if code == "appointment_too_early" and details.check_in_from is not None:
-        return Answer(_(TOO_EARLY).format(time=_time(details.check_in_from, language, zone)))
+        when = _time(details.check_in_from, language, zone)
+        return Answer(_(TOO_EARLY).format(time=when), calm=True)
     if code == "appointment_too_late":
         if details.check_in_until is None:
             return Answer(_(TOO_LATE), walk_in=True)
         until = _time(details.check_in_until, language, zone)
         return Answer(_(TOO_LATE_AT).format(time=until), walk_in=True)
     if code == "appointment_checked_in" and details.number:
-        return Answer(_(CHECKED_IN).format(number=details.number))
+        return Answer(_(CHECKED_IN).format(number=details.number), calm=True)
     if code == "appointment_cancelled":
         return Answer(_(CANCELLED), walk_in=True)
     if code == "appointment_not_found":
         if details.reason == "other_day" and details.day is not None:
             day = format_date(details.day, "full", locale=_locale(language))
-            return Answer(_(OTHER_DAY).format(day=day))
+            return Answer(_(OTHER_DAY).format(day=day), calm=True)
         if details.reason == "other_site" and details.site_name:
             return Answer(_(OTHER_SITE).format(site=details.site_name))
         return Answer(_(UNKNOWN))
@@ -215,6 +219,9 @@ class AppointmentScreen(QWidget):
 
     def show_answer(self, answer: Answer) -> None:
         self.answer.setText(answer.text)
+        self.answer.setProperty("calm", answer.calm)
+        self.answer.style().unpolish(self.answer)
+        self.answer.style().polish(self.answer)
         self.walk_in_button.setVisible(answer.walk_in)
         self.answer_row.show()
         self.code.selectAll()

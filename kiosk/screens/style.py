@@ -93,6 +93,7 @@ QLabel#appointmentAnswer {
     font-size: 30px; font-weight: 700; color: #ffffff; background: #b00020;
     padding: 18px; border-radius: 10px;
 }
+QLabel#appointmentAnswer[calm="true"] { color: #0b3d91; background: #e6ecf7; }
 QLabel#confirmedAppointment { font-size: 40px; font-weight: 800; color: #0b3d91; }
 QLineEdit#pickupCodeEdit, QLineEdit#appointmentCodeEdit {
     font-size: 40px; font-weight: 700; letter-spacing: 2px; padding: 14px;
