@@ -266,8 +266,9 @@ def cancel(
     principal: Principal,
     request: IdempotentRequest,
 ) -> Answer:
-    """Cancel a booked (or missed) appointment; cancelling it again changes nothing. One
-    checked in already is the desk's now: 409 with its ticket's number."""
+    """Cancel a booked (or missed) appointment; cancelling it again changes nothing. A missed
+    one cancelled afterwards no longer counts as missed (the booking system says it was
+    called off). One checked in already is the desk's now: 409 with its ticket's number."""
     site_id = sites_repo.site_id(db, slug)
     require(principal, Capability.MANAGE_APPOINTMENTS, site_id)
 
@@ -468,13 +469,13 @@ def mark_missed(
     """Every appointment still booked after its window becomes ``no_show`` with an
     ``appointment.missed`` event; returns how many. Only the sites with such appointments
     take a write (one site per transaction)."""
-    now = utcnow()
     with db.read_session() as session:
-        due_sites = repository.sites_with_started_bookings(session, now)
+        due_sites = repository.sites_with_started_bookings(session, utcnow())
     if site_ids is not None:
         due_sites = [s for s in due_sites if s in site_ids]
 
     def change(session: Session, site: Site) -> Answer:
+        now = utcnow()  # under the site's lock: after any check-in that came first
         config = site_config(session, site)
         missed = 0
         for appointment in repository.started_bookings(session, site.id, now):
@@ -506,17 +507,16 @@ def purge_past(db: Database, bus: EventBus | None = None, *, actor: str = "syste
     """Delete the appointments of days before each site's today, after marking those still
     booked as missed (the statistics keep their count); returns how many were deleted. Each
     site's log gets one ``appointments.purged`` event."""
-    now = utcnow()
     with db.read_session() as session:
         candidates = repository.sites_with_appointments(session)
     due = [
         site_id
         for site_id, zone, earliest in candidates
-        if earliest < now.astimezone(ZoneInfo(zone)).date()
+        if earliest < utcnow().astimezone(ZoneInfo(zone)).date()
     ]
 
     def purge(session: Session, site: Site) -> Answer:
-        today = local_day(site, now)
+        today = local_day(site, utcnow())  # under the site's lock: after any push before it
         config = site_config(session, site)
         for appointment in repository.booked_before(session, site.id, today):
             _miss(session, site, appointment, config.service(appointment.service_id), actor)
