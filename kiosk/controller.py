@@ -256,6 +256,26 @@ class KioskController(QObject):
         )
         return True
 
+    def check_in_appointment(self, code: str, language: str) -> bool:
+        """Check a booked appointment in by its code; False while busy or refused."""
+        if self.busy or self.refusal:
+            return False
+        self.busy = True
+        self.tasks.run(
+            self.issuer.check_in_appointment,
+            list(self.services),
+            code,
+            language,
+            on_done=self._on_issuer_issued,
+            on_error=self._on_issuer_refused,
+        )
+        return True
+
+    def walk_in_services(self) -> list[Service]:
+        """The services a citizen can take a plain ticket of now (not the pickup service,
+        whose tickets come from receipts only)."""
+        return [s for s in self.services if s.prefix != PICKUP_PREFIX and s.issuing and s.open_now]
+
     def _on_issuer_issued(self, ticket: IssuedTicket) -> None:
         self.busy = False
         if ticket.offline:
@@ -346,6 +366,8 @@ def _state(future: Future[PrinterState]) -> PrinterState:
 def _as_json(ticket: IssuedTicket) -> dict[str, Any]:
     data = asdict(ticket)
     data["issued_at"] = ticket.issued_at.isoformat()
+    if ticket.appointment_at is not None:
+        data["appointment_at"] = ticket.appointment_at.isoformat()
     return data
 
 

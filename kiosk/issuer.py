@@ -35,6 +35,7 @@ from counter_app.core import answers
 from counter_app.core.api import TresenClient, offline_ticket_call
 from counter_app.core.errors import ServerFault, ServerUnreachable
 from counter_app.core.outbox import Outbox
+from kiosk.scans import appointment_code
 from kiosk.store import KioskStore
 from kiosk.ticket import IssuedTicket
 
@@ -175,6 +176,23 @@ class TicketIssuer:
         body = self.client.check_in_pickup(self.site, code.strip(), language)
         return self._from_server(body, service, language)
 
+    def check_in_appointment(
+        self, services: list[Service], code: str, language: str
+    ) -> IssuedTicket:
+        """A booked appointment's code checked in: its ticket, of the service it was booked for
+        (one of ``services``), carrying its time; or a walk-in ticket marked late, where the
+        site gives one after the check-in window.
+
+        Needs the server (only it knows the appointments): raises ``ServerUnreachable``
+        offline, and the server's refusal (``appointment_too_early`` …).
+        """
+        body = self.client.check_in_appointment(self.site, appointment_code(code), language)
+        service = next((s for s in services if s.id == body.service_id), None)
+        if service is None:  # a service this kiosk does not show: its letter stands for it
+            names = {"de": body.service_prefix}
+            service = Service(body.service_id, body.service_prefix, names, {}, True, "")
+        return self._from_server(body, service, language)
+
     def _from_server(
         self, ticket: answers.IssuedTicket, service: Service, language: str
     ) -> IssuedTicket:
@@ -190,6 +208,12 @@ class TicketIssuer:
             status_url=self.status_url(ticket.status_token),
             position=ticket.position,
             estimated_wait_minutes=ticket.estimated_wait_minutes,
+            appointment_at=(
+                None
+                if ticket.appointment_at is None
+                else ticket.appointment_at.astimezone(self.zone)
+            ),
+            appointment_late=ticket.appointment_late,
         )
 
     def issue_offline(self, service: Service, language: str) -> IssuedTicket:

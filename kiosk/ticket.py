@@ -32,6 +32,10 @@ class IssuedTicket:
     position: int | None = None  # 1 = next; None when not known (offline)
     estimated_wait_minutes: int | None = None
     offline: bool = False
+    #: A checked-in appointment's time, in the site's time zone; None on walk-in tickets.
+    appointment_at: datetime | None = None
+    #: A walk-in ticket given because the appointment's check-in time had passed.
+    appointment_late: bool = False
 
     @property
     def people_ahead(self) -> int | None:
@@ -58,6 +62,10 @@ def ticket_lines(ticket: IssuedTicket, site_name: str) -> tuple[list[Line], list
         Line(ticket.number, Size.HUGE, bold=True),
         Line(issued_text(ticket), Size.SMALL, right_to_left=rtl),
     ]
+    # The appointment's time large (the citizen compares it with the confirmation); the
+    # sentence of a late walk-in ticket in the normal size.
+    size = Size.NORMAL if ticket.appointment_late else Size.LARGE
+    top += [Line(text, size, bold=True, right_to_left=rtl) for text in appointment_texts(ticket)]
     top += [Line(text, Size.NORMAL, right_to_left=rtl) for text in wait_texts(ticket)]
     bottom = [
         Line(
@@ -78,6 +86,26 @@ def issued_text(ticket: IssuedTicket) -> str:
     when = ticket.issued_at
     day = format_date(when, "medium", locale=locale)
     return f"{day}  {format_time(when, 'short', locale=locale)}"
+
+
+def appointment_texts(ticket: IssuedTicket) -> list[str]:
+    """The appointment's time ("Termin 10:15"), or that this is a walk-in ticket because it
+    had passed; nothing on other tickets."""
+    _ = citizen_gettext(ticket.language)
+    if ticket.appointment_late:
+        return [
+            _(
+                N_citizen(
+                    "citizen",
+                    "Walk-in ticket: the time to check in for your appointment had passed.",
+                )
+            )
+        ]
+    if ticket.appointment_at is None:
+        return []
+    locale = "de_DE" if ticket.language == "de" else ticket.language
+    time = format_time(ticket.appointment_at, "short", locale=locale)
+    return [_(N_citizen("citizen", "Appointment {time}")).format(time=time)]
 
 
 def wait_texts(ticket: IssuedTicket) -> list[str]:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,6 +151,30 @@ def main() -> None:
         window.pickup.check_in_button.click()
         wait_for(app, lambda: window.pickup.answer.isVisible())
         shoot("kiosk-pickup-not-ready-de.png", (1080, 1920))
+
+        # A booked appointment, checked in too early: when to come back, in German.
+        starts_at = datetime.now(ZoneInfo("Europe/Berlin")).replace(second=0, microsecond=0)
+        starts_at += timedelta(minutes=50)
+        supervisor.post(
+            "/sites/demo/appointments",
+            json={
+                "appointments": [
+                    {
+                        "external_id": "zms-4711",
+                        "code": "47110815",
+                        "service_id": service_b,
+                        "starts_at": starts_at.isoformat(),
+                    }
+                ]
+            },
+        ).raise_for_status()
+        window.reset()
+        tap("appointmentButton")
+        for char in "47110815":
+            tap(f"appointmentKey-{char}")
+        tap("appointmentCheckInButton")
+        wait_for(app, lambda: window.appointment.answer_row.isVisible())
+        shoot("kiosk-appointment.png", (1080, 1920))
 
         window.reset()
         printer.state = PrinterState.PAPER_OUT

@@ -506,6 +506,25 @@ class PickupRefusal(Answer):
     expected_ready_on: date | None = None
 
 
+class AppointmentRefusal(Answer):
+    """A refused appointment check-in (kiosk): what the citizen is told beyond the code.
+
+    Times carry the site's offset, so they read as the site's local time as given."""
+
+    #: ``appointment_too_early``: from when the check-in is open.
+    check_in_from: datetime | None = None
+    #: ``appointment_too_late``: until when it was.
+    check_in_until: datetime | None = None
+    #: ``appointment_checked_in``: the number given then.
+    number: str = ""
+    #: ``appointment_not_found``: ``unknown``, ``other_day`` or ``other_site``.
+    reason: str = ""
+    #: ``other_day``: the appointment's day.
+    day: date | None = None
+    #: ``other_site``: where the appointment is.
+    site_name: str = ""
+
+
 def refusal_details(details: dict[str, object], model: type[_R]) -> _R | None:
     """A refusal's ``details`` as ``model``; None when they do not fit (the refusal's code and
     message still stand, only the particulars are missing)."""

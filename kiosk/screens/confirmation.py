@@ -22,7 +22,7 @@ from counter_app.printers.status import PrinterState
 from kiosk.controller import Outcome
 from kiosk.i18n import CitizenLanguage
 from kiosk.screens.style import named
-from kiosk.ticket import wait_texts
+from kiosk.ticket import appointment_texts, wait_texts
 from resources.i18n import N_citizen
 
 FAULT_TEXTS = {
@@ -82,9 +82,20 @@ class ConfirmationScreen(QWidget):
         self.your_number = named(QLabel(), "yourNumber")
         self.number = named(QLabel(), "confirmedNumber")
         self.service = named(QLabel(), "confirmedService")
+        # The appointment's time ("Termin 10:15"), or why this is a walk-in ticket.
+        self.appointment = named(QLabel(), "confirmedAppointment")
+        self.appointment.hide()
         self.wait = named(QLabel(), "confirmedWait")
         self.status = named(QLabel(), "printStatus")
-        for label in (self.your_number, self.number, self.service, self.wait, self.status):
+        labels = (
+            self.your_number,
+            self.number,
+            self.service,
+            self.appointment,
+            self.wait,
+            self.status,
+        )
+        for label in labels:
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setWordWrap(True)
         self.preview = TicketPreview()
@@ -105,7 +116,7 @@ class ConfirmationScreen(QWidget):
         texts = QVBoxLayout()
         texts.setSpacing(16)
         texts.addStretch(1)
-        for widget in (self.your_number, self.number, self.service, self.wait, self.status):
+        for widget in labels:
             texts.addWidget(widget)
         texts.addStretch(1)
         texts.addLayout(buttons)
@@ -140,6 +151,9 @@ class ConfirmationScreen(QWidget):
         ticket = outcome.ticket
         self.number.setText(ticket.number)
         self.service.setText(ticket.service_name)
+        appointment = appointment_texts(ticket)
+        self.appointment.setText("\n".join(appointment))
+        self.appointment.setVisible(bool(appointment))
         self.wait.setText("\n".join(wait_texts(ticket)))
         fault = not outcome.printing and not outcome.printed
         if outcome.printing:

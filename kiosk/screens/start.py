@@ -134,9 +134,49 @@ class ServiceButton(QPushButton):
             label.style().polish(label)
 
 
+class AppointmentButton(QPushButton):
+    """The button "I have an appointment": opens the check-in of a booked appointment. Drawn
+    apart from the services (white, framed): not a concern, the way in for those who booked."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("appointmentButton")
+        self.setProperty("kind", "appointment")
+        self.setMinimumHeight(SERVICE_BUTTON_HEIGHT)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.name = named(QLabel(), "appointmentButtonName")
+        self.hint = named(QLabel(), "appointmentButtonHint")
+        texts = self._texts = QVBoxLayout(self)
+        texts.setSpacing(4)
+        texts.addStretch(1)
+        for label in (self.name, self.hint):
+            label.setWordWrap(True)
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            texts.addWidget(label)
+        texts.addStretch(1)
+
+    def retranslate(self, language: CitizenLanguage) -> None:
+        self.name.setText(language(N_citizen("citizen", "I have an appointment")))
+        self.hint.setText(
+            language(
+                N_citizen("citizen", "Check in with the code of your appointment confirmation")
+            )
+        )
+        self.setAccessibleName(self.name.text())
+        # The texts in line with the services' names (after their letter), on the side where
+        # the reading starts: a layout's margins are not mirrored right to left.
+        indent, edge = 144, 24
+        if language.direction == Qt.LayoutDirection.RightToLeft:
+            self._texts.setContentsMargins(edge, 12, indent, 12)
+        else:
+            self._texts.setContentsMargins(indent, 12, edge, 12)
+
+
 class StartScreen(QWidget):
     chosen = Signal(object)  # Service
     pickup_chosen = Signal(object)  # the pickup Service: check in a receipt, no plain ticket
+    appointment_chosen = Signal()  # check in a booked appointment
 
     def __init__(
         self,
@@ -179,6 +219,11 @@ class StartScreen(QWidget):
         self._notice_timer = QTimer(self, singleShot=True, interval=NOTICE_SECONDS * 1000)
         self._notice_timer.timeout.connect(self.clear_notice)
         self._band_width = -1
+        # Shown whenever services are: online it checks in, offline it says that checking in
+        # needs the server and offers a walk-in ticket (the kiosk cannot know which sites'
+        # services are booked, and a citizen with a booking should find the way in anyway).
+        self.appointment_button = AppointmentButton(self)
+        self.appointment_button.clicked.connect(self.appointment_chosen.emit)
         self.grid = QGridLayout()
         self.grid.setSpacing(20)
         self.buttons: list[ServiceButton] = []
@@ -203,6 +248,7 @@ class StartScreen(QWidget):
         layout.addWidget(self.prompt)
         layout.addWidget(self.band)
         layout.addWidget(self.staff_message)
+        layout.addWidget(self.appointment_button)
         layout.addLayout(self.grid)
         layout.addStretch(1)
         layout.addLayout(languages)
@@ -282,6 +328,8 @@ class StartScreen(QWidget):
         self.prompt.setVisible(bool(self.buttons))  # nothing to choose: no prompt to choose
         for button in self.buttons:
             button.retranslate(self.language)
+        self.appointment_button.retranslate(self.language)
+        self.appointment_button.setVisible(bool(self.buttons))
         for code, language_button in self.language_buttons.items():
             language_button.setChecked(code == self.language.code)
         controller = self.controller

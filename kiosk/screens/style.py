@@ -24,7 +24,8 @@ SERVICE_BUTTON_HEIGHT = 150
 LANGUAGE_BUTTON_HEIGHT = 96
 
 STYLE = """
-QWidget#kioskWindow, QWidget#startScreen, QWidget#ticketConfirmation {
+QWidget#kioskWindow, QWidget#startScreen, QWidget#ticketConfirmation,
+QWidget#appointmentScreen {
     background: #ffffff; color: #111111;
 }
 QLabel { color: #111111; }
@@ -55,6 +56,12 @@ QLabel[role="serviceHint"] { font-size: 24px; color: #e6ecf7; }
 QLabel[role="serviceName"][closed="true"] { color: #333333; }
 QLabel[role="serviceHint"][closed="true"] { color: #5a0010; font-weight: 600; }
 QLabel[role="badge"][closed="true"] { color: #666666; }
+QPushButton[kind="appointment"] {
+    background: #ffffff; border: 5px solid #0b3d91; border-radius: 16px;
+}
+QPushButton[kind="appointment"]:pressed { background: #e6ecf7; }
+QLabel#appointmentButtonName { font-size: 34px; font-weight: 700; color: #0b3d91; }
+QLabel#appointmentButtonHint { font-size: 24px; color: #333333; }
 QPushButton[kind="language"] {
     font-size: 28px; font-weight: 600; color: #0b3d91; background: #ffffff;
     border: 3px solid #0b3d91; border-radius: 14px; padding: 8px 18px;
@@ -80,7 +87,15 @@ QLabel#pickupAnswer {
     font-size: 30px; font-weight: 700; color: #ffffff; background: #b00020;
     padding: 18px; border-radius: 10px;
 }
-QLineEdit#pickupCodeEdit {
+QLabel#appointmentTitle { font-size: 44px; font-weight: 700; }
+QLabel#appointmentInstruction { font-size: 30px; }
+QLabel#appointmentAnswer {
+    font-size: 30px; font-weight: 700; color: #ffffff; background: #b00020;
+    padding: 18px; border-radius: 10px;
+}
+QLabel#appointmentAnswer[calm="true"] { color: #0b3d91; background: #e6ecf7; }
+QLabel#confirmedAppointment { font-size: 40px; font-weight: 800; color: #0b3d91; }
+QLineEdit#pickupCodeEdit, QLineEdit#appointmentCodeEdit {
     font-size: 40px; font-weight: 700; letter-spacing: 2px; padding: 14px;
     border: 3px solid #0b3d91; border-radius: 12px; color: #111111; background: #ffffff;
 }
@@ -89,4 +104,5 @@ QPushButton[kind="key"] {
     border: 3px solid #0b3d91; border-radius: 12px; min-height: 88px; min-width: 88px;
 }
 QPushButton[kind="key"]:pressed { color: #ffffff; background: #0b3d91; }
+QWidget#appointmentKeys QPushButton[kind="key"] { min-width: 60px; }
 """

@@ -14,9 +14,10 @@ import copy
 import json
 import os
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -29,7 +30,7 @@ from central_server.config import ServerSettings
 from counter_app.clerk.app import ClerkSession
 from counter_app.core import answers
 from counter_app.core.api import OPERATIONS, TresenClient
-from counter_app.core.errors import BadAnswer, StateConflict
+from counter_app.core.errors import BadAnswer, Rejected, StateConflict
 from counter_app.core.live import LiveEvent
 from counter_app.core.outbox import Outbox
 from counter_app.qt.i18n import Language
@@ -81,7 +82,7 @@ def test_every_answer_model_is_bound_to_an_operation() -> None:
     }
     events = {answers.DeskEvent, answers.PrinterEvent, answers.PickupEvent}
     # A refusal's particulars, checked against the running server too.
-    refusals = {answers.DeskTaken, answers.PickupRefusal}
+    refusals = {answers.DeskTaken, answers.PickupRefusal, answers.AppointmentRefusal}
     models = {
         value
         for value in vars(answers).values()
@@ -280,6 +281,48 @@ def test_refusals_carry_what_the_desks_read(server: LiveServer) -> None:
     assert again.value.code == "pickup_already_checked_in"
     details = answers.refusal_details(again.value.details, answers.PickupRefusal)
     assert details is not None and details.number == ticket.number
+
+
+def test_appointment_refusals_carry_what_the_kiosk_reads(server: LiveServer) -> None:
+    supervisor = server.client(server.login("supervisor"))
+    now = datetime.now(UTC).replace(microsecond=0)
+    booked = [
+        ("early", now + timedelta(minutes=45)),
+        ("due", now + timedelta(minutes=5)),
+        ("later", now + timedelta(days=2)),
+    ]
+    pushed = supervisor.post(
+        "/sites/demo/appointments",
+        json={
+            "appointments": [
+                {
+                    "external_id": code,
+                    "code": code,
+                    "service_id": supervisor.service_id("A"),
+                    "starts_at": at.isoformat(),
+                }
+                for code, at in booked
+            ]
+        },
+    )
+    assert pushed.status_code in (200, 201), pushed.text
+    kiosk = TresenClient(server.url, token="demo-kiosk")
+
+    def refusal(code: str) -> answers.AppointmentRefusal:
+        with pytest.raises(Rejected) as refused:
+            kiosk.check_in_appointment("demo", code.upper())
+        details = answers.refusal_details(refused.value.details, answers.AppointmentRefusal)
+        assert details is not None, refused.value.details
+        return details
+
+    early = refusal("early").check_in_from
+    assert early is not None and early.utcoffset() is not None and early < booked[0][1]
+    assert refusal("later").reason == "other_day"
+    assert refusal("later").day == (booked[2][1].astimezone(ZoneInfo("Europe/Berlin"))).date()
+    assert refusal("nothing").reason == "unknown"
+    ticket = kiosk.check_in_appointment("demo", "DUE")
+    assert ticket.priority == "appointment" and ticket.appointment_at == booked[1][1]
+    assert refusal("due").number == ticket.number
 
 
 @pytest.mark.parametrize(
