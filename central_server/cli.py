@@ -6,7 +6,7 @@
     tresen admin apply FILE           load a site file (idempotent)
     tresen admin add-user NAME --role clerk --site SLUG
     tresen admin reset-password NAME
-    tresen admin issue-device-token SITE NAME --kind kiosk|display
+    tresen admin issue-device-token SITE NAME --kind kiosk|display|integration
     tresen admin revoke-device-token SITE NAME
     tresen admin purge-pickups [--days N]   erase personal data of closed pickups
     tresen admin purge-cases [--days N]     erase case text of finished tickets

@@ -19,6 +19,7 @@ from resources.i18n import CITIZEN_LANGUAGES, N_, CitizenLanguage, N_citizen
 
 __all__ = [
     "ALERT_KIND_LABELS",
+    "APPOINTMENT_STATE_LABELS",
     "CITIZEN_LANGUAGES",
     "DOCUMENT_KIND_CITIZEN_LABELS",
     "DOCUMENT_KIND_LABELS",
@@ -33,6 +34,7 @@ __all__ = [
     "TICKET_STATUS_LABELS",
     "USUAL_WEEKS",
     "AlertKind",
+    "AppointmentState",
     "CitizenLanguage",
     "DeskKind",
     "DeviceKind",
@@ -117,6 +119,21 @@ class DeviceKind(StrEnum):
 
     KIOSK = "kiosk"
     DISPLAY = "display"
+    #: The office's booking system: it pushes the day's appointments (no screen, no printer).
+    INTEGRATION = "integration"
+
+
+class AppointmentState(StrEnum):
+    """Where a booked appointment stands: booked, then checked in at the kiosk (it has a
+    ticket), called and done with its ticket; no_show when not checked in by the end of its
+    window; cancelled by the booking system."""
+
+    BOOKED = "booked"
+    CHECKED_IN = "checked_in"
+    CALLED = "called"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
 
 
 class DeskKind(StrEnum):
@@ -246,6 +263,16 @@ PRIORITY_LABELS: dict[Priority, str] = {
     Priority.APPOINTMENT: N_("Appointment"),
     Priority.URGENT: N_("Urgent"),
     Priority.NORMAL: N_("Normal"),
+}
+
+#: An appointment's state as staff read it (the day's appointments).
+APPOINTMENT_STATE_LABELS: dict[AppointmentState, str] = {
+    AppointmentState.BOOKED: N_("Booked"),
+    AppointmentState.CHECKED_IN: N_("Checked in"),
+    AppointmentState.CALLED: N_("Called"),
+    AppointmentState.DONE: N_("Done"),
+    AppointmentState.NO_SHOW: N_("Missed"),
+    AppointmentState.CANCELLED: N_("Cancelled"),
 }
 
 #: A service's level as the supervisor reads it (with the colour, never instead of it).

@@ -23,6 +23,7 @@ from resources.i18n import (
 )
 from resources.vocabulary import (
     ALERT_KIND_LABELS,
+    APPOINTMENT_STATE_LABELS,
     DOCUMENT_KIND_CITIZEN_LABELS,
     DOCUMENT_KIND_LABELS,
     FEEDBACK_SCORE_LABELS,
@@ -35,6 +36,7 @@ from resources.vocabulary import (
     TICKET_STATUS_LABELS,
     USUAL_WEEKS,
     AlertKind,
+    AppointmentState,
     DeskKind,
     DeviceKind,
     DocumentKind,
@@ -58,6 +60,7 @@ STAFF_LABELS: dict[str, tuple[type[StrEnum], dict[Any, str]]] = {
     "service level": (ServiceLevel, SERVICE_LEVEL_LABELS),
     "alert kind": (AlertKind, ALERT_KIND_LABELS),
     "stop reason": (StopReason, STOP_REASON_LABELS),
+    "appointment state": (AppointmentState, APPOINTMENT_STATE_LABELS),
 }
 CITIZEN_LABELS: dict[str, tuple[type[Enum], dict[Any, str]]] = {
     "document kind": (DocumentKind, DOCUMENT_KIND_CITIZEN_LABELS),

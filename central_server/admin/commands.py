@@ -78,7 +78,8 @@ def reset_password(db: Database, username: str, password: str) -> None:
 def issue_device_token(db: Database, site_slug: str, name: str, kind: str) -> str:
     """A new token for the device (created if new); any earlier token stops working."""
     if kind not in {k.value for k in DEVICE_KINDS}:
-        raise AdminError(f"a device is a kiosk or a display, not {kind!r}")
+        known = ", ".join(sorted(k.value for k in DEVICE_KINDS))
+        raise AdminError(f"a device is one of {known}, not {kind!r}")
     token = tokens.new_token()
     with db.write_session() as session:
         site = _site(session, site_slug)

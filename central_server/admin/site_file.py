@@ -88,6 +88,11 @@ class ServiceEntry(_Entry):
     daily_limit: int | None = Field(None, ge=1, le=9999)
     #: From this share of the target wait the longest wait shows amber (default: the site's).
     amber_share: float | None = Field(None, gt=0, le=1)
+    #: An appointment of the service is checked in at the kiosk from this many minutes before
+    #: its time ...
+    appointment_check_in_before_minutes: int = Field(30, ge=0, le=24 * 60)
+    #: ... to this many minutes after it (both edges included).
+    appointment_check_in_after_minutes: int = Field(10, ge=0, le=24 * 60)
 
     @field_validator("names")
     @classmethod
@@ -146,6 +151,13 @@ class SiteEntry(_Entry):
     staff_statistics: bool = False
     #: The share of tickets called within their service's target the office aims for.
     service_level_goal: float = Field(0.8, gt=0, le=1)
+    #: A checked-in appointment is called from this many minutes before its time on.
+    appointment_lead_minutes: int = Field(2, ge=0, le=120)
+    #: At most this many due appointments are called in a row before a walk-in who waited
+    #: past the service's target.
+    appointments_in_a_row: int = Field(3, ge=1, le=100)
+    #: A code checked in after its window: "refuse" it, or give a "walk_in" ticket marked late.
+    late_appointments: Literal["refuse", "walk_in"] = "refuse"
 
 
 class OrganisationEntry(BaseModel):
@@ -220,6 +232,9 @@ def apply(db: Database, spec: SiteFile) -> list[str]:
                 desk_idle_minutes=spec.site.desk_idle_minutes,
                 staff_statistics=spec.site.staff_statistics,
                 service_level_goal=spec.site.service_level_goal,
+                appointment_lead_minutes=spec.site.appointment_lead_minutes,
+                appointments_in_a_row=spec.site.appointments_in_a_row,
+                late_appointments=spec.site.late_appointments,
             )
             session.add(site)
             session.flush()
@@ -235,6 +250,9 @@ def apply(db: Database, spec: SiteFile) -> list[str]:
             desk_idle_minutes=spec.site.desk_idle_minutes,
             staff_statistics=spec.site.staff_statistics,
             service_level_goal=spec.site.service_level_goal,
+            appointment_lead_minutes=spec.site.appointment_lead_minutes,
+            appointments_in_a_row=spec.site.appointments_in_a_row,
+            late_appointments=spec.site.late_appointments,
             organisation=spec.organisation.slug if spec.organisation else None,
             organisation_name=spec.organisation.name if spec.organisation else None,
         )
@@ -294,6 +312,8 @@ def _apply_services(
             active=entry.active,
             daily_limit=entry.daily_limit,
             amber_share=entry.amber_share,
+            appointment_check_in_before_minutes=entry.appointment_check_in_before_minutes,
+            appointment_check_in_after_minutes=entry.appointment_check_in_after_minutes,
         )
         if label is None:
             for key, value in values.items():

@@ -20,6 +20,7 @@ class Role(StrEnum):
     # Devices act in the role of their kind.
     KIOSK = DeviceKind.KIOSK.value
     DISPLAY = DeviceKind.DISPLAY.value
+    INTEGRATION = DeviceKind.INTEGRATION.value
 
 
 USER_ROLES = frozenset({Role.CLERK, Role.PICKUP, Role.SUPERVISOR, Role.ADMIN, Role.STATISTICS})
@@ -56,6 +57,10 @@ class Capability(StrEnum):
     #: Steer a site: the services a desk calls, stopping and resuming a service's tickets for
     #: the day, moving a waiting ticket to another service, cancelling one with a reason.
     STEER = "steer"
+    #: Push, update and cancel a site's appointments (the booking system, a supervisor).
+    MANAGE_APPOINTMENTS = "manage_appointments"
+    #: List a site's appointments of a day with their state.
+    READ_APPOINTMENTS = "read_appointments"
 
 
 #: What only a device does for itself: nobody else has its printer.
@@ -74,6 +79,7 @@ GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.ORDER_PICKUP,
             Capability.READ_PICKUPS,
             Capability.READ_DEVICES,
+            Capability.READ_APPOINTMENTS,
         }
     ),
     Role.PICKUP: frozenset(
@@ -107,6 +113,10 @@ GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.ISSUE_OFFLINE,
             Capability.REPORT_PRINTER,
         }
+    ),
+    #: The booking system: its appointments, nothing else.
+    Role.INTEGRATION: frozenset(
+        {Capability.MANAGE_APPOINTMENTS, Capability.READ_APPOINTMENTS, Capability.READ_SERVICES}
     ),
     Role.DISPLAY: frozenset(
         {

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per domain. Import from here."""
 
+from central_server.models.appointments import Appointment, AppointmentMiss
 from central_server.models.auth import AuthToken, Device, User, user_sites
 from central_server.models.events import Event, IdempotencyRecord
 from central_server.models.feedback import TicketFeedback
@@ -10,6 +11,8 @@ from central_server.models.sites import Desk, DeskService, Service, Site
 from central_server.models.tickets import Case, NumberLease, Ticket, TicketCounter
 
 __all__ = [
+    "Appointment",
+    "AppointmentMiss",
     "AuthToken",
     "Case",
     "Desk",

@@ -51,6 +51,9 @@ class Figure(Base):
     appointment: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     urgent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     offline: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Appointments not checked in by the end of their window (not tickets: apart from the
+    #: walk-ins' ``no_show``), from :class:`~central_server.models.AppointmentMiss`.
+    appointment_missed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     wait_seconds: Mapped[float] = mapped_column(Float, default=0, server_default="0")
     handling_seconds: Mapped[float] = mapped_column(Float, default=0, server_default="0")
     bars: Mapped[bytes] = mapped_column(LargeBinary)

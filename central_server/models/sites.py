@@ -62,6 +62,11 @@ class Site(Base):
     staff_statistics: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     service_level_goal: Mapped[float] = mapped_column(Float, default=0.8, server_default="0.8")
     figures_until: Mapped[date | None] = mapped_column(Date, default=None)
+    appointment_lead_minutes: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    appointments_in_a_row: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    late_appointments: Mapped[str] = mapped_column(
+        String(8), default="refuse", server_default="refuse"
+    )
 
 
 class Service(Base):
@@ -79,6 +84,10 @@ class Service(Base):
     local day on which a supervisor stopped issuing tickets of the service (with
     ``issuing_stop_reason``): the stop holds for that day only, so the next day the service
     issues again by itself. ``amber_share`` overrides the site's (None: the site's).
+
+    An appointment of the service is checked in at the kiosk from
+    ``appointment_check_in_before_minutes`` before its time to
+    ``appointment_check_in_after_minutes`` after it, both edges included.
     """
 
     __tablename__ = "services"
@@ -101,6 +110,12 @@ class Service(Base):
     amber_share: Mapped[float | None] = mapped_column(Float, default=None)
     issuing_stopped_on: Mapped[date | None] = mapped_column(Date, default=None)
     issuing_stop_reason: Mapped[str | None] = mapped_column(String(20), default=None)
+    appointment_check_in_before_minutes: Mapped[int] = mapped_column(
+        Integer, default=30, server_default="30"
+    )
+    appointment_check_in_after_minutes: Mapped[int] = mapped_column(
+        Integer, default=10, server_default="10"
+    )
 
 
 class Desk(Base):

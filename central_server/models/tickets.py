@@ -90,6 +90,11 @@ class Ticket(Base):
     a recall or a call after a transfer does not move it (``called_at`` is the latest call).
     ``served_by_user_id`` is the clerk who served it last (started, finished, or marked it as
     no-show); the statistics name clerks only where the site file allows it.
+
+    ``appointment_at``: the ticket was drawn by checking in an appointment at the kiosk, booked
+    for that time (``central_server.appointments``); such a ticket has priority
+    ``appointment``, or ``normal`` with ``appointment_late`` when the citizen came after the
+    window and the site lets them in as a walk-in (``late_appointments = "walk_in"``).
     """
 
     __tablename__ = "tickets"
@@ -127,6 +132,8 @@ class Ticket(Base):
     estimated_wait_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
     first_called_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     served_by_user_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    appointment_late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     case: Mapped[Case | None] = relationship(
         back_populates="ticket", lazy="selectin", cascade="all, delete-orphan", uselist=False
     )

@@ -55,6 +55,8 @@ class ServiceInfo:
     amber_share: float | None
     issuing_stopped_on: date | None
     issuing_stop_reason: str | None
+    appointment_check_in_before_minutes: int
+    appointment_check_in_after_minutes: int
 
 
 @dataclass(frozen=True)
@@ -186,5 +188,7 @@ _SERVICE_FIELDS = (
     "amber_share",
     "issuing_stopped_on",
     "issuing_stop_reason",
+    "appointment_check_in_before_minutes",
+    "appointment_check_in_after_minutes",
 )
 _DESK_FIELDS = ("id", "site_id", "code", "name", "kind", "state", "signed_on_user_id")

@@ -47,6 +47,7 @@ COUNTS = (
     "appointment",
     "urgent",
     "offline",
+    "appointment_missed",
 )
 SUMS = ("wait_seconds", "handling_seconds")
 KIND_OF_PRIORITY = {
@@ -252,6 +253,7 @@ class Cell:
             "arrivals": n("arrivals"),
             "served": n("served"),
             "no_show": n("no_show"),
+            "appointment_missed": n("appointment_missed"),
             "cancelled": n("cancelled"),
             "transferred": n("transferred"),
             "wait_minutes": {"mean": _mean(c.get("wait_seconds", 0) / 60, called), **wait},

@@ -50,6 +50,7 @@ COLUMNS: tuple[tuple[str, Callable[[dict[str, Any]], Any]], ...] = (
     (N_("Estimate error, 90 % (min)"), lambda f: f["estimate_error_minutes"]["p90"]),
     (N_("Walk-ins"), lambda f: f["kinds"]["walk_in"]),
     (N_("Appointments"), lambda f: f["kinds"]["appointment"]),
+    (N_("Missed appointments"), lambda f: f["appointment_missed"]),
     (N_("Urgent"), lambda f: f["kinds"]["urgent"]),
     (N_("Issued offline"), lambda f: f["kinds"]["offline"]),
     (N_("Feedback, answers"), lambda f: f["feedback"]["count"]),

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from central_server.models import (
+    AppointmentMiss,
     Case,
     Desk,
     Figure,
@@ -22,7 +23,16 @@ from central_server.models import (
     User,
     user_sites,
 )
-from central_server.statistics.figures import COUNTS, SUMS, Cell, RowKey, TicketRow, pack, week_of
+from central_server.statistics.figures import (
+    COUNTS,
+    SUMS,
+    Cell,
+    Fact,
+    RowKey,
+    TicketRow,
+    pack,
+    week_of,
+)
 
 #: Every prefix letter: with them, a site's tickets of some days are found through the unique
 #: index on (site, prefix, day, number), with no index of its own to keep up on every issue.
@@ -64,8 +74,43 @@ def ticket_rows(session: Session, site_id: int, first: date, last: date) -> list
     return [TicketRow(*row) for row in result]  # type: ignore[call-arg]
 
 
+def missed_appointments(session: Session, site_id: int, first: date, last: date) -> list[Fact]:
+    """The site's missed appointments of ``first`` .. ``last`` as facts (no desk, no clerk):
+    they count as ``appointment_missed`` in their local hour and service."""
+    query = select(
+        AppointmentMiss.day,
+        AppointmentMiss.hour,
+        AppointmentMiss.service_id,
+        AppointmentMiss.missed,
+    ).where(
+        AppointmentMiss.site_id == site_id,
+        AppointmentMiss.day >= first,
+        AppointmentMiss.day <= last,
+    )
+    return [
+        Fact(
+            day=day,
+            hour=hour,
+            service_id=service_id,
+            desk_id=0,
+            clerk_id=0,
+            counts={"appointment_missed": missed},
+            bars=[],
+        )
+        for day, hour, service_id, missed in session.execute(query)
+    ]
+
+
 def first_ticket_day(session: Session, site_id: int) -> date | None:
-    return session.scalar(select(func.min(Ticket.day)).where(Ticket.site_id == site_id))
+    """The site's first day with a ticket or a missed appointment."""
+    days = [
+        session.scalar(select(func.min(Ticket.day)).where(Ticket.site_id == site_id)),
+        session.scalar(
+            select(func.min(AppointmentMiss.day)).where(AppointmentMiss.site_id == site_id)
+        ),
+    ]
+    known = [day for day in days if day is not None]
+    return min(known) if known else None
 
 
 def sites_by_slug(session: Session, slugs: Iterable[str]) -> dict[str, Site]:

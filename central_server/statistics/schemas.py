@@ -34,7 +34,10 @@ class Feedback(BaseModel):
 class Figures(BaseModel):
     arrivals: int = Field(description="tickets issued in the period (online and offline)")
     served: int = Field(description="finished, any outcome (status done)")
-    no_show: int
+    no_show: int = Field(description="tickets marked as no-show at the desk")
+    appointment_missed: int = Field(
+        description="appointments not checked in by the end of their window (no ticket)"
+    )
     cancelled: int
     transferred: int = Field(description="tickets transferred at least once")
     wait_minutes: Minutes = Field(description="first call - queued, of the called tickets")

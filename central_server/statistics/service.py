@@ -253,7 +253,9 @@ def _sum_up_next(db: Database, site_id: int, until: date) -> date:
             s.id: s.target_wait_minutes for s in repository.services_of(session, [site.id]).values()
         }
         rows = repository.ticket_rows(session, site.id, start, end)
-        cells = rules.sum_levels(rules.fact(r, zone, targets.get(r.service_id, 0)) for r in rows)
+        facts = [rules.fact(r, zone, targets.get(r.service_id, 0)) for r in rows]
+        facts += repository.missed_appointments(session, site.id, start, end)
+        cells = rules.sum_levels(facts)
         repository.replace_figures(session, site.id, start, cells)
         site.figures_until = end
         reached.append(end)
@@ -396,9 +398,13 @@ def _add_live(
     by_attr = {"service": "service_id", "desk": "desk_id", "clerk": "clerk_id", None: None}[
         query.by
     ]
-    for row in repository.ticket_rows(session, site.id, first, last):
-        service = services.get(row.service_id)
-        one = rules.fact(row, zone, service.target_wait_minutes if service else 0)
+    facts = [
+        rules.fact(row, zone, service.target_wait_minutes if service else 0)
+        for row in repository.ticket_rows(session, site.id, first, last)
+        for service in (services.get(row.service_id),)
+    ]
+    facts += repository.missed_appointments(session, site.id, first, last)
+    for one in facts:
         if query.service_id is not None and one.service_id != query.service_id:
             continue
         if query.desk_id is not None and one.desk_id != query.desk_id:

@@ -90,6 +90,15 @@ class TicketPublic(BaseModel):
     recall_count: int
     transfer_count: int
     issued_offline: bool = Field(description="printed by a kiosk offline and uploaded later")
+    appointment_at: datetime | None = Field(
+        default=None,
+        description="the booked time of the appointment checked in with this ticket "
+        "(null: not drawn with an appointment)",
+    )
+    appointment_late: bool = Field(
+        default=False,
+        description="the appointment was checked in after its window and let in as a walk-in",
+    )
     case: CasePublic | None = None
 
 

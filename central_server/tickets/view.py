@@ -321,6 +321,8 @@ class SiteView:
             "recall_count": ticket.recall_count,
             "transfer_count": ticket.transfer_count,
             "issued_offline": ticket.issued_offline,
+            "appointment_at": ticket.appointment_at,
+            "appointment_late": ticket.appointment_late,
             "case": CasePublic.model_validate(case, from_attributes=True) if case else None,
         }
 
@@ -336,4 +338,8 @@ class SiteView:
             "target_desk": self.desk_code(ticket.target_desk_id),
             "queued_at": ticket.queued_at.isoformat(),
             "issued_offline": ticket.issued_offline,
+            "appointment_at": (
+                ticket.appointment_at.isoformat() if ticket.appointment_at is not None else None
+            ),
+            "appointment_late": ticket.appointment_late,
         }

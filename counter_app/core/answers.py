@@ -157,6 +157,10 @@ class Ticket(Answer):
     called_at: datetime | None
     started_at: datetime | None
     case: Case | None = None
+    #: The booked time of a checked-in appointment (None: not drawn by an appointment).
+    appointment_at: datetime | None = None
+    #: Checked in after the appointment's window and let in as a walk-in.
+    appointment_late: bool = False
 
     @property
     def since(self) -> datetime:
@@ -381,6 +385,8 @@ class Figures(Answer):
     no_show: int
     cancelled: int
     transferred: int
+    #: Appointments not checked in by the end of their window (apart from ``no_show``).
+    appointment_missed: int = 0
     wait_minutes: Spread
     handling_minutes: Spread
     #: 0..1: called tickets whose wait was within their service's target.

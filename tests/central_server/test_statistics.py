@@ -52,6 +52,7 @@ def expected_totals(played: Played, feedback: tuple[int, ...] = (5, 2)) -> dict[
         "arrivals": 6,
         "served": 4,
         "no_show": 1,
+        "appointment_missed": 0,
         "cancelled": 1,
         "transferred": 1,
         "wait_minutes": {"mean": 13.8, "p50": 8.0, "p80": 26.0, "p95": 27.0},
