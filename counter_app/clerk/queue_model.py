@@ -1,4 +1,6 @@
-"""The waiting tickets of the desk as a Qt table model, in the order the desk calls them."""
+"""The waiting tickets of the desk as a Qt table model, in the order the desk calls them (the
+server's order), each with why it stands there (``counter_app/core/queue_reasons.py``) and the
+citizen's language."""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from counter_app.clerk.controller import DeskController
 from counter_app.core.answers import Ticket
+from counter_app.core.queue_reasons import language_name, queue_reason
 from counter_app.qt.i18n import N_, Language
-from resources.vocabulary import PRIORITY_LABELS
 
-COLUMNS = (N_("Number"), N_("Service"), N_("Priority"), N_("Waiting"), N_("Estimated wait"))
+COLUMNS = (N_("Number"), N_("Service"), N_("Why here"), N_("Language"), N_("Estimated wait"))
+#: The column of each ticket's reason (an appointment's time, a walk-in's wait).
+REASON_COLUMN = 2
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -74,10 +78,14 @@ class QueueModel(QAbstractTableModel):
                 if ticket.target_desk:
                     name += " → " + self.language(N_("forwarded to this desk"))
                 return name
-            if column == 2:
-                return self.language(PRIORITY_LABELS.get(ticket.priority, ticket.priority))
+            if column == REASON_COLUMN:
+                service = self.controller.services.get(ticket.service_id)
+                target = service.target_wait_minutes if service else None
+                return queue_reason(
+                    ticket, datetime.now(UTC), self.controller.zone, target, self.language
+                )
             if column == 3:
-                return minutes_seconds(ticket.queued_at, datetime.now(UTC))
+                return language_name(ticket.language, self.language)
             if column == 4:
                 minutes = ticket.estimated_wait_minutes
                 return (
@@ -85,7 +93,7 @@ class QueueModel(QAbstractTableModel):
                     if minutes is None
                     else self.language(N_("{minutes} min")).format(minutes=minutes)
                 )
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 3, 4):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 4):
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole and ticket.forward_reason:
             return ticket.forward_reason

@@ -36,6 +36,7 @@ from counter_app.clerk.controller import DeskController
 from counter_app.clerk.dialogs import OrderDialog, OutcomeDialog, TransferDialog
 from counter_app.clerk.queue_model import QueueModel, minutes_seconds
 from counter_app.core.answers import ChecklistStep, Ticket
+from counter_app.core.queue_reasons import appointment_text, clock_time, language_name
 from counter_app.qt.errors import describe
 from counter_app.qt.i18n import N_, Language
 from resources.vocabulary import DOCUMENT_KIND_LABELS, TICKET_STATUS_LABELS, PrinterState
@@ -462,9 +463,26 @@ class ClerkWindow(QMainWindow):
                     f"{tr(TICKET_STATUS_LABELS.get(ticket.status, ticket.status))} · "
                     f"{minutes_seconds(ticket.since, datetime.now(UTC))}",
                     tr(N_("Waited {minutes} min")).format(minutes=_waited(ticket)),
+                    self._ticket_facts(ticket),
                 ]
             )
         )
+
+    def _ticket_facts(self, ticket: Ticket) -> str:
+        """The citizen's language, the appointment time, the offline mark: what the clerk
+        should know before the citizen sits down."""
+        tr = self.language
+        facts = [tr(N_("Language: {language}")).format(language=language_name(ticket.language, tr))]
+        if ticket.appointment_at is not None:
+            label = N_("missed appointment {time}") if ticket.appointment_late else None
+            facts.append(
+                tr(label).format(time=clock_time(ticket.appointment_at, self.controller.zone))
+                if label
+                else appointment_text(ticket, self.controller.zone, tr)
+            )
+        if ticket.issued_offline:
+            facts.append(tr(N_("issued offline")))
+        return " · ".join(facts)
 
     def _render_case(self) -> None:
         c, tr = self.controller, self.language
