@@ -32,11 +32,11 @@ desk), three groups, in this order:
 Within a group, ties go by the desk's own order of its services, then the lower number.
 
 **The cap.** Where due appointments pile up (late morning, a slow desk), walk-ins would wait
-without end. So after ``sites.appointments_in_a_row`` (default 3; 0 turns the cap off)
-appointments called *in a row*, ONE walk-in who has waited past their service's
-``target_wait_minutes`` goes before the next due appointment (the first such walk-in in the
-walk-in order); if no walk-in has waited that long, appointments go on. That walk-in is the one
-exception to "a due appointment never waits behind a walk-in who came later".
+without end. So after ``sites.appointments_in_a_row`` appointments called *in a row* (default 3;
+the site file asks for at least 1, the rule takes 0 as no cap), ONE walk-in who has waited past
+their service's ``target_wait_minutes`` goes before the next due appointment (the first such
+walk-in in the walk-in order); if no walk-in has waited that long, appointments go on. That
+walk-in is the one exception to "a due appointment never waits behind a walk-in who came later".
 
 "In a row" is counted **per site, over the desk's services**: the latest calls at any desk of
 the site of tickets of the services this desk calls (or made at this desk), counted back to the

@@ -162,6 +162,8 @@ class DeskController(QObject):
         self._case_timer.timeout.connect(self._on_case_timer_timeout)
         #: The ticket whose case changed since it was last handed to the outbox.
         self._case_unsaved: int | None = None
+        #: The window closed (``stop``): no more reads of its own accord.
+        self._stopped = False
         self._appointment_clock = QTimer(self)
         self._appointment_clock.setInterval(APPOINTMENT_REREAD_MS)
         self._appointment_clock.timeout.connect(self._on_appointment_clock)
@@ -255,14 +257,16 @@ class DeskController(QObject):
         goes ahead of the walk-ins): read it again every minute meanwhile. One read per desk and
         minute, served from the site's snapshot of that minute (see README, "Readers and
         snapshots")."""
-        waiting = any(t.priority == Priority.APPOINTMENT for t in self.waiting)
+        waiting = not self._stopped and any(
+            t.priority == Priority.APPOINTMENT for t in self.waiting
+        )
         if waiting and not self._appointment_clock.isActive():
             self._appointment_clock.start()
         elif not waiting:
             self._appointment_clock.stop()
 
     def _on_appointment_clock(self) -> None:
-        if self.ended_reason is None and not self._refreshing:
+        if self.ended_reason is None and not self._stopped and not self._refreshing:
             self.refresh()
 
     def _on_refresh_error(self, error: Exception) -> None:
@@ -508,6 +512,8 @@ class DeskController(QObject):
         goes to the server when the desk opens again with this citizen)."""
         self._case_timer.stop()
         self._retry.stop()
+        self._stopped = True
+        self._appointment_clock.stop()
 
     def _on_case_timer_timeout(self) -> None:
         self.save_case()

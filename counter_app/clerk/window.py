@@ -69,6 +69,7 @@ QMainWindow { background: #f4f5f7; }
 #deskStateBanner { background: #e0e7ff; color: #1e3a8a; font-weight: bold; padding: 8px; }
 #noticeLabel { color: #1d4ed8; }
 #errorLabel { color: #b3261e; font-weight: bold; }
+#queueView::item { padding: 3px 4px; }
 #currentTicketLabel { font-size: 56px; font-weight: bold; color: #111827; }
 #ticketPanel, #casePanel, #queuePanel { background: white; border: 1px solid #d1d5db;
     border-radius: 6px; }
@@ -198,6 +199,11 @@ class ClerkWindow(QMainWindow):
         self.queue_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.queue_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.queue_view.verticalHeader().hide()
+        # Two lines a row (the service, then why it is there); a long reason wraps to a third.
+        self.queue_view.setWordWrap(True)
+        self.queue_view.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         self.queue_view.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )

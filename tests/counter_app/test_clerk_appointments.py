@@ -13,7 +13,9 @@ from PySide6.QtWidgets import QLabel, QTableView
 from sqlalchemy import update
 
 from central_server.models import Ticket
+from counter_app.clerk.queue_model import REASON_COLUMN, REASON_ROLE
 from tests.support.live_server import LiveServer
+from tests.support.scripted_day import Clock
 from tests.support.waits import ANSWER_MS
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -25,6 +27,12 @@ def rows(session) -> list[list[str]]:  # type: ignore[no-untyped-def]
         [model.index(row, column).data() for column in range(model.columnCount())]
         for row in range(model.rowCount())
     ]
+
+
+def reasons(session) -> list[str]:  # type: ignore[no-untyped-def]
+    """Why each ticket stands where it stands: the second line of the service's column."""
+    model = session.window.findChild(QTableView, "queueView").model()
+    return [model.index(row, REASON_COLUMN).data(REASON_ROLE) for row in range(model.rowCount())]
 
 
 def header(session) -> list[str]:  # type: ignore[no-untyped-def]
@@ -78,31 +86,39 @@ def test_the_queue_says_why_each_ticket_is_where_it_is(open_desk, server, qtbot)
     fresh = ticket(server, "B", language="ar")  # a walk-in who just came (an event: a re-read)
     qtbot.waitUntil(lambda: len(rows(session)) == 5, timeout=ANSWER_MS)
 
-    assert header(session) == ["Nummer", "Anliegen", "Grund", "Sprache", "Voraussichtlich"]
-    shown = [row[:4] for row in rows(session)]
-    assert shown[0] == [
+    assert header(session) == ["Nummer", "Anliegen · Grund", "Sprache", "Voraussichtlich"]
+    assert rows(session)[0] == [
         due["number"],
-        "Personalausweis und Reisepass",
-        f"Termin {hhmm(due_at)}",
+        f"Personalausweis und Reisepass\nTermin {hhmm(due_at)}",
         "Ukrainisch",
+        "",  # an appointment is called at its time, not after an estimated wait
     ]
-    assert shown[1][0] == urgent.json()["number"]
-    assert shown[1][2] == "Dringend · wartet seit 0 Min."
-    assert shown[2] == [
+    assert [row[0] for row in rows(session)] == [
+        due["number"],
+        urgent.json()["number"],
         waited["number"],
-        "Anmeldung und Ummeldung",
-        "wartet seit 25 Min. · über Ziel (20 Min.) · offline gezogen",
-        "Türkisch",
+        fresh["number"],
+        later["number"],
     ]
-    assert shown[3][0::2] == [fresh["number"], "wartet seit 0 Min."]
-    assert shown[3][3] == "Arabisch"
-    assert shown[4][0::2] == [later["number"], f"Termin {hhmm(later_at)}"]
+    assert reasons(session) == [
+        f"Termin {hhmm(due_at)}",
+        "Dringend · wartet seit 0 Min.",
+        "wartet seit 25 Min. · über Ziel (20 Min.) · offline gezogen",
+        "wartet seit 0 Min.",
+        f"Termin {hhmm(later_at)}",
+    ]
+    assert [row[2] for row in rows(session)] == [
+        "Ukrainisch",
+        "Deutsch",
+        "Türkisch",
+        "Arabisch",
+        "Deutsch",
+    ]
 
     # In English, the same reasons.
     session.window.findChild(object, "languageButton").click()
-    reasons = [row[2] for row in rows(session)]
-    assert reasons[0] == f"Appointment {hhmm(due_at)}"
-    assert reasons[2] == "waiting 25 min · over target (20 min) · issued offline"
+    assert reasons(session)[0] == f"Appointment {hhmm(due_at)}"
+    assert reasons(session)[2] == "waiting 25 min · over target (20 min) · issued offline"
 
     # F2 calls the appointment; the called ticket shows its time and the citizen's language.
     qtbot.keyClick(session.window, Qt.Key.Key_F2)
@@ -111,3 +127,23 @@ def test_the_queue_says_why_each_ticket_is_where_it_is(open_desk, server, qtbot)
     details = session.window.findChild(QLabel, "currentDetails").text()
     assert f"Language: Ukrainian · Appointment {hhmm(due_at)}" in details
     qtbot.waitUntil(lambda: len(rows(session)) == 4, timeout=ANSWER_MS)
+
+
+def test_an_appointment_moves_ahead_when_it_becomes_due_without_any_event(
+    open_desk, server, qtbot, monkeypatch
+) -> None:
+    """Nothing happens at the site when an appointment becomes due: the desk reads its queue
+    again on its own while an appointment waits (every minute; here every half second)."""
+    monkeypatch.setattr("counter_app.clerk.controller.APPOINTMENT_REREAD_MS", 500)
+    clock = Clock(now=datetime.now(UTC)).install(monkeypatch)
+    walk_in = ticket(server, "A")
+    booked = ticket(server, "A", priority="appointment")
+    change(server, booked["id"], appointment_at=clock.now + timedelta(minutes=10))
+    session = open_desk("clerk1", "1")
+    last = ticket(server, "B")  # an event after the change: the desk reads the queue anew
+    order = [walk_in["number"], last["number"], booked["number"]]
+    qtbot.waitUntil(lambda: [row[0] for row in rows(session)] == order, timeout=ANSWER_MS)
+
+    clock.now += timedelta(minutes=8)  # 10 minutes less the lead of 2: due
+    order = [booked["number"], walk_in["number"], last["number"]]
+    qtbot.waitUntil(lambda: [row[0] for row in rows(session)] == order, timeout=ANSWER_MS)
