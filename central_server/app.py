@@ -19,6 +19,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from central_server import accesslog, logsafe, metrics, migrate, openapi, ratelimits
+from central_server.appointments import endpoints as appointments_endpoints
+from central_server.appointments import service as appointments_service
 from central_server.auth import endpoints as auth_endpoints
 from central_server.auth import service as auth_service
 from central_server.auth.service import LoginThrottle
@@ -165,7 +167,7 @@ async def _housekeeping(database: Database, settings: ServerSettings, bus: Event
     rate-limit windows that are over, expire pickups ready for more than
     ``pickup_collect_days`` and not collected, erase the personal data of pickups closed more
     than ``pickup_purge_days`` ago and the case text of tickets finished more than
-    ``case_purge_days`` ago."""
+    ``case_purge_days`` ago, delete the appointments of past days."""
     while True:
         try:
             await run_in_threadpool(
@@ -185,11 +187,23 @@ async def _housekeeping(database: Database, settings: ServerSettings, bus: Event
             await run_in_threadpool(
                 tickets_purge.purge_case_text, database, settings.case_purge_days, bus=bus
             )
+            await run_in_threadpool(appointments_service.purge_past, database, bus)
         except Exception as exc:  # a locked or absent database must not end the server
             log.error(
                 "housekeeping failed; trying again in an hour\n%s", logsafe.safe_traceback(exc)
             )
         await asyncio.sleep(3600)
+
+
+async def _missed_appointments(database: Database, bus: EventBus) -> None:
+    """Every minute: appointments still booked after their check-in window become no-shows
+    (``central_server.appointments.service.mark_missed``)."""
+    while True:
+        try:
+            await run_in_threadpool(appointments_service.mark_missed, database, bus)
+        except Exception as exc:  # a locked or absent database must not end the server
+            log.error("marking missed appointments failed\n%s", logsafe.safe_traceback(exc))
+        await asyncio.sleep(60)
 
 
 def create_app(settings: ServerSettings | None = None, db: Database | None = None) -> FastAPI:
@@ -216,9 +230,11 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
             )
             listener.start()
         housekeeping = asyncio.create_task(_housekeeping(database, settings, bus))
+        missed = asyncio.create_task(_missed_appointments(database, bus))
         access_log = accesslog.off_the_loop()
         yield
         housekeeping.cancel()
+        missed.cancel()
         if access_log is not None:
             access_log.stop()
         if listener is not None:
@@ -284,6 +300,7 @@ def create_app(settings: ServerSettings | None = None, db: Database | None = Non
         devices_endpoints,
         tickets_endpoints,
         pickups_endpoints,
+        appointments_endpoints,
         events_endpoints,
         steering_endpoints,
         statistics_endpoints,

@@ -11,6 +11,7 @@
     tresen admin purge-pickups [--days N]   erase personal data of closed pickups
     tresen admin purge-cases [--days N]     erase case text of finished tickets
     tresen admin expire-pickups [--days N]  expire ready pickups not collected in time
+    tresen admin import-appointments FILE --site SLUG   a booking system's CSV or .ics export
 """
 
 from __future__ import annotations
@@ -173,6 +174,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="days since the document became ready (default: TRESEN_PICKUP_COLLECT_DAYS, or 90)",
     )
     _add_db(expire)
+
+    appointments = actions.add_parser(
+        "import-appointments",
+        help="import a booking system's appointments from a CSV or iCalendar (.ics) file "
+        '(idempotent; README "Appointments" lists the columns and fields)',
+    )
+    appointments.add_argument("file", type=Path)
+    appointments.add_argument("--site", required=True, help="the site's slug")
+    _add_db(appointments)
 
     sum_up = actions.add_parser(
         "sum-up-figures",
@@ -356,6 +366,8 @@ def run_admin(args: argparse.Namespace) -> int:
             print(f"{count} pickups expired (ready over {days} days ago, not collected)")
         elif args.action == "report":
             _report(db, args)
+        elif args.action == "import-appointments":
+            _import_appointments(db, args)
         elif args.action == "sum-up-figures":
             from central_server.errors import TresenError
             from central_server.statistics import service as statistics
@@ -372,6 +384,28 @@ def run_admin(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     return 0
+
+
+def _import_appointments(db: Database, args: argparse.Namespace) -> None:
+    from central_server.admin.commands import AdminError
+    from central_server.appointments import imports
+    from central_server.errors import TresenError
+    from resources.i18n import gettext_for
+
+    try:
+        result, skipped = imports.import_file(db, args.site, args.file)
+    except imports.AppointmentFileError as exc:
+        raise AdminError(str(exc)) from None
+    except TresenError as exc:
+        raise AdminError(exc.render(gettext_for("en"))) from None
+    for label, ids in (
+        ("created", result.created),
+        ("updated", result.updated),
+        ("unchanged", result.unchanged),
+    ):
+        print(f"{label}: {len(ids)}" + (f" ({', '.join(ids)})" if ids else ""))
+    if skipped:
+        print(f"skipped: {skipped} cancelled events")
 
 
 def _report(db: Database, args: argparse.Namespace) -> None:

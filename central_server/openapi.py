@@ -64,6 +64,7 @@ THROTTLED = {
     ("post", "/api/v1/pickups/lookup"),
     ("post", "/api/v1/pickups/{pickup_id}/hand-over"),
     ("post", "/api/v1/sites/{site}/pickups/check-in"),
+    ("post", "/api/v1/sites/{site}/appointments/check-in"),
 }
 #: Changes whose outcome does not depend on a state that can refuse them (no 409).
 NO_CONFLICT = {
@@ -72,6 +73,7 @@ NO_CONFLICT = {
     ("post", "/api/v1/pickups/lookup"),
     ("post", "/api/v1/sites/{site}/number-leases"),
     ("post", "/api/v1/sites/{site}/devices/printer"),
+    ("post", "/api/v1/sites/{site}/appointments"),
 }
 #: Signed-in operations that check no role or site.
 NO_ROLE = {("post", "/api/v1/logout")}

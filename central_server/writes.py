@@ -46,7 +46,15 @@ from central_server.deps import IdempotentRequest
 from central_server.errors import N_, InvalidInput
 from central_server.events.bus import EventBus
 from central_server.events.log import CHANGED_SEQS
-from central_server.models import Case, IdempotencyRecord, Pickup, Site, Ticket, TicketFeedback
+from central_server.models import (
+    AppointmentMiss,
+    Case,
+    IdempotencyRecord,
+    Pickup,
+    Site,
+    Ticket,
+    TicketFeedback,
+)
 from central_server.models._types import utcnow
 
 Answer = tuple[int, Any]
@@ -116,8 +124,8 @@ def perform(
     return status, body
 
 
-#: Session.info key: the earliest local day of a ticket (or a ticket's feedback) the session
-#: has flushed a change of.
+#: Session.info key: the earliest local day of a ticket (or a ticket's feedback, or a count of
+#: missed appointments) the session has flushed a change of.
 FIGURES_TOUCHED = "tresen_figures_touched"
 
 
@@ -125,7 +133,7 @@ FIGURES_TOUCHED = "tresen_figures_touched"
 def _note_ticket_days(session: Session, _context: object, _instances: object) -> None:
     earliest: date | None = session.info.get(FIGURES_TOUCHED)
     for obj in chain(session.new, session.dirty):
-        day = obj.day if isinstance(obj, Ticket | TicketFeedback) else None
+        day = obj.day if isinstance(obj, Ticket | TicketFeedback | AppointmentMiss) else None
         if day is not None and (earliest is None or day < earliest):
             earliest = day
     if earliest is not None:

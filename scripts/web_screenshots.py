@@ -12,7 +12,9 @@ system's Chromium (Playwright, headless):
 * ``status-called-ar.png``: the same page in Arabic, right to left, as the citizen is called;
 * ``status-feedback-de.png``, ``status-feedback-ar.png``: the page of a finished visit asking
   "How was your visit?", in German and in Arabic (right to left);
-* ``status-feedback-thanks-de.png``: the German page after a tap on a face.
+* ``status-feedback-thanks-de.png``: the German page after a tap on a face;
+* ``status-appointment-de.png``: the page of an appointment's ticket (checked in at the kiosk)
+  with the appointment's time.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ import argparse
 import sys
 import tempfile
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -153,6 +157,31 @@ def main() -> None:
                     thanks = args.out / "status-feedback-thanks-de.png"
                     page.screenshot(path=str(thanks), full_page=True)
                     print(f"{thanks.name}: answered")
+
+            # An appointment in ten minutes, pushed by the booking system and checked in.
+            booked_for = datetime.now(ZoneInfo("Europe/Berlin")) + timedelta(minutes=10)
+            server.client("demo-booking").post(
+                "/sites/demo/appointments",
+                json={
+                    "appointments": [
+                        {
+                            "external_id": "ZMS-100234",
+                            "code": "4711-0815",
+                            "service_id": services["A"],
+                            "starts_at": booked_for.replace(second=0, microsecond=0).isoformat(),
+                            "language": "de",
+                        }
+                    ]
+                },
+            ).raise_for_status()
+            checked_in = kiosk.post("/sites/demo/appointments/check-in", json={"code": "47110815"})
+            checked_in.raise_for_status()
+            appointment_de = checked_in.json()
+            page = browser.new_context(**phone).new_page()
+            page.goto(f"{server.url}/t/{appointment_de['status_token']}")
+            expect(page.locator("#headline")).to_be_visible()
+            page.screenshot(path=str(args.out / "status-appointment-de.png"), full_page=True)
+            print(f"status-appointment-de.png: {appointment_de['number']}")
             browser.close()
     finally:
         server.stop()

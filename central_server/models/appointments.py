@@ -33,6 +33,9 @@ class Appointment(Base):
         # site's" (a code is unique per site and day, see ``central_server.appointments``).
         Index("ix_appointments_code_site", "code_normalised", "site_id"),
         Index("ix_appointments_site_day", "site_id", "day"),
+        # The minute's look for appointments still booked past their time, without reading
+        # the weeks of bookings ahead.
+        Index("ix_appointments_state_starts", "state", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,8 @@ the token) and the caller appends ``pickup.wrong_scans`` to the site's log for s
 the limit every scan of that principal is refused with 429 until the window has moved on.
 
 The counts are in the database (:mod:`central_server.ratelimits`), shared by every server
-process: the limit holds whichever process a scan reaches, and the report is made once.
+process: the limit holds whichever process a scan reaches, and the report is made once. Wrong
+appointment codes at the kiosk count toward the same limit (``central_server.appointments``).
 """
 
 from __future__ import annotations
@@ -18,23 +19,23 @@ from central_server.ratelimits import WINDOW_SECONDS, FailureCounter, key
 
 __all__ = ["WINDOW_SECONDS", "ScanGuard"]
 
+TOO_MANY_RECEIPTS = N_(
+    "Too many unknown pickup receipts were scanned here. Please wait a minute; the team lead "
+    "has been informed."
+)
+
 
 class ScanGuard:
     def __init__(self, counter: FailureCounter, wrong_scans_per_minute: int = 10) -> None:
         self.limit = wrong_scans_per_minute
         self._counter = counter
 
-    def check(self, principal: Principal) -> None:
-        """Refuse (429) while ``principal`` is past the limit."""
+    def check(self, principal: Principal, message: str = TOO_MANY_RECEIPTS) -> None:
+        """Refuse (429) while ``principal`` is past the limit; ``message`` says what was
+        wrong (the kiosk's appointment codes count toward the same limit)."""
         scans = _key(principal)
         if self._counter.failures(scans)[scans] >= self.limit:
-            raise RateLimited(
-                "too_many_wrong_scans",
-                N_(
-                    "Too many unknown pickup receipts were scanned here. Please wait a minute; "
-                    "the team lead has been informed."
-                ),
-            )
+            raise RateLimited("too_many_wrong_scans", message)
 
     def wrong(self, principal: Principal) -> bool:
         """Count a wrong scan; True when it is the one that reaches the limit (report it)."""

@@ -241,14 +241,15 @@ def _pickup_site_id(db: Database, pickup_id: int) -> int:
 # Wrong scans ---------------------------------------------------------------------------------
 
 
-def _wrong_scan(
+def wrong_scan(
     db: Database, bus: EventBus, guard: ScanGuard, principal: Principal, site_ids: Iterable[int]
 ) -> None:
-    """Count a wrong receipt; at the limit, warn in the server log and in the sites' logs."""
+    """Count a wrong receipt (or a wrong appointment code: the same limit); at the limit, warn
+    in the server log and in the sites' logs."""
     if not guard.wrong(principal):
         return
     log.warning(
-        "%s (%s) scanned %d unknown or wrong pickup receipts within %d seconds",
+        "%s (%s) scanned %d unknown or wrong receipts or appointment codes within %d seconds",
         principal.actor,
         principal.key,
         guard.limit,
@@ -464,7 +465,7 @@ def lookup(
         if pickup is not None and principal.works_at(pickup.site_id):
             site = session.get_one(Site, pickup.site_id)
             return _public(session, pickup, site.slug)
-    _wrong_scan(db, bus, guard, principal, principal.site_ids or ())
+    wrong_scan(db, bus, guard, principal, principal.site_ids or ())
     raise _unknown_receipt()
 
 
@@ -493,7 +494,7 @@ def hand_over(
         matches = _receipt_of(pickup, digests)
         other = None if matches else repository.pickup_by_token_digests(session, digests)
     if not matches:
-        _wrong_scan(db, bus, guard, principal, {site_id})
+        wrong_scan(db, bus, guard, principal, {site_id})
         if other is not None and principal.works_at(other.site_id):
             raise InvalidInput(
                 "pickup_token_mismatch",
@@ -549,7 +550,7 @@ def check_in(
         found = repository.pickup_by_token_digests(session, digests)
         pickup_id = found.id if found is not None and found.site_id == site_id else None
     if pickup_id is None:
-        _wrong_scan(db, bus, guard, principal, {site_id})
+        wrong_scan(db, bus, guard, principal, {site_id})
         raise _unknown_receipt()
 
     def change(session: Session, site: Site) -> Answer:

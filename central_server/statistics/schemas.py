@@ -103,5 +103,6 @@ class Statistics(BaseModel):
     service_level_goal: float = Field(description="the share of the site file aimed for")
     totals: Figures
     groups: list[Group] = Field(
-        description="sorted by key, then by the split's name; groups without tickets left out"
+        description="sorted by key, then by the split's name; groups without tickets (and "
+        "without missed appointments) left out"
     )

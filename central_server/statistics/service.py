@@ -468,7 +468,7 @@ def _answer(
     groups = []
     if query.group is not None or query.by is not None:
         for (key, item_id), cell in cells.items():
-            if not cell.counts.get("arrivals"):
+            if not cell.counts.get("arrivals") and not cell.counts.get("appointment_missed"):
                 continue
             entry: dict[str, Any] = {"key": key}
             named = by_value(item_id)

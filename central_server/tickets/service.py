@@ -211,6 +211,8 @@ def create_ticket_in_session(
     priority: Priority = Priority.NORMAL,
     language: str = "de",
     offline: OfflineIssue | None = None,
+    appointment_at: datetime | None = None,
+    appointment_late: bool = False,
 ) -> tuple[Ticket, SiteView]:
     """Draw the next ticket of ``service`` and log ``ticket.created``: the one way a ticket is
     made, inside a change that holds the site's lock (see ``central_server.writes``).
@@ -221,6 +223,10 @@ def create_ticket_in_session(
     ``offline``, the ticket is one a kiosk issued offline: number, time and status token are
     the kiosk's, checked against its lease, and the opening hours at the time it was issued
     (``offline.accept_upload``); it is taken past a stop or the contingent (it is printed).
+    With ``appointment_at`` the ticket is an appointment's checked in at the kiosk
+    (``central_server.appointments``): the booking system gave the time, so it is drawn past
+    the opening hours, a stop and the contingent, unless ``appointment_late`` (it came after
+    its window and is let in as a walk-in, under the walk-ins' rules).
     Permissions are the caller's to check. Returns the ticket and the site as it is afterwards.
     """
     if not service.active:
@@ -232,7 +238,8 @@ def create_ticket_in_session(
     else:
         now = utcnow()
         local_now = now.astimezone(ZoneInfo(site.timezone))
-        if not hours.is_open(service.hours, local_now):
+        booked = appointment_at is not None and not appointment_late
+        if not booked and not hours.is_open(service.hours, local_now):
             raise Conflict(
                 "service_closed",
                 N_("This service is closed now. Opening hours today: {hours}"),
@@ -241,11 +248,11 @@ def create_ticket_in_session(
         day = local_now.date()
         # Stopped today, or the contingent used up: from the kept configuration and the
         # counter the number is drawn from, no further statement.
-        if service.issuing_stopped_on == day:
+        if not booked and service.issuing_stopped_on == day:
             raise issuing.refusal(service, issuing.STOPPED, language)
         counter = repository.day_counter(session, site.id, service.prefix, day)
         why = issuing.why_not_issuing(service, day, counter.issued or 0)
-        if why is not None:
+        if why is not None and not booked:
             raise issuing.refusal(service, why, language)
         issued = Issued(
             day=day,
@@ -266,6 +273,8 @@ def create_ticket_in_session(
         created_at=issued.at,
         queued_at=issued.at,
         issued_offline=issued.lease_id is not None,
+        appointment_at=appointment_at,
+        appointment_late=appointment_late,
     )
     view = SiteView.load(session, site)
     if offline is None:

@@ -174,6 +174,8 @@ class TicketRef:
     day: date
     number: str
     language: str
+    #: The booked time of the appointment the ticket was drawn for (None: a walk-in's).
+    appointment_at: datetime | None = None
 
     def valid_at(self, now: datetime) -> bool:
         """A status page is valid on the ticket's day (the site's local day)."""
@@ -197,6 +199,7 @@ def lookup(db: Database, token: str, now: datetime | None = None) -> TicketRef |
             day=ticket.day,
             number=ticket.display_number,
             language=ticket.language,
+            appointment_at=ticket.appointment_at,
         )
     return ref if ref.valid_at(now or utcnow()) else None
 
@@ -299,6 +302,9 @@ def status_view(ref: TicketRef, status: TicketStatus, service_name: str) -> dict
     else:
         headline = say(texts.CANCELLED)
     final = status.status in FINAL
+    if ref.appointment_at is not None and not final:
+        booked = ref.appointment_at.astimezone(ZoneInfo(ref.timezone))
+        lines.insert(0, say(texts.APPOINTMENT_AT).format(time=booked.strftime("%H:%M")))
     return {
         "state": status.status.value,
         "number": ref.number,

@@ -14,6 +14,8 @@ from resources.i18n import N_citizen
 YOUR_NUMBER = N_citizen("citizen", "Your number")
 PEOPLE_AHEAD = N_citizen("citizen", "People ahead of you: {count}")
 ESTIMATED_WAIT = N_citizen("citizen", "Estimated wait: about {minutes} min")
+#: An appointment's ticket (checked in at the kiosk): the booked time, local HH:MM.
+APPOINTMENT_AT = N_citizen("citizen", "Your appointment: {time}")
 YOU_ARE_NEXT = N_citizen("citizen", "You are next.")
 PLEASE_WAIT = N_citizen("citizen", "Please wait until your number is shown on the screen.")
 FORWARDED = N_citizen("citizen", "You have been forwarded. Please wait: you keep your place.")

@@ -88,6 +88,10 @@ class ApiClient:
         kwargs.setdefault("timeout", 10)
         return self.session.put(self.base + path, json=json, **kwargs)
 
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", 10)
+        return self.session.delete(self.base + path, **kwargs)
+
     def service_id(self, prefix: str, site: str = "demo") -> int:
         services = self.get(f"/sites/{site}/services").json()
         return next(int(s["id"]) for s in services if s["prefix"] == prefix)

@@ -53,6 +53,7 @@ CLOCK_MODULES = (
     "central_server.statistics.service",
     "central_server.web.service",
     "central_server.events.log",
+    "central_server.appointments.service",
 )
 
 

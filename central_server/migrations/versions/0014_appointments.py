@@ -63,6 +63,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_appointments_code_site", "appointments", ["code_normalised", "site_id"])
     op.create_index("ix_appointments_site_day", "appointments", ["site_id", "day"])
+    op.create_index("ix_appointments_state_starts", "appointments", ["state", "starts_at"])
     op.create_table(
         "appointment_misses",
         sa.Column("site_id", sa.Integer(), nullable=False),
@@ -136,6 +137,7 @@ def downgrade() -> None:
         batch.drop_column("appointment_late")
         batch.drop_column("appointment_at")
     op.drop_table("appointment_misses")
+    op.drop_index("ix_appointments_state_starts", table_name="appointments")
     op.drop_index("ix_appointments_site_day", table_name="appointments")
     op.drop_index("ix_appointments_code_site", table_name="appointments")
     op.drop_table("appointments")

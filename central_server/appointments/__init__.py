@@ -1,0 +1,1 @@
+"""Appointments from the office's booking system: pushed, listed, checked in at the kiosk."""
