@@ -5,7 +5,7 @@ The desk's queue lists the same order."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from sqlalchemy import update
 from central_server.models import Site, Ticket
 from tests.support.api import act, call_next, new_ticket, waiting_numbers
 from tests.support.live_server import ApiClient, LiveServer
-from tests.support.scripted_day import Clock
+from tests.support.scripted_day import DAY, ZONE, Clock
 
 
 @pytest.fixture
@@ -159,3 +159,36 @@ def test_the_pickup_desks_calls_do_not_break_a_run_of_front_office_appointments(
     assert serve(clerk, "1") == "A003"
     assert serve(clerk, "1") == "A001"
     assert serve(clerk, "1") == "A004"
+
+
+def test_an_appointment_pushed_by_the_booking_system_and_checked_in_at_the_kiosk(
+    server, clock, kiosk, clerk, services
+) -> None:
+    """The whole way: the booking system pushes, the citizen checks in early, walk-ins are
+    called until two minutes before the appointment, then the appointment."""
+    a = services["A"]
+    clock.at("07:50")
+    booking = server.client("demo-booking")
+    starts_at = datetime.combine(DAY, time(8, 30), ZONE).isoformat()
+    pushed = booking.post(
+        "/sites/demo/appointments",
+        json={
+            "appointments": [
+                {"external_id": "K-9", "code": "ZMS-0830", "service_id": a, "starts_at": starts_at}
+            ]
+        },
+    )
+    assert pushed.status_code == 200, pushed.text
+    walk_in(kiosk, clock, "08:00", a)  # A001
+    clock.at("08:05")
+    checked_in = kiosk.post("/sites/demo/appointments/check-in", json={"code": "zms0830"})
+    assert checked_in.status_code == 201, checked_in.text
+    number = checked_in.json()["number"]  # A002
+    walk_in(kiosk, clock, "08:10", a)  # A003
+
+    clock.at("08:20")
+    assert waiting_numbers(clerk, desk="1") == ["A001", "A003", number]
+    assert serve(clerk, "1") == "A001"
+    clock.at("08:28")
+    assert waiting_numbers(clerk, desk="1") == [number, "A003"]
+    assert serve(clerk, "1") == number
