@@ -15,10 +15,41 @@ Statuses of a ticket::
 from the front office to the back office). The ticket keeps ``queued_at``, so the citizen keeps
 their place in the new queue.
 
-Who is next at a desk: among the tickets the desk may call (those of its services that are not
-meant for another desk, plus those transferred to this desk), the highest priority class first
-(appointment, then urgent, then normal), then whoever has waited longest, then the desk's own
-order of its services, then the lower number.
+Who is next at a desk (:func:`draw_order`, :func:`pick_next`): among the tickets the desk may
+call (those of its services that are not meant for another desk, plus those transferred to this
+desk), three groups, in this order:
+
+1. **Due appointments.** A checked-in appointment (priority ``appointment``) becomes *due* at its
+   ``appointment_at`` minus the site's lead (``sites.appointment_lead_minutes``, default 2): the
+   citizen has time to walk to the desk by their time. Due appointments come before every
+   walk-in, earliest appointment time first. An appointment ticket without a time (one drawn
+   before appointments were checked in) is due at once, its time being when it was queued.
+2. **Walk-ins**: urgent before normal, then whoever has waited longest.
+3. **Appointments not yet due**, earliest time first: before its time an appointment waits for
+   the walk-ins (they fill the time), and is called early only when nobody else the desk may
+   call waits.
+
+Within a group, ties go by the desk's own order of its services, then the lower number.
+
+**The cap.** Where due appointments pile up (late morning, a slow desk), walk-ins would wait
+without end. So after ``sites.appointments_in_a_row`` appointments called *in a row* (default 3;
+the site file asks for at least 1, the rule takes 0 as no cap), ONE walk-in who has waited past
+their service's ``target_wait_minutes`` goes before the next due appointment (the first such
+walk-in in the walk-in order); if no walk-in has waited that long, appointments go on. That
+walk-in is the one exception to "a due appointment never waits behind a walk-in who came later".
+
+"In a row" is counted **per site, over the desk's services**: the latest calls at any desk of
+the site of tickets of the services this desk calls (or made at this desk), counted back to the
+first that was not an appointment (:func:`appointments_in_a_row`). Not per desk: with six desks
+each calling two appointments, no desk would ever reach a cap of 3 while the walk-ins of those
+services watched twelve appointments go first. Not over the whole site: the pickup desk's calls
+would break every streak, and the walk-ins of the front desks' services would never get their
+turn. Counted this way, the walk-ins of a service see at most the cap of appointments go ahead
+of them between two walk-in calls, however many desks serve it.
+
+The rules see the moment, the site's settings and the latest calls as plain data
+(:class:`Calling`); without them (``calling=None``) every appointment counts as due and there is
+no cap.
 
 Ticket numbers run per prefix letter, per site, per local day (``A001``, ``A002``, ...). A kiosk
 that may lose the server draws *offline numbers* from a lease: a range of numbers under one
@@ -36,9 +67,10 @@ prefix and day that the server set aside for it beforehand (see :func:`lease_ran
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from statistics import median
 
@@ -167,6 +199,8 @@ class QueuedTicket:
     queued_at: datetime
     target_desk_id: int | None = None
     number: int = 0
+    #: A checked-in appointment's time (None: a walk-in, or an appointment ticket without one).
+    appointment_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -195,23 +229,110 @@ def queue_key(ticket: QueuedTicket) -> tuple[int, datetime, int, int]:
     return (PRIORITY_RANK[ticket.priority], ticket.queued_at, ticket.number, ticket.id)
 
 
-def draw_order(tickets: Iterable[QueuedTicket], desk: DeskRule) -> list[QueuedTicket]:
-    """The tickets ``desk`` may call, in the order it calls them."""
-    return sorted(
-        (t for t in tickets if desk.may_call(t)),
-        key=lambda t: (
-            PRIORITY_RANK[t.priority],
-            t.queued_at,
-            desk.service_rank(t),
-            t.number,
-            t.id,
-        ),
+#: The site's defaults for appointments (``sites.appointment_lead_minutes`` and
+#: ``sites.appointments_in_a_row``).
+DEFAULT_APPOINTMENT_LEAD = timedelta(minutes=2)
+DEFAULT_APPOINTMENTS_IN_A_ROW = 3
+
+
+@dataclass(frozen=True)
+class RecentCall:
+    """One of a site's latest calls: of which service, at which desk, an appointment or not."""
+
+    service_id: int
+    appointment: bool
+    desk_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Calling:
+    """What a desk's order depends on besides the tickets: the moment, the site's appointment
+    settings, the services' target waits and the site's latest calls (newest first)."""
+
+    now: datetime
+    lead: timedelta = DEFAULT_APPOINTMENT_LEAD
+    #: How many appointments in a row before one walk-in past its target (0: no cap).
+    cap: int = DEFAULT_APPOINTMENTS_IN_A_ROW
+    target_wait_minutes: Mapping[int, int] = field(default_factory=dict)
+    recent_calls: Sequence[RecentCall] = ()
+
+    def due(self, ticket: QueuedTicket) -> bool:
+        """An appointment whose time, less the lead, has come."""
+        return ticket.appointment_at is None or ticket.appointment_at - self.lead <= self.now
+
+    def past_target(self, ticket: QueuedTicket) -> bool:
+        """A walk-in who has waited longer than their service's target."""
+        target = self.target_wait_minutes.get(ticket.service_id)
+        return target is not None and self.now - ticket.queued_at > timedelta(minutes=target)
+
+
+def appointments_in_a_row(recent_calls: Iterable[RecentCall], desk: DeskRule) -> int:
+    """How many of the latest calls (newest first) of the services ``desk`` calls, or made at
+    ``desk``, were appointments, counted back to the first that was not (see the module's
+    docstring: per site, over the desk's services)."""
+    count = 0
+    for call in recent_calls:
+        if call.service_id not in desk.service_ids and call.desk_id != desk.id:
+            continue
+        if not call.appointment:
+            break
+        count += 1
+    return count
+
+
+def _appointment_time(ticket: QueuedTicket) -> datetime:
+    return ticket.appointment_at or ticket.queued_at
+
+
+def draw_order(
+    tickets: Iterable[QueuedTicket], desk: DeskRule, calling: Calling | None = None
+) -> list[QueuedTicket]:
+    """The tickets ``desk`` may call, in the order it calls them (see the module's docstring):
+    its next call first, then the calls after it if nobody else called and time stood still."""
+    due: list[QueuedTicket] = []
+    walk_ins: list[QueuedTicket] = []
+    later: list[QueuedTicket] = []
+    for ticket in tickets:
+        if not desk.may_call(ticket):
+            continue
+        if ticket.priority != Priority.APPOINTMENT:
+            walk_ins.append(ticket)
+        elif calling is None or calling.due(ticket):
+            due.append(ticket)
+        else:
+            later.append(ticket)
+
+    def appointment_key(t: QueuedTicket) -> tuple[datetime, datetime, int, int, int]:
+        return (_appointment_time(t), t.queued_at, desk.service_rank(t), t.number, t.id)
+
+    due.sort(key=appointment_key)
+    later.sort(key=appointment_key)
+    walk_ins.sort(
+        key=lambda t: (PRIORITY_RANK[t.priority], t.queued_at, desk.service_rank(t), t.number, t.id)
     )
+    if calling is None or calling.cap <= 0:
+        return [*due, *walk_ins, *later]
+
+    order: list[QueuedTicket] = []
+    waiting = deque(walk_ins)
+    in_a_row = appointments_in_a_row(calling.recent_calls, desk)
+    for appointment in due:
+        if in_a_row >= calling.cap:
+            overdue = next((w for w in waiting if calling.past_target(w)), None)
+            if overdue is not None:
+                waiting.remove(overdue)
+                order.append(overdue)
+                in_a_row = 0
+        order.append(appointment)
+        in_a_row += 1
+    return [*order, *waiting, *later]
 
 
-def pick_next(tickets: Iterable[QueuedTicket], desk: DeskRule) -> QueuedTicket | None:
+def pick_next(
+    tickets: Iterable[QueuedTicket], desk: DeskRule, calling: Calling | None = None
+) -> QueuedTicket | None:
     """The ticket ``desk`` calls next, or None when nobody waits for it."""
-    order = draw_order(tickets, desk)
+    order = draw_order(tickets, desk, calling)
     return order[0] if order else None
 
 

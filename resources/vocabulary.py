@@ -24,6 +24,7 @@ __all__ = [
     "DOCUMENT_KIND_CITIZEN_LABELS",
     "DOCUMENT_KIND_LABELS",
     "FEEDBACK_SCORE_LABELS",
+    "LANGUAGE_LABELS",
     "MAX_WEEKS",
     "OUTCOME_LABELS",
     "PICKUP_STATUS_LABELS",
@@ -256,6 +257,16 @@ TICKET_STATUS_LABELS: dict[TicketStatus, str] = {
     TicketStatus.NO_SHOW: N_("marked as no-show"),
     TicketStatus.CANCELLED: N_("cancelled"),
     TicketStatus.TRANSFERRED: N_("transferred"),
+}
+
+#: A citizen's language (a ticket's ``language``) as the clerk reads it at the desk.
+LANGUAGE_LABELS: dict[str, str] = {
+    "de": N_("German"),
+    "en": N_("English"),
+    "tr": N_("Turkish"),
+    "ar": N_("Arabic"),
+    "ru": N_("Russian"),
+    "uk": N_("Ukrainian"),
 }
 
 #: Priorities as the clerk reads them in the queue.

@@ -122,7 +122,74 @@ def main() -> None:
     settle(app, 0.5)
     window.grab().save(str(OUT / "clerk-offline.png"))
     session.stop()
+    appointments(app, folder)
     print(f"written to {OUT}")
+
+
+def appointments(app: QApplication, folder: Path, big: Path | None = None) -> None:
+    """The queue with appointments checked in, one of them at the desk (``clerk-appointments``;
+    with ``big``, the same at 1920x1080 there too)."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from central_server.models import Ticket
+
+    url = demo_database(folder, "appointments.sqlite3")
+    server = LiveServer(url)
+    server.start()
+    kiosk = server.client("demo-kiosk")
+    services = {s["prefix"]: s["id"] for s in kiosk.get("/sites/demo/services").json()}
+    now = datetime.now(UTC)
+    minute = now.replace(second=0, microsecond=0)
+
+    def ticket(prefix: str, ago: int, **fields: object) -> None:
+        """A ticket queued ``ago`` minutes ago; ``appointment_at`` etc. as a check-in or an
+        offline upload would have recorded them."""
+        body = {"service_id": services[prefix]}
+        body |= {k: v for k, v in fields.items() if k in ("priority", "language")}
+        answer = kiosk.post("/sites/demo/tickets", json=body)
+        values = {k: v for k, v in fields.items() if k not in ("priority", "language")}
+        assert server.db is not None
+        with server.db.write_session() as db:
+            db.execute(
+                update(Ticket)
+                .where(Ticket.id == answer.json()["id"])
+                .values(queued_at=now - timedelta(minutes=ago), **values)
+            )
+
+    ticket("B", 9, priority="appointment", language="uk", appointment_at=minute)
+    ticket("A", 31, language="tr")
+    ticket("C", 6, priority="appointment", appointment_at=minute + timedelta(minutes=1))
+    ticket("A", 24, issued_offline=True)
+    ticket("B", 12, language="ar")
+    ticket("C", 4)
+    ticket(
+        "A", 2, priority="appointment", language="ru", appointment_at=minute + timedelta(minutes=40)
+    )
+    clerk2 = server.client(server.login("clerk2"))
+    clerk2.post("/sites/demo/tickets", json={"service_id": services["B"], "priority": "urgent"})
+
+    client = TresenClient(server.url)
+    sign_in = client.login("clerk1", "demo")
+    session = ClerkSession(
+        client, sign_in, "demo", "1", Language("de"), Outbox(folder / "outbox-a.sqlite3"), Tasks()
+    )
+    window, controller = session.window, session.controller
+    window.resize(1280, 720)
+    window.show()
+    session.start()
+    wait_for(app, lambda: len(controller.waiting) == 8 and controller.desk_state == "open")
+    controller.call_next()
+    wait_for(app, lambda: controller.current is not None and len(controller.waiting) == 7)
+    settle(app, 1.2)
+    window.grab().save(str(OUT / "clerk-appointments.png"))
+    if big is not None:
+        window.resize(1920, 1080)
+        settle(app, 0.8)
+        window.grab().save(str(big))
+    session.stop()
+    server.stop()
 
 
 if __name__ == "__main__":

@@ -4,12 +4,13 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from central_server.errors import N_, NotFound
-from central_server.models import Case, NumberLease, Ticket, TicketCounter
+from central_server.models import Case, Event, NumberLease, Ticket, TicketCounter
 from central_server.queue_rules import (
     FINAL,
     OPEN_AT_DESK,
@@ -56,6 +57,7 @@ class OpenTicket:
     prefix: str
     status: str
     desk_id: int | None
+    appointment_at: datetime | None
 
 
 _OPEN_COLUMNS = (
@@ -68,6 +70,7 @@ _OPEN_COLUMNS = (
     Ticket.prefix,
     Ticket.status,
     Ticket.desk_id,
+    Ticket.appointment_at,
 )
 
 
@@ -79,10 +82,25 @@ _OPEN_ROWS = select(*_OPEN_COLUMNS).where(
 def open_ticket_rows(
     session: Session, site_id: int, statuses: frozenset[Status]
 ) -> list[OpenTicket]:
-    """The site's tickets in ``statuses`` as :class:`OpenTicket` (one SELECT of nine columns,
+    """The site's tickets in ``statuses`` as :class:`OpenTicket` (one SELECT of ten columns,
     built once)."""
     rows = session.execute(_OPEN_ROWS, {"site_id": site_id, "statuses": sorted(statuses)})
-    return [OpenTicket(*row) for row in rows]
+    return [OpenTicket(*tuple(row)) for row in rows]
+
+
+def recent_calls(
+    session: Session, site_id: int, since: datetime, limit: int
+) -> list[tuple[str | None, dict[str, Any]]]:
+    """The site's newest calls since ``since`` (desk code, event data), newest first: who was
+    called in a row (``queue_rules.appointments_in_a_row``). Ordered by time first so that the
+    one plan walks ``ix_events_site_at`` back from now (see ``web.repository.recent_calls``)."""
+    query = (
+        select(Event.desk_code, Event.data)
+        .where(Event.site_id == site_id, Event.type == "ticket.called", Event.at >= since)
+        .order_by(Event.at.desc(), Event.seq.desc())
+        .limit(limit)
+    )
+    return [(code, data) for code, data in session.execute(query)]
 
 
 def queued_tickets(session: Session, site_id: int) -> list[Ticket]:

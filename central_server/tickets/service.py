@@ -26,6 +26,7 @@ from central_server.queue_rules import (
     FINAL,
     QUEUED,
     Action,
+    Calling,
     Priority,
     QueuedTicket,
     Status,
@@ -313,7 +314,7 @@ def call_next(
         desk = view.config.desk(desk_code)
         _check_desk_role(principal, desk)
         _ensure_desk_free(view, desk)
-        chosen = pick_next(view.queued_rules(), desk_rule(desk))
+        chosen = pick_next(view.queued_rules(), desk_rule(desk), view.calling(session, utcnow()))
         if chosen is None:
             return 204, None
         ticket = repository.ticket_by_id(session, chosen.id)
@@ -785,6 +786,8 @@ class _QueueBase:
 
     config: SiteConfig
     queued: list[QueuedTicket]
+    #: The moment of the reading's minute, the appointment settings, the latest calls.
+    calling: Calling
     public: dict[int, TicketPublic]
     called: list[TicketPublic]
     serving: list[TicketPublic]
@@ -797,7 +800,7 @@ class _QueueBase:
     def for_desk(self, desk_code: str | None) -> QueuePublic:
         """The queue as ``desk_code`` calls it (None: in the site's order)."""
         if desk_code is not None:
-            order = draw_order(self.queued, desk_rule(self.config.desk(desk_code)))
+            order = draw_order(self.queued, desk_rule(self.config.desk(desk_code)), self.calling)
         else:
             order = sorted(self.queued, key=queue_key)
         return QueuePublic.model_construct(
@@ -831,6 +834,7 @@ def _queue_base(session: Session, site: Site, include_case: bool, now: datetime)
     return _QueueBase(
         config=view.config,
         queued=[as_queued(t) for t in view.queued],
+        calling=view.calling(session, now),
         public=dict(zip((t.id for t in view.queued), public(view.queued), strict=True)),
         called=public(
             sorted(

@@ -16,9 +16,11 @@ from central_server.models._types import utcnow
 from central_server.queue_rules import (
     OPEN_AT_DESK,
     QUEUED,
+    Calling,
     DeskRule,
     Priority,
     QueuedTicket,
+    RecentCall,
     Status,
     WaitEstimate,
     estimate_waits,
@@ -36,6 +38,10 @@ SERVICE_TIME_WINDOW = timedelta(hours=8)
 #: ticket finished in this process is added to them as it commits; one finished in another
 #: process counts within these seconds.
 SERVICE_TIMES_SECONDS = 10.0
+#: How far back and how many of a site's latest calls count for "appointments in a row" (the
+#: cap is a handful; a site's desks call a few hundred a day).
+RECENT_CALLS_WINDOW = timedelta(hours=4)
+RECENT_CALLS_LIMIT = 50
 #: How many recent service times per service the estimate takes (the latest).
 SERVICE_TIMES_PER_SERVICE = 20
 #: Name of the process's kept service times in ``Database.shared``: site id -> (until, times).
@@ -55,6 +61,7 @@ def as_queued(ticket: Ticket | OpenTicket) -> QueuedTicket:
         queued_at=ticket.queued_at,
         target_desk_id=ticket.target_desk_id,
         number=ticket.number,
+        appointment_at=ticket.appointment_at,
     )
 
 
@@ -197,6 +204,7 @@ class SiteView:
                     t.prefix,
                     t.status,
                     t.desk_id,
+                    t.appointment_at,
                 )
                 for t in self._open
             ]
@@ -233,6 +241,33 @@ class SiteView:
     def desk_rules(self) -> list[DeskRule]:
         return list(_desk_rules(self.config))
 
+    def calling(self, session: Session, now: datetime) -> Calling:
+        """What the desks' order depends on besides the queue (``queue_rules.Calling``): the
+        moment, the site's appointment settings, the services' targets and, while an
+        appointment waits, the site's latest calls (one indexed query; none without
+        appointments, where the order cannot depend on them)."""
+        site = self.site
+        recent: tuple[RecentCall, ...] = ()
+        if any(t.priority == Priority.APPOINTMENT for t in self.queued_rules()):
+            desk_ids = {d.code: d.id for d in self.desks.values()}
+            recent = tuple(
+                RecentCall(
+                    service_id=int(data["ticket"]["service_id"]),
+                    appointment=data["ticket"]["priority"] == Priority.APPOINTMENT,
+                    desk_id=desk_ids.get(code) if code else None,
+                )
+                for code, data in repository.recent_calls(
+                    session, site.id, now - RECENT_CALLS_WINDOW, RECENT_CALLS_LIMIT
+                )
+            )
+        return Calling(
+            now=now,
+            lead=timedelta(minutes=site.appointment_lead_minutes),
+            cap=site.appointments_in_a_row,
+            target_wait_minutes={sid: s.target_wait_minutes for sid, s in self.services.items()},
+            recent_calls=recent,
+        )
+
     def service_minutes(self, session: Session) -> dict[int, float]:
         """The typical service time of each service (see ``typical_service_minutes``)."""
         recent = _recent_service_minutes(session, self.site.id)
@@ -264,6 +299,7 @@ class SiteView:
                 ticket.prefix,
                 ticket.status,
                 None,
+                ticket.appointment_at,
             )
         )
         self._rows, self._open, self._queued, self._estimates = rows, None, None, None

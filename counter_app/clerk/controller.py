@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -38,15 +39,19 @@ from counter_app.core.api import (
     transfer_call,
     update_case_call,
 )
+from counter_app.core.board import site_zone
 from counter_app.core.errors import ApiError, NotSignedIn, ServerFault, ServerUnreachable
 from counter_app.core.live import LiveEvent
 from counter_app.core.outbox import Outbox
 from counter_app.qt.tasks import Tasks
 from resources.text import typed_text
-from resources.vocabulary import PRINTER_FAULTS
+from resources.vocabulary import PRINTER_FAULTS, Priority
 
 log = logging.getLogger("tresen.clerk")
 
+#: While appointments wait, how often the queue is read again without an event (milliseconds):
+#: an appointment becomes due, and moves ahead of the walk-ins, with no event at all.
+APPOINTMENT_REREAD_MS = 60_000
 #: How long after the clerk's last change the case goes to the server (milliseconds).
 CASE_SAVE_DELAY_MS = 2000
 #: Events after which the queue and the desk list read the same as before: a case saved as a
@@ -131,6 +136,8 @@ class DeskController(QObject):
         self.busy = False
         self.desk_state = "closed"
         self.site_name = site
+        #: The site's time zone: the times the desk shows (an appointment's) are the site's.
+        self.zone: tzinfo = site_zone("Europe/Berlin")
         #: Printer state per kiosk ("lobby-kiosk" -> "paper_out"), from the server and its events.
         self.printers: dict[str, str] = {}
         #: The signed-in person's user name: a sign-on at this desk by anyone else is a take-over.
@@ -155,6 +162,11 @@ class DeskController(QObject):
         self._case_timer.timeout.connect(self._on_case_timer_timeout)
         #: The ticket whose case changed since it was last handed to the outbox.
         self._case_unsaved: int | None = None
+        #: The window closed (``stop``): no more reads of its own accord.
+        self._stopped = False
+        self._appointment_clock = QTimer(self)
+        self._appointment_clock.setInterval(APPOINTMENT_REREAD_MS)
+        self._appointment_clock.timeout.connect(self._on_appointment_clock)
 
     # Reading ---------------------------------------------------------------------------
 
@@ -170,6 +182,7 @@ class DeskController(QObject):
     def _on_loaded(self, answer: tuple[Site, list[Service], list[Device]]) -> None:
         site, services, devices = answer
         self.site_name = site.name
+        self.zone = site_zone(site.timezone)
         self.services = {s.id: s for s in services}
         self.printers = {d.name: d.printer_state for d in devices if d.printer_state}
         self.refresh()
@@ -229,6 +242,7 @@ class DeskController(QObject):
         self.parked = [t for t in queue.parked if t.desk == self.desk and t.id not in on_the_way]
         me = next((d for d in desks if d.code == self.desk), None)
         self.desk_state = me.state if me else "closed"
+        self._watch_appointments()
         holder = me.signed_on_user if me else None
         if self.user and holder not in (None, self.user):
             # Taken over while the live events were not connected: the desk says so too.
@@ -236,6 +250,23 @@ class DeskController(QObject):
         self.changed.emit()
         if self._refresh_again:
             self._refresh_again = False
+            self.refresh()
+
+    def _watch_appointments(self) -> None:
+        """The server's order moves with the clock while appointments wait (one becomes due and
+        goes ahead of the walk-ins): read it again every minute meanwhile. One read per desk and
+        minute, served from the site's snapshot of that minute (see README, "Readers and
+        snapshots")."""
+        waiting = not self._stopped and any(
+            t.priority == Priority.APPOINTMENT for t in self.waiting
+        )
+        if waiting and not self._appointment_clock.isActive():
+            self._appointment_clock.start()
+        elif not waiting:
+            self._appointment_clock.stop()
+
+    def _on_appointment_clock(self) -> None:
+        if self.ended_reason is None and not self._stopped and not self._refreshing:
             self.refresh()
 
     def _on_refresh_error(self, error: Exception) -> None:
@@ -327,6 +358,7 @@ class DeskController(QObject):
         self.ended_reason = reason
         self._call_next_after_flush = False
         self._retry.stop()
+        self._appointment_clock.stop()
         # The citizen at the desk is the colleague's now (or nobody's): not shown here.
         self._set_current(None)
         self.parked = []
@@ -480,6 +512,8 @@ class DeskController(QObject):
         goes to the server when the desk opens again with this citizen)."""
         self._case_timer.stop()
         self._retry.stop()
+        self._stopped = True
+        self._appointment_clock.stop()
 
     def _on_case_timer_timeout(self) -> None:
         self.save_case()

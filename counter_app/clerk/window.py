@@ -36,6 +36,7 @@ from counter_app.clerk.controller import DeskController
 from counter_app.clerk.dialogs import OrderDialog, OutcomeDialog, TransferDialog
 from counter_app.clerk.queue_model import QueueModel, minutes_seconds
 from counter_app.core.answers import ChecklistStep, Ticket
+from counter_app.core.queue_reasons import appointment_text, clock_time, language_name
 from counter_app.qt.errors import describe
 from counter_app.qt.i18n import N_, Language
 from resources.vocabulary import DOCUMENT_KIND_LABELS, TICKET_STATUS_LABELS, PrinterState
@@ -68,6 +69,7 @@ QMainWindow { background: #f4f5f7; }
 #deskStateBanner { background: #e0e7ff; color: #1e3a8a; font-weight: bold; padding: 8px; }
 #noticeLabel { color: #1d4ed8; }
 #errorLabel { color: #b3261e; font-weight: bold; }
+#queueView::item { padding: 3px 4px; }
 #currentTicketLabel { font-size: 56px; font-weight: bold; color: #111827; }
 #ticketPanel, #casePanel, #queuePanel { background: white; border: 1px solid #d1d5db;
     border-radius: 6px; }
@@ -197,6 +199,11 @@ class ClerkWindow(QMainWindow):
         self.queue_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.queue_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.queue_view.verticalHeader().hide()
+        # Two lines a row (the service, then why it is there); a long reason wraps to a third.
+        self.queue_view.setWordWrap(True)
+        self.queue_view.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         self.queue_view.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
@@ -462,9 +469,26 @@ class ClerkWindow(QMainWindow):
                     f"{tr(TICKET_STATUS_LABELS.get(ticket.status, ticket.status))} · "
                     f"{minutes_seconds(ticket.since, datetime.now(UTC))}",
                     tr(N_("Waited {minutes} min")).format(minutes=_waited(ticket)),
+                    self._ticket_facts(ticket),
                 ]
             )
         )
+
+    def _ticket_facts(self, ticket: Ticket) -> str:
+        """The citizen's language, the appointment time, the offline mark: what the clerk
+        should know before the citizen sits down."""
+        tr = self.language
+        facts = [tr(N_("Language: {language}")).format(language=language_name(ticket.language, tr))]
+        if ticket.appointment_at is not None:
+            label = N_("missed appointment {time}") if ticket.appointment_late else None
+            facts.append(
+                tr(label).format(time=clock_time(ticket.appointment_at, self.controller.zone))
+                if label
+                else appointment_text(ticket, self.controller.zone, tr)
+            )
+        if ticket.issued_offline:
+            facts.append(tr(N_("issued offline")))
+        return " · ".join(facts)
 
     def _render_case(self) -> None:
         c, tr = self.controller, self.language

@@ -93,6 +93,8 @@ class Service(Answer):
     stopped_message: dict[str, str] | None
     #: Tickets left of today's contingent (None: the service has none).
     left_today: int | None
+    #: How long a walk-in should wait at most (the clerk's queue marks who waited longer).
+    target_wait_minutes: int
 
     def name_in(self, language: str) -> str:
         return self.names.get(language) or self.names.get("de") or self.name or self.prefix
@@ -156,6 +158,8 @@ class Ticket(Answer):
     queued_at: datetime
     called_at: datetime | None
     started_at: datetime | None
+    #: Printed by a kiosk while the server was gone, uploaded later.
+    issued_offline: bool
     case: Case | None = None
     #: The booked time of a checked-in appointment (None: not drawn by an appointment).
     appointment_at: datetime | None = None
