@@ -353,6 +353,8 @@ def estimate_waits(
     tickets: Iterable[QueuedTicket],
     desks: Iterable[DeskRule],
     service_minutes: Mapping[int, float],
+    now: datetime | None = None,
+    lead: timedelta = DEFAULT_APPOINTMENT_LEAD,
 ) -> dict[int, WaitEstimate]:
     """Position and estimated wait of every queued ticket.
 
@@ -369,6 +371,13 @@ def estimate_waits(
 
     The estimate leaves out the citizens already at a desk; it is exact for a steady queue and
     errs on the short side by at most one service time when every desk is busy.
+
+    Appointments not yet due at ``now`` (given; see :class:`Calling`) are called when they
+    become due, not before the walk-ins: they stand ahead of a walk-in only if they become due
+    before the walk-in's estimated turn. So every other ticket is estimated without them first;
+    then each of those tickets adds the appointments of overlapping desks due before its
+    estimated turn, once (appointments that this moves into its wait are not added again: it
+    errs on the short side by those). An appointment not yet due is estimated as if due.
     """
     desk_list = list(desks)
     ordered = sorted(tickets, key=queue_key)
@@ -377,10 +386,20 @@ def estimate_waits(
         return frozenset(d.id for d in desk_list if d.may_call(ticket))
 
     open_desks = frozenset(d.id for d in desk_list if d.open)
+
+    def not_yet_due(ticket: QueuedTicket) -> datetime | None:
+        """When an appointment not yet due becomes due; None for every other ticket."""
+        if now is None or ticket.priority != Priority.APPOINTMENT or ticket.appointment_at is None:
+            return None
+        due = ticket.appointment_at - lead
+        return due if due > now else None
+
     # Tickets grouped by the set of desks that may call them: few groups, so this stays linear.
     count_by_group: dict[frozenset[int], int] = {}
     work_by_group: dict[frozenset[int], float] = {}
+    later: list[tuple[frozenset[int], datetime, float]] = []
     result: dict[int, WaitEstimate] = {}
+    work_of: dict[int, tuple[frozenset[int], int, float, int]] = {}
     for ticket in ordered:
         group = callers(ticket)
         ahead = 0
@@ -391,8 +410,20 @@ def estimate_waits(
                 work += work_by_group[other_group]
         parallel = len(group & open_desks) or len(group) or 1
         result[ticket.id] = WaitEstimate(position=ahead + 1, minutes=math.ceil(work / parallel))
+        minutes = service_minutes.get(ticket.service_id, 10.0)
+        due = not_yet_due(ticket)
+        if due is not None:
+            later.append((group, due, minutes))
+            continue
+        work_of[ticket.id] = (group, ahead, work, parallel)
         count_by_group[group] = count_by_group.get(group, 0) + 1
-        work_by_group[group] = work_by_group.get(group, 0.0) + service_minutes.get(
-            ticket.service_id, 10.0
-        )
+        work_by_group[group] = work_by_group.get(group, 0.0) + minutes
+    if later and now is not None:
+        for ticket_id, (group, ahead, work, parallel) in work_of.items():
+            turn = now + timedelta(minutes=result[ticket_id].minutes)
+            for other_group, due, minutes in later:
+                if due <= turn and (other_group == group or other_group & group):
+                    ahead += 1
+                    work += minutes
+            result[ticket_id] = WaitEstimate(position=ahead + 1, minutes=math.ceil(work / parallel))
     return result

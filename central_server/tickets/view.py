@@ -241,6 +241,11 @@ class SiteView:
     def desk_rules(self) -> list[DeskRule]:
         return list(_desk_rules(self.config))
 
+    @property
+    def lead(self) -> timedelta:
+        """How long before its time an appointment becomes due (the site's setting)."""
+        return timedelta(minutes=self.site.appointment_lead_minutes)
+
     def calling(self, session: Session, now: datetime) -> Calling:
         """What the desks' order depends on besides the queue (``queue_rules.Calling``): the
         moment, the site's appointment settings, the services' targets and, while an
@@ -262,7 +267,7 @@ class SiteView:
             )
         return Calling(
             now=now,
-            lead=timedelta(minutes=site.appointment_lead_minutes),
+            lead=self.lead,
             cap=site.appointments_in_a_row,
             target_wait_minutes={sid: s.target_wait_minutes for sid, s in self.services.items()},
             recent_calls=recent,
@@ -279,7 +284,9 @@ class SiteView:
     def estimates(self, session: Session) -> dict[int, WaitEstimate]:
         if self._estimates is None:
             minutes = self.service_minutes(session)
-            self._estimates = estimate_waits(self.queued_rules(), self.desk_rules(), minutes)
+            self._estimates = estimate_waits(
+                self.queued_rules(), self.desk_rules(), minutes, utcnow(), self.lead
+            )
         return self._estimates
 
     def estimate_newcomer(self, session: Session, ticket: Ticket) -> WaitEstimate:
@@ -321,7 +328,9 @@ class SiteView:
         newcomer = QueuedTicket(
             id=0, service_id=service_id, priority=Priority.NORMAL, queued_at=now, number=0
         )
-        found = estimate_waits([*self.queued_rules(), newcomer], self.desk_rules(), minutes)
+        found = estimate_waits(
+            [*self.queued_rules(), newcomer], self.desk_rules(), minutes, now, self.lead
+        )
         return found[0]
 
     def public(

@@ -424,6 +424,36 @@ def test_a_ticket_no_desk_may_call_is_ranked_among_the_other_uncallable_ones() -
     assert [estimates[t.id].minutes for t in orphans] == [0, 5, 10]
 
 
+def test_an_appointment_due_later_does_not_lengthen_the_wait_walk_ins_are_told() -> None:
+    """A walk-in is told the wait of the citizens who will be called before them: an
+    appointment that becomes due after the walk-in's turn does not count; one that becomes due
+    before it does (it is called first then)."""
+    desk = [DeskRule(id=1, service_ids=(1,))]
+    now = T0 + timedelta(minutes=30)
+    walk_ins = [QueuedTicket(i, 1, Priority.NORMAL, T0 + timedelta(minutes=i)) for i in (1, 2, 3)]
+    in_two_hours = QueuedTicket(
+        10, 1, Priority.APPOINTMENT, now, appointment_at=now + timedelta(hours=2)
+    )
+    in_twelve_minutes = QueuedTicket(
+        11, 1, Priority.APPOINTMENT, now, appointment_at=now + timedelta(minutes=12)
+    )
+    minutes = {1: 10.0}
+    lead = timedelta(minutes=2)
+
+    alone = estimate_waits(walk_ins, desk, minutes, now, lead)
+    assert [alone[t.id].minutes for t in walk_ins] == [0, 10, 20]
+    with_later = estimate_waits([*walk_ins, in_two_hours], desk, minutes, now, lead)
+    assert [with_later[t.id].minutes for t in walk_ins] == [0, 10, 20]
+    assert [with_later[t.id].position for t in walk_ins] == [1, 2, 3]
+    # due at now + 10 min: before the second and third walk-in's turn (10 and 20 min)
+    with_soon = estimate_waits([*walk_ins, in_twelve_minutes], desk, minutes, now, lead)
+    assert [with_soon[t.id].minutes for t in walk_ins] == [0, 20, 30]
+    assert [with_soon[t.id].position for t in walk_ins] == [1, 3, 4]
+    # without the moment, every appointment counts first, as before appointments had times
+    unknown = estimate_waits([*walk_ins, in_two_hours], desk, minutes)
+    assert [unknown[t.id].minutes for t in walk_ins] == [10, 20, 30]
+
+
 def test_queue_key_puts_appointment_before_urgent_before_normal() -> None:
     late_appointment = QueuedTicket(1, 1, Priority.APPOINTMENT, T0 + timedelta(hours=1))
     urgent = QueuedTicket(2, 1, Priority.URGENT, T0 + timedelta(minutes=30))
