@@ -290,7 +290,7 @@ def test_the_report_as_xlsx_has_the_same_figures(
 ) -> None:
     next_day(clock)
     book = openpyxl.load_workbook(_report(server, tmp_path, "xlsx"))
-    assert book.sheetnames == ["Summen", "Je Tag", "Je Dienstleistung", "Je Stunde"]
+    assert book.sheetnames == ["Summen", "Je Tag", "Je Anliegen", "Je Stunde"]
     totals = _rows(book["Summen"])
     assert totals[0] == ["Tresen-Statistik", "Bürgeramt Demo (demo)"]
     assert totals[1] == ["Zeitraum", "2026-12-01 – 2026-12-31"]
@@ -302,7 +302,7 @@ def test_the_report_as_xlsx_has_the_same_figures(
     assert row[headings.index("Feedback, Antworten")] == 2
     per_hour = _rows(book["Je Stunde"])[4:]
     assert [(r[0], r[1], r[2]) for r in per_hour] == [("08", 5, 3), ("09", 1, 1)]
-    per_service = _rows(book["Je Dienstleistung"])[4:]
+    per_service = _rows(book["Je Anliegen"])[4:]
     assert [(r[0], r[1], r[3]) for r in per_service] == [
         ("demo", "A", 3),
         ("demo", "C", 1),

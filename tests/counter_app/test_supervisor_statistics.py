@@ -526,7 +526,7 @@ def test_split_by_service_shows_each_services_figures_and_handling_times_and_exp
         view.show_button.click()
 
     # The figures per service, most arrivals first, in their own tab.
-    assert view.tabs.isTabVisible(5) and view.tabs.tabText(5) == "Je Dienstleistung"
+    assert view.tabs.isTabVisible(5) and view.tabs.tabText(5) == "Je Anliegen"
     split = view.models["splitTable"]
     assert split.table is not None and split.table.columns[:3] == (
         "Anliegen",
@@ -617,12 +617,12 @@ def test_split_by_service_shows_each_services_figures_and_handling_times_and_exp
     book = load_workbook(tmp_path / "split.xlsx")
     assert book.sheetnames[:5] == [
         "Summen",
-        "Je Dienstleistung",
+        "Je Anliegen",
         "Wartezeit je Tagesstunde",
         "Bearbeitungszeit je Tagesstunde",
         "Bearbeitungszeit je Tag",
     ]
-    sheet = book["Je Dienstleistung"]
+    sheet = book["Je Anliegen"]
     assert [sheet.cell(row=r, column=2).value for r in range(2, 8)] == [
         "Bürgeramt Demo (demo)",
         "2026-11-30",
