@@ -1,9 +1,9 @@
 """Write resources/sounds/emergency.wav: the alarm the other desks hear on an emergency call.
 
 A two-tone alarm (960 Hz and 770 Hz, a quarter second each, twice: 1 s), square-ish for
-loudness over a busy office's noise, 16-bit mono at 44.1 kHz (what every sound device plays), faded in and out by 5 ms so it
-does not click. The desk plays it in a loop until someone answers or the call ends. Run once;
-the file is committed (``python scripts/make_alarm_sound.py``).
+loudness over a busy office's noise, 16-bit mono at 44.1 kHz (what every sound device plays),
+faded in and out by 5 ms so it does not click. The desk plays it in a loop until someone
+answers or the call ends. Run once; the file is committed (``python scripts/make_alarm_sound.py``).
 """
 
 from __future__ import annotations

@@ -22,8 +22,8 @@ from counter_app.core.settings import DeskSettings
 from counter_app.printers.uri import FORMS_HELP, PrinterUriError, open_printer
 from counter_app.printers.worker import PrintWorker
 from counter_app.qt import selftest
-from counter_app.qt.i18n import N_, Language
 from counter_app.qt.emergency import EmergencyWatch
+from counter_app.qt.i18n import N_, Language
 from counter_app.qt.live import LiveSignals
 from counter_app.qt.setup import PrinterField
 from counter_app.qt.tasks import Tasks

@@ -20,8 +20,8 @@ from counter_app.pickup.camera import CameraScanner, OpenCamera, decode_qr, open
 from counter_app.pickup.desk import PickupDeskController
 from counter_app.pickup.window import PickupWindow
 from counter_app.qt import selftest
-from counter_app.qt.i18n import N_, Language
 from counter_app.qt.emergency import EmergencyWatch
+from counter_app.qt.i18n import N_, Language
 from counter_app.qt.live import LiveSignals
 from counter_app.qt.tasks import Tasks
 from resources.i18n import CITIZEN_LANGUAGES, STAFF_LANGUAGES, gettext_for

@@ -136,7 +136,7 @@ class EmergencyOverlay(QFrame):
         buttons.addStretch(1)
         layout.addSpacing(16)
         layout.addLayout(buttons)
-        layout.addStretch(2)
+        layout.addStretch(1)
         self.hide()
 
     def _label(self, name: str) -> QLabel:

@@ -20,8 +20,8 @@ from counter_app.core.api import SignIn, TresenClient
 from counter_app.core.screen import has_screen
 from counter_app.core.settings import DeskSettings
 from counter_app.qt import selftest
-from counter_app.qt.i18n import N_, Language
 from counter_app.qt.emergency import EmergencyWatch
+from counter_app.qt.i18n import N_, Language
 from counter_app.qt.live import LiveSignals
 from counter_app.qt.tasks import Tasks
 from counter_app.supervisor.controller import SupervisorController

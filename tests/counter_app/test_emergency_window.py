@@ -8,18 +8,51 @@ holds the bundled WAV and was started, and stopped once somebody is coming."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QPushButton, QWidget
 
-from tests.counter_app.test_pickup_window import open_pickup_desk  # noqa: F401 (a fixture)
+from counter_app.core.api import TresenClient
+from counter_app.core.outbox import Outbox
+from counter_app.pickup.app import PickupSession
+from counter_app.qt.i18n import Language
+from counter_app.qt.tasks import Tasks
 from tests.support.live_server import LiveServer
 from tests.support.waits import ANSWER_MS
 
 #: The issue's promise: another desk sees the call within a second of the key press.
 WITHIN_MS = 1000
+
+
+@pytest.fixture
+def open_pickup_desk(server: LiveServer, qtbot: Any, tmp_path: Path) -> Iterator[Any]:
+    """The real pickup window of pickup1 at desk 6 (as ``test_pickup_window`` opens it)."""
+    sessions: list[PickupSession] = []
+
+    def opener() -> PickupSession:
+        client = TresenClient(server.url)
+        sign_in = client.login("pickup1", "demo")
+        outbox = Outbox(tmp_path / "outbox-pickup.sqlite3")
+        # Owned by the application: see ``test_pickup_window.open_pickup_desk``.
+        tasks = Tasks(QApplication.instance())
+        session = PickupSession(client, sign_in, "demo", "6", Language("de"), outbox, tasks)
+        qtbot.addWidget(session.window)
+        session.window.resize(1280, 800)
+        session.window.show()
+        session.start()
+        qtbot.waitUntil(lambda: session.controller.desk_state == "open", timeout=ANSWER_MS)
+        sessions.append(session)
+        return session
+
+    yield opener
+    for session in sessions:
+        session.stop()
+        session.controller.tasks.wait(ANSWER_MS)
+        session.controller.outbox.close()
 
 
 def _find(window: QMainWindow, kind: type, name: str) -> Any:
