@@ -41,24 +41,24 @@ EMERGENCY_EVENTS = frozenset({CALLED, RESPONDED, ENDED})
 LOOKBACK = timedelta(hours=24)
 
 
-def current(session: Session, site_id: int, desk: Desk) -> EmergencyPublic | None:
-    """The desk's latest emergency call within :data:`LOOKBACK` (open or ended), or None."""
-    query = (
-        select(Event)
-        .where(
-            Event.site_id == site_id,
-            Event.at >= utcnow() - LOOKBACK,
-            Event.type.in_(EMERGENCY_EVENTS),
-            Event.desk_code == desk.code,
-        )
-        .order_by(Event.seq)
+def calls(session: Session, site_id: int, desk_code: str | None = None) -> list[EmergencyPublic]:
+    """The latest emergency call of each desk of the site (of ``desk_code`` only, if given)
+    within :data:`LOOKBACK`, open or ended, in the order they were made."""
+    query = select(Event).where(
+        Event.site_id == site_id,
+        Event.at >= utcnow() - LOOKBACK,
+        Event.type.in_(EMERGENCY_EVENTS),
     )
-    call: EmergencyPublic | None = None
-    for event in session.scalars(query):
+    if desk_code is not None:
+        query = query.where(Event.desk_code == desk_code)
+    latest: dict[str, EmergencyPublic] = {}
+    for event in session.scalars(query.order_by(Event.seq)):
+        code, call = event.desk_code or "", latest.get(event.desk_code or "")
         if event.type == CALLED:
-            call = EmergencyPublic(
-                desk=desk.code,
-                desk_name=desk.name,
+            latest.pop(code, None)  # a new call comes last
+            latest[code] = EmergencyPublic(
+                desk=code,
+                desk_name=str(event.data.get("desk_name") or code),
                 called_by=event.actor,
                 called_at=event.at,
                 responders=[],
@@ -76,7 +76,22 @@ def current(session: Session, site_id: int, desk: Desk) -> EmergencyPublic | Non
             )
         elif call is not None and event.type == ENDED:
             call.ended_at, call.ended_by = event.at, event.actor
-    return call
+    return list(latest.values())
+
+
+def current(session: Session, site_id: int, desk: Desk) -> EmergencyPublic | None:
+    """The desk's latest emergency call within :data:`LOOKBACK` (open or ended), or None."""
+    found = calls(session, site_id, desk.code)
+    return found[0] if found else None
+
+
+def open_calls(db: Database, slug: str, principal: Principal) -> list[EmergencyPublic]:
+    """The site's open calls: what a desk or supervisor window reads when it opens (the live
+    stream tells only what happens from then on)."""
+    with db.read_session() as session:
+        site = sites_repo.site_by_slug(session, slug)
+        require(principal, Capability.OPERATE_DESK, site.id)
+        return [c for c in calls(session, site.id) if c.ended_at is None]
 
 
 def _open(session: Session, site_id: int, desk: Desk) -> EmergencyPublic:

@@ -112,6 +112,17 @@ _EMERGENCY_REFUSALS: dict[int | str, dict[str, str]] = {
 }
 
 
+@router.get(
+    "/sites/{site}/emergencies",
+    response_model=list[EmergencyPublic],
+    responses={403: {"description": "forbidden_role, forbidden_site"}},
+)
+def open_emergencies(site: str, db: DbDep, principal: PrincipalDep) -> list[EmergencyPublic]:
+    """The site's open emergency calls (desks and supervisors): what a window opened during a
+    call shows at once; afterwards the live event stream tells every change."""
+    return emergency.open_calls(db, site, principal)
+
+
 @router.post(
     "/sites/{site}/desks/{desk}/emergency",
     response_model=EmergencyPublic,

@@ -117,6 +117,7 @@ class ClerkSession:
             self.window, client, site, desk, tasks, language, sign_in.username
         )
         self.live.received.connect(self.emergency.on_live_event)
+        self.live.connection.connect(self.emergency.on_live_connection)
         self.live.connection.connect(self.controller.on_live_connection)
         self.controller.changed.connect(self._on_controller_changed)
         self._usable_logged = False

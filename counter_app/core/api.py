@@ -121,6 +121,7 @@ OPERATIONS: dict[str, Operation] = {
     "hand_over": Operation("POST", "/pickups/{pickup_id}/hand-over", Pickup),
     "pickup": Operation("GET", "/pickups/{pickup_id}", Pickup),
     # The emergency call (README "The emergency call").
+    "emergencies": Operation("GET", "/sites/{site}/emergencies", Emergency, many=True),
     "emergency": Operation("POST", "/sites/{site}/desks/{desk}/emergency", Emergency),
     "emergency_respond": Operation(
         "POST", "/sites/{site}/desks/{desk}/emergency/respond", Emergency
@@ -448,6 +449,10 @@ class TresenClient:
         """Take a parked ticket up again at ``desk``."""
         answer = self._ask("resume", {"desk": desk}, key or new_key(), ticket_id=ticket_id)
         return _parse(Ticket, answer, "resume")
+
+    def emergencies(self, site: str) -> list[Emergency]:
+        """The site's open emergency calls."""
+        return _parse_list(Emergency, self._ask("emergencies", site=site), "emergencies")
 
     def call_for_help(self, site: str, desk: str, key: str | None = None) -> Emergency:
         """Open an emergency call at ``desk`` (the person signed on there)."""

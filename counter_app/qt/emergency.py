@@ -14,8 +14,9 @@
   status line); the supervisor also ends a call from it (``emergencyOverlayEndButton``).
 
 What the windows show comes from :class:`counter_app.core.emergency.EmergencyCalls`, fed by the
-live events (:meth:`EmergencyWatch.on_live_event`, connected where the window's live events
-are) and by the answers to its own requests; requests run off the GUI thread (``Tasks``).
+live events (:meth:`EmergencyWatch.on_live_event` and ``on_live_connection``, connected where
+the window's live events are: the open calls are read once the stream is up) and by the answers
+to its own requests; requests run off the GUI thread (``Tasks``).
 """
 
 from __future__ import annotations
@@ -283,6 +284,19 @@ class EmergencyWatch(QObject):
 
     # Events --------------------------------------------------------------------------------
 
+    def on_live_connection(self, up: bool) -> None:
+        """Read the open calls once the stream is up: a window opened during a call (or back
+        after the server was away) shows it at once; the stream tells every change after."""
+        if up:
+            self.tasks.run(
+                self.client.emergencies, self.site, on_done=self._on_open_calls, on_error=_ignore
+            )
+
+    def _on_open_calls(self, calls: list[Emergency]) -> None:
+        for call in calls:
+            self.calls.seed(call)
+        self.render()
+
     def on_live_event(self, event: LiveEvent) -> None:
         if self.calls.apply(event):
             self._overlay_error = ""
@@ -395,6 +409,10 @@ class EmergencyWatch(QObject):
             f"{h.user} ({h.desk_name})" if h.desk_name else h.user for h in call.helpers
         )
         return tr(N_("Coming: {names}")).format(names=names)
+
+
+def _ignore(_error: Exception) -> None:
+    """A failed read of the open calls: the live stream still tells every new one."""
 
 
 def _key(call: Call) -> tuple[str, Any]:

@@ -90,6 +90,7 @@ class SupervisorSession:
             self.window, client, site, None, tasks, language, sign_in.username
         )
         self.live.received.connect(self.emergency.on_live_event)
+        self.live.connection.connect(self.emergency.on_live_connection)
         self.live.connection.connect(self.controller.on_live_connection)
         language.changed.connect(self._on_language_changed)
 

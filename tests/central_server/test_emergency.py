@@ -66,6 +66,9 @@ def test_call_answer_end_reach_every_desk_and_the_log(server: LiveServer) -> Non
         assert [r["user"] for r in from_office.json()["responders"]] == ["clerk2", "supervisor"]
         desk4.next()
 
+        # A window that opens now reads the open call (the stream tells only what follows).
+        (open_call,) = clerk2.get("/sites/demo/emergencies").json()
+        assert open_call == from_office.json()
         ended = clerk1.post(f"{BASE}/3/emergency/end")
         assert ended.status_code == 200, ended.text
         assert ended.json()["ended_by"] == "clerk1" and ended.json()["ended_at"]
@@ -96,8 +99,10 @@ def test_call_answer_end_reach_every_desk_and_the_log(server: LiveServer) -> Non
         ),
         ("desk.emergency_ended", "clerk1", "3", {"desk_name": "Platz 3", "user": "clerk1"}),
     ]
+    assert supervisor.get("/sites/demo/emergencies").json() == []
     # Over, a desk may call again.
     assert clerk1.post(f"{BASE}/3/emergency").status_code == 200
+    assert [c["desk"] for c in supervisor.get("/sites/demo/emergencies").json()] == ["3"]
 
 
 def test_the_pickup_desk_calls_and_answers_too(server: LiveServer) -> None:
@@ -131,6 +136,7 @@ def test_refusals_change_nothing(server: LiveServer) -> None:
         client = server.client(device)
         assert_error(client.post(f"{BASE}/1/emergency"), 403, "forbidden_role")
         assert_error(client.post(f"{BASE}/1/emergency/end"), 403, "forbidden_role")
+        assert_error(client.get("/sites/demo/emergencies"), 403, "forbidden_role")
     statistics = server.client(server.login("statistik"))
     assert_error(statistics.post(f"{BASE}/1/emergency"), 403, "forbidden_role")
     assert_error(clerk1.post(f"{BASE}/9/emergency"), 404, "desk_not_found")
@@ -156,6 +162,7 @@ def test_refusals_change_nothing(server: LiveServer) -> None:
     foreign = server.client(server.login("zsupervisor"))
     assert_error(foreign.post(f"{BASE}/1/emergency/respond", json={}), 403, "forbidden_site")
     assert_error(foreign.post(f"{BASE}/1/emergency/end"), 403, "forbidden_site")
+    assert_error(foreign.get("/sites/demo/emergencies"), 403, "forbidden_site")
     assert [t for t, *_ in _log(server)] == ["desk.emergency", "desk.emergency_response"]
     # A supervisor ends anybody's call.
     supervisor = server.client(server.login("supervisor"))

@@ -174,10 +174,15 @@ def test_the_pickup_desk_calls_too_and_a_refusal_is_shown_to_the_caller(
     assert text(desk3, "emergencyStatusLabel") == (
         "Emergency call at Schnellschalter – Nobody has answered yet."
     )
+    # A desk opened during the call shows it at once (read when its stream is up).
+    late = open_desk("clerk1", "1")
+    qtbot.waitUntil(lambda: overlay_shown(late), timeout=ANSWER_MS)
+    assert text(late, "emergencyTitle") == "Notruf an Schnellschalter"
     # Somebody else ended it meanwhile: the caller's window learns it from the stream.
     server.client(server.login("supervisor")).post("/sites/demo/desks/6/emergency/end")
     qtbot.waitUntil(lambda: text(pickup, "emergencyStatusLabel") == "", timeout=ANSWER_MS)
     qtbot.waitUntil(lambda: text(desk3, "emergencyStatusLabel") == "", timeout=ANSWER_MS)
+    qtbot.waitUntil(lambda: not overlay_shown(late), timeout=ANSWER_MS)
     # A call the server refuses (the desk was signed off elsewhere) says so, plainly, to the
     # caller: they must phone instead.
     server.client(server.login("supervisor")).post("/sites/demo/desks/3/sign-off")
