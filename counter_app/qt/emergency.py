@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -181,6 +182,8 @@ class EmergencyWatch(QObject):
         self._failure = ""
         self._overlay_error = ""
         self._sending = False
+        #: What had the keyboard before the overlay took it.
+        self._focus_before: QWidget | None = None
 
         self.overlay = EmergencyOverlay(window)
         self.overlay.respond_button.clicked.connect(self._on_respond_clicked)
@@ -359,7 +362,12 @@ class EmergencyWatch(QObject):
     def _render_overlay(self) -> None:
         tr, call, overlay = self.language, self.shown_call(), self.overlay
         if call is None:
-            overlay.hide()
+            if overlay.isVisible():
+                overlay.hide()
+                # Back to where the person was: a pickup desk's scanner types into its field.
+                before, self._focus_before = self._focus_before, None
+                if before is not None and shiboken6.isValid(before) and before.isVisible():
+                    before.setFocus()
             return
         overlay.title.setText(tr(N_("Emergency call at {desk}")).format(desk=call.desk_name))
         overlay.details.setText(
@@ -380,6 +388,7 @@ class EmergencyWatch(QObject):
         if answered:
             overlay.respond_button.setText(tr(N_("You are on your way")))
         if not overlay.isVisible():
+            self._focus_before = self.window.focusWidget()
             overlay.setGeometry(self.window.rect())
             overlay.show()
             overlay.raise_()

@@ -96,6 +96,7 @@ def test_the_call_reaches_every_other_desk_within_a_second(
     _live([desk1, desk2, pickup, supervisor], server, qtbot)
     others = [desk2, pickup, supervisor]
     assert not any(overlay_shown(s) for s in [desk1, *others])
+    assert pickup.window.focusWidget().objectName() == "scanInput"
 
     desk1.window.activateWindow()
     qtbot.waitUntil(desk1.window.isActiveWindow, timeout=ANSWER_MS)
@@ -152,6 +153,8 @@ def test_the_call_reaches_every_other_desk_within_a_second(
         assert text(session, "emergencyStatusLabel") == ""
     qtbot.waitUntil(lambda: text(desk1, "emergencyStatusLabel") == "", timeout=ANSWER_MS)
     assert _find(desk1.window, QPushButton, "emergencyButton").isEnabled()
+    # The pickup desk's scanner types into its field again, not into the overlay gone.
+    assert pickup.window.focusWidget().objectName() == "scanInput"
 
 
 def test_the_pickup_desk_calls_too_and_a_refusal_is_shown_to_the_caller(
