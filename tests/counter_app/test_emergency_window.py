@@ -109,6 +109,8 @@ def test_the_call_reaches_every_other_desk_within_a_second(
     qtbot.waitUntil(lambda: overlay_shown(desk2), timeout=WITHIN_MS)
     seen_after = time.monotonic() - pressed
     assert seen_after < WITHIN_MS / 1000
+    # The combination is only the call: F12 alone opens the arrivals, which stay closed.
+    assert QApplication.activeModalWidget() is None
     for session in others:
         qtbot.waitUntil(lambda s=session: overlay_shown(s), timeout=ANSWER_MS)
         assert text(session, "emergencyTitle") == "Notruf an Platz 1"
