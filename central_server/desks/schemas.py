@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel
 
 from central_server.tickets.schemas import QueuePublic
@@ -27,3 +29,30 @@ class DeskView(BaseModel):
 
     queue: QueuePublic
     desks: list[DeskPublic]
+
+
+class EmergencyRespond(BaseModel):
+    """Who answers an emergency call: the desk they come from (a supervisor may name none)."""
+
+    desk: str | None = None
+
+
+class EmergencyResponder(BaseModel):
+    user: str
+    #: The desk the responder left to come (None: a supervisor away from any desk).
+    desk: str | None
+    desk_name: str | None
+    at: datetime
+
+
+class EmergencyPublic(BaseModel):
+    """An emergency call at a desk, as its events in the log tell it (no table of its own)."""
+
+    desk: str
+    desk_name: str
+    called_by: str
+    called_at: datetime
+    responders: list[EmergencyResponder]
+    #: None while the call is open.
+    ended_at: datetime | None
+    ended_by: str | None

@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 from central_server.auth import service as auth_service
 from central_server.auth.principal import Capability, require
 from central_server.deps import BusDep, DbDep, PrincipalDep, bearer_token
+from central_server.desks.emergency import EMERGENCY_EVENTS
 from central_server.errors import N_, InvalidInput
 from central_server.events import stream
 from central_server.sites import repository as sites_repo
@@ -56,6 +57,8 @@ def site_events(
             site_id,
             after,
             lambda: auth_service.may_read_events(db, token, site_id),
+            # A device (the waiting-room display) never hears of an emergency call.
+            EMERGENCY_EVENTS if principal.kind == "device" else frozenset(),
         ),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},

@@ -9,7 +9,9 @@ feed in this process (``central_server.events.bus``), read once for all its stre
 itself never polls the database. A comment line every 15 s keeps proxies from closing an idle
 stream. Every ``RECHECK_SECONDS`` the stream asks whether its token still may read the site
 (from the token cache: no statement while the token is trusted): a revoked device token or a
-signed-out user's stream ends then, not when the client goes away.
+signed-out user's stream ends then, not when the client goes away. Events of the types in
+``hidden`` are left out (a device never receives an emergency call,
+``central_server.desks.emergency``); the stream's position passes them all the same.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ async def stream(
     site_id: int,
     after: int | None,
     still_allowed: Callable[[], bool] = lambda: True,
+    hidden: frozenset[str] = frozenset(),
 ) -> AsyncIterator[str]:
     with bus.subscribe(site_id) as subscription:
         # Joined before reading the log: whatever the feed reads from now on reaches this
@@ -65,7 +68,8 @@ async def stream(
             after = await run_in_threadpool(latest_seq, db, site_id)
         yield f"{reconnect_hint(1000)}: connected at event {after}\n\n"
         for message in await _from_log(db, site_id, after) if replay else []:
-            yield format_sse(message)
+            if message["type"] not in hidden:
+                yield format_sse(message)
             after = message["seq"]
         last_sent = next_check = time.monotonic()
         while not await request.is_disconnected():
@@ -83,16 +87,15 @@ async def stream(
                     # A gap between this stream and the feed (it joined while the feed read,
                     # or it fell behind): read what it lacks from the log.
                     missed = await _from_log(db, site_id, after)
-                    texts = [(m["seq"], format_sse(m)) for m in missed]
+                    texts = [(m, format_sse(m)) for m in missed]
                 else:
-                    texts = [
-                        (m["seq"], t) for m, t in zip(batch.messages, batch.texts, strict=True)
-                    ]
-                for seq, text in texts:
-                    if seq > after:
-                        yield text
-                        after = seq
-                        last_sent = time.monotonic()
+                    texts = list(zip(batch.messages, batch.texts, strict=True))
+                for message, text in texts:
+                    if message["seq"] > after:
+                        after = message["seq"]
+                        if message["type"] not in hidden:
+                            yield text
+                            last_sent = time.monotonic()
             if time.monotonic() - last_sent >= KEEPALIVE_SECONDS:
                 last_sent = time.monotonic()
                 yield ": keep-alive\n\n"

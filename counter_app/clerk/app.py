@@ -22,6 +22,7 @@ from counter_app.core.settings import DeskSettings
 from counter_app.printers.uri import FORMS_HELP, PrinterUriError, open_printer
 from counter_app.printers.worker import PrintWorker
 from counter_app.qt import selftest
+from counter_app.qt.emergency import EmergencyWatch
 from counter_app.qt.i18n import N_, Language
 from counter_app.qt.live import LiveSignals
 from counter_app.qt.setup import PrinterField
@@ -112,6 +113,11 @@ class ClerkSession:
         self.client = client
         self.live = LiveSignals(client.base_url, sign_in.token, site, self.window)
         self.live.received.connect(self.controller.on_live_event)
+        self.emergency = EmergencyWatch(
+            self.window, client, site, desk, tasks, language, sign_in.username
+        )
+        self.live.received.connect(self.emergency.on_live_event)
+        self.live.connection.connect(self.emergency.on_live_connection)
         self.live.connection.connect(self.controller.on_live_connection)
         self.controller.changed.connect(self._on_controller_changed)
         self._usable_logged = False

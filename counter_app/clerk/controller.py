@@ -40,6 +40,7 @@ from counter_app.core.api import (
     update_case_call,
 )
 from counter_app.core.board import site_zone
+from counter_app.core.emergency import EMERGENCY_EVENTS
 from counter_app.core.errors import ApiError, NotSignedIn, ServerFault, ServerUnreachable
 from counter_app.core.live import LiveEvent
 from counter_app.core.outbox import Outbox
@@ -57,9 +58,9 @@ CASE_SAVE_DELAY_MS = 2000
 #: Events after which the queue and the desk list read the same as before: a case saved as a
 #: clerk types (every desk would otherwise re-read the whole queue every 2 s per typing clerk),
 #: the hourly erasure of finished tickets' case text, and a citizen's answer to "How was your
-#: visit?" on the status page.
-EVENTS_THAT_CHANGE_NO_VIEW = frozenset(
-    {"ticket.case_updated", "cases.purged", "ticket.feedback_given"}
+#: visit?" on the status page. An emergency call has its own view (``counter_app.qt.emergency``).
+EVENTS_THAT_CHANGE_NO_VIEW = (
+    frozenset({"ticket.case_updated", "cases.purged", "ticket.feedback_given"}) | EMERGENCY_EVENTS
 )
 
 

@@ -460,6 +460,29 @@ class Statistics(Answer):
     groups: tuple[StatisticsGroup, ...]
 
 
+# The emergency call ------------------------------------------------------------------------------
+
+
+class EmergencyResponder(Answer):
+    user: str
+    #: The desk they left to come; None for a supervisor away from any desk.
+    desk: str | None
+    desk_name: str | None
+    at: datetime
+
+
+class Emergency(Answer):
+    """An emergency call at a desk (``POST .../desks/{desk}/emergency`` and its answers)."""
+
+    desk: str
+    desk_name: str
+    called_by: str
+    called_at: datetime
+    responders: list[EmergencyResponder]
+    ended_at: datetime | None
+    ended_by: str | None
+
+
 # Live events -----------------------------------------------------------------------------------
 
 
@@ -470,6 +493,18 @@ class DeskEvent(Answer):
     actor: str = ""
     #: Who signed on (a take-over names the new holder here).
     user: str = ""
+
+
+class EmergencyEvent(Answer):
+    """``desk.emergency`` / ``desk.emergency_response`` / ``desk.emergency_ended``: the desk
+    of the call, who acted (``actor``) and when; an answer names the desk it comes from."""
+
+    desk: str
+    desk_name: str
+    actor: str
+    at: datetime
+    from_desk: str | None = None
+    from_desk_name: str | None = None
 
 
 class PrinterEvent(Answer):

@@ -35,6 +35,7 @@ from counter_app.core.answers import (
     Desk,
     DeskView,
     Device,
+    Emergency,
     IssuedTicket,
     Leases,
     OrderedPickup,
@@ -122,6 +123,13 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "hand_over": Operation("POST", "/pickups/{pickup_id}/hand-over", Pickup),
     "pickup": Operation("GET", "/pickups/{pickup_id}", Pickup),
+    # The emergency call (README "The emergency call").
+    "emergencies": Operation("GET", "/sites/{site}/emergencies", Emergency, many=True),
+    "emergency": Operation("POST", "/sites/{site}/desks/{desk}/emergency", Emergency),
+    "emergency_respond": Operation(
+        "POST", "/sites/{site}/desks/{desk}/emergency/respond", Emergency
+    ),
+    "emergency_end": Operation("POST", "/sites/{site}/desks/{desk}/emergency/end", Emergency),
     # The supervisor: the board, steering, statistics.
     "board": Operation("GET", "/sites/{site}/board", Board),
     "set_desk_services": Operation("PUT", "/sites/{site}/desks/{desk}/services", SteeredDesk),
@@ -444,6 +452,28 @@ class TresenClient:
         """Take a parked ticket up again at ``desk``."""
         answer = self._ask("resume", {"desk": desk}, key or new_key(), ticket_id=ticket_id)
         return _parse(Ticket, answer, "resume")
+
+    def emergencies(self, site: str) -> list[Emergency]:
+        """The site's open emergency calls."""
+        return _parse_list(Emergency, self._ask("emergencies", site=site), "emergencies")
+
+    def call_for_help(self, site: str, desk: str, key: str | None = None) -> Emergency:
+        """Open an emergency call at ``desk`` (the person signed on there)."""
+        answer = self._ask("emergency", None, key or new_key(), site=site, desk=desk)
+        return _parse(Emergency, answer, "emergency")
+
+    def respond_to_emergency(
+        self, site: str, desk: str, from_desk: str | None, key: str | None = None
+    ) -> Emergency:
+        """Say "I am coming" to the call at ``desk``, from ``from_desk`` (None: a supervisor)."""
+        body = {"desk": from_desk}
+        answer = self._ask("emergency_respond", body, key or new_key(), site=site, desk=desk)
+        return _parse(Emergency, answer, "emergency_respond")
+
+    def end_emergency(self, site: str, desk: str, key: str | None = None) -> Emergency:
+        """End the call at ``desk`` (its caller or a supervisor)."""
+        answer = self._ask("emergency_end", None, key or new_key(), site=site, desk=desk)
+        return _parse(Emergency, answer, "emergency_end")
 
     def order_pickup(
         self,

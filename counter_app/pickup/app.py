@@ -20,6 +20,7 @@ from counter_app.pickup.camera import CameraScanner, OpenCamera, decode_qr, open
 from counter_app.pickup.desk import PickupDeskController
 from counter_app.pickup.window import PickupWindow
 from counter_app.qt import selftest
+from counter_app.qt.emergency import EmergencyWatch
 from counter_app.qt.i18n import N_, Language
 from counter_app.qt.live import LiveSignals
 from counter_app.qt.tasks import Tasks
@@ -106,6 +107,11 @@ class PickupSession:
         language.changed.connect(self._on_language_changed)
         self.live = LiveSignals(client.base_url, sign_in.token, site, self.window)
         self.live.received.connect(self.controller.on_live_event)
+        self.emergency = EmergencyWatch(
+            self.window, client, site, desk, tasks, language, sign_in.username
+        )
+        self.live.received.connect(self.emergency.on_live_event)
+        self.live.connection.connect(self.emergency.on_live_connection)
         self.live.connection.connect(self.controller.on_live_connection)
         self.controller.changed.connect(self._on_controller_changed)
         self._usable_logged = False

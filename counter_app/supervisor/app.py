@@ -20,6 +20,7 @@ from counter_app.core.api import SignIn, TresenClient
 from counter_app.core.screen import has_screen
 from counter_app.core.settings import DeskSettings
 from counter_app.qt import selftest
+from counter_app.qt.emergency import EmergencyWatch
 from counter_app.qt.i18n import N_, Language
 from counter_app.qt.live import LiveSignals
 from counter_app.qt.tasks import Tasks
@@ -84,6 +85,12 @@ class SupervisorSession:
         )
         self.live = LiveSignals(client.base_url, sign_in.token, site, self.window)
         self.live.received.connect(self.controller.on_live_event)
+        # The supervisor answers and ends calls from any desk, and calls from none.
+        self.emergency = EmergencyWatch(
+            self.window, client, site, None, tasks, language, sign_in.username
+        )
+        self.live.received.connect(self.emergency.on_live_event)
+        self.live.connection.connect(self.emergency.on_live_connection)
         self.live.connection.connect(self.controller.on_live_connection)
         language.changed.connect(self._on_language_changed)
 

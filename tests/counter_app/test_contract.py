@@ -79,8 +79,9 @@ def test_every_answer_model_is_bound_to_an_operation() -> None:
         answers.StatisticsService,
         answers.StatisticsDesk,
         answers.StatisticsClerk,
+        answers.EmergencyResponder,
     }
-    events = {answers.DeskEvent, answers.PrinterEvent, answers.PickupEvent}
+    events = {answers.DeskEvent, answers.PrinterEvent, answers.PickupEvent, answers.EmergencyEvent}
     # A refusal's particulars, checked against the running server too.
     refusals = {answers.DeskTaken, answers.PickupRefusal, answers.AppointmentRefusal}
     models = {
@@ -240,6 +241,22 @@ def test_live_events_carry_what_the_desks_read(server: LiveServer, events: Event
     )
     pickup = _next_of(events, "pickup.ordered").payload(answers.PickupEvent)
     assert pickup is not None and pickup.pickup == answers.PickupRef(id=ordered.id)
+
+    called = clerk.call_for_help("demo", "1")
+    emergency = _next_of(events, "desk.emergency").payload(answers.EmergencyEvent)
+    assert emergency is not None
+    assert (emergency.desk, emergency.desk_name, emergency.actor) == ("1", "Platz 1", "clerk1")
+    assert emergency.at == called.called_at
+    colleague = TresenClient(server.url)
+    colleague.login("clerk2", "demo")
+    colleague.sign_on("demo", "2")
+    colleague.respond_to_emergency("demo", "1", "2")
+    coming = _next_of(events, "desk.emergency_response").payload(answers.EmergencyEvent)
+    assert coming is not None
+    assert (coming.actor, coming.from_desk, coming.from_desk_name) == ("clerk2", "2", "Platz 2")
+    assert clerk.end_emergency("demo", "1").ended_by == "clerk1"
+    ended = _next_of(events, "desk.emergency_ended").payload(answers.EmergencyEvent)
+    assert ended is not None and ended.actor == "clerk1"
 
 
 def test_refusals_carry_what_the_desks_read(server: LiveServer) -> None:
