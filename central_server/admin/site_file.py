@@ -32,6 +32,7 @@ from central_server.db import Database
 from central_server.events import log as event_log
 from central_server.models import Desk, DeskService, Device, Service, Site, User, user_sites
 from central_server.sites import hours as hours_rules
+from central_server.statistics import repository as statistics_repository
 from central_server.writes import lock_site
 from resources.i18n import CITIZEN_LANGUAGES
 from resources.vocabulary import MAX_WEEKS, DeskKind, DeviceKind, DocumentKind
@@ -240,6 +241,10 @@ def apply(db: Database, spec: SiteFile) -> list[str]:
             session.flush()
             changes.append(f"site {site.slug} created")
         site = lock_site(session, site.id)
+        if site.staff_statistics != spec.site.staff_statistics:
+            # Figures per clerk are kept only while the site file allows them: switched off,
+            # they go at once; either way the past is summed up again as it now must be.
+            statistics_repository.forget_figures(session, site)
         _set(
             site,
             changes,

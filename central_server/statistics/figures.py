@@ -84,8 +84,8 @@ LEVELS: dict[int, tuple[str, frozenset[str]]] = {
     14: ("month", frozenset({"weekday", "hour"})),
     15: ("month", frozenset({"hour", "service"})),
     16: ("month", frozenset({"service", "desk"})),
-    # per clerk (asked for only where the site file allows it): a year of a site in 12 rows a
-    # clerk, not 50,000 tickets
+    # per clerk, only for a site whose site file allows figures per clerk: a year of a site in
+    # 12 rows a clerk, not 50,000 tickets
     3: ("day", frozenset({"clerk"})),
     17: ("month", frozenset({"clerk"})),
 }
@@ -402,13 +402,24 @@ def percentiles(bars: Mapping[int, int], ps: tuple[int, ...]) -> dict[str, float
 RowKey = tuple[int, date, int, int, int, int, int]
 
 
-def sum_levels(facts: Iterable[Fact]) -> dict[RowKey, Cell]:
+#: The levels that hold figures per clerk: summed up only for a site whose site file allows
+#: figures per clerk (``staff_statistics``); elsewhere they are not kept at all.
+CLERK_LEVELS = frozenset(level for level, (_, dims) in LEVELS.items() if "clerk" in dims)
+
+
+def sum_levels(facts: Iterable[Fact], per_clerk: bool = False) -> dict[RowKey, Cell]:
     """The facts summed up at every level of :data:`LEVELS` (day grain: per day; month grain:
-    per month, keyed by its first day); a dimension a level leaves out is -1 (hour) or 0."""
+    per month, keyed by its first day), those per clerk only with ``per_clerk``; a dimension a
+    level leaves out is -1 (hour) or 0."""
     cells: dict[RowKey, Cell] = {}
+    levels = [
+        (level, grain, dims)
+        for level, (grain, dims) in LEVELS.items()
+        if per_clerk or level not in CLERK_LEVELS
+    ]
     for one in facts:
         month = one.day.replace(day=1)
-        for level, (grain, dims) in LEVELS.items():
+        for level, grain, dims in levels:
             key = (
                 level,
                 one.day if grain == "day" else month,

@@ -163,6 +163,12 @@ def clerks_of(session: Session, site_ids: Sequence[int]) -> dict[int, User]:
     return {u.id: u for u in session.scalars(query)}
 
 
+def forget_figures(session: Session, site: Site) -> None:
+    """Drop the site's summed-up figures: the next request sums its past up again."""
+    session.execute(delete(Figure).where(Figure.site_id == site.id))
+    site.figures_until = None
+
+
 def replace_figures(session: Session, site_id: int, first: date, cells: dict[RowKey, Cell]) -> None:
     """The site's summed-up figures from ``first`` on (a month's first day) are ``cells``."""
     session.execute(delete(Figure).where(Figure.site_id == site_id, Figure.day >= first))

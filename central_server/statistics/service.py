@@ -256,7 +256,7 @@ def _sum_up_next(db: Database, site_id: int, until: date) -> date:
         rows = repository.ticket_rows(session, site.id, start, end)
         facts = [rules.fact(r, zone, targets.get(r.service_id, 0)) for r in rows]
         facts += repository.missed_appointments(session, site.id, start, end)
-        cells = rules.sum_levels(facts)
+        cells = rules.sum_levels(facts, per_clerk=site.staff_statistics)
         repository.replace_figures(session, site.id, start, cells)
         site.figures_until = end
         reached.append(end)

@@ -203,6 +203,29 @@ def test_figures_per_clerk_only_where_the_site_file_allows_them(
     assert stats(statistik, by="clerk", group="day")["groups"] == [
         {**g, "key": "2026-12-01"} for g in by_clerk["groups"]
     ]
+    assert _clerk_rows(server) > 0
+    # switched off again (the staff council withdrew): the figures per clerk are gone at once,
+    # and summing the past up again keeps none
+    spec["site"]["staff_statistics"] = False
+    site_file.apply(server.db, site_file.SiteFile.model_validate(spec))
+    assert _clerk_rows(server) == 0
+    assert stats(statistik)["totals"] == expected_totals(played)
+    assert _clerk_rows(server) == 0
+    refused = statistik.get("/sites/demo/statistics", params={**PERIOD, "by": "clerk"})
+    assert refused.json()["code"] == "staff_statistics_off"
+
+
+def _clerk_rows(server: LiveServer) -> int:
+    """Summed-up rows per clerk of any site."""
+    from sqlalchemy import func, select
+
+    from central_server.models import Figure
+    from central_server.statistics.figures import CLERK_LEVELS
+
+    assert server.db is not None
+    with server.db.read_session() as session:
+        query = select(func.count()).where(Figure.level.in_(CLERK_LEVELS))
+        return int(session.scalar(query) or 0)
 
 
 @pytest.mark.parametrize(
