@@ -240,14 +240,22 @@ def _replaced_receipt(site: Site, replaced: ReplacedReceipt) -> Conflict:
     )
 
 
-def _refuse_unknown(session: Session, digests: Sequence[str], site_ids: Iterable[int]) -> None:
-    """Refuse (409) a receipt that was replaced by a new one at one of ``site_ids``: it is not
-    a wrong scan, the citizen holds the old one. Returns when it is not such a receipt."""
+def _refuse_unknown(
+    session: Session, digests: Sequence[str], site_ids: Iterable[int] | Principal
+) -> None:
+    """Refuse (409) a receipt that was replaced by a new one at one of ``site_ids`` (or a site
+    where the principal works): it is not a wrong scan, the citizen holds the old one. Returns
+    when it is not such a receipt."""
     replaced = repository.replaced_receipt(session, digests)
     if replaced is None:
         return
     pickup = session.get_one(Pickup, replaced.pickup_id)
-    if pickup.site_id in set(site_ids):
+    here = (
+        site_ids.works_at(pickup.site_id)
+        if isinstance(site_ids, Principal)
+        else pickup.site_id in set(site_ids)
+    )
+    if here:
         raise _replaced_receipt(session.get_one(Site, pickup.site_id), replaced)
 
 
@@ -388,7 +396,8 @@ def _reissue_receipt(
     def change(session: Session, site: Site) -> Answer:
         pickup = repository.pickup_by_id(session, pickup_id)
         _refuse_unless(pickup, site, OPEN)
-        _replace_token(session, pickup, token)
+        # The first token's answer was lost: nobody holds it, so it is not kept as replaced.
+        pickup.token_hash = tokens.digest(token)
         event_log.append(
             session,
             site,
@@ -515,7 +524,8 @@ def lookup(
             site = session.get_one(Site, pickup.site_id)
             return _public(session, pickup, site.slug)
         if pickup is None:
-            _refuse_unknown(session, receipts.digests(body.token), principal.site_ids or ())
+            _refuse_unknown(session, receipts.digests(body.token), principal)
+    _wrong_scan(db, bus, guard, principal, principal.site_ids or ())
     raise _unknown_receipt()
 
 

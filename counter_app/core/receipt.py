@@ -28,6 +28,8 @@ class PickupReceipt:
     language: str  # the citizen's; the receipt is German plus this
     ordered_at: datetime
     expected_ready_on: date | None = None
+    #: The public "Ready yet?" page's address; no line when empty (an older server).
+    ready_page: str = ""
 
     @classmethod
     def from_api(cls, site_name: str, pickup: OrderedPickup, language: str) -> PickupReceipt:
@@ -41,6 +43,7 @@ class PickupReceipt:
             language=language,
             ordered_at=pickup.created_at,
             expected_ready_on=pickup.expected_ready_on,
+            ready_page=pickup.ready_page,
         )
 
 
@@ -107,6 +110,11 @@ def receipt_slip(receipt: PickupReceipt) -> Slip:
             "When your document is ready, scan this receipt at the kiosk to get a number.",
         )
     )
+    if receipt.ready_page:
+        bottom += said(
+            N_citizen("citizen", "Ready yet? Check with this code at {address}"),
+            address=receipt.ready_page,
+        )
     bottom += said(
         N_citizen("citizen", "Please bring this receipt and your passport or ID card."),
         bold=True,
