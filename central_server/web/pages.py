@@ -301,7 +301,7 @@ def _pickup_lines(state: ReceiptState, language: str) -> list[str]:
     return lines
 
 
-def pickup(language: str, state: ReceiptState | str | None) -> str:
+def pickup(language: str, state: ReceiptState | str | None = None) -> str:
     """The "Ready yet?" page: the form for a receipt's code and, once one was sent, what is
     known of it (``state``: the receipt's state, or ``unknown`` / ``too_many``)."""
     say = citizen_gettext(language)

@@ -73,7 +73,7 @@ def test_a_citizen_types_the_code_and_reads_that_it_is_ready(
     expect(page.locator("#headline")).to_have_text("Abholbereit")
     today = date.today()
     expect(page.locator("#lines")).to_contain_text(f"Abholbereit seit {today.day}.")
-    expect(page.locator("#lines")).to_contain_text("Personalausweis")
+    expect(page.locator("#lines")).to_contain_text("Pass oder Ausweis mit.")
     assert_tells_nothing_personal(page)
     # Another code can be checked right there.
     expect(page.locator("#code")).to_be_visible()
@@ -150,5 +150,5 @@ def test_an_unknown_code_and_too_many_of_them(server: LiveServer, new_page: Any)
     assert refused.status_code == 429
     page = check(new_page, server, "ABCD EFGH IJKL MNOP QRST UVWX YZ23 4567", locale="de-DE")
     expect(page.locator("#headline")).to_have_text(
-        "Zu viele Versuche. Bitte warten Sie eine Minute und versuchen Sie es erneut."
+        "Zu viele Versuche. Bitte warten Sie eine Minute und versuchen Sie es dann noch einmal."
     )
