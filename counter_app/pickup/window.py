@@ -99,6 +99,7 @@ QMainWindow { background: #f4f5f7; }
 #pickupHint { font-size: 26px; color: #6b7280; }
 #calledPickupLabel { font-size: 20px; font-weight: bold; color: #111827; background: #dcfce7;
     border-radius: 6px; padding: 6px; }
+#pickupSearchLabel { font-size: 18px; font-weight: bold; }
 #pickupSearchField { font-size: 20px; padding: 6px; }
 #pickupSearchPanel { background: white; border: 2px solid #b45309; border-radius: 6px; }
 #pickupSearchStatus { font-size: 18px; font-weight: bold; }
@@ -109,6 +110,7 @@ QMainWindow { background: #f4f5f7; }
 #handOverWithoutReceiptButton, #reissueReceiptButton { font-size: 18px; font-weight: bold;
     min-height: 48px; text-align: center; }
 #handOverWithoutReceiptButton { background: #15803d; color: white; }
+#reissueReceiptButton { background: #1d4ed8; color: white; }
 #handOverWithoutReceiptButton:disabled, #reissueReceiptButton:disabled { background: #d1d5db;
     color: #6b7280; }
 QLabel[caption="true"] { font-size: 16px; color: #6b7280; }
@@ -508,6 +510,7 @@ class PickupWindow(QMainWindow):
         self.search_panel.setVisible(self._searching)
         self.details_panel.setVisible(not self._searching)
         if not self._searching:
+            self.search_results.clear()  # names stay on screen no longer than needed
             return
         problem = False
         if search.busy:
