@@ -395,7 +395,7 @@ async def pickup_page(request: Request, db: DbDep) -> Response:
     """
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     code = (form.get("code") or [""])[0]
-    language = _page_language(request, (form.get("lang") or [None])[0])
+    language = _page_language(request, (form.get("lang") or [""])[0])
     guard: service.LookupGuard = request.app.state.web_lookups
     client = _client(request)
     if not await run_in_threadpool(guard.allowed, client):
