@@ -1,7 +1,8 @@
 """The quick-pickup desk's window: the P ticket at the desk on the left (with its pickup's
 document and slot as soon as it is called), the receipt scanned last on the right, in type large
-enough to read from the shelf. For a citizen without the receipt, F7 opens the search by case
-reference or name in place of the receipt's panel; Esc closes it.
+enough to read from the shelf. For a citizen without the receipt, F7 (or "No receipt?" in the
+top bar) opens the search by case reference or name in place of the receipt's panel; Esc closes
+it.
 
 The scan field has the keyboard focus always, except while the search is open: nothing else in
 the window can take it (no button takes focus), so Qt gives it back whenever the window is
@@ -100,6 +101,7 @@ QMainWindow { background: #f4f5f7; }
 #calledPickupLabel { font-size: 20px; font-weight: bold; color: #111827; background: #dcfce7;
     border-radius: 6px; padding: 6px; }
 #pickupSearchLabel { font-size: 18px; font-weight: bold; }
+#noReceiptButton { text-align: center; font-weight: bold; color: #b45309; }
 #pickupSearchField { font-size: 20px; padding: 6px; }
 #pickupSearchPanel { background: white; border: 2px solid #b45309; border-radius: 6px; }
 #pickupSearchStatus { font-size: 18px; font-weight: bold; }
@@ -183,6 +185,11 @@ class PickupWindow(QMainWindow):
         self.language_button = self._button("languageButton", self._on_language_button_clicked)
         self.pause_button = self._button("pauseButton", self._on_pause_clicked, "F11")
         self.sign_off_button = self._button("signOffButton", self.controller.sign_off)
+        # The search takes no room until it is needed: the receipt's panel keeps its size.
+        self.no_receipt_button = self._button(
+            "noReceiptButton", self._on_search_key_pressed, SEARCH_KEY
+        )
+        top.addWidget(self.no_receipt_button)
         for widget in (self.language_button, self.pause_button, self.sign_off_button):
             widget.setStyleSheet("text-align: center;")
             top.addWidget(widget)
@@ -264,7 +271,6 @@ class PickupWindow(QMainWindow):
         row.addWidget(self.scan_label)
         row.addWidget(self.scan_input, 1)
         side.addLayout(row)
-        side.addLayout(self._build_search_row())
         side.addWidget(self._build_search_panel(), 1)
 
         panel = QFrame()
@@ -310,13 +316,13 @@ class PickupWindow(QMainWindow):
         self.search_label.setBuddy(self.search_field)
         row.addWidget(self.search_label)
         row.addWidget(self.search_field, 1)
-        QShortcut(QKeySequence(SEARCH_KEY), self, self._on_search_key_pressed)
         return row
 
     def _build_search_panel(self) -> QFrame:
         panel = QFrame()
         panel.setObjectName("pickupSearchPanel")
         layout = QVBoxLayout(panel)
+        layout.addLayout(self._build_search_row())
         self.search_status = QLabel()
         self.search_status.setObjectName("pickupSearchStatus")
         self.search_status.setWordWrap(True)
@@ -359,7 +365,8 @@ class PickupWindow(QMainWindow):
         self.holder_caption.setText(tr(N_("Holder")))
         self.slot_caption.setText(tr(N_("Shelf slot")))
         self.hand_over_button.setText(tr(N_("Hand over ({key})")).format(key=HAND_OVER_KEY))
-        self.search_label.setText(tr(N_("No receipt ({key}):")).format(key=SEARCH_KEY))
+        self.search_label.setText(f"{tr(N_('Find'))}:")
+        self.no_receipt_button.setText(tr(N_("No receipt? ({key})")).format(key=SEARCH_KEY))
         self.search_field.setPlaceholderText(
             tr(N_("Case reference or name (at least 3 letters), then Enter"))
         )
@@ -427,7 +434,7 @@ class PickupWindow(QMainWindow):
         }
         for name, button in self.buttons.items():
             button.setEnabled(enabled[name])
-        for widget in (self.pause_button, self.sign_off_button):
+        for widget in (self.pause_button, self.sign_off_button, self.no_receipt_button):
             widget.setEnabled(c.ended_reason is None)
         self.hand_over_button.setEnabled(
             c.online and c.ended_reason is None and self.lookup.can_hand_over()
