@@ -3,6 +3,8 @@
 The QR code carries the pickup's token and nothing else (no link: a phone that scans it opens
 nothing); the same token is printed under it in groups of four, for typing at the kiosk. The
 holder's name is not printed: the receipt must not give away more than needed if it is lost.
+A line names the public page where the code tells whether the document is ready (``/p`` on the
+server, as its answer gives it: ``ready_page``).
 """
 
 from __future__ import annotations
