@@ -113,10 +113,9 @@ def receipt_slip(receipt: PickupReceipt) -> Slip:
         )
     )
     if receipt.ready_page:
-        bottom += said(
-            N_citizen("citizen", "Ready yet? Check with this code at {address}"),
-            address=receipt.ready_page,
-        )
+        bottom += said(N_citizen("citizen", "Ready yet? Check with this code on the web page:"))
+        # The address on a line of its own: broken after "https://" nobody would type it.
+        bottom.append(Line(receipt.ready_page, Size.NORMAL, bold=True))
     bottom += said(
         N_citizen("citizen", "Please bring this receipt and your passport or ID card."),
         bold=True,
