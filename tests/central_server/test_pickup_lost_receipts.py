@@ -145,7 +145,7 @@ def test_reissue_voids_the_old_receipt_and_the_new_one_works(server, clerk, kios
     assert new not in all_events_text(server) and old not in all_events_text(server)
     # The old code: clearly replaced, at the desk and at the kiosk, and nothing changes.
     replaced = assert_error(lookup(staff, old), 409, "pickup_receipt_replaced")
-    assert "replaced" in replaced["message"]
+    assert "durch einen neuen ersetzt" in replaced["message"]  # German by default
     assert_error(hand_over(staff, pickup_id, old), 409, "pickup_receipt_replaced")
     assert_error(check_in(kiosk, old), 409, "pickup_receipt_replaced")
     # Re-issued again: both earlier codes are replaced.
