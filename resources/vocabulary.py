@@ -26,6 +26,7 @@ __all__ = [
     "FEEDBACK_SCORE_LABELS",
     "LANGUAGE_LABELS",
     "MAX_WEEKS",
+    "MISSING_RECEIPT_LABELS",
     "OUTCOME_LABELS",
     "PICKUP_STATUS_LABELS",
     "PRINTER_FAULTS",
@@ -41,6 +42,7 @@ __all__ = [
     "DeviceKind",
     "DocumentKind",
     "FeedbackScore",
+    "MissingReceipt",
     "Outcome",
     "PickupStatus",
     "PrinterState",
@@ -113,6 +115,16 @@ class PickupStatus(StrEnum):
     HANDED_OVER = "handed_over"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
+
+
+class MissingReceipt(StrEnum):
+    """Why a document is handed over without its receipt (after the ID check): recorded in
+    the hand-over's event, so a supervisor sees how often receipts go missing and why."""
+
+    LOST = "lost"
+    DAMAGED = "damaged"
+    STOLEN = "stolen"
+    NEVER_RECEIVED = "never_received"
 
 
 class DeviceKind(StrEnum):
@@ -306,6 +318,14 @@ STOP_REASON_LABELS: dict[StopReason, str] = {
     StopReason.CONTINGENT: N_("Today's contingent is used up"),
     StopReason.STAFF: N_("Not enough staff"),
     StopReason.CLOSING: N_("Closing soon"),
+}
+
+#: Why the holder has no receipt, as the pickup staff choose it.
+MISSING_RECEIPT_LABELS: dict[MissingReceipt, str] = {
+    MissingReceipt.LOST: N_("Receipt lost"),
+    MissingReceipt.DAMAGED: N_("Receipt damaged, code unreadable"),
+    MissingReceipt.STOLEN: N_("Receipt stolen (with the bag or wallet)"),
+    MissingReceipt.NEVER_RECEIVED: N_("Receipt never received"),
 }
 
 #: A pickup's status as the pickup staff read it, with what to do about it.

@@ -28,6 +28,7 @@ from resources.vocabulary import (
     DOCUMENT_KIND_LABELS,
     FEEDBACK_SCORE_LABELS,
     MAX_WEEKS,
+    MISSING_RECEIPT_LABELS,
     OUTCOME_LABELS,
     PICKUP_STATUS_LABELS,
     PRIORITY_LABELS,
@@ -41,6 +42,7 @@ from resources.vocabulary import (
     DeviceKind,
     DocumentKind,
     FeedbackScore,
+    MissingReceipt,
     Outcome,
     PickupStatus,
     PrinterState,
@@ -61,6 +63,7 @@ STAFF_LABELS: dict[str, tuple[type[StrEnum], dict[Any, str]]] = {
     "alert kind": (AlertKind, ALERT_KIND_LABELS),
     "stop reason": (StopReason, STOP_REASON_LABELS),
     "appointment state": (AppointmentState, APPOINTMENT_STATE_LABELS),
+    "missing receipt": (MissingReceipt, MISSING_RECEIPT_LABELS),
 }
 CITIZEN_LABELS: dict[str, tuple[type[Enum], dict[Any, str]]] = {
     "document kind": (DocumentKind, DOCUMENT_KIND_CITIZEN_LABELS),

@@ -6,7 +6,7 @@ from central_server.models.events import Event, IdempotencyRecord
 from central_server.models.feedback import TicketFeedback
 from central_server.models.figures import Figure
 from central_server.models.limits import RateLimitCounter
-from central_server.models.pickups import Pickup
+from central_server.models.pickups import Pickup, ReplacedReceipt
 from central_server.models.sites import Desk, DeskService, Service, Site
 from central_server.models.tickets import Case, NumberLease, Ticket, TicketCounter
 
@@ -24,6 +24,7 @@ __all__ = [
     "NumberLease",
     "Pickup",
     "RateLimitCounter",
+    "ReplacedReceipt",
     "Service",
     "Site",
     "Ticket",

@@ -71,3 +71,20 @@ class Pickup(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None, index=True)
     closed_by: Mapped[str | None] = mapped_column(String(100), default=None)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class ReplacedReceipt(Base):
+    """A receipt that was replaced by a new one (the citizen lost it): void, but recognised.
+
+    Only the digest of its token is kept, as for a pickup's own receipt, so that scanning it
+    answers "this receipt was replaced" instead of "unknown" (see
+    ``central_server.pickups.service.reissue``). A pickup may have been re-issued several
+    times; each old receipt is one row, and they go with the pickup.
+    """
+
+    __tablename__ = "replaced_receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pickup_id: Mapped[int] = mapped_column(ForeignKey("pickups.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -11,15 +11,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from central_server.deps import BusDep, DbDep, IdempotencyDep, IdPath, PrincipalDep
+from central_server.deps import BusDep, DbDep, IdempotencyDep, IdPath, PrincipalDep, SettingsDep
 from central_server.pickups import service
 from central_server.pickups.scans import ScanGuard
 from central_server.pickups.schemas import (
     CheckInRequest,
     HandOverRequest,
+    MissingReceiptRequest,
     PickupCreate,
     PickupCreated,
     PickupPublic,
+    PickupSearch,
+    PickupSearchAnswer,
     PickupStatus,
     ReadyRequest,
     TokenRequest,
@@ -45,6 +48,16 @@ SCANS: dict[int | str, dict[str, Any]] = {
 }
 
 
+def ready_page(request: Request, settings: SettingsDep) -> str:
+    """The public "Ready yet?" page's address for a receipt: at the server's ``public_url``,
+    else at the address the desk reached it at (the same in a small office)."""
+    base = settings.public_url or str(request.base_url)
+    return base.rstrip("/") + "/p"
+
+
+ReadyPageDep = Annotated[str, Depends(ready_page)]
+
+
 def _respond(answer: Answer) -> JSONResponse:
     status, body = answer
     return JSONResponse(body, status_code=status)
@@ -60,9 +73,10 @@ def create_pickup(
     bus: BusDep,
     principal: PrincipalDep,
     request: IdempotencyDep,
+    page: ReadyPageDep,
 ) -> JSONResponse:
     """Record a document ordered for a citizen. The receipt's token is in this answer only."""
-    return _respond(service.create_pickup(db, bus, site, principal, body, request))
+    return _respond(service.create_pickup(db, bus, site, principal, body, request, page))
 
 
 @router.get("/sites/{site}/pickups", response_model=list[PickupPublic])
@@ -72,9 +86,23 @@ def list_pickups(
     principal: PrincipalDep,
     status: PickupStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    checkin_ticket: Annotated[
+        int | None,
+        Query(ge=1, le=2**31 - 1, description="only the pickup whose holder drew this ticket"),
+    ] = None,
 ) -> list[PickupPublic]:
-    """The site's pickups, newest first; with ``status``, only those."""
-    return service.list_pickups(db, site, principal, status, limit)
+    """The site's pickups, newest first; with ``status``, only those; with
+    ``checkin_ticket``, the one (or none) checked in at the kiosk with that ticket."""
+    return service.list_pickups(db, site, principal, status, limit, checkin_ticket)
+
+
+@router.post("/sites/{site}/pickups/search", response_model=PickupSearchAnswer)
+def search_pickups(
+    site: str, body: PickupSearch, db: DbDep, bus: BusDep, principal: PrincipalDep
+) -> PickupSearchAnswer:
+    """A citizen without the receipt: their pickups by case reference (its start) or a part
+    of the name, at most 20. Logged as ``pickup.searched`` (who, how many), never the text."""
+    return service.search(db, bus, site, principal, body)
 
 
 @router.get("/pickups/{pickup_id}", response_model=PickupPublic)
@@ -126,6 +154,41 @@ def hand_over(
 ) -> JSONResponse:
     """Hand the document over, once, after the ID check, with the pickup's own receipt."""
     return _respond(service.hand_over(db, bus, guard, pickup_id, principal, body, request))
+
+
+@router.post(
+    "/pickups/{pickup_id}/hand-over-without-receipt",
+    response_model=PickupPublic,
+    responses={**CONFLICT, 422: {"description": "ID not checked, or no reason given"}},
+)
+def hand_over_without_receipt(
+    pickup_id: IdPath,
+    body: MissingReceiptRequest,
+    db: DbDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    request: IdempotencyDep,
+) -> JSONResponse:
+    """The holder lost the receipt: hand the document over after the ID check, saying why."""
+    return _respond(service.hand_over_without_receipt(db, bus, pickup_id, principal, body, request))
+
+
+@router.post(
+    "/pickups/{pickup_id}/reissue",
+    response_model=PickupCreated,
+    responses={**CONFLICT, 422: {"description": "ID not checked, or no reason given"}},
+)
+def reissue_receipt(
+    pickup_id: IdPath,
+    body: MissingReceiptRequest,
+    db: DbDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    page: ReadyPageDep,
+) -> JSONResponse:
+    """A new receipt for an open pickup: its token is in this answer only; the old receipt
+    is void (a scan of it answers 409 ``pickup_receipt_replaced``)."""
+    return _respond(service.reissue(db, bus, pickup_id, principal, body, page))
 
 
 @router.post(

@@ -3,11 +3,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from central_server.errors import N_, NotFound
-from central_server.models import Pickup, Service, Site, Ticket
+from central_server.models import Pickup, ReplacedReceipt, Service, Site, Ticket
 from central_server.pickups.schemas import CLOSED, PickupStatus
 
 
@@ -26,6 +26,33 @@ def pickup_by_token_digests(session: Session, digests: Sequence[str]) -> Pickup 
         for p in session.scalars(select(Pickup).where(Pickup.token_hash.in_(digests)))
     }
     return next((found[d] for d in digests if d in found), None)
+
+
+def replaced_receipt(session: Session, digests: Sequence[str]) -> ReplacedReceipt | None:
+    """The replaced receipt stored under one of ``digests``, if any."""
+    query = select(ReplacedReceipt).where(ReplacedReceipt.token_hash.in_(digests)).limit(1)
+    return session.scalars(query).first()
+
+
+def search(session: Session, site_id: int, query: str, limit: int) -> list[Pickup]:
+    """The site's pickups whose case reference starts with ``query`` or whose holder's name
+    contains it (case does not matter; ``%`` and ``_`` are plain characters), newest first;
+    at most ``limit``. Purged pickups have neither, so they are never found."""
+    wanted = query.lower()
+    matches = or_(
+        func.lower(Pickup.case_reference).startswith(wanted, autoescape=True),
+        func.lower(Pickup.holder_name).contains(wanted, autoescape=True),
+    )
+    found = select(Pickup).where(Pickup.site_id == site_id, Pickup.purged_at.is_(None), matches)
+    return list(
+        session.scalars(found.order_by(Pickup.created_at.desc(), Pickup.id.desc()).limit(limit))
+    )
+
+
+def pickup_by_checkin_ticket(session: Session, ticket_id: int) -> Pickup | None:
+    """The pickup whose holder drew ticket ``ticket_id`` at the kiosk, if any."""
+    query = select(Pickup).where(Pickup.checkin_ticket_id == ticket_id).limit(1)
+    return session.scalars(query).first()
 
 
 def pickups_at(

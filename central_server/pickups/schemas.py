@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, Field, Strict, StringConstraints
 
 from central_server.tickets.schemas import Language
-from resources.vocabulary import DocumentKind, PickupStatus
+from resources.vocabulary import DocumentKind, MissingReceipt, PickupStatus
 
 #: The largest id a row can have (INTEGER, 32-bit on PostgreSQL; ``central_server.deps.MAX_ID``).
 MAX_ID = 2**31 - 1
@@ -65,6 +65,27 @@ class HandOverRequest(TokenRequest):
     id_checked: bool = Field(description="the holder's ID was checked; must be true")
 
 
+class MissingReceiptRequest(BaseModel):
+    """A holder without the receipt: the document handed over, or a new receipt made."""
+
+    id_checked: bool = Field(description="the holder's ID was checked; must be true")
+    reason: MissingReceipt = Field(description="why the holder has no receipt")
+
+
+#: The most pickups one search answers: enough for a common name, never a site's whole list.
+SEARCH_LIMIT = 20
+
+
+class PickupSearch(BaseModel):
+    query: Text = Field(
+        min_length=3,
+        max_length=100,
+        description="a case reference (its start) or a part of the holder's name; case does "
+        "not matter. Sent in the body, so it stays out of access logs; the event log records "
+        "who searched, never what",
+    )
+
+
 class CheckInRequest(TokenRequest):
     language: Language = Field(default="de", description="the citizen's language")
 
@@ -101,9 +122,21 @@ class PickupPublic(BaseModel):
     purged: bool = Field(description="the holder's name and case reference have been erased")
 
 
+class PickupSearchAnswer(BaseModel):
+    pickups: list[PickupPublic] = Field(
+        description=f"the matching pickups, newest first, at most {SEARCH_LIMIT}"
+    )
+    more: bool = Field(description="more pickups match than are listed: search more precisely")
+
+
 class PickupCreated(PickupPublic):
     token: str = Field(
         description="the receipt's token for its QR code and to print under it: 32 characters "
         "of A-Z and 2-7 (base32, 160 random bits); shown in this answer only (a retry with the "
         "same Idempotency-Key gets a new one, and the earlier one stops working)"
+    )
+    ready_page: str = Field(
+        description="the public page where the citizen checks with the code whether the "
+        "document is ready (printed on the receipt): the server's public_url (or the address "
+        "this request reached) and /p"
     )

@@ -7,7 +7,9 @@ Statuses::
 
     ordered ──ready(slot)──▶ ready ──hand-over (receipt + ID check)──▶ handed_over
        │                     │  ├─ ready(slot) again: the document moved to another slot
-       │                     │  └─ check-in at the kiosk: a ticket of service P; stays ready
+       │                     │  ├─ check-in at the kiosk: a ticket of service P; stays ready
+    │                     │  └─ hand-over without the receipt (lost): ID check and a reason
+    ├─ re-issue the receipt (ordered or ready): a new token, the old one void but recognised
        └──────cancel─────────┴──▶ cancelled
                              └─ not collected within ``pickup_collect_days`` of becoming ready
                                 (:func:`expire_uncollected`, every hour) ──▶ expired
@@ -21,6 +23,7 @@ dashes do not matter; see ``central_server.pickups.receipts``). A receipt's toke
 wrong, and a wrong one changes nothing:
 
 * unknown, or of a site the caller does not work at: 404 ``pickup_unknown``;
+* replaced by a new receipt (re-issued): 409 ``pickup_receipt_replaced`` (when);
 * of another pickup than the one being handed over: 422 ``pickup_token_mismatch``;
 * already used: 409 ``pickup_already_handed_over`` (when, and at the desk by whom);
 * not ready yet: 409 ``pickup_not_ready`` (with ``expected_ready_on``, the day the document is
@@ -35,6 +38,7 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -47,16 +51,20 @@ from central_server.deps import IdempotentRequest
 from central_server.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from central_server.events import log as event_log
 from central_server.events.bus import EventBus
-from central_server.models import Pickup, Site, Ticket
+from central_server.models import Pickup, ReplacedReceipt, Site, Ticket
 from central_server.models._types import utcnow
 from central_server.pickups import receipts, repository
 from central_server.pickups.scans import WINDOW_SECONDS, ScanGuard
 from central_server.pickups.schemas import (
+    SEARCH_LIMIT,
     CheckInRequest,
     HandOverRequest,
+    MissingReceiptRequest,
     PickupCreate,
     PickupCreated,
     PickupPublic,
+    PickupSearch,
+    PickupSearchAnswer,
     PickupStatus,
     ReadyRequest,
     TokenRequest,
@@ -220,6 +228,37 @@ def _unknown_receipt() -> NotFound:
     )
 
 
+def _replaced_receipt(site: Site, replaced: ReplacedReceipt) -> Conflict:
+    return Conflict(
+        "pickup_receipt_replaced",
+        N_(
+            "This receipt was replaced by a new one on {at} and is no longer valid. Please use "
+            "the new receipt."
+        ),
+        at=_when(site, replaced.replaced_at),
+        replaced_at=replaced.replaced_at.isoformat(),
+    )
+
+
+def _refuse_unknown(
+    session: Session, digests: Sequence[str], site_ids: Iterable[int] | Principal
+) -> None:
+    """Refuse (409) a receipt that was replaced by a new one at one of ``site_ids`` (or a site
+    where the principal works): it is not a wrong scan, the citizen holds the old one. Returns
+    when it is not such a receipt."""
+    replaced = repository.replaced_receipt(session, digests)
+    if replaced is None:
+        return
+    pickup = session.get_one(Pickup, replaced.pickup_id)
+    here = (
+        site_ids.works_at(pickup.site_id)
+        if isinstance(site_ids, Principal)
+        else pickup.site_id in set(site_ids)
+    )
+    if here:
+        raise _replaced_receipt(session.get_one(Site, pickup.site_id), replaced)
+
+
 def _require_capability(principal: Principal, capability: Capability) -> None:
     """``require`` for requests that name no site: the site is checked once it is known."""
     if not principal.can(capability):
@@ -283,6 +322,7 @@ def create_pickup(
     principal: Principal,
     body: PickupCreate,
     request: IdempotentRequest,
+    ready_page: str,
 ) -> Answer:
     """Order a document; the answer carries the receipt's token, this once.
 
@@ -339,7 +379,14 @@ def create_pickup(
 
     status, answer = perform(db, bus, site_id, principal, request, change)
     token = made[0] if made else _reissue_receipt(db, bus, site_id, principal, answer["id"])
-    return status, PickupCreated(**answer, token=token).model_dump(mode="json")
+    created = PickupCreated(**answer, token=token, ready_page=ready_page)
+    return status, created.model_dump(mode="json")
+
+
+def _replace_token(session: Session, pickup: Pickup, token: str) -> None:
+    """Give ``pickup`` a receipt with ``token``; its old receipt is void but recognised."""
+    session.add(ReplacedReceipt(pickup_id=pickup.id, token_hash=pickup.token_hash))
+    pickup.token_hash = tokens.digest(token)
 
 
 def _reissue_receipt(
@@ -350,6 +397,7 @@ def _reissue_receipt(
     def change(session: Session, site: Site) -> Answer:
         pickup = repository.pickup_by_id(session, pickup_id)
         _refuse_unless(pickup, site, OPEN)
+        # The first token's answer was lost: nobody holds it, so it is not kept as replaced.
         pickup.token_hash = tokens.digest(token)
         event_log.append(
             session,
@@ -440,11 +488,22 @@ def get_pickup(db: Database, pickup_id: int, principal: Principal) -> PickupPubl
 
 
 def list_pickups(
-    db: Database, slug: str, principal: Principal, status: PickupStatus | None, limit: int
+    db: Database,
+    slug: str,
+    principal: Principal,
+    status: PickupStatus | None,
+    limit: int,
+    checkin_ticket: int | None = None,
 ) -> list[PickupPublic]:
     with db.read_session() as session:
         site = sites_repo.site_by_slug(session, slug)
         require(principal, Capability.READ_PICKUPS, site.id)
+        if checkin_ticket is not None:
+            # The pickup desk's called P ticket: its document and slot, before the scan.
+            found = repository.pickup_by_checkin_ticket(session, checkin_ticket)
+            if found is None or found.site_id != site.id:
+                return []
+            return [_public(session, found, site.slug)]
         return [
             _public(session, p, site.slug)
             for p in repository.pickups_at(session, site.id, status, limit)
@@ -465,6 +524,8 @@ def lookup(
         if pickup is not None and principal.works_at(pickup.site_id):
             site = session.get_one(Site, pickup.site_id)
             return _public(session, pickup, site.slug)
+        if pickup is None:
+            _refuse_unknown(session, receipts.digests(body.token), principal)
     wrong_scan(db, bus, guard, principal, principal.site_ids or ())
     raise _unknown_receipt()
 
@@ -493,6 +554,8 @@ def hand_over(
         site_id = pickup.site_id
         matches = _receipt_of(pickup, digests)
         other = None if matches else repository.pickup_by_token_digests(session, digests)
+        if not matches and other is None:
+            _refuse_unknown(session, digests, {site_id})
     if not matches:
         wrong_scan(db, bus, guard, principal, {site_id})
         if other is not None and principal.works_at(other.site_id):
@@ -506,6 +569,7 @@ def hand_over(
     def change(session: Session, site: Site) -> Answer:
         pickup = repository.pickup_by_id(session, pickup_id)
         if not _receipt_of(pickup, digests):  # reissued meanwhile
+            _refuse_unknown(session, digests, {site.id})
             raise _unknown_receipt()
         _refuse_unless(pickup, site, frozenset({PickupStatus.READY}))
         pickup.status = PickupStatus.HANDED_OVER.value
@@ -522,6 +586,134 @@ def hand_over(
         return 200, _public(session, pickup, site.slug).model_dump(mode="json")
 
     return perform(db, bus, site_id, principal, request, change)
+
+
+# A lost receipt ------------------------------------------------------------------------------
+
+
+def search(
+    db: Database, bus: EventBus, slug: str, principal: Principal, body: PickupSearch
+) -> PickupSearchAnswer:
+    """The site's pickups by case reference or holder's name, for a citizen without receipt.
+
+    At most ``SEARCH_LIMIT`` (newest first; ``more`` says there are more): the desk finds one
+    holder, it does not browse the register. Every search is one ``pickup.searched`` event
+    with who searched and how many were found, never the text searched for.
+    """
+    site_id = sites_repo.site_id(db, slug)
+    require(principal, Capability.HAND_OVER, site_id)
+
+    def change(session: Session, site: Site) -> Answer:
+        found = repository.search(session, site.id, body.query, SEARCH_LIMIT + 1)
+        listed = found[:SEARCH_LIMIT]
+        event_log.append(
+            session,
+            site,
+            "pickup.searched",
+            actor=principal.actor,
+            data={"found": len(listed), "more": len(found) > SEARCH_LIMIT},
+        )
+        answer = PickupSearchAnswer(
+            pickups=[_public(session, p, site.slug) for p in listed],
+            more=len(found) > SEARCH_LIMIT,
+        )
+        return 200, answer.model_dump(mode="json")
+
+    return PickupSearchAnswer.model_validate(perform(db, bus, site_id, principal, None, change)[1])
+
+
+def _id_checked(body: MissingReceiptRequest) -> None:
+    if not body.id_checked:
+        raise InvalidInput(
+            "id_check_required", N_("Please check the holder's ID before handing over.")
+        )
+
+
+def _site_of_pickup(db: Database, pickup_id: int, principal: Principal) -> int:
+    """The pickup's site, if the caller may hand documents over there (else 404 or 403)."""
+    _require_capability(principal, Capability.HAND_OVER)
+    with db.read_session() as session:
+        pickup = session.get(Pickup, pickup_id)
+        if pickup is None or not principal.works_at(pickup.site_id):
+            raise NotFound("pickup_not_found", N_("There is no pickup {pickup}."), pickup=pickup_id)
+        return pickup.site_id
+
+
+def hand_over_without_receipt(
+    db: Database,
+    bus: EventBus,
+    pickup_id: int,
+    principal: Principal,
+    body: MissingReceiptRequest,
+    request: IdempotentRequest,
+) -> Answer:
+    """Hand a ready document over to a holder who has no receipt, after the ID check.
+
+    The ``pickup.handed_over`` event says so (``without_receipt``) and why (``reason``); the
+    receipt, should it turn up, is then used like any receipt of a handed-over document.
+    """
+    _id_checked(body)
+    site_id = _site_of_pickup(db, pickup_id, principal)
+
+    def change(session: Session, site: Site) -> Answer:
+        pickup = repository.pickup_by_id(session, pickup_id)
+        _refuse_unless(pickup, site, frozenset({PickupStatus.READY}))
+        pickup.status = PickupStatus.HANDED_OVER.value
+        pickup.closed_at = utcnow()
+        pickup.closed_by = principal.actor
+        event_log.append(
+            session,
+            site,
+            "pickup.handed_over",
+            actor=principal.actor,
+            ticket_id=pickup.checkin_ticket_id,
+            data={
+                "pickup": _summary(pickup),
+                "id_checked": True,
+                "without_receipt": True,
+                "reason": body.reason.value,
+            },
+        )
+        return 200, _public(session, pickup, site.slug).model_dump(mode="json")
+
+    return perform(db, bus, site_id, principal, request, change)
+
+
+def reissue(
+    db: Database,
+    bus: EventBus,
+    pickup_id: int,
+    principal: Principal,
+    body: MissingReceiptRequest,
+    ready_page: str,
+) -> Answer:
+    """A new receipt for an open pickup (ordered or ready) whose holder lost theirs, after the
+    ID check: the answer carries the new token, this once; the old receipt is void, and a scan
+    of it answers ``pickup_receipt_replaced``.
+
+    No Idempotency-Key: the token is never stored, and pressing again after a lost answer
+    simply makes another receipt (the one printed last is the one that works).
+    """
+    _id_checked(body)
+    site_id = _site_of_pickup(db, pickup_id, principal)
+    token = new_receipt_token()
+
+    def change(session: Session, site: Site) -> Answer:
+        pickup = repository.pickup_by_id(session, pickup_id)
+        _refuse_unless(pickup, site, OPEN)
+        _replace_token(session, pickup, token)
+        event_log.append(
+            session,
+            site,
+            "pickup.receipt_reissued",
+            actor=principal.actor,
+            data={"pickup": _summary(pickup), "reason": body.reason.value},
+        )
+        return 200, _public(session, pickup, site.slug).model_dump(mode="json")
+
+    status, answer = perform(db, bus, site_id, principal, None, change)
+    created = PickupCreated(**answer, token=token, ready_page=ready_page)
+    return status, created.model_dump(mode="json")
 
 
 # The kiosk -----------------------------------------------------------------------------------
@@ -549,6 +741,8 @@ def check_in(
     with db.read_session() as session:
         found = repository.pickup_by_token_digests(session, digests)
         pickup_id = found.id if found is not None and found.site_id == site_id else None
+        if found is None:
+            _refuse_unknown(session, digests, {site_id})
     if pickup_id is None:
         wrong_scan(db, bus, guard, principal, {site_id})
         raise _unknown_receipt()
@@ -556,6 +750,7 @@ def check_in(
     def change(session: Session, site: Site) -> Answer:
         pickup = repository.pickup_by_id(session, pickup_id)
         if not _receipt_of(pickup, digests):  # reissued meanwhile
+            _refuse_unknown(session, digests, {site.id})
             raise _unknown_receipt()
         _refuse_unless(pickup, site, frozenset({PickupStatus.READY}), at_desk=False)
         earlier = (
@@ -592,6 +787,47 @@ def check_in(
         return 201, view.created(session, ticket).model_dump(mode="json")
 
     return perform(db, bus, site_id, principal, request, change)
+
+
+# The public "Ready yet?" page ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceiptState:
+    """What the public page ``/p`` says about a receipt: dates and the status, nothing else
+    (never the name, the case reference or the document)."""
+
+    #: A pickup status, or ``replaced`` for a receipt replaced by a new one.
+    status: str
+    timezone: str
+    ordered_at: datetime
+    expected_ready_on: date | None
+    ready_at: datetime | None
+    closed_at: datetime | None
+    replaced_at: datetime | None = None
+
+
+def receipt_state(db: Database, typed: str) -> ReceiptState | None:
+    """The state of the pickup of the receipt with this code, as typed; None if unknown."""
+    digests = receipts.digests(typed)
+    with db.read_session() as session:
+        pickup = repository.pickup_by_token_digests(session, digests)
+        replaced = None
+        if pickup is None:
+            replaced = repository.replaced_receipt(session, digests)
+            if replaced is None:
+                return None
+            pickup = session.get_one(Pickup, replaced.pickup_id)
+        site = session.get_one(Site, pickup.site_id)
+        return ReceiptState(
+            status="replaced" if replaced is not None else pickup.status,
+            timezone=site.timezone,
+            ordered_at=pickup.created_at,
+            expected_ready_on=pickup.expected_ready_on,
+            ready_at=pickup.ready_at,
+            closed_at=pickup.closed_at,
+            replaced_at=replaced.replaced_at if replaced is not None else None,
+        )
 
 
 # Data protection -----------------------------------------------------------------------------

@@ -14,6 +14,9 @@
     GET /t/{status_token}/events                 its live state (server-sent events)
     POST /t/{status_token}/feedback              the citizen's answer to "How was your visit?"
                                                  (see ``give_feedback``)
+    GET /p[?lang=..]                             "Is my document ready?": a form for a pickup
+                                                 receipt's code
+    POST /p  (form: code, lang)                  the receipt's state (see ``pickup_page``)
     GET /web/static/...                          scripts and styles
     GET /web/chime.wav, /web/fonts/{file}        the chime, the fonts
 
@@ -37,6 +40,7 @@ from starlette.concurrency import run_in_threadpool
 from central_server.deps import BusDep, DbDep
 from central_server.errors import N_, Conflict, InvalidInput, NotFound, RateLimited
 from central_server.models._types import utcnow
+from central_server.pickups import service as pickups_service
 from central_server.web import chime, live, logfilter, pages, service, texts
 from central_server.web.board import BoardCache
 from resources import path as resource_path
@@ -363,3 +367,43 @@ def font(name: str) -> Response:
         media_type="font/ttf",
         headers={"Cache-Control": "public, max-age=604800"},
     )
+
+
+# "Is my document ready?" ---------------------------------------------------------------------
+
+
+def _page_language(request: Request, asked: str | None) -> str:
+    """The language asked for (a link on the page), else the browser's, else German."""
+    if asked in CITIZEN_LANGUAGES:
+        return str(asked)
+    return _citizen_language(request)
+
+
+@router.get("/p")
+def pickup_form(request: Request, lang: str | None = None) -> Response:
+    return _page(pages.pickup(_page_language(request, lang)), headers=STATUS_PAGE_HEADERS)
+
+
+@router.post("/p")
+async def pickup_page(request: Request, db: DbDep) -> Response:
+    """A receipt's state: ordered (and when expected), ready since, handed over, expired,
+    cancelled, or replaced by a new receipt; never a name or the document.
+
+    The code travels in the form's body, never in an address, so it stays out of access logs.
+    Unknown codes count against the status page's limit for the sender's address (20 a minute):
+    past it, every code is refused with 429 until the minute has passed.
+    """
+    form = parse_qs((await request.body()).decode("utf-8", "replace"))
+    code = (form.get("code") or [""])[0]
+    language = _page_language(request, (form.get("lang") or [""])[0])
+    guard: service.LookupGuard = request.app.state.web_lookups
+    client = _client(request)
+    if not await run_in_threadpool(guard.allowed, client):
+        return _page(pages.pickup(language, "too_many"), 429, STATUS_PAGE_HEADERS)
+    state = None
+    if code.strip() and len(code) <= 200:
+        state = await run_in_threadpool(pickups_service.receipt_state, db, code)
+    if state is None:
+        await run_in_threadpool(guard.failed, client)
+        return _page(pages.pickup(language, "unknown"), 404, STATUS_PAGE_HEADERS)
+    return _page(pages.pickup(language, state), headers=STATUS_PAGE_HEADERS)

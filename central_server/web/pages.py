@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import html
 import json
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from string import Template
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
 
 from central_server.models import Site
+from central_server.pickups.service import ReceiptState
 from central_server.web import service, texts
 from resources.i18n import citizen_gettext, gettext_for
 from resources.vocabulary import FEEDBACK_SCORE_LABELS, FeedbackScore
@@ -237,4 +242,99 @@ def ticket_not_found(language: str, too_many: bool = False) -> str:
         dir=service.direction(language),
         title=headline,
         headline=headline,
+    )
+
+
+#: Each citizen language in its own name, for the "Ready yet?" page's language links (the
+#: kiosk's buttons say the same; the server does not import the kiosk).
+NATIVE_NAMES = {
+    "de": "Deutsch",
+    "en": "English",
+    "tr": "Türkçe",
+    "ar": "العربية",
+    "ru": "Русский",
+    "uk": "Українська",
+}
+
+#: What the page says about a receipt, by its state: the headline and the lines under it.
+_PICKUP_SAYS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "ordered": (texts.PICKUP_ORDERED, (texts.PICKUP_ORDERED_ON,)),
+    "ready": (texts.PICKUP_READY, (texts.PICKUP_READY_SINCE, texts.PICKUP_BRING)),
+    "handed_over": (texts.PICKUP_HANDED_OVER, (texts.PICKUP_HANDED_OVER_ON,)),
+    "expired": (texts.PICKUP_EXPIRED, (texts.PICKUP_EXPIRED_ON, texts.PICKUP_ASK)),
+    "cancelled": (texts.PICKUP_CANCELLED, (texts.PICKUP_ASK,)),
+    "replaced": (texts.PICKUP_REPLACED, (texts.PICKUP_REPLACED_ON,)),
+    "unknown": (texts.PICKUP_UNKNOWN, (texts.PICKUP_UNKNOWN_DETAIL,)),
+    "too_many": (texts.TOO_MANY, ()),
+}
+
+
+def _pickup_lines(state: ReceiptState, language: str) -> list[str]:
+    """The dates of the receipt's state, in the language, as days at the site."""
+    zone = ZoneInfo(state.timezone)
+    locale = "de_DE" if language == "de" else language
+    say = citizen_gettext(language)
+
+    def day(moment: datetime | date | None) -> str:
+        if isinstance(moment, datetime):
+            moment = moment.astimezone(zone).date()
+        return format_date(moment, "long", locale=locale) if moment is not None else "—"
+
+    days = {
+        texts.PICKUP_ORDERED_ON: state.ordered_at,
+        texts.PICKUP_READY_SINCE: state.ready_at,
+        texts.PICKUP_HANDED_OVER_ON: state.closed_at,
+        texts.PICKUP_EXPIRED_ON: state.closed_at,
+        texts.PICKUP_REPLACED_ON: state.replaced_at,
+    }
+    lines = [
+        say(message).format(date=day(days[message])) if message in days else say(message)
+        for message in _PICKUP_SAYS[state.status][1]
+    ]
+    if state.status == "ordered":
+        expected = state.expected_ready_on
+        lines.append(
+            say(texts.PICKUP_EXPECTED).format(date=day(expected))
+            if expected is not None
+            else say(texts.PICKUP_NOT_EXPECTED)
+        )
+    return lines
+
+
+def pickup(language: str, state: ReceiptState | str | None = None) -> str:
+    """The "Ready yet?" page: the form for a receipt's code and, once one was sent, what is
+    known of it (``state``: the receipt's state, or ``unknown`` / ``too_many``)."""
+    say = citizen_gettext(language)
+    kind = state.status if isinstance(state, ReceiptState) else state
+    headline, lines = "", ""
+    if kind is not None:
+        headline = say(_PICKUP_SAYS[kind][0])
+        shown = (
+            _pickup_lines(state, language)
+            if isinstance(state, ReceiptState)
+            else [say(m) for m in _PICKUP_SAYS[kind][1]]
+        )
+        lines = _paragraphs(shown)
+    links = " ".join(
+        f'<a href="/p?lang={code}" lang="{code}" hreflang="{code}">{html.escape(name)}</a>'
+        for code, name in NATIVE_NAMES.items()
+        if code != language
+    )
+    return _render(
+        "pickup.html",
+        raw={
+            "lines": lines,
+            "languages": links,
+            "answer_hidden": "" if kind else "hidden",
+            "autofocus": "" if kind else "autofocus",
+        },
+        lang=language,
+        dir=service.direction(language),
+        title=say(texts.PICKUP_TITLE),
+        state=kind or "form",
+        headline=headline,
+        intro=say(texts.PICKUP_INTRO),
+        code_label=say(texts.PICKUP_CODE),
+        check=say(texts.PICKUP_CHECK),
+        no_details=say(texts.PICKUP_NO_DETAILS),
     )

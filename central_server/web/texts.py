@@ -89,3 +89,37 @@ HOME_NO_SITES = N_("No site is set up yet: tresen admin apply SITE-FILE.toml")
 HOME_API = N_("Interface for other systems (API)")
 HOME_API_DOCS = N_("API documentation (Swagger UI)")
 HOME_OPENAPI = N_("OpenAPI document")
+
+# The "Ready yet?" page (/p): a pickup receipt's code, its state; never a name or document --
+PICKUP_TITLE = N_citizen("citizen", "Is my document ready?")
+PICKUP_INTRO = N_citizen(
+    "citizen", "Type the code printed under the QR code on your pickup receipt, or scan it."
+)
+PICKUP_CODE = N_citizen("citizen", "Code on the receipt")
+PICKUP_CHECK = N_citizen("citizen", "Check")
+PICKUP_ORDERED = N_citizen("citizen", "Not ready yet")
+PICKUP_ORDERED_ON = N_citizen("citizen", "Ordered on {date}")
+PICKUP_EXPECTED = N_citizen("citizen", "Expected to be ready from {date}")
+PICKUP_NOT_EXPECTED = N_citizen(
+    "citizen", "We do not know yet when it will arrive. Please check again later."
+)
+PICKUP_READY = N_citizen("citizen", "Ready for pickup")
+PICKUP_READY_SINCE = N_citizen("citizen", "Ready since {date}")
+PICKUP_BRING = N_citizen("citizen", "Please bring this receipt and your passport or ID card.")
+PICKUP_HANDED_OVER = N_citizen("citizen", "Already handed over")
+PICKUP_HANDED_OVER_ON = N_citizen("citizen", "Handed over on {date}")
+PICKUP_EXPIRED = N_citizen("citizen", "Not collected in time")
+PICKUP_EXPIRED_ON = N_citizen("citizen", "The time to collect it ended on {date}.")
+PICKUP_ASK = N_citizen("citizen", "Please ask at the information desk.")
+PICKUP_CANCELLED = N_citizen("citizen", "Cancelled")
+PICKUP_REPLACED = N_citizen("citizen", "This receipt was replaced")
+PICKUP_REPLACED_ON = N_citizen(
+    "citizen", "A new receipt was issued on {date}. Please use the new receipt."
+)
+PICKUP_UNKNOWN = N_citizen("citizen", "This code is not known.")
+PICKUP_UNKNOWN_DETAIL = N_citizen(
+    "citizen", "Please check the code on your receipt and type it again."
+)
+PICKUP_NO_DETAILS = N_citizen(
+    "citizen", "This page shows only the state: no name and nothing about the document."
+)

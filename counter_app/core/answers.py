@@ -258,6 +258,16 @@ class OrderedPickup(Pickup):
     """ "Document ordered": the receipt's token, in this answer only."""
 
     token: str = Field(repr=False)
+    #: The public "Ready yet?" page, printed on the receipt; empty from an older server.
+    ready_page: str = ""
+
+
+class PickupSearchResult(Answer):
+    """The pickups found by case reference or name (a citizen without the receipt)."""
+
+    pickups: list[Pickup]
+    #: More match than are listed: search more precisely.
+    more: bool
 
 
 # The supervisor's board and steering ------------------------------------------------------------

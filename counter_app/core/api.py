@@ -40,6 +40,7 @@ from counter_app.core.answers import (
     Leases,
     OrderedPickup,
     Pickup,
+    PickupSearchResult,
     PrinterReported,
     Queue,
     Service,
@@ -123,6 +124,11 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "hand_over": Operation("POST", "/pickups/{pickup_id}/hand-over", Pickup),
     "pickup": Operation("GET", "/pickups/{pickup_id}", Pickup),
+    "search_pickups": Operation("POST", "/sites/{site}/pickups/search", PickupSearchResult),
+    "hand_over_without_receipt": Operation(
+        "POST", "/pickups/{pickup_id}/hand-over-without-receipt", Pickup
+    ),
+    "reissue_receipt": Operation("POST", "/pickups/{pickup_id}/reissue", OrderedPickup),
     # The emergency call (README "The emergency call").
     "emergencies": Operation("GET", "/sites/{site}/emergencies", Emergency, many=True),
     "emergency": Operation("POST", "/sites/{site}/desks/{desk}/emergency", Emergency),
@@ -527,6 +533,33 @@ class TresenClient:
     def pickup(self, pickup_id: int) -> Pickup:
         """A pickup by id, as staff see it (never its token)."""
         return _parse(Pickup, self._ask("pickup", pickup_id=pickup_id), "pickup")
+
+    def pickup_of_ticket(self, site: str, ticket_id: int) -> Pickup | None:
+        """The pickup whose holder drew ``ticket_id`` at the kiosk; None for another ticket."""
+        params = {"checkin_ticket": ticket_id}
+        answer = self._ask("ordered_pickups", params=params, site=site)
+        found = _parse_list(Pickup, answer, "ordered_pickups")
+        return found[0] if found else None
+
+    def search_pickups(self, site: str, query: str) -> PickupSearchResult:
+        """A citizen without the receipt: pickups by case reference or name (at most 20). The
+        text travels in the body; the server logs who searched, never what."""
+        answer = self._ask("search_pickups", {"query": query}, site=site)
+        return _parse(PickupSearchResult, answer, "search_pickups")
+
+    def hand_over_without_receipt(
+        self, pickup_id: int, reason: str, key: str | None = None
+    ) -> Pickup:
+        """Hand over to a holder without the receipt, after the ID check, saying why."""
+        body = {"id_checked": True, "reason": reason}
+        answer = self._ask("hand_over_without_receipt", body, key or new_key(), pickup_id=pickup_id)
+        return _parse(Pickup, answer, "hand_over_without_receipt")
+
+    def reissue_receipt(self, pickup_id: int, reason: str) -> OrderedPickup:
+        """A new receipt (its token in this answer only); the old one is void."""
+        body = {"id_checked": True, "reason": reason}
+        answer = self._ask("reissue_receipt", body, pickup_id=pickup_id)
+        return _parse(OrderedPickup, answer, "reissue_receipt")
 
     # The supervisor ----------------------------------------------------------------------
 

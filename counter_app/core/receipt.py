@@ -3,6 +3,8 @@
 The QR code carries the pickup's token and nothing else (no link: a phone that scans it opens
 nothing); the same token is printed under it in groups of four, for typing at the kiosk. The
 holder's name is not printed: the receipt must not give away more than needed if it is lost.
+A line names the public page where the code tells whether the document is ready (``/p`` on the
+server, as its answer gives it: ``ready_page``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ class PickupReceipt:
     language: str  # the citizen's; the receipt is German plus this
     ordered_at: datetime
     expected_ready_on: date | None = None
+    #: The public "Ready yet?" page's address; no line when empty (an older server).
+    ready_page: str = ""
 
     @classmethod
     def from_api(cls, site_name: str, pickup: OrderedPickup, language: str) -> PickupReceipt:
@@ -41,6 +45,7 @@ class PickupReceipt:
             language=language,
             ordered_at=pickup.created_at,
             expected_ready_on=pickup.expected_ready_on,
+            ready_page=pickup.ready_page,
         )
 
 
@@ -107,6 +112,10 @@ def receipt_slip(receipt: PickupReceipt) -> Slip:
             "When your document is ready, scan this receipt at the kiosk to get a number.",
         )
     )
+    if receipt.ready_page:
+        bottom += said(N_citizen("citizen", "Ready yet? Check with this code on the web page:"))
+        # The address on a line of its own: broken after "https://" nobody would type it.
+        bottom.append(Line(receipt.ready_page, Size.NORMAL, bold=True))
     bottom += said(
         N_citizen("citizen", "Please bring this receipt and your passport or ID card."),
         bold=True,

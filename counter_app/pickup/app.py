@@ -11,14 +11,19 @@ from pathlib import Path
 from pydantic import Field
 from PySide6.QtWidgets import QApplication, QWidget
 
+from counter_app.clerk.app import receipt_printer
 from counter_app.clerk.login import PASSWORD_VARIABLE, LoginDialog, outbox_file_name, run_desk
+from counter_app.clerk.receipt import ReceiptDesk, ReceiptDialog, ReceiptOutcome
 from counter_app.core import settings as desk_settings
+from counter_app.core.answers import OrderedPickup
 from counter_app.core.api import SignIn, TresenClient
 from counter_app.core.outbox import Outbox
 from counter_app.core.settings import DeskSettings
 from counter_app.pickup.camera import CameraScanner, OpenCamera, decode_qr, open_qt_camera
 from counter_app.pickup.desk import PickupDeskController
 from counter_app.pickup.window import PickupWindow
+from counter_app.printers.uri import FORMS_HELP
+from counter_app.printers.worker import PrintWorker
 from counter_app.qt import selftest
 from counter_app.qt.emergency import EmergencyWatch
 from counter_app.qt.i18n import N_, Language
@@ -49,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--desk", help="desk code (a quick-pickup desk)")
     parser.add_argument("--language", choices=STAFF_LANGUAGES, help="language of the window")
     parser.add_argument(
+        "--printer", help=f"the desk's receipt printer, for new receipts: {FORMS_HELP}"
+    )
+    parser.add_argument(
         "--camera",
         nargs="?",
         const="default",
@@ -72,6 +80,7 @@ def settings_from(args: argparse.Namespace, config: Path) -> PickupSettings:
         "user": args.user,
         "desk": args.desk,
         "language": args.language,
+        "printer": args.printer,
     }
     saved = desk_settings.load(config, PickupSettings)
     if args.camera is not None:  # "off" empties it, which merged() would skip
@@ -81,7 +90,8 @@ def settings_from(args: argparse.Namespace, config: Path) -> PickupSettings:
 
 class PickupSession:
     """Everything one signed-on pickup desk holds: client, outbox, live events, controller,
-    camera (if asked for), window."""
+    camera (if asked for), window, and the receipt printer for new receipts (if there is one;
+    without one a new receipt shows on screen)."""
 
     def __init__(
         self,
@@ -94,6 +104,8 @@ class PickupSession:
         tasks: Tasks,
         camera: str = "",
         open_camera: OpenCamera = open_qt_camera,
+        printer: PrintWorker | None = None,
+        paper_width_dots: int = 576,
     ) -> None:
         self.client = client
         self.controller = PickupDeskController(client, outbox, site, desk, tasks)
@@ -104,6 +116,10 @@ class PickupSession:
         )
         if self.camera is not None:
             self.camera.setParent(self.window)
+        self.printer = printer
+        self.receipts = ReceiptDesk(printer, paper_width_dots, self.window)
+        self.controller.search.reissued.connect(self._on_search_reissued)
+        self.receipts.finished.connect(self._on_receipts_finished)
         language.changed.connect(self._on_language_changed)
         self.live = LiveSignals(client.base_url, sign_in.token, site, self.window)
         self.live.received.connect(self.controller.on_live_event)
@@ -121,6 +137,20 @@ class PickupSession:
         if not self._usable_logged and c.services and c.desk_state == "open":
             self._usable_logged = True
             log.info("desk %s usable (%d waiting)", c.desk, len(c.waiting))
+
+    def _on_search_reissued(self, pickup: OrderedPickup, language: str) -> None:
+        self.receipts.print_receipt(self.controller.site_name, pickup, language)
+
+    def _on_receipts_finished(self, outcome: ReceiptOutcome) -> None:
+        if outcome.printed:
+            self.window.notice_label.setText(
+                self.window.language(N_("The new receipt is printed. Hand it to the citizen."))
+            )
+            return
+        dialog = ReceiptDialog(outcome, self.window.language, self.printer is not None, self.window)
+        dialog.accepted.connect(self.receipts.print_again)
+        dialog.open()
+        self.receipt_dialog = dialog
 
     def _on_language_changed(self, code: str) -> None:
         self.client.language = code
@@ -140,6 +170,8 @@ class PickupSession:
         if self.camera is not None:
             self.camera.stop()
         self.live.stop()
+        if self.printer is not None:
+            self.printer.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,7 +198,16 @@ def main(argv: list[str] | None = None) -> int:
         desk_settings.save(config, chosen)
         outbox = Outbox(desk_settings.data_folder() / outbox_file_name(chosen.site, chosen.desk))
         session = PickupSession(
-            client, sign_in, chosen.site, chosen.desk, language, outbox, tasks, chosen.camera
+            client,
+            sign_in,
+            chosen.site,
+            chosen.desk,
+            language,
+            outbox,
+            tasks,
+            chosen.camera,
+            printer=receipt_printer(chosen.printer, chosen.paper_width_dots),
+            paper_width_dots=chosen.paper_width_dots,
         )
         return session
 

@@ -44,6 +44,7 @@ BY_CODE = {
     "pickup_cancelled": N_("Cancelled"),
     "pickup_expired": N_("Expired"),
     "pickup_token_mismatch": N_("Wrong receipt"),
+    "pickup_receipt_replaced": N_("Receipt replaced"),
     "id_check_required": N_("ID not checked"),
 }
 

@@ -1,10 +1,14 @@
-"""The quick-pickup desk's window: the P ticket at the desk on the left, the receipt scanned
-last on the right, in type large enough to read from the shelf.
+"""The quick-pickup desk's window: the P ticket at the desk on the left (with its pickup's
+document and slot as soon as it is called), the receipt scanned last on the right, in type large
+enough to read from the shelf. For a citizen without the receipt, F7 (or "No receipt?" in the
+top bar) opens the search by case reference or name in place of the receipt's panel; Esc closes
+it.
 
-The scan field has the keyboard focus always: nothing else in the window can take it (no button
-takes focus), so Qt gives it back whenever the window is active again, and the window takes it
-back after every dialog and change. A keyboard-wedge scanner types the receipt's code and Enter,
-wherever the person last clicked. Every action has a function key.
+The scan field has the keyboard focus always, except while the search is open: nothing else in
+the window can take it (no button takes focus), so Qt gives it back whenever the window is
+active again, and the window takes it back after every dialog and change. A keyboard-wedge
+scanner types the receipt's code and Enter, wherever the person last clicked. Every action has
+a function key.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QPushButton,
     QVBoxLayout,
@@ -30,7 +36,7 @@ from counter_app.clerk.queue_model import minutes_seconds
 from counter_app.core.answers import Pickup
 from counter_app.pickup.camera import CameraScanner, CameraUnavailable
 from counter_app.pickup.desk import PickupDeskController
-from counter_app.pickup.dialogs import HandOverDialog
+from counter_app.pickup.dialogs import HandOverDialog, MissingReceiptDialog
 from counter_app.pickup.errors import describe as describe_failure
 from counter_app.qt.errors import describe
 from counter_app.qt.i18n import N_, Language
@@ -50,6 +56,9 @@ ACTIONS = (
     ("finishButton", N_("Finish"), "F9"),
 )
 HAND_OVER_KEY = "F6"
+SEARCH_KEY = "F7"
+WITHOUT_RECEIPT_KEY = "F8"
+REISSUE_KEY = "F10"
 #: The colour of the bar under a pickup, by its status.
 PICKUP_COLOURS = {
     PickupStatus.ORDERED: "#b45309",
@@ -89,6 +98,23 @@ QMainWindow { background: #f4f5f7; }
 #waitingLabel { font-size: 18px; }
 #currentDetails { font-size: 16px; }
 #pickupHint { font-size: 26px; color: #6b7280; }
+#calledPickupLabel { font-size: 20px; font-weight: bold; color: #111827; background: #dcfce7;
+    border-radius: 6px; padding: 6px; }
+#pickupSearchLabel { font-size: 18px; font-weight: bold; }
+#noReceiptButton { text-align: center; font-weight: bold; color: #b45309; }
+#pickupSearchField { font-size: 20px; padding: 6px; }
+#pickupSearchPanel { background: white; border: 2px solid #b45309; border-radius: 6px; }
+#pickupSearchStatus { font-size: 18px; font-weight: bold; }
+#pickupSearchStatus[problem="true"] { color: #b3261e; }
+#pickupSearchResults { font-size: 18px; }
+#pickupSearchResults::item { padding: 6px; border-bottom: 1px solid #e5e7eb; }
+#pickupSearchResults::item:selected { background: #1d4ed8; color: white; }
+#handOverWithoutReceiptButton, #reissueReceiptButton { font-size: 18px; font-weight: bold;
+    min-height: 48px; text-align: center; }
+#handOverWithoutReceiptButton { background: #15803d; color: white; }
+#reissueReceiptButton { background: #1d4ed8; color: white; }
+#handOverWithoutReceiptButton:disabled, #reissueReceiptButton:disabled { background: #d1d5db;
+    color: #6b7280; }
 QLabel[caption="true"] { font-size: 16px; color: #6b7280; }
 QPushButton { padding: 6px 10px; min-height: 34px; font-size: 15px; text-align: left; }
 #callNextButton { background: #1d4ed8; color: white; font-weight: bold; }
@@ -109,18 +135,22 @@ class PickupWindow(QMainWindow):
         super().__init__()
         self.controller = controller
         self.lookup = controller.lookup
+        self.search = controller.search
         self.language = language
         self.user = user
         self.camera = camera
         self.setObjectName("pickupWindow")
         self.setStyleSheet(STYLE)
         self._dialog_open = False
+        #: The search for a citizen without the receipt is open (in place of the panel).
+        self._searching = False
         self._build()
         controller.changed.connect(self._on_controller_changed)
         controller.online_changed.connect(self._on_controller_online_changed)
         controller.busy_changed.connect(self._on_controller_busy_changed)
         controller.problem.connect(self._on_controller_problem)
         self.lookup.changed.connect(self._on_lookup_changed)
+        self.search.changed.connect(self._on_search_changed)
         language.changed.connect(self._on_language_changed)
         if camera is not None:
             camera.decoded.connect(self._on_camera_decoded)
@@ -155,6 +185,11 @@ class PickupWindow(QMainWindow):
         self.language_button = self._button("languageButton", self._on_language_button_clicked)
         self.pause_button = self._button("pauseButton", self._on_pause_clicked, "F11")
         self.sign_off_button = self._button("signOffButton", self.controller.sign_off)
+        # The search takes no room until it is needed: the receipt's panel keeps its size.
+        self.no_receipt_button = self._button(
+            "noReceiptButton", self._on_search_key_pressed, SEARCH_KEY
+        )
+        top.addWidget(self.no_receipt_button)
         for widget in (self.language_button, self.pause_button, self.sign_off_button):
             widget.setStyleSheet("text-align: center;")
             top.addWidget(widget)
@@ -193,6 +228,9 @@ class PickupWindow(QMainWindow):
         self.current_details.setWordWrap(True)
         self.current_details.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.current_details)
+        self.called_pickup_label = _plain("calledPickupLabel")
+        self.called_pickup_label.hide()
+        layout.addWidget(self.called_pickup_label)
         self.buttons: dict[str, QPushButton] = {}
         handlers = {
             "callNextButton": self.controller.call_next,
@@ -233,8 +271,10 @@ class PickupWindow(QMainWindow):
         row.addWidget(self.scan_label)
         row.addWidget(self.scan_input, 1)
         side.addLayout(row)
+        side.addWidget(self._build_search_panel(), 1)
 
         panel = QFrame()
+        self.details_panel = panel
         panel.setObjectName("pickupDetails")
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(16, 16, 16, 16)
@@ -265,6 +305,49 @@ class PickupWindow(QMainWindow):
         side.addWidget(panel, 1)
         return side
 
+    def _build_search_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.search_label = QLabel()
+        self.search_label.setObjectName("pickupSearchLabel")
+        self.search_field = QLineEdit()
+        self.search_field.setObjectName("pickupSearchField")
+        self.search_field.setMaxLength(100)
+        self.search_field.returnPressed.connect(self._on_search_field_return_pressed)
+        self.search_label.setBuddy(self.search_field)
+        row.addWidget(self.search_label)
+        row.addWidget(self.search_field, 1)
+        return row
+
+    def _build_search_panel(self) -> QFrame:
+        panel = QFrame()
+        panel.setObjectName("pickupSearchPanel")
+        layout = QVBoxLayout(panel)
+        layout.addLayout(self._build_search_row())
+        self.search_status = QLabel()
+        self.search_status.setObjectName("pickupSearchStatus")
+        self.search_status.setWordWrap(True)
+        self.search_status.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.search_status)
+        self.search_results = QListWidget()
+        self.search_results.setObjectName("pickupSearchResults")
+        self.search_results.setWordWrap(True)
+        self.search_results.currentRowChanged.connect(self._on_search_results_row_changed)
+        self.search_results.itemActivated.connect(self._on_search_results_item_activated)
+        layout.addWidget(self.search_results, 1)
+        row = QHBoxLayout()
+        self.without_receipt_button = self._button(
+            "handOverWithoutReceiptButton", self._on_without_receipt_clicked, WITHOUT_RECEIPT_KEY
+        )
+        self.reissue_button = self._button(
+            "reissueReceiptButton", self._on_reissue_clicked, REISSUE_KEY
+        )
+        row.addWidget(self.without_receipt_button, 1)
+        row.addWidget(self.reissue_button, 1)
+        layout.addLayout(row)
+        panel.hide()
+        self.search_panel = panel
+        return panel
+
     # Rendering -----------------------------------------------------------------------------
 
     def retranslate(self) -> None:
@@ -282,6 +365,15 @@ class PickupWindow(QMainWindow):
         self.holder_caption.setText(tr(N_("Holder")))
         self.slot_caption.setText(tr(N_("Shelf slot")))
         self.hand_over_button.setText(tr(N_("Hand over ({key})")).format(key=HAND_OVER_KEY))
+        self.search_label.setText(f"{tr(N_('Find'))}:")
+        self.no_receipt_button.setText(tr(N_("No receipt? ({key})")).format(key=SEARCH_KEY))
+        self.search_field.setPlaceholderText(
+            tr(N_("Case reference or name (at least 3 letters), then Enter"))
+        )
+        self.without_receipt_button.setText(
+            tr(N_("Hand over without receipt ({key})")).format(key=WITHOUT_RECEIPT_KEY)
+        )
+        self.reissue_button.setText(tr(N_("New receipt ({key})")).format(key=REISSUE_KEY))
         self.show_state()
 
     def show_state(self) -> None:
@@ -312,10 +404,12 @@ class PickupWindow(QMainWindow):
         self._render_ticket()
         self._render_buttons()
         self._render_pickup()
+        self._render_search()
         self._render_camera()
 
     def _render_ticket(self) -> None:
         ticket, tr = self.controller.current, self.language
+        self._render_called_pickup()
         if ticket is None:
             self.current_label.setText("—")
             self.current_details.setText(tr(N_("No citizen at the desk. Call the next (F2).")))
@@ -340,7 +434,7 @@ class PickupWindow(QMainWindow):
         }
         for name, button in self.buttons.items():
             button.setEnabled(enabled[name])
-        for widget in (self.pause_button, self.sign_off_button):
+        for widget in (self.pause_button, self.sign_off_button, self.no_receipt_button):
             widget.setEnabled(c.ended_reason is None)
         self.hand_over_button.setEnabled(
             c.online and c.ended_reason is None and self.lookup.can_hand_over()
@@ -401,6 +495,99 @@ class PickupWindow(QMainWindow):
         self.hand_over_button.setEnabled(
             c.online and c.ended_reason is None and lookup.can_hand_over()
         )
+
+    def _render_called_pickup(self) -> None:
+        """The called ticket's pickup: what to fetch from which slot (the scan confirms)."""
+        pickup, tr = self.controller.called_pickup, self.language
+        if pickup is None or self.controller.current is None:
+            self.called_pickup_label.hide()
+            return
+        if pickup.status == "ready":
+            text = tr(N_("{document}\nShelf slot {slot}\nScan the receipt to confirm.")).format(
+                document=self._document(pickup), slot=pickup.slot or "—"
+            )
+        else:
+            label = PICKUP_STATUS_LABELS.get(PickupStatus(pickup.status), pickup.status)
+            text = f"{self._document(pickup)}\n{tr(label)}"
+        self.called_pickup_label.setText(text)
+        self.called_pickup_label.show()
+
+    def _render_search(self) -> None:
+        search, tr = self.search, self.language
+        self.search_panel.setVisible(self._searching)
+        self.details_panel.setVisible(not self._searching)
+        if not self._searching:
+            self.search_results.clear()  # names stay on screen no longer than needed
+            return
+        problem = False
+        if search.busy:
+            status = tr(N_("Searching …"))
+        elif search.error is not None:
+            headline, sentence = describe_failure(search.error, tr, "hand_over")
+            status, problem = f"{headline}: {sentence}", True
+        elif search.done is not None:
+            what, pickup = search.done
+            said = (
+                N_("Handed over without receipt: {holder}, {document}.")
+                if what == "handed_over"
+                else N_("New receipt for {holder}, {document}: the old one no longer works.")
+            )
+            status = tr(said).format(holder=pickup.holder_name, document=self._document(pickup))
+        elif search.results is None:
+            status = tr(
+                N_(
+                    "Type the case reference or a part of the name and press Enter. Check the "
+                    "ID before anything is handed over."
+                )
+            )
+        elif not search.results:
+            status = tr(N_("No pickup found."))
+        elif search.more:
+            status = tr(N_("More than {count} found: please search more precisely.")).format(
+                count=len(search.results)
+            )
+        else:
+            status = tr(N_("Found: {count}. Choose with the arrow keys.")).format(
+                count=len(search.results)
+            )
+        self.search_status.setText(status)
+        _set_property(self.search_status, "problem", problem)
+        chosen = self._chosen_id()
+        self.search_results.blockSignals(True)
+        self.search_results.clear()
+        for pickup in search.results or []:
+            item = QListWidgetItem(self._search_line(pickup))
+            item.setData(Qt.ItemDataRole.UserRole, pickup.id)
+            self.search_results.addItem(item)
+            if pickup.id == chosen:
+                self.search_results.setCurrentItem(item)
+        if self.search_results.currentRow() < 0 and self.search_results.count():
+            self.search_results.setCurrentRow(0)
+        self.search_results.blockSignals(False)
+        self._render_search_buttons()
+
+    def _search_line(self, pickup: Pickup) -> str:
+        tr = self.language
+        status = tr(PICKUP_STATUS_LABELS.get(PickupStatus(pickup.status), pickup.status))
+        slot = tr(N_("slot {slot}")).format(slot=pickup.slot) if pickup.slot else ""
+        first = f"{pickup.holder_name} · {pickup.case_reference}"
+        second = " · ".join(part for part in (self._document(pickup), slot, status) if part)
+        return f"{first}\n{second}"
+
+    def _chosen_id(self) -> int | None:
+        item = self.search_results.currentItem()
+        return int(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    def _chosen(self) -> Pickup | None:
+        chosen = self._chosen_id()
+        return self.search.pickup(chosen) if chosen is not None else None
+
+    def _render_search_buttons(self) -> None:
+        c, pickup = self.controller, self._chosen()
+        usable = c.online and c.ended_reason is None and not self.search.busy
+        status = pickup.status if pickup is not None else None
+        self.without_receipt_button.setEnabled(usable and status == "ready")
+        self.reissue_button.setEnabled(usable and status in ("ordered", "ready"))
 
     def _document(self, pickup: Pickup) -> str:
         """The kind in the window's language, with the free detail: "Residence permit · eAT"."""
@@ -475,9 +662,14 @@ class PickupWindow(QMainWindow):
 
     def _refocus(self) -> None:
         """The scan field takes the keyboard again (within this window: never from another
-        program, since this also runs on live updates)."""
-        if not self._dialog_open:
+        program, since this also runs on live updates); while the search is open, its list
+        (or its field, before there is a list) keeps it."""
+        if self._dialog_open:
+            return
+        if not self._searching:
             self.scan_input.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self.search_results.count() and not self.search_field.hasFocus():
+            self.search_results.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _back_from_dialog(self) -> None:
         self.activateWindow()
@@ -498,6 +690,72 @@ class PickupWindow(QMainWindow):
     def _on_lookup_changed(self) -> None:
         self._render_pickup()
         self._refocus()
+
+    def _on_search_changed(self) -> None:
+        self._render_search()
+        if self.search.results and not self.search.busy:
+            self.search_results.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._refocus()
+
+    def _on_search_key_pressed(self) -> None:
+        self._searching = True
+        self._render_search()
+        self.search_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_field.selectAll()
+
+    def _on_search_field_return_pressed(self) -> None:
+        self._searching = True
+        self.search.search(self.search_field.text())
+        self._render_search()
+
+    def _on_search_results_row_changed(self, _row: int) -> None:
+        self._render_search_buttons()
+
+    def _on_search_results_item_activated(self, _item: QListWidgetItem) -> None:
+        """Enter on a result: hand over if the document is ready, else make a new receipt."""
+        if self.without_receipt_button.isEnabled():
+            self.without_receipt_button.click()
+        elif self.reissue_button.isEnabled():
+            self.reissue_button.click()
+
+    def _ask_missing_receipt(self, pickup: Pickup, reissue: bool) -> tuple[str, str] | None:
+        """The dialog: (reason, receipt language) once confirmed, else None."""
+        current = self.controller.current
+        dialog = MissingReceiptDialog(
+            self.language,
+            pickup.holder_name,
+            self._document(pickup),
+            pickup.slot or "",
+            reissue,
+            current.language if current is not None else "de",
+            self,
+        )
+        self._dialog_open = True
+        try:
+            confirmed = bool(dialog.exec())
+            chosen = (dialog.chosen_reason(), dialog.chosen_language()) if confirmed else None
+        finally:
+            self._dialog_open = False
+            dialog.deleteLater()
+        self.activateWindow()
+        self.search_results.setFocus(Qt.FocusReason.OtherFocusReason)
+        return chosen
+
+    def _on_without_receipt_clicked(self) -> None:
+        pickup = self._chosen()
+        if pickup is None or not self.without_receipt_button.isEnabled() or self._dialog_open:
+            return
+        chosen = self._ask_missing_receipt(pickup, reissue=False)
+        if chosen is not None:
+            self.search.hand_over(pickup.id, chosen[0])
+
+    def _on_reissue_clicked(self) -> None:
+        pickup = self._chosen()
+        if pickup is None or not self.reissue_button.isEnabled() or self._dialog_open:
+            return
+        chosen = self._ask_missing_receipt(pickup, reissue=True)
+        if chosen is not None:
+            self.search.reissue(pickup.id, *chosen)
 
     def _on_controller_problem(self, problem: tuple[str, Any]) -> None:
         kind, detail = problem
@@ -561,6 +819,13 @@ class PickupWindow(QMainWindow):
         self._back_from_dialog()
 
     def _on_clear_pressed(self) -> None:
+        if self._searching:
+            # Close the search: the next citizen does not see this one's results.
+            self._searching = False
+            self.search_field.clear()
+            self.search.clear()
+            self._refocus()
+            return
         self.scan_input.clear()
         self.lookup.clear()
 
