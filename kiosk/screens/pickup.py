@@ -49,6 +49,12 @@ ANSWERS = {
     "pickup_cancelled": N_citizen(
         "citizen", "This pickup was cancelled. Please ask at the information desk."
     ),
+    # The desk printed a new receipt (the old one was lost): this one no longer counts.
+    "pickup_receipt_replaced": N_citizen(
+        "citizen",
+        "This receipt was replaced by a new one. Please use the new receipt, "
+        "or ask at the information desk.",
+    ),
     "pickup_expired": N_citizen(
         "citizen",
         "The time to collect this document has ended. Please ask at the information desk.",

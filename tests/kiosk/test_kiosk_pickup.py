@@ -128,3 +128,19 @@ def test_without_the_server_check_in_says_to_ask_staff(open_kiosk, server, qtbot
     qtbot.waitUntil(lambda: "Information" in answer(kiosk), timeout=ANSWER_MS)
     assert kiosk.printer.cuts() == 0
     server.start()
+
+
+def test_a_receipt_replaced_at_the_desk_says_to_use_the_new_one(open_kiosk, server, qtbot) -> None:
+    pickup = order(server)
+    desk = server.client(server.login("pickup1"))  # the quick-pickup desk prints a new one
+    reissued = desk.post(
+        f"/pickups/{pickup['id']}/reissue", json={"id_checked": True, "reason": "lost"}
+    )
+    assert reissued.status_code == 200, reissued.text
+    kiosk = open_kiosk()
+    tap(kiosk, "lang-uk", qtbot)
+    tap(kiosk, "pickupButton", qtbot)
+    scan(kiosk, qtbot, pickup["token"])
+    qtbot.waitUntil(lambda: "замінено новою" in answer(kiosk), timeout=ANSWER_MS)
+    assert server_queue(server)["waiting"] == []
+    assert kiosk.printer.cuts() == 0
