@@ -91,7 +91,7 @@ QMainWindow { background: #f4f5f7; }
     border-radius: 6px; }
 #pickupDocumentLabel { font-size: 26px; color: #111827; }
 #pickupHolderLabel { font-size: 48px; font-weight: bold; color: #111827; }
-#pickupSlotLabel { font-size: 150px; font-weight: bold; color: #111827; }
+#pickupSlotLabel { font-size: 128px; font-weight: bold; color: #111827; }
 #pickupSlotLabel[closed="true"] { font-size: 56px; color: #9ca3af; text-decoration: line-through; }
 #pickupNoteLabel { font-size: 22px; color: #111827; }
 #pickupNoteLabel[closed="true"] { font-size: 26px; font-weight: bold; }
@@ -499,7 +499,13 @@ class PickupWindow(QMainWindow):
     def _render_called_pickup(self) -> None:
         """The called ticket's pickup: what to fetch from which slot (the scan confirms)."""
         pickup, tr = self.controller.called_pickup, self.language
-        if pickup is None or self.controller.current is None:
+        scanned = self.lookup.pickup
+        if (
+            pickup is None
+            or self.controller.current is None
+            or (scanned is not None and scanned.id == pickup.id)
+        ):
+            # once the receipt is scanned, the details beside say it all (and in full)
             self.called_pickup_label.hide()
             return
         if pickup.status == "ready":
@@ -689,6 +695,7 @@ class PickupWindow(QMainWindow):
 
     def _on_lookup_changed(self) -> None:
         self._render_pickup()
+        self._render_called_pickup()
         self._refocus()
 
     def _on_search_changed(self) -> None:

@@ -217,8 +217,13 @@ def test_call_scan_and_hand_over_finishes_the_p_ticket(
     window = session.window
     call_next(qtbot, session, ticket["number"])
     assert ticket["number"].startswith("P")
+    # the called ticket's pickup shows before the scan (its answer may come after the call's)
+    called_pickup = window.findChild(QLabel, "calledPickupLabel")
+    qtbot.waitUntil(called_pickup.isVisible, timeout=ANSWER_MS)
+    assert "B-17" in called_pickup.text()
 
     scan(qtbot, session, pickup["token"])
+    assert not called_pickup.isVisible()  # the scanned pickup's details say it in full
     assert shown(session, "pickupHolderLabel") == "Amina Haddad"
     assert shown(session, "pickupSlotLabel") == "B-17"
     assert shown(session, "pickupDocumentLabel") == "Aufenthaltstitel · eAT"
