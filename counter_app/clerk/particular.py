@@ -82,7 +82,12 @@ class ParticularCall:
 
     def render(self) -> None:
         c, tr = self.controller, self.language
-        self.number_edit.setPlaceholderText(tr(N_("Call number … (Ctrl+N)")))
+        hint = tr(N_("Call number … (Ctrl+N)"))
+        self.number_edit.setPlaceholderText(hint)
+        # The whole hint shows, the key to reach the field with it.
+        self.number_edit.setMinimumWidth(
+            self.number_edit.fontMetrics().horizontalAdvance(hint) + 16
+        )
         self.number_edit.setEnabled(c.online and c.ended_reason is None)
         offer = c.undo_offered(datetime.now(UTC))
         self.undo_row.setVisible(offer is not None and c.ended_reason is None)
