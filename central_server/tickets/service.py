@@ -466,14 +466,13 @@ def undo_no_show(
         desk = view.config.desk(body.desk) if body.desk is not None else None
         if desk is not None:
             _check_desk_role(principal, desk)
+            _check_may_call(view, desk, ticket)
             _ensure_desk_free(view, desk)
         from_desk = view.desk_code(ticket.desk_id)
         # Back in the queue it came from: a transferred ticket waits as one again.
         ticket.status = Status.TRANSFERRED if ticket.transfer_count else Status.WAITING
         ticket.finished_at = None
         ticket.desk_id = None
-        if desk is not None:
-            _check_may_call(view, desk, ticket)
         session.flush()
         view = SiteView.load(session, site)
         event_log.append(

@@ -178,6 +178,10 @@ def test_a_no_show_undone_with_a_desk_is_called_there_at_once(
     assert_error(busy, 409, "desk_busy")
     assert clerk.get(f"/tickets/{ticket['id']}").json()["status"] == "no_show"
 
+    # The quick-pickup desk does not serve A: 403, and it stays a no-show.
+    pickup_desk = clerk.post(f"/tickets/{ticket['id']}/undo-no-show", json={"desk": "6"})
+    assert_error(pickup_desk, 403, "desk_may_not_call")
+    assert clerk.get(f"/tickets/{ticket['id']}").json()["status"] == "no_show"
     clerk2 = server.client(server.login("clerk2"))
     answer = clerk2.post(f"/tickets/{ticket['id']}/undo-no-show", json={"desk": "2"})
     assert answer.status_code == 200, answer.text

@@ -118,3 +118,32 @@ def test_f4_then_undo_brings_the_citizen_back_to_the_desk(open_desk, server, qtb
     qtbot.keyClick(window, Qt.Key.Key_F2)
     qtbot.waitUntil(lambda: current_number(session) == second["number"], timeout=ANSWER_MS)
     assert not undo.isVisible()
+
+
+def test_undo_waits_for_the_server_and_is_never_kept_offline(open_desk, server, qtbot) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    ticket = new_ticket(server)
+    session = open_desk("clerk1", "1")
+    window, controller = session.window, session.controller
+    qtbot.waitUntil(lambda: button(session, "callNextButton").isEnabled(), timeout=ANSWER_MS)
+    qtbot.keyClick(window, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: button(session, "noShowButton").isEnabled(), timeout=ANSWER_MS)
+    qtbot.keyClick(window, Qt.Key.Key_F4)
+    undo = window.findChild(QPushButton, "undoNoShowButton")
+    qtbot.waitUntil(lambda: undo.isVisible() and undo.isEnabled(), timeout=ANSWER_MS)
+
+    server.stop()
+    qtbot.waitUntil(window.findChild(QLabel, "offlineBanner").isVisible, timeout=ANSWER_MS)
+    label = window.findChild(QLabel, "undoNoShowLabel")
+    assert "nicht offline vorgemerkt" in label.text()
+    assert not undo.isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert controller.pending_changes() == 0  # nothing waits in the outbox
+
+    server.start()
+    qtbot.waitUntil(undo.isEnabled, timeout=ANSWER_MS)
+    undo.click()
+    qtbot.waitUntil(lambda: current_number(session) == ticket["number"], timeout=ANSWER_MS)
+    supervisor = server.client(server.login("supervisor"))
+    assert supervisor.get(f"/tickets/{ticket['id']}").json()["status"] == "called"
