@@ -1,6 +1,7 @@
-"""The queue's actions: create, call next, recall, no-show, start, park, resume, transfer,
-finish, cancel, and recording a case. Permissions are checked here; the rules themselves live
-in ``central_server.queue_rules``; every change goes through ``central_server.writes.perform``.
+"""The queue's actions: create, call next, call a particular ticket, recall, no-show and its
+undoing, start, park, resume, transfer, finish, cancel, and recording a case. Permissions are
+checked here; the rules themselves live in ``central_server.queue_rules``; every change goes
+through ``central_server.writes.perform``.
 """
 
 from __future__ import annotations
