@@ -10,6 +10,8 @@ Statuses of a ticket::
        │  └─ transfer (from waiting, called, serving, parked) ─▶ transferred
        └──────── a transferred ticket waits again and is called like a waiting one
     cancel: from every status that is not final ─▶ cancelled
+    a desk may call a waiting or parked ticket out of order (CALLABLE_OUT_OF_ORDER), and
+    take a no-show back to waiting within ten minutes (``tickets.service.undo_no_show``)
 
 *Transferred* means "waiting again after a transfer": to another service, or to one desk (e.g.
 from the front office to the back office). The ticket keeps ``queued_at``, so the citizen keeps
@@ -101,6 +103,10 @@ QUEUED = frozenset({Status.WAITING, Status.TRANSFERRED})
 OPEN_AT_DESK = frozenset({Status.CALLED, Status.SERVING})
 #: Nothing happens to a ticket after these.
 FINAL = frozenset({Status.DONE, Status.NO_SHOW, Status.CANCELLED})
+#: What a desk may call out of order (a particular citizen): a ticket in a queue, or a parked
+#: one, whose citizen came back to the waiting room (e.g. with the missing document) and is
+#: called on the display like anyone, at the desk that parked it or at one of its service.
+CALLABLE_OUT_OF_ORDER = QUEUED | {Status.PARKED}
 
 TRANSITIONS: Mapping[Action, tuple[frozenset[Status], Status]] = {
     Action.CALL: (QUEUED, Status.CALLED),

@@ -19,6 +19,7 @@ from central_server.deps import (
 )
 from central_server.tickets import offline, service
 from central_server.tickets.schemas import (
+    CallRequest,
     CancelRequest,
     CaseRead,
     CaseUpdate,
@@ -32,6 +33,7 @@ from central_server.tickets.schemas import (
     TicketCreated,
     TicketPublic,
     TransferRequest,
+    UndoNoShowRequest,
 )
 from central_server.writes import Answer
 
@@ -127,6 +129,45 @@ def _simple_action(name: str, handler: Any, summary: str) -> None:
         responses=CONFLICT,
         summary=summary,
     )
+
+
+@router.post(
+    "/tickets/{ticket_id}/call",
+    response_model=TicketPublic,
+    responses={403: {"description": "the desk may not call this ticket"}, **CONFLICT},
+)
+def call_ticket(
+    ticket_id: IdPath,
+    body: CallRequest,
+    db: DbDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    request: IdempotencyDep,
+) -> Response:
+    """Call this waiting (or parked) ticket at ``desk`` out of order: a citizen who was outside
+    at their call, a family served together, a colleague's hand-over. 409 when the desk has an
+    open ticket or the ticket neither waits nor is parked; 403 when the desk does not serve the
+    ticket (its service, or a transfer to another desk). ``ticket.called`` carries
+    ``"out_of_order": true``; the display and the status page show it like any call."""
+    return _respond(service.call_ticket(db, bus, ticket_id, principal, request, body))
+
+
+@router.post("/tickets/{ticket_id}/undo-no-show", response_model=TicketPublic, responses=CONFLICT)
+def undo_no_show(
+    ticket_id: IdPath,
+    db: DbDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    request: IdempotencyDep,
+    body: UndoNoShowRequest | None = None,
+) -> Response:
+    """Take back a no-show within 10 minutes: the ticket waits again in its old place; with
+    ``desk``, it is called there at once. 409 when the ticket is not a no-show or was marked
+    more than 10 minutes ago. Logs ``ticket.no_show_undone``."""
+    answer = service.undo_no_show(
+        db, bus, ticket_id, principal, request, body or UndoNoShowRequest()
+    )
+    return _respond(answer)
 
 
 _simple_action("recall", service.recall, "Call the ticket again (display and chime)")

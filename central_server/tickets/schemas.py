@@ -150,6 +150,17 @@ class CancelRequest(BaseModel):
     reason: CancelReason
 
 
+class CallRequest(BaseModel):
+    desk: str = Field(description="the desk that calls the ticket")
+
+
+class UndoNoShowRequest(BaseModel):
+    desk: str | None = Field(
+        default=None,
+        description="call the ticket at this desk at once; without it, it waits in its old place",
+    )
+
+
 class ResumeRequest(BaseModel):
     desk: str | None = Field(
         default=None, description="the desk resuming; the ticket's own by default"

@@ -1,14 +1,15 @@
-"""The queue's actions: create, call next, recall, no-show, start, park, resume, transfer,
-finish, cancel, and recording a case. Permissions are checked here; the rules themselves live
-in ``central_server.queue_rules``; every change goes through ``central_server.writes.perform``.
+"""The queue's actions: create, call next, call a particular ticket, recall, no-show and its
+undoing, start, park, resume, transfer, finish, cancel, and recording a case. Permissions are
+checked here; the rules themselves live in ``central_server.queue_rules``; every change goes
+through ``central_server.writes.perform``.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from central_server.events.bus import EventBus
 from central_server.models import Case, Desk, Service, Site, Ticket, User
 from central_server.models._types import utcnow
 from central_server.queue_rules import (
+    CALLABLE_OUT_OF_ORDER,
     FINAL,
     QUEUED,
     Action,
@@ -45,6 +47,7 @@ from central_server.steering import issuing
 from central_server.tickets import repository
 from central_server.tickets.offline import Issued, accept_upload
 from central_server.tickets.schemas import (
+    CallRequest,
     CancelRequest,
     CaseRead,
     CaseUpdate,
@@ -57,6 +60,7 @@ from central_server.tickets.schemas import (
     TicketCreate,
     TicketPublic,
     TransferRequest,
+    UndoNoShowRequest,
 )
 from central_server.tickets.view import SiteView, as_queued, desk_rule, ticket_finished
 from central_server.writes import Answer, perform
@@ -319,25 +323,173 @@ def call_next(
             return 204, None
         ticket = repository.ticket_by_id(session, chosen.id)
         ticket.status = _transition(ticket, Action.CALL)
-        _remember_ticket_site(db, ticket.id, site.id)
-        ticket.desk_id = desk.id
-        ticket.target_desk_id = None
-        ticket.called_at = utcnow()
-        if ticket.first_called_at is None:  # a call after a transfer does not move the wait
-            ticket.first_called_at = ticket.called_at
-        _occupy(session, desk, principal)
+        return _call_at(db, session, site, view, ticket, desk, principal)
+
+    return perform(db, bus, site_id, principal, request, change)
+
+
+def _call_at(
+    db: Database,
+    session: Session,
+    site: Site,
+    view: SiteView,
+    ticket: Ticket,
+    desk: DeskInfo,
+    principal: Principal,
+    *,
+    out_of_order: bool = False,
+) -> Answer:
+    """The one write path of a call: ``ticket`` (its status set by the caller) is called at
+    ``desk``, the desk is ``principal``'s, and ``ticket.called`` goes to the display, the
+    status page and every desk; ``out_of_order`` marks a call of a ticket the clerk chose."""
+    _remember_ticket_site(db, ticket.id, site.id)
+    ticket.desk_id = desk.id
+    ticket.target_desk_id = None
+    ticket.called_at = utcnow()
+    if ticket.first_called_at is None:  # a call after a transfer does not move the wait
+        ticket.first_called_at = ticket.called_at
+    _occupy(session, desk, principal)
+    extra: dict[str, object] = {"out_of_order": True} if out_of_order else {}
+    event_log.append(
+        session,
+        site,
+        "ticket.called",
+        actor=principal.actor,
+        desk_code=desk.code,
+        ticket_id=ticket.id,
+        data={"ticket": view.event_summary(ticket), **extra},
+    )
+    return 200, view.public(
+        session, ticket, include_case=principal.can(Capability.READ_CASES)
+    ).model_dump(mode="json")
+
+
+def _check_may_call(view: SiteView, desk: DeskInfo, ticket: Ticket) -> None:
+    """A desk calls what it could call next anyway (its services, or a ticket transferred to
+    it); a parked ticket also at the desk that parked it."""
+    if Status(ticket.status) == Status.PARKED and ticket.desk_id == desk.id:
+        return
+    queued = as_queued(ticket)
+    if Status(ticket.status) == Status.PARKED:  # its desk is where it was set aside, not a target
+        queued = replace(queued, target_desk_id=None)
+    if not desk_rule(desk).may_call(queued):
+        raise Forbidden(
+            "desk_may_not_call",
+            N_("Desk {desk} does not serve ticket {number}; it cannot call it."),
+            desk=desk.code,
+            number=format_number(ticket.prefix, ticket.number),
+        )
+
+
+def _ensure_callable(ticket: Ticket) -> None:
+    if Status(ticket.status) not in CALLABLE_OUT_OF_ORDER:
+        raise Conflict(
+            "invalid_transition",
+            N_("Ticket {number} is {status}; only a waiting or parked ticket can be called."),
+            number=format_number(ticket.prefix, ticket.number),
+            status=translatable(TICKET_STATUS_LABELS[Status(ticket.status)]),
+        )
+
+
+def call_ticket(
+    db: Database,
+    bus: EventBus,
+    ticket_id: int,
+    principal: Principal,
+    request: IdempotentRequest,
+    body: CallRequest,
+) -> Answer:
+    """Call one waiting (or parked) ticket at ``body.desk`` out of order: the citizen who was
+    outside at their call, a family served together, a colleague's hand-over. The checks are
+    call-next's (the desk's role, the desk free, another person's desk not taken over) and the
+    desk must be able to call the ticket (403). ``ticket.called`` carries ``out_of_order``."""
+    site_id = _ticket_site_id(db, ticket_id)
+    require(principal, Capability.OPERATE_DESK, site_id)
+
+    def change(session: Session, site: Site) -> Answer:
+        ticket = repository.ticket_by_id(session, ticket_id)
+        view = SiteView.load(session, site)
+        desk = view.config.desk(body.desk)
+        _check_desk_role(principal, desk)
+        _ensure_callable(ticket)
+        _check_may_call(view, desk, ticket)
+        _ensure_desk_free(view, desk)
+        ticket.status = Status.CALLED
+        return _call_at(db, session, site, view, ticket, desk, principal, out_of_order=True)
+
+    return perform(db, bus, site_id, principal, request, change)
+
+
+#: How long a desk can take back a no-show (a citizen who turns up just after it).
+UNDO_NO_SHOW_WITHIN = timedelta(minutes=10)
+
+
+def undo_no_show(
+    db: Database,
+    bus: EventBus,
+    ticket_id: int,
+    principal: Principal,
+    request: IdempotentRequest,
+    body: UndoNoShowRequest,
+) -> Answer:
+    """Take back a no-show within :data:`UNDO_NO_SHOW_WITHIN`: the ticket waits again in its
+    old place (``queued_at`` kept), or with ``body.desk`` is called there at once (the checks
+    of :func:`call_ticket`). 409 for a ticket that is not a no-show or was marked longer ago.
+    Logs ``ticket.no_show_undone`` (and ``ticket.called`` with a desk); the statistics count
+    the ticket by its new status (a change to a summed-up day sums it up anew, see
+    ``central_server.writes``)."""
+    site_id = _ticket_site_id(db, ticket_id)
+    require(principal, Capability.OPERATE_DESK, site_id)
+
+    def change(session: Session, site: Site) -> Answer:
+        ticket = repository.ticket_by_id(session, ticket_id)
+        view = SiteView.load(session, site)
+        _check_ticket_role(principal, ticket, view)
+        number = format_number(ticket.prefix, ticket.number)
+        if Status(ticket.status) != Status.NO_SHOW:
+            raise Conflict(
+                "invalid_transition",
+                N_("Ticket {number} is {status}; only a no-show can be undone."),
+                number=number,
+                status=translatable(TICKET_STATUS_LABELS[Status(ticket.status)]),
+            )
+        marked = ticket.finished_at
+        if marked is None or utcnow() - marked > UNDO_NO_SHOW_WITHIN:
+            raise Conflict(
+                "undo_too_late",
+                N_(
+                    "Ticket {number} was marked as no-show more than {minutes} minutes ago; "
+                    "this can no longer be undone."
+                ),
+                number=number,
+                minutes=int(UNDO_NO_SHOW_WITHIN.total_seconds() // 60),
+            )
+        desk = view.config.desk(body.desk) if body.desk is not None else None
+        if desk is not None:
+            _check_desk_role(principal, desk)
+            _check_may_call(view, desk, ticket)
+            _ensure_desk_free(view, desk)
+        from_desk = view.desk_code(ticket.desk_id)
+        # Back in the queue it came from: a transferred ticket waits as one again.
+        ticket.status = Status.TRANSFERRED if ticket.transfer_count else Status.WAITING
+        ticket.finished_at = None
+        ticket.desk_id = None
+        session.flush()
+        view = SiteView.load(session, site)
         event_log.append(
             session,
             site,
-            "ticket.called",
+            "ticket.no_show_undone",
             actor=principal.actor,
-            desk_code=desk.code,
+            desk_code=from_desk,
             ticket_id=ticket.id,
-            data={"ticket": view.event_summary(ticket)},
+            data={"ticket": view.event_summary(ticket), "called_at_desk": desk is not None},
         )
-        return 200, view.public(
-            session, ticket, include_case=principal.can(Capability.READ_CASES)
-        ).model_dump(mode="json")
+        if desk is not None:
+            ticket.status = _transition(ticket, Action.CALL)
+            return _call_at(db, session, site, view, ticket, desk, principal, out_of_order=True)
+        include_case = principal.can(Capability.READ_CASES)
+        return 200, view.public(session, ticket, include_case=include_case).model_dump(mode="json")
 
     return perform(db, bus, site_id, principal, request, change)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -40,6 +40,7 @@ from counter_app.core.api import (
     update_case_call,
 )
 from counter_app.core.board import site_zone
+from counter_app.core.calling import UndoOffer
 from counter_app.core.emergency import EMERGENCY_EVENTS
 from counter_app.core.errors import ApiError, NotSignedIn, ServerFault, ServerUnreachable
 from counter_app.core.live import LiveEvent
@@ -165,6 +166,8 @@ class DeskController(QObject):
         self._case_unsaved: int | None = None
         #: The window closed (``stop``): no more reads of its own accord.
         self._stopped = False
+        #: The no-show this desk marked last, while it can be taken back ("Undo" in the window).
+        self.undo_offer: UndoOffer | None = None
         self._appointment_clock = QTimer(self)
         self._appointment_clock.setInterval(APPOINTMENT_REREAD_MS)
         self._appointment_clock.timeout.connect(self._on_appointment_clock)
@@ -370,10 +373,40 @@ class DeskController(QObject):
         if self.current is None and self.online:
             self._request(self.client.call_next, self.site, self.desk, then=self._on_called)
 
+    def call_ticket(self, ticket_id: int) -> None:
+        """Call this ticket out of order (the clerk chose it and confirmed). Like F2 it needs
+        the server now: the outbox never calls anybody."""
+        if self.current is None and self.online:
+            self._request(self.client.call_ticket, ticket_id, self.desk, then=self._on_called)
+
     def _on_called(self, ticket: Ticket | None) -> None:
         if ticket is None:
             self.problem.emit(("info", "nobody_waiting"))
+        else:
+            self.undo_offer = None  # the next call ends the offer to take the no-show back
         self._set_current(ticket)
+        self.changed.emit()
+
+    def undo_offered(self, now: datetime) -> UndoOffer | None:
+        """The no-show "Undo" takes back, while it can (the offer ends after ten minutes)."""
+        if self.undo_offer is not None and not self.undo_offer.open_at(now):
+            self.undo_offer = None
+        return self.undo_offer
+
+    def undo_no_show(self) -> None:
+        """Take the last no-show back and call it to this desk again, as before F4: the
+        citizen who turned up late stands here. Needs the server now; never queued offline
+        (ten minutes later the server would refuse it, and the desk would have moved on)."""
+        offer = self.undo_offered(datetime.now(UTC))
+        if offer is None or self.current is not None or not self.online:
+            return
+        self._request(
+            self.client.undo_no_show, offer.ticket_id, self.desk, then=self._on_no_show_undone
+        )
+
+    def _on_no_show_undone(self, ticket: Ticket) -> None:
+        self.undo_offer = None
+        self._set_current(ticket if ticket.status in ("called", "serving") else None)
         self.changed.emit()
 
     def act(self, action: str) -> None:
@@ -385,6 +418,8 @@ class DeskController(QObject):
             self._request(self.client.act, self.current.id, name, then=self._on_acted)
 
     def _on_acted(self, ticket: Ticket) -> None:
+        if ticket.status == "no_show":
+            self.undo_offer = UndoOffer(ticket.id, ticket.number, datetime.now(UTC))
         self._set_current(ticket if ticket.status in ("called", "serving") else None)
         self.changed.emit()
 

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from counter_app.clerk.arrivals import ArrivalsDialog
 from counter_app.clerk.controller import DeskController
 from counter_app.clerk.dialogs import OrderDialog, OutcomeDialog, TransferDialog
+from counter_app.clerk.particular import ParticularCall
 from counter_app.clerk.queue_model import QueueModel, minutes_seconds
 from counter_app.core.answers import ChecklistStep, Ticket
 from counter_app.core.queue_reasons import appointment_text, clock_time, language_name
@@ -191,7 +192,10 @@ class ClerkWindow(QMainWindow):
         layout = QVBoxLayout(panel)
         self.queue_title = QLabel()
         self.queue_title.setObjectName("queueTitle")
-        layout.addWidget(self.queue_title)
+        #: The title, and the field to call a number (``particular``) to its right.
+        self.queue_number_row = QHBoxLayout()
+        self.queue_number_row.addWidget(self.queue_title, 1)
+        layout.addLayout(self.queue_number_row)
         self.queue_model = QueueModel(self.controller, self.language)
         self.queue_view = QTableView()
         self.queue_view.setObjectName("queueView")
@@ -266,6 +270,17 @@ class ClerkWindow(QMainWindow):
         self.notice_label.setObjectName("noticeLabel")
         self.notice_label.setWordWrap(True)
         ticket_layout.addWidget(self.notice_label)
+        # A particular citizen by number or from the queue, and "Undo" after F4.
+        self.particular = ParticularCall(
+            self,
+            self.controller,
+            self.language,
+            self.queue_view,
+            self.queue_model,
+            self.notice_label,
+        )
+        self.queue_number_row.addWidget(self.particular.number_edit)
+        ticket_layout.addWidget(self.particular.undo_row)
         layout.addWidget(ticket_panel)
 
         layout.addWidget(self._build_case_panel(), 1)
@@ -385,6 +400,7 @@ class ClerkWindow(QMainWindow):
         self._render_case()
         self._render_parked()
         self._render_buttons()
+        self.particular.render()
 
     def _render_desk_banner(self) -> None:
         """A break or a desk this window lost reads as such, above everything else."""
@@ -605,6 +621,7 @@ class ClerkWindow(QMainWindow):
 
     def _on_controller_busy_changed(self, _busy: bool) -> None:
         self._render_buttons()
+        self.particular.render()
 
     def _on_controller_problem(self, problem: tuple[str, Any]) -> None:
         kind, detail = problem
@@ -626,6 +643,8 @@ class ClerkWindow(QMainWindow):
 
     def _on_clock_tick(self) -> None:
         self.queue_model.tick()
+        if self.particular.undo_row.isVisible():
+            self.particular.render()  # the offer ends after ten minutes
         if self.controller.current is not None:
             self._render_ticket()
 

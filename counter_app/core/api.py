@@ -105,6 +105,8 @@ OPERATIONS: dict[str, Operation] = {
     "ticket": Operation("GET", "/tickets/{ticket_id}", Ticket),
     "recall": Operation("POST", "/tickets/{ticket_id}/recall", Ticket),
     "no_show": Operation("POST", "/tickets/{ticket_id}/no-show", Ticket),
+    "call_ticket": Operation("POST", "/tickets/{ticket_id}/call", Ticket),
+    "undo_no_show": Operation("POST", "/tickets/{ticket_id}/undo-no-show", Ticket),
     "start": Operation("POST", "/tickets/{ticket_id}/start", Ticket),
     "cancel": Operation("POST", "/tickets/{ticket_id}/cancel", Ticket),
     "park": Operation("POST", "/tickets/{ticket_id}/park", Ticket),
@@ -443,6 +445,17 @@ class TresenClient:
         """The called ticket, or None when nobody waits for this desk."""
         answer = self._ask("call_next", None, key or new_key(), site=site, desk=desk)
         return None if answer is None else _parse(Ticket, answer, "call_next")
+
+    def call_ticket(self, ticket_id: int, desk: str, key: str | None = None) -> Ticket:
+        """Call this waiting (or parked) ticket at ``desk``, out of order."""
+        answer = self._ask("call_ticket", {"desk": desk}, key or new_key(), ticket_id=ticket_id)
+        return _parse(Ticket, answer, "call_ticket")
+
+    def undo_no_show(self, ticket_id: int, desk: str | None, key: str | None = None) -> Ticket:
+        """Take a no-show back: it waits in its old place, or with ``desk`` is called there."""
+        body = {"desk": desk} if desk is not None else None
+        answer = self._ask("undo_no_show", body, key or new_key(), ticket_id=ticket_id)
+        return _parse(Ticket, answer, "undo_no_show")
 
     def ticket(self, ticket_id: int) -> Ticket:
         return _parse(Ticket, self._ask("ticket", ticket_id=ticket_id), "ticket")

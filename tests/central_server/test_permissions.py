@@ -68,7 +68,9 @@ class World:
             return int(ticket["id"])
         self.desks.add(desk)
         assert call_next(self.setup, desk)["id"] == ticket["id"]
-        if state != "called":
+        if state == "no_show":
+            act(self.setup, ticket["id"], "no-show")
+        elif state != "called":
             act(self.setup, ticket["id"], "start")
         if state == "parked":
             act(self.setup, ticket["id"], "park")
@@ -213,6 +215,17 @@ def _on_ticket(
     return request
 
 
+def _call_ticket(prefix: str, desk: str) -> Request:
+    """Call a waiting ticket at ``desk`` out of order."""
+
+    def request(world: World) -> Send:
+        ticket_id = world.ticket("waiting", prefix)
+        world.desks.add(desk)
+        return lambda client: client.post(f"/tickets/{ticket_id}/call", json={"desk": desk})
+
+    return request
+
+
 def _read_ticket(world: World) -> Send:
     ticket_id = world.ticket()
     return lambda client: client.get(f"/tickets/{ticket_id}")
@@ -310,6 +323,14 @@ CASES = [
         {**FRONT_DESK, "clerk": 204, "supervisor": 204},
     ),
     Case("call-next at quick pickup", _call_with("P", "6"), PICKUP_DESK),
+    Case("call a particular ticket at desk 1", _call_ticket("A", "1"), FRONT_DESK),
+    Case("call a particular ticket at quick pickup", _call_ticket("P", "6"), PICKUP_DESK),
+    Case("undo a no-show at desk 1", _on_ticket("no_show", "undo-no-show"), FRONT_DESK),
+    Case(
+        "undo a no-show at quick pickup",
+        _on_ticket("no_show", "undo-no-show", None, "P", "6"),
+        PICKUP_DESK,
+    ),
     Case("sign on at desk 1", _desk("1", "sign-on"), FRONT_DESK),
     Case("pause at desk 1", _desk("1", "pause"), FRONT_DESK),
     Case("sign off at desk 1", _desk("1", "sign-off"), FRONT_DESK),
