@@ -20,6 +20,7 @@ from resources.i18n import CITIZEN_LANGUAGES, N_, CitizenLanguage, N_citizen
 __all__ = [
     "ALERT_KIND_LABELS",
     "APPOINTMENT_STATE_LABELS",
+    "CANCEL_WHY_LABELS",
     "CITIZEN_LANGUAGES",
     "DOCUMENT_KIND_CITIZEN_LABELS",
     "DOCUMENT_KIND_LABELS",
@@ -37,6 +38,7 @@ __all__ = [
     "USUAL_WEEKS",
     "AlertKind",
     "AppointmentState",
+    "CancelWhy",
     "CitizenLanguage",
     "DeskKind",
     "DeviceKind",
@@ -187,6 +189,16 @@ class AlertKind(StrEnum):
     WRONG_SCANS = "wrong_scans"
 
 
+class CancelWhy(StrEnum):
+    """Why a desk cancelled a waiting ticket: a code, so the event log can say it (a reason in
+    words may name the citizen and stays with the ticket's case)."""
+
+    LEFT = "left"
+    CAME_TWICE = "came_twice"
+    WRONG_SERVICE = "wrong_service"
+    OTHER = "other"
+
+
 class StopReason(StrEnum):
     """Why a supervisor stopped issuing a service's tickets for the day."""
 
@@ -311,6 +323,14 @@ ALERT_KIND_LABELS: dict[AlertKind, str] = {
     AlertKind.DESK_IDLE: N_("Desk open without a ticket while people wait"),
     AlertKind.PRINTER_FAULT: N_("Kiosk printer fault"),
     AlertKind.WRONG_SCANS: N_("Repeated wrong pickup scans"),
+}
+
+#: Why a desk cancelled a waiting ticket, as staff read it.
+CANCEL_WHY_LABELS: dict[CancelWhy, str] = {
+    CancelWhy.LEFT: N_("The citizen has left"),
+    CancelWhy.CAME_TWICE: N_("Holds another ticket"),
+    CancelWhy.WRONG_SERVICE: N_("Wrong service drawn"),
+    CancelWhy.OTHER: N_("Another reason"),
 }
 
 #: Why issuing was stopped, as staff read it.

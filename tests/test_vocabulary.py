@@ -24,6 +24,7 @@ from resources.i18n import (
 from resources.vocabulary import (
     ALERT_KIND_LABELS,
     APPOINTMENT_STATE_LABELS,
+    CANCEL_WHY_LABELS,
     DOCUMENT_KIND_CITIZEN_LABELS,
     DOCUMENT_KIND_LABELS,
     FEEDBACK_SCORE_LABELS,
@@ -38,6 +39,7 @@ from resources.vocabulary import (
     USUAL_WEEKS,
     AlertKind,
     AppointmentState,
+    CancelWhy,
     DeskKind,
     DeviceKind,
     DocumentKind,
@@ -64,6 +66,7 @@ STAFF_LABELS: dict[str, tuple[type[StrEnum], dict[Any, str]]] = {
     "stop reason": (StopReason, STOP_REASON_LABELS),
     "appointment state": (AppointmentState, APPOINTMENT_STATE_LABELS),
     "missing receipt": (MissingReceipt, MISSING_RECEIPT_LABELS),
+    "cancel reason": (CancelWhy, CANCEL_WHY_LABELS),
 }
 CITIZEN_LABELS: dict[str, tuple[type[Enum], dict[Any, str]]] = {
     "document kind": (DocumentKind, DOCUMENT_KIND_CITIZEN_LABELS),

@@ -63,7 +63,11 @@ def create_ticket(
     request: IdempotencyDep,
 ) -> Response:
     """A new ticket. With ``offline``: a ticket the kiosk printed while it could not reach the
-    server, with a number of its lease; it keeps its number and its time of issue."""
+    server, with a number of its lease; it keeps its number and its time of issue.
+
+    Staff issue tickets at a desk too (clerk: ``urgent`` for a citizen who cannot wait, or
+    ``normal``; an ``appointment`` ticket only comes from the check-in, 403). The event
+    ``ticket.created`` names who issued it."""
     return _respond(service.create_ticket(db, bus, site, principal, body, request))
 
 
@@ -186,10 +190,13 @@ def cancel(
     body: CancelRequest | None = None,
 ) -> Response:
     """Cancel the ticket. Without a body: the desk's action, for the ticket at the desk (clerk,
-    supervisor). With ``{"reason"}``: a supervisor's steering, for a waiting or parked ticket
-    (409 otherwise); the reason (1 to 200 characters) is kept with the ticket's case, never in
-    the event log, on the display or on the status page, which tells the citizen that the
-    ticket is no longer valid."""
+    supervisor). With a reason (``reason`` in words, 1 to 200 characters, and/or ``why``, a
+    code) and no ``desk``: a supervisor's steering, for a waiting or parked ticket (409
+    otherwise). With ``desk``: the clerk signed on at that desk cancels a waiting ticket of a
+    service the desk calls (403 for another desk's ticket or a desk not theirs; 409 when it
+    does not wait). The words are kept with the ticket's case, never in the event log, on the
+    display or on the status page, which tells the citizen that the ticket is no longer valid;
+    the event ``ticket.cancelled`` carries who, ``why`` and the desk."""
     return _respond(service.cancel(db, bus, ticket_id, principal, request, body))
 
 

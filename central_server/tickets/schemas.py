@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, Strict, StringConstraints
+from pydantic import BaseModel, Field, Strict, StringConstraints, model_validator
 
 from central_server.queue_rules import Priority, Status
 from resources.i18n import CitizenLanguage
-from resources.vocabulary import Outcome
+from resources.vocabulary import CancelWhy, Outcome
 
 #: The citizen's language: one of ``resources.i18n.CITIZEN_LANGUAGES``.
 Language = CitizenLanguage
@@ -143,11 +143,25 @@ CancelReason = Annotated[
 
 
 class CancelRequest(BaseModel):
-    """A supervisor cancels a waiting or parked ticket, saying why. The reason is kept with the
+    """A waiting ticket cancelled with a reason: by a supervisor (steering; a parked ticket
+    too), or with ``desk`` by the clerk at that desk. The reason in words is kept with the
     ticket's case (erased with its text), never in the event log, on the display or on the
-    citizen's status page."""
+    citizen's status page; the coded reason ``why`` is logged. One of the two is required."""
 
-    reason: CancelReason
+    reason: CancelReason | None = Field(default=None, description="why, in words (1..200)")
+    why: CancelWhy | None = Field(default=None, description="why, as a code (logged)")
+    desk: str | None = Field(
+        default=None,
+        max_length=50,
+        description="the desk cancelling (a clerk signed on there): a waiting ticket of a "
+        "service the desk calls",
+    )
+
+    @model_validator(mode="after")
+    def _a_reason(self) -> CancelRequest:
+        if self.reason is None and self.why is None:
+            raise ValueError("give a reason: reason (words) or why (a code)")
+        return self
 
 
 class CallRequest(BaseModel):

@@ -189,6 +189,13 @@ def create_ticket(
         require(principal, Capability.ISSUE_OFFLINE, site_id)
     if body.priority == Priority.URGENT and not principal.has_role(Role.CLERK, Role.SUPERVISOR):
         raise Forbidden("forbidden_priority", N_("Only staff can issue urgent tickets."))
+    if (
+        body.priority == Priority.APPOINTMENT
+        and principal.kind == "user"
+        and not principal.has_role(Role.SUPERVISOR)
+    ):
+        # An appointment ticket comes from the booking system's check-in, never from a desk.
+        raise Forbidden("forbidden_priority", N_("A desk issues urgent or normal tickets only."))
 
     def change(session: Session, site: Site) -> Answer:
         service = site_config(session, site).service(body.service_id)
@@ -618,11 +625,15 @@ def cancel(
     body: CancelRequest | None = None,
 ) -> Answer:
     """Cancel the ticket. Without ``body``: the desk's action (the ticket at the desk, any
-    status not final). With ``body``: a supervisor's steering, for a waiting or parked ticket
-    only (409 otherwise), whose reason is kept on the ticket's case: the event
-    ``ticket.cancelled`` says that a reason was given and by whom, never the reason."""
+    status not final). With ``body`` and no desk: a supervisor's steering, for a waiting or
+    parked ticket (409 otherwise). With ``body.desk``: the clerk signed on at that desk (or a
+    supervisor), for a waiting ticket the desk may call (403 otherwise; 409 when it does not
+    wait). The reason in words is kept on the ticket's case: the event ``ticket.cancelled``
+    says who, the coded reason ``why``, and that words were given, never the words."""
     if body is None:
         return _cancel_at_desk(db, bus, ticket_id, principal, request)
+    if body.desk is not None:
+        return _cancel_from_queue(db, bus, ticket_id, principal, request, body, body.desk)
 
     def change(session: Session, site: Site, ticket: Ticket, view: SiteView) -> dict[str, object]:
         if Status(ticket.status) not in CANCELLABLE_WITH_REASON:
@@ -634,16 +645,62 @@ def cancel(
                 number=format_number(ticket.prefix, ticket.number),
                 status=translatable(TICKET_STATUS_LABELS[Status(ticket.status)]),
             )
-        ticket.status = _transition(ticket, Action.CANCEL)
-        ticket.finished_at = utcnow()
-        case = _case_of(ticket)
-        case.cancel_reason = body.reason
-        case.updated_at = utcnow()
-        return {"reason": True, "steering": True}
+        _cancel_with_reason(ticket, body)
+        return {"reason": body.reason is not None, "why": body.why, "steering": True}
 
     return _act(
         db, bus, ticket_id, principal, request, "ticket.cancelled", change, Capability.STEER
     )
+
+
+def _cancel_with_reason(ticket: Ticket, body: CancelRequest) -> None:
+    ticket.status = _transition(ticket, Action.CANCEL)
+    ticket.finished_at = utcnow()
+    if body.reason is not None:
+        case = _case_of(ticket)
+        case.cancel_reason = body.reason
+        case.updated_at = utcnow()
+
+
+def _cancel_from_queue(
+    db: Database,
+    bus: EventBus,
+    ticket_id: int,
+    principal: Principal,
+    request: IdempotentRequest,
+    body: CancelRequest,
+    desk_code: str,
+) -> Answer:
+    """A clerk cancels a waiting ticket from the desk's queue: the citizen left, came twice,
+    drew the wrong service. Only a ticket the desk may call, only by who works there."""
+    if not principal.has_role(Role.CLERK, Role.SUPERVISOR):
+        raise Forbidden("forbidden_role", N_("Your role does not allow this."))
+
+    def change(session: Session, site: Site, ticket: Ticket, view: SiteView) -> dict[str, object]:
+        desk = view.config.desk(desk_code)
+        number = format_number(ticket.prefix, ticket.number)
+        if desk.signed_on_user_id != principal.id and not principal.has_role(Role.SUPERVISOR):
+            raise Forbidden(
+                "not_signed_on", N_("You are not signed on at desk {desk}."), desk=desk.code
+            )
+        if not desk_rule(desk).may_call(as_queued(ticket)):
+            raise Forbidden(
+                "forbidden_service",
+                N_("Desk {desk} does not call ticket {number}."),
+                desk=desk.code,
+                number=number,
+            )
+        if Status(ticket.status) not in QUEUED:
+            raise Conflict(
+                "invalid_transition",
+                N_("Ticket {number} is {status}; only a waiting ticket can be cancelled here."),
+                number=number,
+                status=translatable(TICKET_STATUS_LABELS[Status(ticket.status)]),
+            )
+        _cancel_with_reason(ticket, body)
+        return {"reason": body.reason is not None, "why": body.why, "desk": desk.code}
+
+    return _act(db, bus, ticket_id, principal, request, "ticket.cancelled", change)
 
 
 def move(

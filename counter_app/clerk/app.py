@@ -11,12 +11,14 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from counter_app.clerk.controller import DeskController
+from counter_app.clerk.desk_issue import DeskTickets, IssuedOutcome, IssuedTicketDialog
 from counter_app.clerk.login import PASSWORD_VARIABLE, LoginDialog, outbox_file_name, run_desk
 from counter_app.clerk.receipt import ReceiptDesk, ReceiptDialog, ReceiptOutcome
 from counter_app.clerk.window import ClerkWindow
 from counter_app.core import settings as desk_settings
-from counter_app.core.answers import OrderedPickup
+from counter_app.core.answers import IssuedTicket, OrderedPickup
 from counter_app.core.api import SignIn, TresenClient
+from counter_app.core.desk_ticket import DeskTicket
 from counter_app.core.outbox import Outbox
 from counter_app.core.settings import DeskSettings
 from counter_app.printers.uri import FORMS_HELP, PrinterUriError, open_printer
@@ -109,6 +111,9 @@ class ClerkSession:
         self.receipts = ReceiptDesk(printer, paper_width_dots, self.window)
         self.controller.pickup_ordered.connect(self._on_controller_pickup_ordered)
         self.receipts.finished.connect(self._on_receipts_finished)
+        self.desk_tickets = DeskTickets(printer, paper_width_dots, self.window)
+        self.controller.ticket_issued.connect(self._on_controller_ticket_issued)
+        self.desk_tickets.finished.connect(self._on_desk_tickets_finished)
         language.changed.connect(self._on_language_changed)
         self.client = client
         self.live = LiveSignals(client.base_url, sign_in.token, site, self.window)
@@ -148,6 +153,33 @@ class ClerkSession:
         dialog.accepted.connect(self.receipts.print_again)
         dialog.open()
         self.receipt_dialog = dialog
+
+    def _on_controller_ticket_issued(self, issued: IssuedTicket) -> None:
+        c = self.controller
+        service = c.services.get(issued.service_id)
+        ticket = DeskTicket(
+            number=issued.number,
+            service_name=service.name_in(issued.language) if service else issued.service_prefix,
+            service_name_de=service.name_in("de") if service else issued.service_prefix,
+            issued_at=issued.created_at.astimezone(c.zone),
+            language=issued.language,
+            status_token=issued.status_token,
+            status_url=f"{self.client.base_url}/t/{issued.status_token}",
+        )
+        self.desk_tickets.print_ticket(ticket, c.site_name)
+
+    def _on_desk_tickets_finished(self, outcome: IssuedOutcome) -> None:
+        tr = self.window.language
+        if outcome.printed:
+            self.window.notice_label.setText(
+                tr(N_("Urgent ticket {number} is printed.")).format(number=outcome.ticket.number)
+            )
+            return
+        dialog = IssuedTicketDialog(outcome, tr, self.printer is not None, self.window)
+        dialog.accepted.connect(self.desk_tickets.print_again)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.issued_dialog = dialog
 
     def _on_language_changed(self, code: str) -> None:
         self.client.language = code

@@ -107,6 +107,8 @@ class DeskController(QObject):
     busy_changed = Signal(bool)
     #: "Document ordered" answered: (the pickup with its receipt token, the citizen's language).
     pickup_ordered = Signal(object, str)
+    #: A ticket issued at this desk (an urgent one): the new ticket with its status token.
+    ticket_issued = Signal(object)
     #: This window no longer works for the desk: ("signed_off", None) when the clerk signed
     #: off here, ("taken_over", user) when a colleague took the desk over, ("closed", user)
     #: when somebody else (a supervisor, or the clerk elsewhere) signed the desk off.
@@ -475,6 +477,24 @@ class DeskController(QObject):
     def _on_ordered(self, pickup: OrderedPickup, language: str) -> None:
         self.problem.emit(("ordered", pickup))
         self.pickup_ordered.emit(pickup, language)
+
+    def cancel_waiting(self, ticket: Ticket, why: str, reason: str) -> None:
+        """Cancel a waiting ticket of this desk's queue (the citizen left, came twice ...)."""
+        self._request(
+            lambda: self.client.cancel_ticket(
+                ticket.id, typed_text(reason).strip(), desk=self.desk, why=why
+            ),
+            then=lambda _answer: self.problem.emit(("cancelled", ticket.number)),
+        )
+
+    def issue_urgent(self, service_id: int, language: str) -> None:
+        """Issue an urgent ticket for a citizen who cannot wait; ``ticket_issued`` brings it."""
+        self._request(
+            lambda: self.client.create_ticket(
+                self.site, service_id, language=language, priority=Priority.URGENT.value
+            ),
+            then=self.ticket_issued.emit,
+        )
 
     def _left(self, ticket_id: int) -> None:
         """The citizen has left this desk: forget the draft once it is in the outbox (the

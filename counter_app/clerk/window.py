@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from counter_app.clerk.arrivals import ArrivalsDialog
 from counter_app.clerk.controller import DeskController
+from counter_app.clerk.desk_issue import CancelDialog, UrgentDialog
 from counter_app.clerk.dialogs import OrderDialog, OutcomeDialog, TransferDialog
 from counter_app.clerk.particular import ParticularCall
 from counter_app.clerk.queue_model import QueueModel, minutes_seconds
@@ -214,6 +215,7 @@ class ClerkWindow(QMainWindow):
         self.queue_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.queue_view.setAlternatingRowColors(True)
         layout.addWidget(self.queue_view, 1)
+        layout.addLayout(self._build_queue_actions())
         self.counts_label = QLabel()
         self.counts_label.setObjectName("countsLabel")
         self.counts_label.setWordWrap(True)
@@ -224,6 +226,26 @@ class ClerkWindow(QMainWindow):
         self.desks_label.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.desks_label)
         return panel
+
+    def _build_queue_actions(self) -> QHBoxLayout:
+        """Below the queue: cancel the selected waiting ticket (Del in the queue), issue an
+        urgent ticket (Ctrl+Shift+N; Ctrl+N types a number to call)."""
+        row = QHBoxLayout()
+        self.cancel_ticket_button = QPushButton()
+        self.cancel_ticket_button.setObjectName("cancelTicketButton")
+        self.cancel_ticket_button.clicked.connect(self._on_cancel_ticket_clicked)
+        # Del in the queue only: in the notes it deletes text.
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.queue_view)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.cancel_ticket_button.click)
+        self.issue_urgent_button = QPushButton()
+        self.issue_urgent_button.setObjectName("issueUrgentButton")
+        self.issue_urgent_button.clicked.connect(self._on_issue_urgent_clicked)
+        QShortcut(QKeySequence("Ctrl+Shift+N"), self, self.issue_urgent_button.click)
+        row.addWidget(self.cancel_ticket_button)
+        row.addStretch(1)
+        row.addWidget(self.issue_urgent_button)
+        return row
 
     def _build_right_side(self) -> QWidget:
         side = QWidget()
@@ -364,6 +386,8 @@ class ClerkWindow(QMainWindow):
         self.reference_label.setText(tr(N_("Case &reference")))
         self.order_button.setText(tr(N_("Document ordered (F7)")))
         self.notes_label.setText(tr(N_("&Notes")))
+        self.cancel_ticket_button.setText(tr(N_("Cancel ticket (Del)")))
+        self.issue_urgent_button.setText(tr(N_("Urgent ticket (Ctrl+Shift+N)")))
         self.show_state()
 
     def show_state(self) -> None:
@@ -597,6 +621,8 @@ class ClerkWindow(QMainWindow):
         )
         for widget in (self.pause_button, self.sign_off_button, self.arrivals_button):
             widget.setEnabled(c.ended_reason is None)
+        self.cancel_ticket_button.setEnabled(online and idle and bool(c.waiting))
+        self.issue_urgent_button.setEnabled(online and idle and bool(c.services))
         default = (
             "startButton"
             if status == "called"
@@ -633,6 +659,8 @@ class ClerkWindow(QMainWindow):
                 kind=self.language(DOCUMENT_KIND_LABELS[detail.kind]),
                 reference=detail.case_reference,
             )
+        elif kind == "cancelled":
+            text = self.language(N_("Ticket {number} is cancelled.")).format(number=detail)
         elif kind == "refused":
             text = self.language(N_("The server refused a saved change: {change}: {why}")).format(
                 change=detail[-1].label, why=detail[-1].error
@@ -697,6 +725,37 @@ class ClerkWindow(QMainWindow):
             self.notice_label.setText(
                 self.language(N_("Please give the holder's name and the case reference."))
             )
+
+    def _selected_waiting(self) -> Ticket | None:
+        rows = self.queue_view.selectionModel().selectedRows() or [self.queue_view.currentIndex()]
+        row = rows[0].row() if rows[0].isValid() else -1
+        return self.controller.waiting[row] if 0 <= row < len(self.controller.waiting) else None
+
+    def _on_cancel_ticket_clicked(self) -> None:
+        ticket = self._selected_waiting()
+        if ticket is None:
+            self.notice_label.setText(
+                self.language(N_("Choose the ticket to cancel in the queue first."))
+            )
+            return
+        service = self.controller.services.get(ticket.service_id)
+        name = service.name_in(self.language.code) if service else ticket.service_prefix
+        dialog = CancelDialog(self.language, ticket.number, name, self)
+        chosen = dialog.chosen() if dialog.exec() else None
+        dialog.deleteLater()
+        if chosen is not None:
+            self.controller.cancel_waiting(ticket, *chosen)
+        self.queue_view.setFocus()
+
+    def _on_issue_urgent_clicked(self) -> None:
+        c = self.controller
+        # Those that issue now first (the server refuses a closed or stopped one, and says so).
+        services = sorted(c.services.values(), key=lambda s: (not s.open_now, s.prefix))
+        dialog = UrgentDialog(self.language, services, self)
+        chosen = dialog.chosen() if dialog.exec() and services else None
+        dialog.deleteLater()
+        if chosen is not None:
+            c.issue_urgent(*chosen)
 
     def _on_transfer_clicked(self) -> None:
         ticket = self.controller.current

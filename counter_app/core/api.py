@@ -611,11 +611,24 @@ class TresenClient:
         answer = self._ask("move_ticket", body, key or new_key(), ticket_id=ticket_id)
         return _parse(Ticket, answer, "move_ticket")
 
-    def cancel_ticket(self, ticket_id: int, reason: str, key: str | None = None) -> Ticket:
-        """A supervisor cancels a waiting or parked ticket, saying why (1..200 characters)."""
-        answer = self._ask(
-            "cancel_ticket", {"reason": reason}, key or new_key(), ticket_id=ticket_id
-        )
+    def cancel_ticket(
+        self,
+        ticket_id: int,
+        reason: str = "",
+        key: str | None = None,
+        *,
+        desk: str | None = None,
+        why: str | None = None,
+    ) -> Ticket:
+        """Cancel a waiting ticket saying why: in words (1..200 characters) and/or as a code
+        (``why``, ``resources.vocabulary.CancelWhy``). A supervisor steering (a parked ticket
+        too), or with ``desk`` the clerk signed on there, for a ticket the desk calls."""
+        body: dict[str, Any] = {"reason": reason} if reason else {}
+        if why is not None:
+            body["why"] = why
+        if desk is not None:
+            body["desk"] = desk
+        answer = self._ask("cancel_ticket", body, key or new_key(), ticket_id=ticket_id)
         return _parse(Ticket, answer, "cancel_ticket")
 
     def statistics(
