@@ -69,10 +69,10 @@ def test_a_waiting_ticket_is_cancelled_from_the_queue_with_a_reason(
 
     _when_open(CancelDialog, answer)
     qtbot.keyClick(view, Qt.Key.Key_Delete)
-    assert asked == ["Ticket B001 stornieren"]
+    assert asked == ["Nummer B001 stornieren"]
     qtbot.waitUntil(lambda: _numbers(session) == ["A001"], timeout=ANSWER_MS)
     qtbot.waitUntil(
-        lambda: window.notice_label.text() == "Ticket B001 ist storniert.", timeout=ANSWER_MS
+        lambda: window.notice_label.text() == "Nummer B001 ist storniert.", timeout=ANSWER_MS
     )
     supervisor = server.client(server.login("supervisor"))
     cancelled = supervisor.get(f"/tickets/{second['id']}").json()
@@ -133,7 +133,7 @@ def test_an_urgent_ticket_is_issued_printed_and_called_first(open_desk, server, 
         _issue_urgent(session, qtbot, language_index=1)  # de, en: English
         qtbot.waitUntil(lambda: printer.cuts() == 1, timeout=ANSWER_MS)
         qtbot.waitUntil(
-            lambda: session.window.notice_label.text() == "Dringendes Ticket B001 ist gedruckt.",
+            lambda: session.window.notice_label.text() == "Dringende Nummer B001 ist gedruckt.",
             timeout=ANSWER_MS,
         )
         # The ticket's QR code leads to its status page, which knows it.
