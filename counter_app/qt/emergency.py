@@ -5,6 +5,9 @@
 * for a desk, the way to call: :data:`CALL_KEYS` (Ctrl+Shift+F12: three keys at the keyboard's
   far corner, which no other shortcut of the desk windows uses and no typing reaches) and
   ``emergencyButton`` at the bottom right, in the status bar, away from the ticket buttons.
+  The keys work in the window's own dialogs too (a finish dialog open when the citizen turns
+  threatening): Qt blocks a window's shortcuts while one of its dialogs is modal, so the keys
+  are also caught on their way to such a dialog (:meth:`EmergencyWatch.eventFilter`).
   The caller's own screen stays calm: a grey line "Help requested" with who is coming
   (``emergencyStatusLabel``) and ``emergencyEndButton`` for when it is over;
 * for a call at another desk, a red overlay over the whole window (``emergencyOverlay``: "Notruf
@@ -26,7 +29,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -51,6 +54,7 @@ log = logging.getLogger("tresen.emergency")
 
 #: The key combination that calls for help from a desk.
 CALL_KEYS = "Ctrl+Shift+F12"
+_CALL_COMBINATION = QKeySequence(CALL_KEYS)[0]  # type: ignore[index]  # stubs lack __getitem__
 #: How often the alarm repeats (1 s each) unless somebody answers first.
 ALARM_LOOPS = 30
 
@@ -208,6 +212,9 @@ class EmergencyWatch(QObject):
         bar.addPermanentWidget(self.call_button)
         if desk is not None:
             QShortcut(QKeySequence(CALL_KEYS), window, self.call_for_help)
+            app = QApplication.instance()
+            if app is not None:
+                app.installEventFilter(self)  # the keys in the window's dialogs (see the module)
         else:
             self.call_button.hide()
 
@@ -308,6 +315,28 @@ class EmergencyWatch(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if watched is self.window and event.type() == QEvent.Type.Resize:
             self.overlay.setGeometry(self.window.rect())
+        elif (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.keyCombination() == _CALL_COMBINATION
+            and self._in_own_dialog(watched)
+        ):
+            self.call_for_help()
+            return True
+        return False
+
+    def _in_own_dialog(self, watched: QObject) -> bool:
+        """Whether ``watched`` is in a dialog of this window (where its shortcuts are blocked)."""
+        if not isinstance(watched, QWidget):
+            return False
+        top = watched.window()
+        if top is self.window:
+            return False  # the window's own shortcut takes it
+        parent = top.parentWidget()
+        while parent is not None:
+            if parent is self.window:
+                return True
+            parent = parent.window().parentWidget()
         return False
 
     def _on_language_changed(self, _code: str) -> None:

@@ -197,3 +197,31 @@ def test_the_pickup_desk_calls_too_and_a_refusal_is_shown_to_the_caller(
         lambda: "could NOT be requested" in text(desk3, "emergencyStatusLabel"), timeout=ANSWER_MS
     )
     assert "Please phone for help." in text(desk3, "emergencyStatusLabel")
+
+
+def test_the_keys_call_from_a_dialog_open_at_the_desk(
+    server: LiveServer, open_desk: Any, qtbot: Any
+) -> None:
+    """A dialog of the window (here the arrivals, F12) blocks the window's shortcuts: the keys
+    still call, and the dialog stays as it was (nothing alarming at the caller's desk)."""
+    desk1 = open_desk("clerk1", "1")
+    desk2 = open_desk("clerk2", "2")
+    _live([desk1, desk2], server, qtbot)
+    desk1.window.activateWindow()
+    qtbot.waitUntil(desk1.window.isActiveWindow, timeout=ANSWER_MS)
+    qtbot.keyClick(desk1.window, Qt.Key.Key_F12)
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is not None, timeout=ANSWER_MS)
+    dialog = QApplication.activeModalWidget()
+    assert dialog is not None and dialog.parentWidget() is desk1.window
+    try:
+        qtbot.keyClick(
+            dialog.focusWidget() or dialog,
+            Qt.Key.Key_F12,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+        qtbot.waitUntil(lambda: overlay_shown(desk2), timeout=WITHIN_MS)
+        assert text(desk2, "emergencyTitle") == "Notruf an Platz 1"
+        assert QApplication.activeModalWidget() is dialog  # still open, as the clerk left it
+        assert not overlay_shown(desk1)
+    finally:
+        dialog.close()
