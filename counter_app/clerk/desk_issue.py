@@ -5,10 +5,9 @@ shown on screen large enough to read out."""
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,14 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.clerk.receipt import PRINTER_PROBLEMS
+from counter_app.clerk.receipt import SlipDesk
 from counter_app.core.answers import Service
 from counter_app.core.desk_ticket import DeskTicket, desk_ticket_slip
 from counter_app.core.queue_reasons import language_name
-from counter_app.printers.status import PrinterState
-from counter_app.printers.worker import PrintJob, PrintResult, PrintWorker
 from counter_app.qt.i18n import N_, Language
-from counter_app.qt.paper import render, to_bitmap
+from counter_app.qt.paper import render
 from resources.i18n import CITIZEN_LANGUAGES
 from resources.vocabulary import CANCEL_WHY_LABELS, CancelWhy
 
@@ -164,48 +161,20 @@ class IssuedOutcome:
     problem: str  # a message id; empty when printed
 
 
-class DeskTickets(QObject):
-    """Draws and prints the tickets issued at the desk; ``finished`` says how it went."""
-
-    finished = Signal(object)  # IssuedOutcome
-    _printed = Signal(object, object, object)  # ticket, image, PrintResult
-
-    def __init__(
-        self, worker: PrintWorker | None, width_dots: int = 576, parent: QObject | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.worker = worker
-        self.width_dots = width_dots
-        self.last: IssuedOutcome | None = None
-        self._printed.connect(self._on_worker_printed)
+class DeskTickets(SlipDesk):
+    """Draws and prints the tickets issued at the desk (outcome: :class:`IssuedOutcome`;
+    without a printer it is shown on screen, which is no problem to report)."""
 
     def print_ticket(self, ticket: DeskTicket, site_name: str) -> None:
-        image = render(desk_ticket_slip(ticket, site_name), self.width_dots)
-        self._send(ticket, image)
+        self._send(ticket, render(desk_ticket_slip(ticket, site_name), self.width_dots))
 
-    def print_again(self) -> None:
-        if self.last is not None:
-            self._send(self.last.ticket, self.last.image)
+    def _outcome(
+        self, slip: DeskTicket, image: QImage, printed: bool, problem: str
+    ) -> IssuedOutcome:
+        return IssuedOutcome(slip, image, printed, problem)
 
-    def _send(self, ticket: DeskTicket, image: QImage) -> None:
-        if self.worker is None:
-            self._finish(IssuedOutcome(ticket, image, False, ""))
-            return
-        job = PrintJob(to_bitmap(image), cut=True, label=f"desk ticket {ticket.number}")
-        future = self.worker.submit(job)
-        future.add_done_callback(lambda done: self._printed.emit(ticket, image, _result(done)))
-
-    def _on_worker_printed(self, ticket: DeskTicket, image: QImage, result: PrintResult) -> None:
-        if result.printed:
-            self._finish(IssuedOutcome(ticket, image, True, ""))
-            return
-        log.warning("desk ticket not printed: %s %s", result.state, result.error)
-        problem = PRINTER_PROBLEMS.get(result.state, N_("The receipt could not be printed."))
-        self._finish(IssuedOutcome(ticket, image, False, problem))
-
-    def _finish(self, outcome: IssuedOutcome) -> None:
-        self.last = outcome
-        self.finished.emit(outcome)
+    def _label(self, slip: DeskTicket) -> str:
+        return f"desk ticket {slip.number}"
 
 
 class IssuedTicketDialog(QDialog):
@@ -268,10 +237,3 @@ class IssuedTicketDialog(QDialog):
         row = QHBoxLayout(self)
         row.addWidget(preview)
         row.addLayout(side, 1)
-
-
-def _result(future: Future[PrintResult]) -> PrintResult:
-    try:
-        return future.result()
-    except Exception as exc:  # the worker resolves every job; this is a last guard
-        return PrintResult(printed=False, state=PrinterState.ERROR, error=str(exc))

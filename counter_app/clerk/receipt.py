@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
@@ -41,11 +42,15 @@ class ReceiptOutcome:
     problem: str  # a message id; empty when printed
 
 
-class ReceiptDesk(QObject):
-    """Draws and prints receipts; ``finished`` says how it went (on the GUI thread)."""
+class SlipDesk(QObject):
+    """Prints what the desk draws (a pickup receipt, an urgent ticket) on the desk's printer off
+    the GUI thread; ``finished`` says how it went, on the GUI thread, with the outcome
+    :meth:`_outcome` makes. ``print_again`` sends the last one again."""
 
-    finished = Signal(object)  # ReceiptOutcome
-    _printed = Signal(object, object, object)  # receipt, image, PrintResult
+    finished = Signal(object)  # the outcome
+    _printed = Signal(object, object, object)  # slip, image, PrintResult
+    #: What the clerk is told when the desk has no printer (a message id; "" says nothing).
+    no_printer = ""
 
     def __init__(
         self, worker: PrintWorker | None, width_dots: int = 576, parent: QObject | None = None
@@ -53,40 +58,58 @@ class ReceiptDesk(QObject):
         super().__init__(parent)
         self.worker = worker
         self.width_dots = width_dots
-        self.last: ReceiptOutcome | None = None
+        self.last: Any = None
+        self._last_slip: Any = None
         self._printed.connect(self._on_worker_printed)
-
-    def print_receipt(self, site_name: str, pickup: OrderedPickup, language: str) -> None:
-        receipt = PickupReceipt.from_api(site_name, pickup, language)
-        image = render(receipt_slip(receipt), self.width_dots)
-        self._send(receipt, image)
 
     def print_again(self) -> None:
         if self.last is not None:
-            self._send(self.last.receipt, self.last.image)
+            self._send(self._last_slip, self.last.image)
 
-    def _send(self, receipt: PickupReceipt, image: QImage) -> None:
+    def _outcome(self, slip: Any, image: QImage, printed: bool, problem: str) -> Any:
+        raise NotImplementedError
+
+    def _label(self, slip: Any) -> str:
+        """What the print job and the log call the slip."""
+        raise NotImplementedError
+
+    def _send(self, slip: Any, image: QImage) -> None:
+        self._last_slip = slip
         if self.worker is None:
-            self._finish(
-                ReceiptOutcome(receipt, image, False, N_("This desk has no receipt printer."))
-            )
+            self._finish(self._outcome(slip, image, False, self.no_printer))
             return
-        future = self.worker.submit(PrintJob(to_bitmap(image), cut=True, label="pickup receipt"))
-        future.add_done_callback(lambda done: self._printed.emit(receipt, image, _result(done)))
+        future = self.worker.submit(PrintJob(to_bitmap(image), cut=True, label=self._label(slip)))
+        future.add_done_callback(lambda done: self._printed.emit(slip, image, _result(done)))
 
-    def _on_worker_printed(
-        self, receipt: PickupReceipt, image: QImage, result: PrintResult
-    ) -> None:
+    def _on_worker_printed(self, slip: Any, image: QImage, result: PrintResult) -> None:
         if result.printed:
-            self._finish(ReceiptOutcome(receipt, image, True, ""))
+            self._finish(self._outcome(slip, image, True, ""))
             return
-        log.warning("pickup receipt not printed: %s %s", result.state, result.error)
+        log.warning("%s not printed: %s %s", self._label(slip), result.state, result.error)
         problem = PRINTER_PROBLEMS.get(result.state, N_("The receipt could not be printed."))
-        self._finish(ReceiptOutcome(receipt, image, False, problem))
+        self._finish(self._outcome(slip, image, False, problem))
 
-    def _finish(self, outcome: ReceiptOutcome) -> None:
+    def _finish(self, outcome: Any) -> None:
         self.last = outcome
         self.finished.emit(outcome)
+
+
+class ReceiptDesk(SlipDesk):
+    """Draws and prints pickup receipts (outcome: :class:`ReceiptOutcome`)."""
+
+    no_printer = N_("This desk has no receipt printer.")
+
+    def print_receipt(self, site_name: str, pickup: OrderedPickup, language: str) -> None:
+        receipt = PickupReceipt.from_api(site_name, pickup, language)
+        self._send(receipt, render(receipt_slip(receipt), self.width_dots))
+
+    def _outcome(
+        self, slip: PickupReceipt, image: QImage, printed: bool, problem: str
+    ) -> ReceiptOutcome:
+        return ReceiptOutcome(slip, image, printed, problem)
+
+    def _label(self, slip: PickupReceipt) -> str:
+        return "pickup receipt"
 
 
 class ReceiptDialog(QDialog):
