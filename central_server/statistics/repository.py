@@ -253,13 +253,15 @@ def add_summed(
     width = len(group_columns)
     query = select(*keys, *[getattr(Figure, n) for n in _NAMES], Figure.bars).where(*conditions)
     read = 0
-    for row in session.execute(query):
+    offset, end = len(keys), len(keys) + len(_NAMES)
+    # Core, not the ORM's loading: a year by day and service reads 30,000 rows, and the ORM's
+    # per-row work was a third of reading them (bench/README.md, issue 14).
+    for row in session.connection().execute(query):
         read += 1
         key = (group_text(group, row[:width]), row[width] if by_column is not None else None)
         cell = cells.get(key)
         if cell is None:
             cell = cells[key] = Cell()
-        offset = len(keys)
-        cell.add_counts(zip(_NAMES, row[offset : offset + len(_NAMES)], strict=True))
+        cell.add_counts(zip(_NAMES, row[offset:end]))
         cell.add_packed(row[-1])
     return read
