@@ -315,9 +315,7 @@ class Cell:
                 "p95": wait[2],
             },
             "handling_minutes": {
-                "mean": (
-                    round(get("handling_seconds", 0) / 60 / handled, 2) if handled else None
-                ),
+                "mean": (round(get("handling_seconds", 0) / 60 / handled, 2) if handled else None),
                 "p50": handling[0],
                 "p80": handling[1],
                 "p95": handling[2],
