@@ -262,6 +262,6 @@ def add_summed(
         cell = cells.get(key)
         if cell is None:
             cell = cells[key] = Cell()
-        cell.add_counts(zip(_NAMES, row[offset:end]))
+        cell.add_counts(zip(_NAMES, row[offset:end], strict=True))
         cell.add_packed(row[-1])
     return read
