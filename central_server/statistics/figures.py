@@ -185,7 +185,7 @@ def fact(row: TicketRow, zone: ZoneInfo, target_minutes: int) -> Fact:
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """Figures added up: counts and sums, and the histograms' bars (bar -> count).
 

@@ -487,11 +487,12 @@ def _answer(
         for (key, item_id), cell in cells.items():
             if not cell.counts.get("arrivals") and not cell.counts.get("appointment_missed"):
                 continue
-            entry: dict[str, Any] = {"key": key}
             named = by_value(item_id)
-            if named is not None:
-                entry[query.by or ""] = named[1]
-            entry.update(cell.answer())
+            entry: dict[str, Any] = (
+                {"key": key, query.by or "": named[1], **cell.answer()}
+                if named is not None
+                else {"key": key, **cell.answer()}
+            )
             groups.append(((key or "", named[0] if named else "", item_id or 0), entry))
         groups.sort(key=lambda g: g[0])
     goals = {s.service_level_goal for s in sites}
