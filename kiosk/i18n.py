@@ -6,18 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from counter_app.qt.i18n import Language
-from resources.i18n import CITIZEN_LANGUAGES, RIGHT_TO_LEFT, citizen_gettext
-
-#: Each language in its own name, as the buttons show it.
-NATIVE_NAMES = {
-    "de": "Deutsch",
-    "en": "English",
-    "tr": "Türkçe",
-    "ar": "العربية",
-    "ru": "Русский",
-    "uk": "Українська",
-}
-assert tuple(NATIVE_NAMES) == CITIZEN_LANGUAGES
+from resources.i18n import RIGHT_TO_LEFT, citizen_gettext
 
 
 class CitizenLanguage(Language):

@@ -25,6 +25,17 @@ STAFF_LANGUAGES = ("de", "en")
 CitizenLanguage = Literal["de", "en", "tr", "ar", "ru", "uk"]
 CITIZEN_LANGUAGES: tuple[CitizenLanguage, ...] = get_args(CitizenLanguage)
 RIGHT_TO_LEFT = frozenset({"ar"})
+#: Each citizen language in its own name: the kiosk's language buttons, the "Ready yet?" page's
+#: language links, the receipt language at the pickup desk.
+NATIVE_NAMES: dict[str, str] = {
+    "de": "Deutsch",
+    "en": "English",
+    "tr": "Türkçe",
+    "ar": "العربية",
+    "ru": "Русский",
+    "uk": "Українська",
+}
+assert tuple(NATIVE_NAMES) == CITIZEN_LANGUAGES
 DEFAULT_LANGUAGE = "de"
 #: The gettext context of every message a citizen reads (kiosk, printed tickets, web pages).
 CITIZEN = "citizen"

@@ -22,7 +22,7 @@ from babel.dates import format_date
 from central_server.models import Site
 from central_server.pickups.service import ReceiptState
 from central_server.web import service, texts
-from resources.i18n import citizen_gettext, gettext_for
+from resources.i18n import NATIVE_NAMES, citizen_gettext, gettext_for
 from resources.vocabulary import FEEDBACK_SCORE_LABELS, FeedbackScore
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -244,17 +244,6 @@ def ticket_not_found(language: str, too_many: bool = False) -> str:
         headline=headline,
     )
 
-
-#: Each citizen language in its own name, for the "Ready yet?" page's language links (the
-#: kiosk's buttons say the same; the server does not import the kiosk).
-NATIVE_NAMES = {
-    "de": "Deutsch",
-    "en": "English",
-    "tr": "Türkçe",
-    "ar": "العربية",
-    "ru": "Русский",
-    "uk": "Українська",
-}
 
 #: What the page says about a receipt, by its state: the headline and the lines under it.
 _PICKUP_SAYS: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -16,18 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.qt.i18n import N_, Language
-from resources.i18n import CITIZEN_LANGUAGES
+from resources.i18n import CITIZEN_LANGUAGES, NATIVE_NAMES
 from resources.vocabulary import MISSING_RECEIPT_LABELS
-
-#: Each citizen language in its own name (as the kiosk's buttons say it).
-NATIVE_NAMES = {
-    "de": "Deutsch",
-    "en": "English",
-    "tr": "Türkçe",
-    "ar": "العربية",
-    "ru": "Русский",
-    "uk": "Українська",
-}
 
 
 class HandOverDialog(QDialog):

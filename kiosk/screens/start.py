@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 from counter_app.printers.status import FAULTS
 from counter_app.qt.i18n import N_
 from kiosk.controller import SITE_NOT_ALLOWED, SITE_UNKNOWN, TOKEN_REFUSED, KioskController
-from kiosk.i18n import NATIVE_NAMES, CitizenLanguage
+from kiosk.i18n import CitizenLanguage
 from kiosk.issuer import PICKUP_PREFIX, Service
 from kiosk.screens.style import LANGUAGE_BUTTON_HEIGHT, SERVICE_BUTTON_HEIGHT, STYLE, named
-from resources.i18n import CITIZEN_LANGUAGES, N_citizen, citizen_gettext, gettext_for
+from resources.i18n import CITIZEN_LANGUAGES, NATIVE_NAMES, N_citizen, citizen_gettext, gettext_for
 
 NOTICE_SECONDS = 12
 #: Why no ticket was issued, by the server's error code; said to the citizen.
