@@ -81,8 +81,9 @@ def list_day(
     return service.list_day(db, bus, site, principal, day)
 
 
+# ``:path``: a booking system's id may hold a "/" (sent as %2F, which the router sees decoded).
 @router.delete(
-    "/sites/{site}/appointments/{external_id}",
+    "/sites/{site}/appointments/{external_id:path}",
     response_model=AppointmentPublic,
     responses={
         404: {"description": "appointment_not_found"},

@@ -233,6 +233,11 @@ def test_cancelling(server, clock, booking, kiosk, services):
     # Pushed again with a change (rebooked), it is booked again.
     pushed(booking, appointment("C-1", "CANCEL1", services["A"], "09:20"))
     assert day_list(booking)["C-1"]["state"] == "booked"
+    # A booking system's id with a slash (sent encoded) is cancelled like any other.
+    pushed(booking, appointment("2026/12/B-7", "SLASH1", services["A"], "09:30"))
+    answer = booking.delete("/sites/demo/appointments/2026%2F12%2FB-7")
+    assert answer.status_code == 200, answer.text
+    assert day_list(booking)["2026/12/B-7"]["state"] == "cancelled"
 
 
 # The kiosk -------------------------------------------------------------------------------
