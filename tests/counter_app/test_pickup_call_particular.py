@@ -5,6 +5,7 @@ window against a real server."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QPushButton
 
@@ -38,27 +39,33 @@ def on_server(server, ticket: dict) -> tuple[str, str | None]:  # type: ignore[n
     return shown["status"], shown["desk"]
 
 
-def checked_in_twice(server, qtbot, session) -> tuple[dict, dict]:  # type: ignore[no-untyped-def]
-    _, first = ready_and_checked_in(server, "Amina Haddad", "B-17")
-    second_pickup, second = ready_and_checked_in(server, "Jonas Weber", "C-03")
-    qtbot.waitUntil(lambda: len(session.controller.waiting) == 2, timeout=ANSWER_MS)
-    return first, {**second, "token": second_pickup["token"]}
-
-
-def test_ctrl_n_calls_the_typed_p_number_after_the_confirmation(
-    open_pickup_desk,  # noqa: F811
-    server,
-    qtbot,
-) -> None:
-    session = open_pickup_desk()
-    first, second = checked_in_twice(server, qtbot, session)
+def call_number(qtbot, session, typed: str) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+N where the keyboard is (the scan field), the number, Enter."""
     field = number_field(session)
-    assert not field.isVisible()  # no room taken, no focus taken, until it is asked for
     focused(qtbot, session)
     qtbot.keyClick(scan_input(session), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: field.isVisible() and field.hasFocus(), timeout=ANSWER_MS)
-    qtbot.keyClicks(field, second["number"].lower())
+    field.clear()
+    qtbot.keyClicks(field, typed)
     qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+@pytest.fixture
+def two_waiting(open_pickup_desk, server, qtbot):  # type: ignore[no-untyped-def]  # noqa: F811
+    """pickup1 at desk 6, and two P tickets waiting for it: (session, first, second); the
+    second carries its receipt's token too."""
+    session = open_pickup_desk()
+    _, first = ready_and_checked_in(server, "Amina Haddad", "B-17")
+    second_pickup, second = ready_and_checked_in(server, "Jonas Weber", "C-03")
+    qtbot.waitUntil(lambda: len(session.controller.waiting) == 2, timeout=ANSWER_MS)
+    return session, first, {**second, "token": second_pickup["token"]}
+
+
+def test_ctrl_n_calls_the_typed_p_number_after_the_confirmation(two_waiting, server, qtbot) -> None:
+    session, first, second = two_waiting
+    field = number_field(session)
+    assert not field.isVisible()  # no room taken, no focus taken, until it is asked for
+    call_number(qtbot, session, second["number"].lower())
     qtbot.waitUntil(lambda: confirmation(session) is not None, timeout=ANSWER_MS)
     assert confirmation(session).text() == f"{second['number']} jetzt an Schnellschalter aufrufen?"
     qtbot.keyClick(confirmation(session), Qt.Key.Key_Return)
@@ -74,18 +81,10 @@ def test_ctrl_n_calls_the_typed_p_number_after_the_confirmation(
 
 
 def test_escape_in_the_confirmation_calls_nobody_and_gives_the_scan_field_back(
-    open_pickup_desk,  # noqa: F811
-    server,
-    qtbot,
+    two_waiting, server, qtbot
 ) -> None:
-    session = open_pickup_desk()
-    first, second = checked_in_twice(server, qtbot, session)
-    focused(qtbot, session)
-    qtbot.keyClick(scan_input(session), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    field = number_field(session)
-    qtbot.waitUntil(field.hasFocus, timeout=ANSWER_MS)
-    qtbot.keyClicks(field, second["number"])
-    qtbot.keyClick(field, Qt.Key.Key_Return)
+    session, first, second = two_waiting
+    call_number(qtbot, session, second["number"])
     qtbot.waitUntil(lambda: confirmation(session) is not None, timeout=ANSWER_MS)
     qtbot.keyClick(confirmation(session), Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: confirmation(session) is None, timeout=ANSWER_MS)
@@ -95,19 +94,16 @@ def test_escape_in_the_confirmation_calls_nobody_and_gives_the_scan_field_back(
     assert on_server(server, second) == ("waiting", None)
     assert on_server(server, first) == ("waiting", None)
     assert label(session, "currentTicketLabel").text() == "—"
-    assert not field.isVisible()
+    assert not number_field(session).isVisible()
 
     # A number that does not wait here is said so, nothing opens, and Esc in the field
     # closes it: both times the scan field has the keyboard again.
-    qtbot.keyClick(scan_input(session), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(field.hasFocus, timeout=ANSWER_MS)
-    field.clear()
-    qtbot.keyClicks(field, "A1")
-    qtbot.keyClick(field, Qt.Key.Key_Return)
+    call_number(qtbot, session, "A1")
     assert confirmation(session) is None
     assert label(session, "noticeLabel").text() == "A1 wartet nicht auf diesen Platz."
     focused(qtbot, session)
     qtbot.keyClick(scan_input(session), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    field = number_field(session)
     qtbot.waitUntil(field.hasFocus, timeout=ANSWER_MS)
     qtbot.keyClick(field, Qt.Key.Key_Escape)
     focused(qtbot, session)
@@ -115,13 +111,8 @@ def test_escape_in_the_confirmation_calls_nobody_and_gives_the_scan_field_back(
     assert confirmation(session) is None
 
 
-def test_f4_then_ctrl_z_brings_the_p_ticket_back_to_the_desk(
-    open_pickup_desk,  # noqa: F811
-    server,
-    qtbot,
-) -> None:
-    session = open_pickup_desk()
-    first, _second = checked_in_twice(server, qtbot, session)
+def test_f4_then_ctrl_z_brings_the_p_ticket_back_to_the_desk(two_waiting, server, qtbot) -> None:
+    session, first, _second = two_waiting
     call_next(qtbot, session, first["number"])
     qtbot.waitUntil(lambda: button(session, "noShowButton").isEnabled(), timeout=ANSWER_MS)
     qtbot.keyClick(scan_input(session), Qt.Key.Key_F4)
