@@ -129,21 +129,17 @@ class ClerkSession(DeskSessionBase):
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.self_test:
-        return self_test(args)
-    started = desk_session.start_program("clerk", lambda config: settings_from(args, config))
-    if started is None:
-        return 2
-    config, merged, app = started
+    started = desk_session.start_program("clerk", build_parser(), argv, settings_from, self_test)
+    if isinstance(started, int):
+        return started
+    args, config, merged = started.args, started.config, started.settings
+    language, tasks = started.language, started.tasks
     if merged.printer:
         try:
             open_printer(merged.printer, merged.paper_width_dots)
         except PrinterUriError as exc:
             print(f"tresen clerk: {exc}", file=sys.stderr)
             return 2
-    language = Language(merged.language)
-    tasks = Tasks()
     dialog = LoginDialog(merged, language, tasks)
     printer_field = (
         None if config.exists() or args.printer else ask_printer(dialog, merged, language)
@@ -167,13 +163,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         return session
 
-    return run_desk(app, dialog, open_session, bool(args.user))
+    return run_desk(started.app, dialog, open_session, bool(args.user))
 
 
 def self_test(args: argparse.Namespace) -> int:
     """``tresen clerk --self-test``: one line per check."""
     config, merged, problem = desk_session.self_test_settings(
-        "clerk", lambda config: settings_from(args, config), DeskSettings
+        "clerk", args, settings_from, DeskSettings
     )
     width = merged.paper_width_dots
     return selftest.run(

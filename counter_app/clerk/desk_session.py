@@ -12,8 +12,9 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QWidget
@@ -193,24 +194,49 @@ def window_check(
 Loaded = TypeVar("Loaded", bound=DeskSettings)
 
 
+@dataclass
+class Started(Generic[Loaded]):
+    """A staff program that has started: its command line, settings file and settings, the
+    application, the window's language, the tasks off the GUI thread."""
+
+    args: argparse.Namespace
+    config: Path
+    settings: Loaded
+    app: QCoreApplication
+    language: Language
+    tasks: Tasks
+
+
 def start_program(
-    mode: str, read: Callable[[Path], Loaded]
-) -> tuple[Path, Loaded, QCoreApplication] | None:
-    """``tresen MODE`` starts: logging, its settings file, the settings ``read`` from it and
-    the command line, the application. None after one line on stderr naming the file or
-    command line and the key, when the settings cannot be used (the program exits with 2)."""
+    mode: str,
+    parser: argparse.ArgumentParser,
+    argv: list[str] | None,
+    read: Callable[[argparse.Namespace, Path], Loaded],
+    self_test: Callable[[argparse.Namespace], int],
+) -> Started[Loaded] | int:
+    """``tresen MODE`` starts: the command line, then its ``--self-test`` or logging, the
+    settings ``read`` from its file and the command line, the application. An exit code when
+    the program ends here: the self-test's, or 2 after one line on stderr naming the file or
+    command line and the key, when the settings cannot be used."""
+    args = parser.parse_args(argv)
+    if args.self_test:
+        return self_test(args)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     config = desk_settings.config_file(mode)
     try:
-        merged = read(config)
+        merged = read(args, config)
     except desk_settings.SettingsError as exc:
         print(f"tresen {mode}: cannot start: {exc}", file=sys.stderr)
-        return None
-    return config, merged, QApplication.instance() or QApplication(sys.argv[:1])
+        return 2
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    return Started(args, config, merged, app, Language(merged.language), Tasks())
 
 
 def self_test_settings(
-    mode: str, read: Callable[[Path], Loaded], model: type[Loaded]
+    mode: str,
+    args: argparse.Namespace,
+    read: Callable[[argparse.Namespace, Path], Loaded],
+    model: type[Loaded],
 ) -> tuple[Path, Loaded, str]:
     """``tresen MODE --self-test`` starts (see counter_app.qt.selftest): its settings file, the
     settings ``read`` from it and the command line (or the defaults), and why not ("": they
@@ -218,5 +244,5 @@ def self_test_settings(
     selftest.prepare_platform()
     QApplication.instance() or QApplication(sys.argv[:1])
     config = desk_settings.config_file(mode)
-    merged, problem = selftest.settings_or_defaults(lambda: read(config), model)
+    merged, problem = selftest.settings_or_defaults(lambda: read(args, config), model)
     return config, merged, problem

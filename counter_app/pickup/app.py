@@ -115,15 +115,10 @@ class PickupSession(DeskSessionBase):
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.self_test:
-        return self_test(args)
-    started = desk_session.start_program("pickup", lambda config: settings_from(args, config))
-    if started is None:
-        return 2
-    config, merged, app = started
-    language = Language(merged.language)
-    tasks = Tasks()
+    started = desk_session.start_program("pickup", build_parser(), argv, settings_from, self_test)
+    if isinstance(started, int):
+        return started
+    merged, language, tasks = started.settings, started.language, started.tasks
     dialog = LoginDialog(merged, language, tasks)
 
     def open_session(client: TresenClient, sign_in: SignIn) -> PickupSession:
@@ -131,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         chosen = PickupSettings.model_validate(
             {**merged.model_dump(), **dialog.settings().model_dump()}
         )
-        desk_settings.save(config, chosen)
+        desk_settings.save(started.config, chosen)
         outbox = Outbox(desk_settings.data_folder() / outbox_file_name(chosen.site, chosen.desk))
         session = PickupSession(
             client,
@@ -147,13 +142,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         return session
 
-    return run_desk(app, dialog, open_session, bool(args.user))
+    return run_desk(started.app, dialog, open_session, bool(started.args.user))
 
 
 def self_test(args: argparse.Namespace) -> int:
     """``tresen pickup --self-test``: one line per check."""
     config, merged, problem = desk_session.self_test_settings(
-        "pickup", lambda config: settings_from(args, config), PickupSettings
+        "pickup", args, settings_from, PickupSettings
     )
     return selftest.run(
         [

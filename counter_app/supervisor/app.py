@@ -118,29 +118,25 @@ def run_supervisor(
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.self_test:
-        return self_test(args)
-    started = desk_session.start_program("supervisor", lambda config: settings_from(args, config))
-    if started is None:
-        return 2
-    config, merged, app = started
-    language = Language(merged.language)
-    tasks = Tasks()
-    dialog = SupervisorLoginDialog(merged, language, tasks)
+    started = desk_session.start_program(
+        "supervisor", build_parser(), argv, settings_from, self_test
+    )
+    if isinstance(started, int):
+        return started
+    dialog = SupervisorLoginDialog(started.settings, started.language, started.tasks)
 
     def open_session(client: TresenClient, sign_in: SignIn) -> SupervisorSession:
         chosen = dialog.settings()
-        desk_settings.save(config, chosen)
-        return SupervisorSession(client, sign_in, chosen.site, language, tasks)
+        desk_settings.save(started.config, chosen)
+        return SupervisorSession(client, sign_in, chosen.site, started.language, started.tasks)
 
-    return run_supervisor(app, dialog, open_session, bool(args.user))
+    return run_supervisor(started.app, dialog, open_session, bool(started.args.user))
 
 
 def self_test(args: argparse.Namespace) -> int:
     """``tresen supervisor --self-test``: one line per check."""
     config, merged, problem = desk_session.self_test_settings(
-        "supervisor", lambda config: settings_from(args, config), DeskSettings
+        "supervisor", args, settings_from, DeskSettings
     )
 
     def window(_folder: Path) -> tuple[QWidget, Callable[[], None]]:
