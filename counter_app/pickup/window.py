@@ -88,6 +88,8 @@ QMainWindow { background: #f4f5f7; }
 #pickupNoteLabel[closed="true"] { font-size: 26px; font-weight: bold; }
 #waitingLabel { font-size: 18px; }
 #currentDetails { font-size: 16px; }
+#callNumberEdit { font-size: 16px; padding: 4px; }
+#undoNoShowLabel { font-size: 16px; }
 #pickupHint { font-size: 26px; color: #6b7280; }
 #calledPickupLabel { font-size: 20px; font-weight: bold; color: #111827; background: #dcfce7;
     border-radius: 6px; padding: 6px; }
@@ -190,11 +192,11 @@ class PickupWindow(DeskWindow):
         self.waiting_label.setWordWrap(True)
         layout.addWidget(self.waiting_label)
         notice = self._build_notice()
-        # The number field shows from Ctrl+N until it is answered; "Undo" after F4.
+        # The number field shows from Ctrl+N until it is answered ("Undo" after F4 goes under
+        # the scan field: this column has no room left for its wrapped text at 1280x720).
         self.particular.number_edit.hide()
         layout.addWidget(self.particular.number_edit)
         layout.addWidget(notice)
-        layout.addWidget(self.particular.undo_row)
         layout.addStretch(1)
         self.camera_label = QLabel()
         self.camera_label.setObjectName("cameraStatusLabel")
@@ -217,6 +219,7 @@ class PickupWindow(DeskWindow):
         row.addWidget(self.scan_label)
         row.addWidget(self.scan_input, 1)
         side.addLayout(row)
+        side.addWidget(self.particular.undo_row)
         side.addWidget(self._build_search_panel(), 1)
 
         panel = QFrame()
