@@ -1,6 +1,7 @@
 """What every desk program holds once signed on, the clerk's and the quick-pickup desk's: the
 live events that keep its window current, the emergency call, the desk's receipt printer, and
-their start and stop; and the command line, settings and self-test checks both programs share.
+their start and stop; and the start-up (command line, settings, self-test checks) the staff
+programs share, the supervisor's too.
 
 The command line is a contract (scripts and packaging call it): its options keep their names,
 their order and their help.
