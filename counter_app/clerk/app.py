@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QLabel
 
+from counter_app.clerk import desk_session
 from counter_app.clerk.controller import DeskController
 from counter_app.clerk.desk_issue import DeskTickets, IssuedOutcome, IssuedTicketDialog
-from counter_app.clerk.login import PASSWORD_VARIABLE, LoginDialog, outbox_file_name, run_desk
-from counter_app.clerk.receipt import ReceiptDesk, ReceiptDialog, ReceiptOutcome
+from counter_app.clerk.desk_session import DeskSessionBase, receipt_printer
+from counter_app.clerk.login import LoginDialog, outbox_file_name, run_desk
 from counter_app.clerk.window import ClerkWindow
 from counter_app.core import settings as desk_settings
 from counter_app.core.answers import IssuedTicket, OrderedPickup
@@ -24,45 +24,27 @@ from counter_app.core.settings import DeskSettings
 from counter_app.printers.uri import FORMS_HELP, PrinterUriError, open_printer
 from counter_app.printers.worker import PrintWorker
 from counter_app.qt import selftest
-from counter_app.qt.emergency import EmergencyWatch
 from counter_app.qt.i18n import N_, Language
-from counter_app.qt.live import LiveSignals
 from counter_app.qt.setup import PrinterField
 from counter_app.qt.tasks import Tasks
-from resources.i18n import CITIZEN_LANGUAGES, STAFF_LANGUAGES, gettext_for
+
+__all__ = ["ClerkSession", "main", "receipt_printer"]
 
 log = logging.getLogger("tresen.clerk")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tresen clerk", description="the clerk workstation")
-    parser.add_argument("--server", help="address of the central server")
-    parser.add_argument("--site", help="site slug")
-    parser.add_argument(
-        "--user", help=f"user name; the password may come from ${PASSWORD_VARIABLE}"
+    desk_session.add_sign_in_options(
+        parser, desk="desk code", printer=f"the desk's receipt printer: {FORMS_HELP}"
     )
-    parser.add_argument("--desk", help="desk code")
-    parser.add_argument("--language", choices=STAFF_LANGUAGES, help="language of the window")
-    parser.add_argument("--printer", help=f"the desk's receipt printer: {FORMS_HELP}")
-    parser.add_argument(
-        "--self-test",
-        action="store_true",
-        help="check this computer's setup without a server or printer; one line per check",
-    )
+    desk_session.add_self_test_option(parser, "a server or printer")
     return parser
 
 
 def settings_from(args: argparse.Namespace, config: Path) -> DeskSettings:
     """The settings file ``config`` (or the defaults), then the command line."""
-    given = {
-        "server": args.server,
-        "site": args.site,
-        "user": args.user,
-        "desk": args.desk,
-        "language": args.language,
-        "printer": args.printer,
-    }
-    return desk_settings.merged(desk_settings.load(config), given)
+    return desk_settings.merged(desk_settings.load(config), desk_session.given_options(args))
 
 
 def ask_printer(dialog: LoginDialog, settings: DeskSettings, language: Language) -> PrinterField:
@@ -87,8 +69,12 @@ def with_printer(settings: DeskSettings, field: PrinterField | None) -> DeskSett
     return settings.model_copy(update={"printer": field.uri()})
 
 
-class ClerkSession:
-    """Everything one signed-on desk holds: client, outbox, live events, controller, window."""
+class ClerkSession(DeskSessionBase):
+    """The clerk's desk: the session's parts (``DeskSessionBase``), and the slips the clerk
+    prints: a pickup's receipt once a document is ordered, an urgent ticket."""
+
+    window: ClerkWindow
+    log = logging.getLogger("tresen.clerk")
 
     def __init__(
         self,
@@ -102,57 +88,17 @@ class ClerkSession:
         printer: PrintWorker | None = None,
         paper_width_dots: int = 576,
     ) -> None:
-        self.controller = DeskController(client, outbox, site, desk, tasks)
-        self.controller.user = sign_in.username
-        self.window = ClerkWindow(
-            self.controller, language, sign_in.display_name or sign_in.username
-        )
-        self.printer = printer
-        self.receipts = ReceiptDesk(printer, paper_width_dots, self.window)
-        self.controller.pickup_ordered.connect(self._on_controller_pickup_ordered)
-        self.receipts.finished.connect(self._on_receipts_finished)
-        self.desk_tickets = DeskTickets(printer, paper_width_dots, self.window)
-        self.controller.ticket_issued.connect(self._on_controller_ticket_issued)
+        controller = DeskController(client, outbox, site, desk, tasks)
+        controller.user = sign_in.username
+        window = ClerkWindow(controller, language, sign_in.display_name or sign_in.username)
+        super().__init__(window, sign_in, printer, paper_width_dots)
+        controller.pickup_ordered.connect(self._on_controller_pickup_ordered)
+        self.desk_tickets = DeskTickets(printer, paper_width_dots, window)
+        controller.ticket_issued.connect(self._on_controller_ticket_issued)
         self.desk_tickets.finished.connect(self._on_desk_tickets_finished)
-        language.changed.connect(self._on_language_changed)
-        self.client = client
-        self.live = LiveSignals(client.base_url, sign_in.token, site, self.window)
-        self.live.received.connect(self.controller.on_live_event)
-        self.emergency = EmergencyWatch(
-            self.window, client, site, desk, tasks, language, sign_in.username
-        )
-        self.live.received.connect(self.emergency.on_live_event)
-        self.live.connection.connect(self.emergency.on_live_connection)
-        self.live.connection.connect(self.controller.on_live_connection)
-        self.controller.changed.connect(self._on_controller_changed)
-        self._usable_logged = False
-
-    def _on_controller_changed(self) -> None:
-        if (
-            not self._usable_logged
-            and self.controller.services
-            and self.controller.desk_state == "open"
-        ):
-            self._usable_logged = True
-            log.info(
-                "desk %s usable (queue shown, %d waiting)",
-                self.controller.desk,
-                len(self.controller.waiting),
-            )
 
     def _on_controller_pickup_ordered(self, pickup: OrderedPickup, language: str) -> None:
         self.receipts.print_receipt(self.controller.site_name, pickup, language)
-
-    def _on_receipts_finished(self, outcome: ReceiptOutcome) -> None:
-        if outcome.printed:
-            self.window.notice_label.setText(
-                self.window.language(N_("The pickup receipt is printed."))
-            )
-            return
-        dialog = ReceiptDialog(outcome, self.window.language, self.printer is not None, self.window)
-        dialog.accepted.connect(self.receipts.print_again)
-        dialog.open()
-        self.receipt_dialog = dialog
 
     def _on_controller_ticket_issued(self, issued: IssuedTicket) -> None:
         c = self.controller
@@ -181,54 +127,19 @@ class ClerkSession:
         dialog.open()
         self.issued_dialog = dialog
 
-    def _on_language_changed(self, code: str) -> None:
-        self.client.language = code
-        self.controller.refresh()
-
-    def start(self, sign_on: bool = True) -> None:
-        """Sign on (unless the sign-in dialog has), read the desk, follow its live events."""
-        if sign_on:
-            self.controller.sign_on()
-        self.controller.load()
-        self.controller.flush_outbox()
-        self.live.start()
-
-    def stop(self) -> None:
-        self.controller.stop()
-        self.live.stop()
-        if self.printer is not None:
-            self.printer.stop()
-
-
-def receipt_printer(uri: str, width_dots: int) -> PrintWorker | None:
-    """The desk's receipt printer, or None when there is none (receipts then show on screen)."""
-    if not uri:
-        return None
-    worker = PrintWorker(lambda: open_printer(uri, width_dots))
-    worker.start()
-    return worker
-
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.self_test:
-        return self_test(args)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    config = desk_settings.config_file("clerk")
-    try:
-        merged = settings_from(args, config)
-    except desk_settings.SettingsError as exc:  # one line: the file or command line, the key
-        print(f"tresen clerk: cannot start: {exc}", file=sys.stderr)
-        return 2
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    started = desk_session.start_program("clerk", build_parser(), argv, settings_from, self_test)
+    if isinstance(started, int):
+        return started
+    args, config, merged = started.args, started.config, started.settings
+    language, tasks = started.language, started.tasks
     if merged.printer:
         try:
             open_printer(merged.printer, merged.paper_width_dots)
         except PrinterUriError as exc:
             print(f"tresen clerk: {exc}", file=sys.stderr)
             return 2
-    language = Language(merged.language)
-    tasks = Tasks()
     dialog = LoginDialog(merged, language, tasks)
     printer_field = (
         None if config.exists() or args.printer else ask_printer(dialog, merged, language)
@@ -252,45 +163,26 @@ def main(argv: list[str] | None = None) -> int:
         )
         return session
 
-    return run_desk(app, dialog, open_session, bool(args.user))
+    return run_desk(started.app, dialog, open_session, bool(args.user))
 
 
 def self_test(args: argparse.Namespace) -> int:
-    """``tresen clerk --self-test``: see counter_app.qt.selftest."""
-    selftest.prepare_platform()
-    QApplication.instance() or QApplication(sys.argv[:1])
-    config = desk_settings.config_file("clerk")
-    merged, problem = selftest.settings_or_defaults(
-        lambda: settings_from(args, config), DeskSettings
+    """``tresen clerk --self-test``: one line per check."""
+    config, merged, problem = desk_session.self_test_settings(
+        "clerk", args, settings_from, DeskSettings
     )
     width = merged.paper_width_dots
-
-    def window(folder: Path) -> tuple[QWidget, Callable[[], None]]:
-        outbox = Outbox(folder / "outbox.sqlite3")
-        client = TresenClient(merged.server)
-        controller = DeskController(client, outbox, merged.site, merged.desk or "1", Tasks())
-        shown = ClerkWindow(controller, Language(merged.language), merged.user or "self-test")
-        shown.resize(1280, 800)
-        return shown, outbox.close
-
     return selftest.run(
         [
-            ("qt", selftest.qt),
-            ("settings", lambda: selftest.settings_file(config, problem=problem)),
-            ("server", lambda: selftest.server(merged.server, merged.site)),
-            (
-                "translations",
-                lambda: selftest.translations(STAFF_LANGUAGES, gettext_for, N_("Sign in")),
-            ),
-            ("fonts", selftest.fonts),
-            ("receipt", lambda: selftest.receipts("Tresen", CITIZEN_LANGUAGES, width)),
+            *desk_session.first_checks(config, problem, merged),
+            desk_session.receipt_check(width),
             (
                 "printer",
                 lambda: selftest.printer(
                     merged.printer, width, f"--printer, or printer in {config}"
                 ),
             ),
-            ("window", lambda: selftest.window(window)),
+            desk_session.window_check(merged, "1", DeskController, ClerkWindow),
             ("desktop", selftest.desktop_only),
         ]
     )

@@ -425,23 +425,16 @@ class DeskRun(QObject):
             self._stop(session)
 
 
-def run_desk(
-    app: QCoreApplication,
-    dialog: LoginDialog,
-    open_session: Callable[[TresenClient, SignIn], DeskSession],
-    user_given: bool,
-) -> int:
-    """Sign in with ``dialog``, open the desk's session, run until the clerk quits; the exit
-    code of the program.
+def ask_sign_in(dialog: LoginDialog, user_given: bool) -> int:
+    """Ask with ``dialog`` until signed in or cancelled: the dialog's result (1 signed in,
+    0 cancelled, 2 refused without a screen).
 
     With ``$TRESEN_PASSWORD`` set and a user given, it signs in at once. If that is refused
     (wrong password, unknown site or desk, a desk a colleague holds, no server), then on a
-    screen the dialog stays open and says why; without a screen the program writes the reason
-    to stderr and exits with 2 (a taken desk is never taken over unasked)."""
-    run = DeskRun(dialog, open_session)
+    screen the dialog stays open and says why; without a screen the reason goes to stderr and
+    the result is 2."""
     password = os.environ.get(PASSWORD_VARIABLE) if user_given else None
     unattended = bool(password) and not has_screen(QGuiApplication.platformName())
-
     refusals: list[str] = []
 
     def give_up(text: str) -> None:
@@ -457,6 +450,19 @@ def run_desk(
     result = 2 if refusals else dialog.exec()  # refused before asking the server: at once
     if unattended:
         dialog.refused.disconnect(give_up)
+    return result
+
+
+def run_desk(
+    app: QCoreApplication,
+    dialog: LoginDialog,
+    open_session: Callable[[TresenClient, SignIn], DeskSession],
+    user_given: bool,
+) -> int:
+    """Sign in with ``dialog`` (see :func:`ask_sign_in`), open the desk's session, run until the
+    clerk quits; the exit code of the program (a taken desk is never taken over unasked)."""
+    run = DeskRun(dialog, open_session)
+    result = ask_sign_in(dialog, user_given)
     if result == 2 and not run.sessions:
         return 2
     if not result and not run.sessions:

@@ -1,8 +1,10 @@
-"""Calling a particular citizen and taking back a no-show, in the clerk's window.
+"""Calling a particular citizen and taking back a no-show, at either desk (the clerk's and the
+quick-pickup desk's window place it through ``counter_app.clerk.desk_window``).
 
-A particular citizen: Enter or a double click on a queue row, or the number typed into
-``callNumberEdit`` (Ctrl+N goes there), then a confirmation that names the ticket and the desk
-(``callConfirmDialog``: Enter calls, Escape calls nobody), so a misclick calls nobody.
+A particular citizen: the number typed into ``callNumberEdit`` (Ctrl+N goes there), or at the
+clerk's desk Enter or a double click on a queue row, then a confirmation that names the ticket
+and the desk (``callConfirmDialog``: Enter calls, Escape calls nobody), so a misclick calls
+nobody.
 
 After F4 the window offers "Undo" (``undoNoShowButton``, Ctrl+Z) instead of asking first:
 until the ten minutes the server allows are over or the desk calls somebody else. It calls
@@ -11,6 +13,7 @@ the citizen back to this desk. It needs the server: offline the offer says so an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -35,32 +38,39 @@ from counter_app.qt.i18n import N_, Language
 
 class ParticularCall:
     """The number field, the confirmation, and the "Undo" row; the window places the two
-    widgets (:attr:`number_edit`, :attr:`undo_row`) and calls :meth:`render` with its own."""
+    widgets (:attr:`number_edit`, :attr:`undo_row`) and calls :meth:`render` with its own.
+
+    ``queue``: the window's queue (view, model), whose rows Enter and a double click call;
+    None where the window lists the waiting as text. ``done``: called when the number field or
+    the confirmation is done with, to put the keyboard back where the desk works (None: it
+    stays in the number field)."""
 
     def __init__(
         self,
         window: QWidget,
         controller: DeskController,
         language: Language,
-        queue_view: QTableView,
-        queue_model: QueueModel,
         notice: QLabel,
+        queue: tuple[QTableView, QueueModel] | None = None,
+        done: Callable[[], None] | None = None,
     ) -> None:
         self.window = window
         self.controller = controller
         self.language = language
-        self.queue_model = queue_model
         self.notice = notice
+        self.done = done
         self.number_edit = QLineEdit()
         self.number_edit.setObjectName("callNumberEdit")
         self.number_edit.setMaxLength(8)
         self.number_edit.returnPressed.connect(self._on_number_entered)
         QShortcut(QKeySequence("Ctrl+N"), window, self._on_focus_number)
-        queue_view.doubleClicked.connect(self._on_row_chosen)
-        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            enter = QShortcut(QKeySequence(key), queue_view, self._on_row_entered)
-            enter.setContext(Qt.ShortcutContext.WidgetShortcut)
-        self.queue_view = queue_view
+        self.queue = queue
+        if queue is not None:
+            queue_view = queue[0]
+            queue_view.doubleClicked.connect(self._on_row_chosen)
+            for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                enter = QShortcut(QKeySequence(key), queue_view, self._on_row_entered)
+                enter.setContext(Qt.ShortcutContext.WidgetShortcut)
         self.undo_row = QWidget()
         self.undo_row.setObjectName("undoNoShowRow")
         row = QHBoxLayout(self.undo_row)
@@ -108,15 +118,18 @@ class ParticularCall:
     # Choosing a ticket --------------------------------------------------------------------
 
     def _on_focus_number(self) -> None:
+        self.number_edit.show()  # where it waits hidden until asked for
         self.number_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.number_edit.selectAll()
 
     def _on_row_entered(self) -> None:
-        self._on_row_chosen(self.queue_view.currentIndex())
+        if self.queue is not None:
+            self._on_row_chosen(self.queue[0].currentIndex())
 
     def _on_row_chosen(self, index: QModelIndex) -> None:
-        if index.isValid() and index.row() < self.queue_model.rowCount():
-            self.confirm(self.queue_model.ticket_at(index.row()))
+        model = self.queue[1] if self.queue is not None else None
+        if model is not None and index.isValid() and index.row() < model.rowCount():
+            self.confirm(model.ticket_at(index.row()))
 
     def _on_number_entered(self) -> None:
         text = self.number_edit.text()
@@ -127,9 +140,11 @@ class ParticularCall:
                     number=text.strip()
                 )
             )
-            return
-        self.number_edit.clear()
-        self.confirm(ticket)
+        else:
+            self.number_edit.clear()
+            self.confirm(ticket)
+        if self.confirmation is None and self.done is not None:
+            self.done()  # nothing (more) to answer
 
     def confirm(self, ticket: Ticket) -> None:
         """Ask "A012 jetzt an Platz 3 aufrufen?"; only a yes calls."""
@@ -159,6 +174,8 @@ class ParticularCall:
             if box.clickedButton() is yes:
                 self.controller.call_ticket(ticket.id)
             box.deleteLater()
+            if self.done is not None:
+                self.done()
 
         box.finished.connect(answered)
         self.confirmation = box

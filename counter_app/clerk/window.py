@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -34,12 +33,11 @@ from PySide6.QtWidgets import (
 from counter_app.clerk.arrivals import ArrivalsDialog
 from counter_app.clerk.controller import DeskController
 from counter_app.clerk.desk_issue import CancelDialog, UrgentDialog
+from counter_app.clerk.desk_window import CALL_NEXT, FINISH, NO_SHOW, RECALL, START, DeskWindow
 from counter_app.clerk.dialogs import OrderDialog, OutcomeDialog, TransferDialog
-from counter_app.clerk.particular import ParticularCall
 from counter_app.clerk.queue_model import QueueModel, minutes_seconds
 from counter_app.core.answers import ChecklistStep, Ticket
 from counter_app.core.queue_reasons import appointment_text, clock_time, language_name
-from counter_app.qt.errors import describe
 from counter_app.qt.i18n import N_, Language
 from resources.vocabulary import DOCUMENT_KIND_LABELS, TICKET_STATUS_LABELS, PrinterState
 
@@ -50,18 +48,6 @@ PRINTER_PROBLEMS: dict[str, str] = {
     PrinterState.OFFLINE: N_("printer not answering"),
     PrinterState.ERROR: N_("printer fault"),
 }
-
-# (object name, label, key) of the ticket buttons, in their order on screen.
-ACTIONS = (
-    ("callNextButton", N_("Call next"), "F2"),
-    ("recallButton", N_("Call again"), "F3"),
-    ("noShowButton", N_("No-show"), "F4"),
-    ("startButton", N_("Start serving"), "F5"),
-    ("parkButton", N_("Park"), "F6"),
-    ("transferButton", N_("Forward"), "F8"),
-    ("finishButton", N_("Finish"), "F9"),
-    ("finishNextButton", N_("Finish and call next"), "F10"),
-)
 
 STYLE = """
 QMainWindow { background: #f4f5f7; }
@@ -82,27 +68,26 @@ QPushButton:default { border: 2px solid #1d4ed8; }
 """
 
 
-class ClerkWindow(QMainWindow):
+class ClerkWindow(DeskWindow):
+    ACTIONS = (
+        CALL_NEXT,
+        RECALL,
+        NO_SHOW,
+        START,
+        ("parkButton", N_("Park"), "F6"),
+        ("transferButton", N_("Forward"), "F8"),
+        FINISH,
+        ("finishNextButton", N_("Finish and call next"), "F10"),
+    )
+    WINDOW_TITLE = N_("Tresen · Desk {desk}")
+    TITLE = N_("{site} · Desk {desk} · {user}")
+    OFFLINE = N_(
+        "No connection to the server. What you type is kept on this computer and sent "
+        "when the server is back (waiting to be sent: {count})."
+    )
+
     def __init__(self, controller: DeskController, language: Language, user: str) -> None:
-        super().__init__()
-        self.controller = controller
-        self.language = language
-        self.user = user
-        self.setObjectName("clerkWindow")
-        self.setStyleSheet(STYLE)
-        self._notice: tuple[str, str] | None = None
-        self._build()
-        controller.changed.connect(self._on_controller_changed)
-        controller.online_changed.connect(self._on_controller_online_changed)
-        controller.busy_changed.connect(self._on_controller_busy_changed)
-        controller.problem.connect(self._on_controller_problem)
-        language.changed.connect(self._on_language_changed)
-        self._clock = QTimer(self)
-        self._clock.setInterval(1000)
-        self._clock.timeout.connect(self._on_clock_tick)
-        self._clock.start()
-        self.retranslate()
-        self.show_state()
+        super().__init__(controller, language, user, "clerkWindow", STYLE)
 
     # Building ------------------------------------------------------------------------------
 
@@ -111,36 +96,8 @@ class ClerkWindow(QMainWindow):
         outer = QVBoxLayout(central)
         outer.setContentsMargins(8, 8, 8, 8)
 
-        top = QHBoxLayout()
-        self.title = QLabel()
-        self.title.setObjectName("titleLabel")
-        font = self.title.font()
-        font.setPointSize(font.pointSize() + 2)
-        font.setBold(True)
-        self.title.setFont(font)
-        top.addWidget(self.title, 1)
-        self.language_button = QPushButton()
-        self.language_button.setObjectName("languageButton")
-        self.language_button.clicked.connect(self._on_language_button_clicked)
-        self.pause_button = QPushButton()
-        self.pause_button.setObjectName("pauseButton")
-        QShortcut(QKeySequence("F11"), self, self.pause_button.click)
-        self.pause_button.clicked.connect(self._on_pause_clicked)
-        self.sign_off_button = QPushButton()
-        self.sign_off_button.setObjectName("signOffButton")
-        self.sign_off_button.clicked.connect(self.controller.sign_off)
-        self.arrivals_button = QPushButton()
-        self.arrivals_button.setObjectName("arrivalsButton")
-        self.arrivals_button.clicked.connect(self._on_arrivals_clicked)
-        QShortcut(QKeySequence("F12"), self, self.arrivals_button.click)
-        for widget in (
-            self.arrivals_button,
-            self.language_button,
-            self.pause_button,
-            self.sign_off_button,
-        ):
-            top.addWidget(widget)
-        outer.addLayout(top)
+        self.arrivals_button = self._button("arrivalsButton", self._on_arrivals_clicked, "F12")
+        outer.addLayout(self._build_top_bar(self.arrivals_button))
         outer.addWidget(self._build_status_strip())
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -158,8 +115,7 @@ class ClerkWindow(QMainWindow):
         strip.setObjectName("statusStrip")
         row = QHBoxLayout(strip)
         row.setContentsMargins(0, 0, 0, 0)
-        self.offline_banner = QLabel()
-        self.offline_banner.setObjectName("offlineBanner")
+        self._build_offline_banner()
         self.desk_banner = QLabel()
         self.desk_banner.setObjectName("deskStateBanner")
         self.printer_banner = QLabel()
@@ -256,51 +212,26 @@ class ClerkWindow(QMainWindow):
         ticket_panel.setObjectName("ticketPanel")
         ticket_layout = QVBoxLayout(ticket_panel)
         head = QHBoxLayout()
-        self.current_label = QLabel("—")
-        self.current_label.setObjectName("currentTicketLabel")
-        self.current_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.current_label.setMinimumWidth(200)
-        head.addWidget(self.current_label)
-        self.current_details = QLabel()
-        self.current_details.setObjectName("currentDetails")
-        self.current_details.setWordWrap(True)
-        head.addWidget(self.current_details, 1)
+        current, details = self._build_current()
+        current.setMinimumWidth(200)
+        head.addWidget(current)
+        head.addWidget(details, 1)
         ticket_layout.addLayout(head)
 
         grid = QGridLayout()
-        self.buttons: dict[str, QPushButton] = {}
-        handlers = {
-            "callNextButton": self.controller.call_next,
-            "recallButton": lambda: self.controller.act("recall"),
-            "noShowButton": lambda: self.controller.act("no_show"),
-            "startButton": lambda: self.controller.act("start"),
-            "parkButton": self.controller.park,
-            "transferButton": self._on_transfer_clicked,
-            "finishButton": lambda: self._on_finish_clicked(False),
-            "finishNextButton": lambda: self._on_finish_clicked(True),
-        }
-        for position, (name, _label, key) in enumerate(ACTIONS):
-            button = QPushButton()
-            button.setObjectName(name)
-            button.clicked.connect(handlers[name])
-            # A window-wide shortcut acts at once (a button's own shortcut animates first).
-            QShortcut(QKeySequence(key), self, button.click)
-            self.buttons[name] = button
+        buttons = self._build_actions(
+            {
+                "parkButton": self.controller.park,
+                "transferButton": self._on_transfer_clicked,
+                "finishButton": lambda: self._on_finish_clicked(False),
+                "finishNextButton": lambda: self._on_finish_clicked(True),
+            }
+        )
+        for position, button in enumerate(buttons):
             grid.addWidget(button, position // 4, position % 4)
         ticket_layout.addLayout(grid)
-        self.notice_label = QLabel()
-        self.notice_label.setObjectName("noticeLabel")
-        self.notice_label.setWordWrap(True)
-        ticket_layout.addWidget(self.notice_label)
         # A particular citizen by number or from the queue, and "Undo" after F4.
-        self.particular = ParticularCall(
-            self,
-            self.controller,
-            self.language,
-            self.queue_view,
-            self.queue_model,
-            self.notice_label,
-        )
+        ticket_layout.addWidget(self._build_notice((self.queue_view, self.queue_model)))
         self.queue_number_row.addWidget(self.particular.number_edit)
         ticket_layout.addWidget(self.particular.undo_row)
         layout.addWidget(ticket_panel)
@@ -376,39 +307,18 @@ class ClerkWindow(QMainWindow):
 
     def retranslate(self) -> None:
         tr = self.language
-        self.setWindowTitle(tr(N_("Tresen · Desk {desk}")).format(desk=self.controller.desk))
-        for name, label, key in ACTIONS:
-            self.buttons[name].setText(f"{tr(label)} ({key})")
-        self.language_button.setText("English" if self.language.code == "de" else "Deutsch")
         self.arrivals_button.setText(f"{tr(N_('Documents arrived'))} (F12)")
-        self.sign_off_button.setText(tr(N_("Sign off")))
         self.case_title.setText(tr(N_("Case")))
         self.reference_label.setText(tr(N_("Case &reference")))
         self.order_button.setText(tr(N_("Document ordered (F7)")))
         self.notes_label.setText(tr(N_("&Notes")))
         self.cancel_ticket_button.setText(tr(N_("Cancel ticket (Del)")))
         self.issue_urgent_button.setText(tr(N_("Urgent ticket (Ctrl+Shift+N)")))
-        self.show_state()
+        super().retranslate()
 
     def show_state(self) -> None:
         c, tr = self.controller, self.language
-        self.title.setText(
-            tr(N_("{site} · Desk {desk} · {user}")).format(
-                site=c.site_name, desk=c.desk, user=self.user
-            )
-        )
-        self.pause_button.setText(
-            tr(N_("Resume work (F11)")) if c.desk_state == "paused" else tr(N_("Break (F11)"))
-        )
-        self.offline_banner.setText(
-            tr(
-                N_(
-                    "No connection to the server. What you type is kept on this computer and sent "
-                    "when the server is back (waiting to be sent: {count})."
-                )
-            ).format(count=c.pending_changes())
-        )
-        self.offline_banner.setVisible(not c.online)
+        super().show_state()
         self.offline_banner.setToolTip(self.offline_banner.text())
         self._render_desk_banner()
         self._render_printer_banner()
@@ -423,8 +333,6 @@ class ClerkWindow(QMainWindow):
         self._render_ticket()
         self._render_case()
         self._render_parked()
-        self._render_buttons()
-        self.particular.render()
 
     def _render_desk_banner(self) -> None:
         """A break or a desk this window lost reads as such, above everything else."""
@@ -595,32 +503,28 @@ class ClerkWindow(QMainWindow):
             self.parked_row.addWidget(button)
         self.parked_row.addStretch(1)
 
-    def _render_buttons(self) -> None:
-        c, tr = self.controller, self.language
+    def _enabled_actions(self) -> dict[str, bool]:
+        c = self.controller
         status = c.current.status if c.current else None
-        # A window that lost its desk (taken over, signed off) acts no more.
-        online, idle = c.online, not c.busy and c.ended_reason is None
-        paused = c.desk_state == "paused"
-        enabled = {
-            "callNextButton": online and idle and status is None and not paused,
-            "recallButton": online and idle and status == "called",
-            "noShowButton": online and idle and status == "called",
-            "startButton": online and idle and status == "called",
+        idle = not c.busy and c.ended_reason is None
+        return {
+            **super()._enabled_actions(),
             "parkButton": idle and status == "serving",
             "transferButton": idle and status in ("called", "serving"),
-            "finishButton": idle and status == "serving",
             "finishNextButton": idle and status == "serving",
         }
-        for name, button in self.buttons.items():
-            button.setEnabled(enabled[name])
+
+    def _render_buttons(self) -> None:
+        super()._render_buttons()
+        c, tr = self.controller, self.language
+        status = c.current.status if c.current else None
+        online, idle = c.online, not c.busy and c.ended_reason is None
         # During a break F2 calls nobody: the button says so, F11 ends the break.
         self.buttons["callNextButton"].setText(
             tr(N_("On a break (F11 resumes)"))
-            if paused and status is None
+            if c.desk_state == "paused" and status is None
             else f"{tr(N_('Call next'))} (F2)"
         )
-        for widget in (self.pause_button, self.sign_off_button, self.arrivals_button):
-            widget.setEnabled(c.ended_reason is None)
         self.cancel_ticket_button.setEnabled(online and idle and bool(c.waiting))
         self.issue_urgent_button.setEnabled(online and idle and bool(c.services))
         default = (
@@ -639,54 +543,20 @@ class ClerkWindow(QMainWindow):
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
 
-    def _on_controller_changed(self) -> None:
-        self.show_state()
-
-    def _on_controller_online_changed(self, _online: bool) -> None:
-        self.show_state()
-
-    def _on_controller_busy_changed(self, _busy: bool) -> None:
-        self._render_buttons()
-        self.particular.render()
-
-    def _on_controller_problem(self, problem: tuple[str, Any]) -> None:
-        kind, detail = problem
-        if kind == "info" and detail == "nobody_waiting":
-            text = self.language(N_("Nobody is waiting for this desk."))
-        elif kind == "ordered":
-            text = self.language(N_("Pickup {id} created: {kind}, {reference}.")).format(
+    def _problem_text(self, kind: str, detail: Any) -> str:
+        if kind == "ordered":
+            return self.language(N_("Pickup {id} created: {kind}, {reference}.")).format(
                 id=detail.id,
                 kind=self.language(DOCUMENT_KIND_LABELS[detail.kind]),
                 reference=detail.case_reference,
             )
-        elif kind == "cancelled":
-            text = self.language(N_("Ticket {number} is cancelled.")).format(number=detail)
-        elif kind == "refused":
-            text = self.language(N_("The server refused a saved change: {change}: {why}")).format(
-                change=detail[-1].label, why=detail[-1].error
-            )
-        else:
-            text = describe(detail, self.language)
-        self.notice_label.setText(text)
+        if kind == "cancelled":
+            return self.language(N_("Ticket {number} is cancelled.")).format(number=detail)
+        return super()._problem_text(kind, detail)
 
     def _on_clock_tick(self) -> None:
         self.queue_model.tick()
-        if self.particular.undo_row.isVisible():
-            self.particular.render()  # the offer ends after ten minutes
-        if self.controller.current is not None:
-            self._render_ticket()
-
-    def _on_language_changed(self, _code: str) -> None:
-        self.retranslate()
-
-    def _on_language_button_clicked(self) -> None:
-        self.language.set("en" if self.language.code == "de" else "de")
-
-    def _on_pause_clicked(self) -> None:
-        if self.controller.desk_state == "paused":
-            self.controller.sign_on()
-        else:
-            self.controller.pause()
+        super()._on_clock_tick()
 
     def _on_notes_changed(self) -> None:
         self.controller.update_draft(notes=self.notes_edit.toPlainText())
@@ -773,10 +643,6 @@ class ClerkWindow(QMainWindow):
             service_id, desk = dialog.target()
             self.controller.transfer(service_id, desk, dialog.reason.text())
         dialog.deleteLater()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        self._clock.stop()
-        super().closeEvent(event)
 
 
 def _waited(ticket: Ticket) -> int:

@@ -8,16 +8,17 @@ The scan field has the keyboard focus always, except while the search is open: n
 the window can take it (no button takes focus), so Qt gives it back whenever the window is
 active again, and the window takes it back after every dialog and change. A keyboard-wedge
 scanner types the receipt's code and Enter, wherever the person last clicked. Every action has
-a function key.
+a function key. Ctrl+N opens a field to call a particular P ticket by its number, and after F4
+Ctrl+Z takes the no-show back (as at the clerk's desk, ``counter_app.clerk.particular``); once
+the number is entered or the confirmation answered, the scan field has the keyboard again.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
-from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -25,12 +26,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMainWindow,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from counter_app.clerk.desk_window import DeskWindow
 from counter_app.clerk.dialogs import OutcomeDialog
 from counter_app.clerk.queue_model import minutes_seconds
 from counter_app.core.answers import Pickup
@@ -38,7 +38,6 @@ from counter_app.pickup.camera import CameraScanner, CameraUnavailable
 from counter_app.pickup.desk import PickupDeskController
 from counter_app.pickup.dialogs import HandOverDialog, MissingReceiptDialog
 from counter_app.pickup.errors import describe as describe_failure
-from counter_app.qt.errors import describe
 from counter_app.qt.i18n import N_, Language
 from resources.vocabulary import (
     DOCUMENT_KIND_LABELS,
@@ -47,14 +46,6 @@ from resources.vocabulary import (
     PickupStatus,
 )
 
-# (object name, label, key) of the ticket buttons, in their order on screen.
-ACTIONS = (
-    ("callNextButton", N_("Call next"), "F2"),
-    ("recallButton", N_("Call again"), "F3"),
-    ("noShowButton", N_("No-show"), "F4"),
-    ("startButton", N_("Start serving"), "F5"),
-    ("finishButton", N_("Finish"), "F9"),
-)
 HAND_OVER_KEY = "F6"
 SEARCH_KEY = "F7"
 WITHOUT_RECEIPT_KEY = "F8"
@@ -97,6 +88,8 @@ QMainWindow { background: #f4f5f7; }
 #pickupNoteLabel[closed="true"] { font-size: 26px; font-weight: bold; }
 #waitingLabel { font-size: 18px; }
 #currentDetails { font-size: 16px; }
+#callNumberEdit { font-size: 16px; padding: 4px; }
+#undoNoShowLabel { font-size: 16px; }
 #pickupHint { font-size: 26px; color: #6b7280; }
 #calledPickupLabel { font-size: 20px; font-weight: bold; color: #111827; background: #dcfce7;
     border-radius: 6px; padding: 6px; }
@@ -124,7 +117,17 @@ QPushButton { padding: 6px 10px; min-height: 34px; font-size: 15px; text-align: 
 """
 
 
-class PickupWindow(QMainWindow):
+class PickupWindow(DeskWindow):
+    controller: PickupDeskController
+    WINDOW_TITLE = N_("Tresen · Quick pickup {desk}")
+    TITLE = N_("{site} · Quick pickup {desk} · {user}")
+    OFFLINE = N_(
+        "No connection to the server. Receipts cannot be checked and no document "
+        "can be handed over until it is back."
+    )
+    # No button takes the focus: the scanner's keystrokes always reach the scan field.
+    BUTTONS_TAKE_FOCUS = False
+
     def __init__(
         self,
         controller: PickupDeskController,
@@ -132,34 +135,19 @@ class PickupWindow(QMainWindow):
         user: str,
         camera: CameraScanner | None = None,
     ) -> None:
-        super().__init__()
         self.controller = controller
         self.lookup = controller.lookup
         self.search = controller.search
-        self.language = language
-        self.user = user
         self.camera = camera
-        self.setObjectName("pickupWindow")
-        self.setStyleSheet(STYLE)
         self._dialog_open = False
         #: The search for a citizen without the receipt is open (in place of the panel).
         self._searching = False
-        self._build()
-        controller.changed.connect(self._on_controller_changed)
-        controller.online_changed.connect(self._on_controller_online_changed)
-        controller.busy_changed.connect(self._on_controller_busy_changed)
-        controller.problem.connect(self._on_controller_problem)
+        super().__init__(controller, language, user, "pickupWindow", STYLE)
         self.lookup.changed.connect(self._on_lookup_changed)
         self.search.changed.connect(self._on_search_changed)
-        language.changed.connect(self._on_language_changed)
         if camera is not None:
             camera.decoded.connect(self._on_camera_decoded)
             camera.status_changed.connect(self._on_camera_status_changed)
-        self._clock = QTimer(self)
-        self._clock.setInterval(1000)
-        self._clock.timeout.connect(self._on_clock_tick)
-        self._clock.start()
-        self.retranslate()
 
     # Building ------------------------------------------------------------------------------
 
@@ -167,33 +155,15 @@ class PickupWindow(QMainWindow):
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(8, 8, 8, 8)
+        outer.addWidget(self._build_offline_banner())
 
-        self.offline_banner = QLabel()
-        self.offline_banner.setObjectName("offlineBanner")
-        self.offline_banner.setWordWrap(True)
-        self.offline_banner.hide()
-        outer.addWidget(self.offline_banner)
-
-        top = QHBoxLayout()
-        self.title = QLabel()
-        self.title.setObjectName("titleLabel")
-        font = self.title.font()
-        font.setPointSize(font.pointSize() + 2)
-        font.setBold(True)
-        self.title.setFont(font)
-        top.addWidget(self.title, 1)
-        self.language_button = self._button("languageButton", self._on_language_button_clicked)
-        self.pause_button = self._button("pauseButton", self._on_pause_clicked, "F11")
-        self.sign_off_button = self._button("signOffButton", self.controller.sign_off)
         # The search takes no room until it is needed: the receipt's panel keeps its size.
         self.no_receipt_button = self._button(
             "noReceiptButton", self._on_search_key_pressed, SEARCH_KEY
         )
-        top.addWidget(self.no_receipt_button)
+        outer.addLayout(self._build_top_bar(self.no_receipt_button))
         for widget in (self.language_button, self.pause_button, self.sign_off_button):
             widget.setStyleSheet("text-align: center;")
-            top.addWidget(widget)
-        outer.addLayout(top)
 
         body = QHBoxLayout()
         body.addWidget(self._build_ticket_panel(), 3)
@@ -202,54 +172,31 @@ class PickupWindow(QMainWindow):
         self.setCentralWidget(central)
         QShortcut(QKeySequence("Esc"), self, self._on_clear_pressed)
 
-    def _button(self, name: str, handler: Any, key: str | None = None) -> QPushButton:
-        button = QPushButton()
-        button.setObjectName(name)
-        # No button takes the focus: the scanner's keystrokes always reach the scan field.
-        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        button.clicked.connect(handler)
-        if key:
-            # A window-wide shortcut acts at once (a button's own shortcut animates first).
-            QShortcut(QKeySequence(key), self, button.click)
-        return button
-
     def _build_ticket_panel(self) -> QWidget:
         panel = QFrame()
         panel.setObjectName("ticketPanel")
         layout = QVBoxLayout(panel)
         self.ticket_caption = _caption()
         layout.addWidget(self.ticket_caption)
-        self.current_label = QLabel("—")
-        self.current_label.setObjectName("currentTicketLabel")
-        self.current_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.current_label)
-        self.current_details = QLabel()
-        self.current_details.setObjectName("currentDetails")
-        self.current_details.setWordWrap(True)
-        self.current_details.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.current_details)
+        current, details = self._build_current()
+        details.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(current)
+        layout.addWidget(details)
         self.called_pickup_label = _plain("calledPickupLabel")
         self.called_pickup_label.hide()
         layout.addWidget(self.called_pickup_label)
-        self.buttons: dict[str, QPushButton] = {}
-        handlers = {
-            "callNextButton": self.controller.call_next,
-            "recallButton": lambda: self.controller.act("recall"),
-            "noShowButton": lambda: self.controller.act("no_show"),
-            "startButton": lambda: self.controller.act("start"),
-            "finishButton": self._on_finish_clicked,
-        }
-        for name, _label, key in ACTIONS:
-            self.buttons[name] = self._button(name, handlers[name], key)
-            layout.addWidget(self.buttons[name])
+        for button in self._build_actions({"finishButton": self._on_finish_clicked}):
+            layout.addWidget(button)
         self.waiting_label = QLabel()
         self.waiting_label.setObjectName("waitingLabel")
         self.waiting_label.setWordWrap(True)
         layout.addWidget(self.waiting_label)
-        self.notice_label = QLabel()
-        self.notice_label.setObjectName("noticeLabel")
-        self.notice_label.setWordWrap(True)
-        layout.addWidget(self.notice_label)
+        notice = self._build_notice()
+        # The number field shows from Ctrl+N until it is answered ("Undo" after F4 goes under
+        # the scan field: this column has no room left for its wrapped text at 1280x720).
+        self.particular.number_edit.hide()
+        layout.addWidget(self.particular.number_edit)
+        layout.addWidget(notice)
         layout.addStretch(1)
         self.camera_label = QLabel()
         self.camera_label.setObjectName("cameraStatusLabel")
@@ -267,10 +214,12 @@ class PickupWindow(QMainWindow):
         self.scan_input.setObjectName("scanInput")
         self.scan_input.setClearButtonEnabled(False)
         self.scan_input.returnPressed.connect(self._on_scan_input_return_pressed)
+        self.scan_input.installEventFilter(self)  # Ctrl+Z: see eventFilter
         self.scan_label.setBuddy(self.scan_input)
         row.addWidget(self.scan_label)
         row.addWidget(self.scan_input, 1)
         side.addLayout(row)
+        side.addWidget(self.particular.undo_row)
         side.addWidget(self._build_search_panel(), 1)
 
         panel = QFrame()
@@ -352,13 +301,6 @@ class PickupWindow(QMainWindow):
 
     def retranslate(self) -> None:
         tr = self.language
-        self.setWindowTitle(
-            tr(N_("Tresen · Quick pickup {desk}")).format(desk=self.controller.desk)
-        )
-        for name, label, key in ACTIONS:
-            self.buttons[name].setText(f"{tr(label)} ({key})")
-        self.language_button.setText("English" if self.language.code == "de" else "Deutsch")
-        self.sign_off_button.setText(tr(N_("Sign off")))
         self.ticket_caption.setText(tr(N_("At the desk")))
         self.scan_label.setText(tr(N_("&Receipt:")))
         self.scan_input.setPlaceholderText(tr(N_("Scan the receipt or type its code")))
@@ -374,27 +316,11 @@ class PickupWindow(QMainWindow):
             tr(N_("Hand over without receipt ({key})")).format(key=WITHOUT_RECEIPT_KEY)
         )
         self.reissue_button.setText(tr(N_("New receipt ({key})")).format(key=REISSUE_KEY))
-        self.show_state()
+        super().retranslate()
 
     def show_state(self) -> None:
         c, tr = self.controller, self.language
-        self.title.setText(
-            tr(N_("{site} · Quick pickup {desk} · {user}")).format(
-                site=c.site_name, desk=c.desk, user=self.user
-            )
-        )
-        self.pause_button.setText(
-            tr(N_("Resume work (F11)")) if c.desk_state == "paused" else tr(N_("Break (F11)"))
-        )
-        self.offline_banner.setText(
-            tr(
-                N_(
-                    "No connection to the server. Receipts cannot be checked and no document "
-                    "can be handed over until it is back."
-                )
-            )
-        )
-        self.offline_banner.setVisible(not c.online)
+        super().show_state()
         waiting = [t.number for t in c.waiting]
         self.waiting_label.setText(
             tr(N_("Waiting: {count}")).format(count=len(waiting))
@@ -402,7 +328,6 @@ class PickupWindow(QMainWindow):
             + (" …" if len(waiting) > 8 else "")
         )
         self._render_ticket()
-        self._render_buttons()
         self._render_pickup()
         self._render_search()
         self._render_camera()
@@ -421,21 +346,8 @@ class PickupWindow(QMainWindow):
         )
 
     def _render_buttons(self) -> None:
+        super()._render_buttons()
         c = self.controller
-        status = c.current.status if c.current else None
-        # A window that lost its desk (taken over, signed off) acts no more.
-        online, idle = c.online, not c.busy and c.ended_reason is None
-        enabled = {
-            "callNextButton": online and idle and status is None and c.desk_state != "paused",
-            "recallButton": online and idle and status == "called",
-            "noShowButton": online and idle and status == "called",
-            "startButton": online and idle and status == "called",
-            "finishButton": idle and status == "serving",
-        }
-        for name, button in self.buttons.items():
-            button.setEnabled(enabled[name])
-        for widget in (self.pause_button, self.sign_off_button, self.no_receipt_button):
-            widget.setEnabled(c.ended_reason is None)
         self.hand_over_button.setEnabled(
             c.online and c.ended_reason is None and self.lookup.can_hand_over()
         )
@@ -670,7 +582,7 @@ class PickupWindow(QMainWindow):
         """The scan field takes the keyboard again (within this window: never from another
         program, since this also runs on live updates); while the search is open, its list
         (or its field, before there is a list) keeps it."""
-        if self._dialog_open:
+        if self._dialog_open or self._calling_by_number():
             return
         if not self._searching:
             self.scan_input.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -681,16 +593,31 @@ class PickupWindow(QMainWindow):
         self.activateWindow()
         self._refocus()
 
+    def _calling_by_number(self) -> bool:
+        """The number field is open (Ctrl+N) or its confirmation asks: they keep the keyboard."""
+        return self.particular.number_edit.isVisible() or self.particular.confirmation is not None
+
+    def _particular_done(self) -> None:
+        self.particular.number_edit.hide()
+        self._back_from_dialog()
+
     # Slots ----------------------------------------------------------------------------------
 
-    def _on_controller_changed(self) -> None:
-        self.show_state()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Ctrl+Z in the scan field is the window's "Undo" of a no-show: the field would take it
+        as undoing its typing, which nobody needs there (the scanner types, Enter empties it)."""
+        if (
+            watched is self.scan_input
+            and event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.matches(QKeySequence.StandardKey.Undo)
+        ):
+            event.ignore()
+            return True  # not overridden: the window's shortcut acts
+        return super().eventFilter(watched, event)
 
-    def _on_controller_online_changed(self, _online: bool) -> None:
-        self.show_state()
-
-    def _on_controller_busy_changed(self, _busy: bool) -> None:
-        self._render_buttons()
+    def _on_controller_busy_changed(self, busy: bool) -> None:
+        super()._on_controller_busy_changed(busy)
         self._refocus()
 
     def _on_lookup_changed(self) -> None:
@@ -764,20 +691,6 @@ class PickupWindow(QMainWindow):
         if chosen is not None:
             self.search.reissue(pickup.id, *chosen)
 
-    def _on_controller_problem(self, problem: tuple[str, Any]) -> None:
-        kind, detail = problem
-        if kind == "info" and detail == "nobody_waiting":
-            text = self.language(N_("Nobody is waiting for this desk."))
-        elif kind == "refused":
-            text = self.language(N_("The server refused a saved change: {change}: {why}")).format(
-                change=detail[-1].label, why=detail[-1].error
-            )
-        elif isinstance(detail, Exception):
-            text = describe(detail, self.language)
-        else:
-            text = str(detail)
-        self.notice_label.setText(text)
-
     def _on_scan_input_return_pressed(self) -> None:
         text = self.scan_input.text()
         self.scan_input.clear()
@@ -826,6 +739,9 @@ class PickupWindow(QMainWindow):
         self._back_from_dialog()
 
     def _on_clear_pressed(self) -> None:
+        if self.particular.number_edit.isVisible():
+            self._particular_done()  # Esc in the number field: nobody is called
+            return
         if self._searching:
             # Close the search: the next citizen does not see this one's results.
             self._searching = False
@@ -835,26 +751,6 @@ class PickupWindow(QMainWindow):
             return
         self.scan_input.clear()
         self.lookup.clear()
-
-    def _on_clock_tick(self) -> None:
-        if self.controller.current is not None:
-            self._render_ticket()
-
-    def _on_language_changed(self, _code: str) -> None:
-        self.retranslate()
-
-    def _on_language_button_clicked(self) -> None:
-        self.language.set("en" if self.language.code == "de" else "de")
-
-    def _on_pause_clicked(self) -> None:
-        if self.controller.desk_state == "paused":
-            self.controller.sign_on()
-        else:
-            self.controller.pause()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        self._clock.stop()
-        super().closeEvent(event)
 
 
 def _set_property(widget: QWidget, name: str, value: bool) -> None:

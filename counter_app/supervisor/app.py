@@ -5,29 +5,25 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
-from counter_app.clerk.login import PASSWORD_VARIABLE, show_desk_window
+from counter_app.clerk import desk_session
+from counter_app.clerk.login import ask_sign_in, show_desk_window
 from counter_app.core import settings as desk_settings
 from counter_app.core.api import SignIn, TresenClient
-from counter_app.core.screen import has_screen
 from counter_app.core.settings import DeskSettings
 from counter_app.qt import selftest
 from counter_app.qt.emergency import EmergencyWatch
-from counter_app.qt.i18n import N_, Language
+from counter_app.qt.i18n import Language
 from counter_app.qt.live import LiveSignals
 from counter_app.qt.tasks import Tasks
 from counter_app.supervisor.controller import SupervisorController
 from counter_app.supervisor.login import SupervisorLoginDialog
 from counter_app.supervisor.window import SupervisorWindow
-from resources.i18n import STAFF_LANGUAGES, gettext_for
 
 log = logging.getLogger("tresen.supervisor")
 
@@ -37,29 +33,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="tresen supervisor",
         description="the supervisor's window: the live board, steering, statistics",
     )
-    parser.add_argument("--server", help="address of the central server")
-    parser.add_argument("--site", help="site slug")
-    parser.add_argument(
-        "--user", help=f"user name; the password may come from ${PASSWORD_VARIABLE}"
-    )
-    parser.add_argument("--language", choices=STAFF_LANGUAGES, help="language of the window")
-    parser.add_argument(
-        "--self-test",
-        action="store_true",
-        help="check this computer's setup without a server; one line per check",
-    )
+    desk_session.add_sign_in_options(parser)
+    desk_session.add_self_test_option(parser, "a server")
     return parser
 
 
 def settings_from(args: argparse.Namespace, config: Path) -> DeskSettings:
     """The settings file ``config`` (or the defaults), then the command line."""
-    given = {
-        "server": args.server,
-        "site": args.site,
-        "user": args.user,
-        "language": args.language,
-    }
-    return desk_settings.merged(desk_settings.load(config), given)
+    return desk_settings.merged(desk_settings.load(config), desk_session.given_options(args))
 
 
 class SupervisorSession:
@@ -114,10 +95,8 @@ def run_supervisor(
     open_session: Callable[[TresenClient, SignIn], SupervisorSession],
     user_given: bool,
 ) -> int:
-    """Sign in with ``dialog``, open the window, run until it closes; the exit code.
-
-    With ``$TRESEN_PASSWORD`` and a user given it signs in at once; refused without a screen,
-    it writes the reason to stderr and exits with 2 (on a screen the dialog says why)."""
+    """Sign in with ``dialog`` (see ``counter_app.clerk.login.ask_sign_in``), open the window, run
+    until it closes; the exit code."""
     sessions: list[SupervisorSession] = []
 
     def opened(client: TresenClient, sign_in: SignIn) -> None:
@@ -127,21 +106,7 @@ def run_supervisor(
         session.start()
 
     dialog.signed_in.connect(opened)
-    password = os.environ.get(PASSWORD_VARIABLE) if user_given else None
-    unattended = bool(password) and not has_screen(QGuiApplication.platformName())
-    refusals: list[str] = []
-
-    def give_up(text: str) -> None:
-        refusals.append(text)
-        print(f"tresen: {text}", file=sys.stderr)
-        dialog.done(2)
-
-    if password:
-        dialog.password.setText(password)
-        if unattended:
-            dialog.refused.connect(give_up)
-        dialog.attempt()
-    result = 2 if refusals else dialog.exec()
+    result = ask_sign_in(dialog, user_given)
     if result == 2 and not sessions:
         return 2
     if not result and not sessions:
@@ -153,36 +118,25 @@ def run_supervisor(
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.self_test:
-        return self_test(args)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    config = desk_settings.config_file("supervisor")
-    try:
-        merged = settings_from(args, config)
-    except desk_settings.SettingsError as exc:  # one line: the file or command line, the key
-        print(f"tresen supervisor: cannot start: {exc}", file=sys.stderr)
-        return 2
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    language = Language(merged.language)
-    tasks = Tasks()
-    dialog = SupervisorLoginDialog(merged, language, tasks)
+    started = desk_session.start_program(
+        "supervisor", build_parser(), argv, settings_from, self_test
+    )
+    if isinstance(started, int):
+        return started
+    dialog = SupervisorLoginDialog(started.settings, started.language, started.tasks)
 
     def open_session(client: TresenClient, sign_in: SignIn) -> SupervisorSession:
         chosen = dialog.settings()
-        desk_settings.save(config, chosen)
-        return SupervisorSession(client, sign_in, chosen.site, language, tasks)
+        desk_settings.save(started.config, chosen)
+        return SupervisorSession(client, sign_in, chosen.site, started.language, started.tasks)
 
-    return run_supervisor(app, dialog, open_session, bool(args.user))
+    return run_supervisor(started.app, dialog, open_session, bool(started.args.user))
 
 
 def self_test(args: argparse.Namespace) -> int:
-    """``tresen supervisor --self-test``: see counter_app.qt.selftest."""
-    selftest.prepare_platform()
-    QApplication.instance() or QApplication(sys.argv[:1])
-    config = desk_settings.config_file("supervisor")
-    merged, problem = selftest.settings_or_defaults(
-        lambda: settings_from(args, config), DeskSettings
+    """``tresen supervisor --self-test``: one line per check."""
+    config, merged, problem = desk_session.self_test_settings(
+        "supervisor", args, settings_from, DeskSettings
     )
 
     def window(_folder: Path) -> tuple[QWidget, Callable[[], None]]:
@@ -194,17 +148,12 @@ def self_test(args: argparse.Namespace) -> int:
         shown.resize(1280, 720)
         return shown, lambda: None
 
+    qt, *first = desk_session.first_checks(config, problem, merged)
     return selftest.run(
         [
-            ("qt", selftest.qt),
+            qt,
             ("charts", selftest.charts),
-            ("settings", lambda: selftest.settings_file(config, problem=problem)),
-            ("server", lambda: selftest.server(merged.server, merged.site)),
-            (
-                "translations",
-                lambda: selftest.translations(STAFF_LANGUAGES, gettext_for, N_("Sign in")),
-            ),
-            ("fonts", selftest.fonts),
+            *first,
             ("export", selftest.spreadsheet),
             ("window", lambda: selftest.window(window)),
             ("desktop", selftest.desktop_only),
