@@ -46,9 +46,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--port", type=int, default=8199)
     args = parser.parse_args()
+    add_user = ["admin", "add-user", USER, "--role", "supervisor", "--site", "site-01"]
     added = subprocess.run(
-        [TRESEN, "admin", "add-user", USER, "--role", "supervisor", "--site", "site-01"]
-        + ["--password-stdin", "--db", args.url],
+        [TRESEN, *add_user, "--password-stdin", "--db", args.url],
         input=f"{PASSWORD}\n".encode(),
         capture_output=True,
     )

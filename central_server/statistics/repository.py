@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+import pydantic_core
 from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session, lazyload
 
@@ -188,10 +189,65 @@ def replace_figures(session: Session, site_id: int, first: date, cells: dict[Row
                 "month": f"{day.year}-{day.month:02d}",
                 **{n: cell.counts.get(n, 0) for n in (*COUNTS, *SUMS)},
                 "bars": cell.packed(),
+                "answer": written_answer(cell) if level in ANSWERED_LEVELS else None,
             }
         )
     for start in range(0, len(rows), 5000):
         session.execute(insert(Figure), rows[start : start + 5000])
+
+
+#: The levels whose rows answer a group alone and keep their written figures (``answer``): a
+#: day and a service of a site (a service is one site's), the groups of a period by day and
+#: service.
+ANSWERED_LEVELS = frozenset({2})
+
+
+def written_answer(cell: Cell) -> bytes:
+    """A cell's figures as the API writes them (the statistics endpoints' JSON)."""
+    return pydantic_core.to_json(cell.answer())
+
+
+def stored_answers(
+    session: Session, site_ids: Sequence[int], first: date, last: date, service_id: int | None
+) -> list[tuple[str, int, bytes]] | None:
+    """The written figures of the sites' day-and-service rows of ``first`` .. ``last``, as
+    (day, service, figures); None if a row has none yet (summed up before they were kept)."""
+    conditions = [
+        Figure.site_id.in_(list(site_ids)),
+        Figure.level == 2,
+        Figure.day >= first,
+        Figure.day <= last,
+    ]
+    if service_id is not None:
+        conditions.append(Figure.service_id == service_id)
+    query = select(Figure.day, Figure.service_id, Figure.answer).where(*conditions)
+    found = []
+    for day, service, answer in session.connection().execute(query):
+        if answer is None:
+            return None
+        found.append((day.isoformat(), service, answer))
+    return found
+
+
+def fill_answers(session: Session, site_id: int, limit: int) -> int:
+    """Write the figures of up to ``limit`` of the site's rows that should keep them and do not
+    (summed up before they were kept); how many were written."""
+    query = (
+        select(Figure)
+        .where(
+            Figure.site_id == site_id,
+            Figure.level.in_(sorted(ANSWERED_LEVELS)),
+            Figure.answer.is_(None),
+        )
+        .limit(limit)
+    )
+    rows = list(session.scalars(query))
+    for row in rows:
+        cell = Cell()
+        cell.add_counts((name, getattr(row, name)) for name in _NAMES)
+        cell.add_packed(row.bars)
+        row.answer = written_answer(cell)
+    return len(rows)
 
 
 #: The columns a group is read by, per group (see ``figures.group_key``).

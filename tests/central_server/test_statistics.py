@@ -13,11 +13,14 @@ import openpyxl
 import pytest
 
 from central_server import cli
+from central_server.auth.principal import Principal, Role
 from central_server.statistics import service as statistics_service
 from tests.support.live_server import ApiClient, LiveServer
 from tests.support.scripted_day import Clock, Played, next_day, play_day
 
 PERIOD = {"from": "2026-11-30", "to": "2026-12-06"}
+#: Reading the service in this process, as an admin would over the API.
+ADMIN = Principal(kind="user", id=0, name="test", roles=frozenset({Role.ADMIN}), site_ids=None)
 
 
 @pytest.fixture
@@ -121,6 +124,7 @@ def _groups(answer: dict[str, Any]) -> list[tuple[Any, ...]]:
 @pytest.mark.parametrize("after_days", [0, 1, 40], ids=["on-the-day", "day-rows", "month-rows"])
 def test_every_group_and_split(
     played: Played,
+    server: LiveServer,
     statistik: ApiClient,
     clock: Clock,
     after_days: int,
@@ -135,8 +139,20 @@ def test_every_group_and_split(
         monkeypatch.setitem(PERIOD, "to", "2026-12-31")
         # the totals of many groups are read on their own: here, of any
         monkeypatch.setattr(statistics_service, "MANY_GROUPS", 0)
-    assert stats(statistik, group="day", by="service")["totals"] == expected_totals(played)
+    by_day_and_service = stats(statistik, group="day", by="service")
+    assert by_day_and_service["totals"] == expected_totals(played)
     s, d = played.services, played.desks
+    assert _groups(by_day_and_service) == [
+        ("2026-12-01", s["A"], 3, 2, 4.0),
+        ("2026-12-01", s["C"], 1, 0, 8.0),
+        ("2026-12-01", s["B"], 2, 2, 26.5),
+    ]
+    # Summed up, each group's figures are those its row wrote then: the same as made anew.
+    assert server.db is not None
+    made = statistics_service.site_statistics(
+        server.db, "demo", ADMIN, PERIOD["from"], PERIOD["to"], "day", "service", None, None
+    )
+    assert by_day_and_service["groups"] == made["groups"]
     assert _groups(stats(statistik, group="day")) == [("2026-12-01", None, 6, 4, 13.8)]
     assert _groups(stats(statistik, group="week")) == [("2026-W49", None, 6, 4, 13.8)]
     assert _groups(stats(statistik, group="month")) == [("2026-12", None, 6, 4, 13.8)]
@@ -376,3 +392,36 @@ def test_the_figures_can_be_summed_up_ahead(
     assert "demo: summed up until 2026-12-01" in capsys.readouterr().out
     assert cli.main([*base, "--site", "nowhere"]) == 2
     assert "nowhere" in capsys.readouterr().err
+
+
+def test_rows_summed_up_before_their_figures_were_kept_answer_the_same(
+    played: Played,
+    server: LiveServer,
+    statistik: ApiClient,
+    clock: Clock,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Rows summed up by a server before 0017 kept no written figures: a request makes them as
+    before (the same answer), and ``sum-up-figures`` (upgrade step 5) writes them."""
+    from sqlalchemy import func, select, update
+
+    from central_server.models import Figure
+
+    next_day(clock)
+    kept = stats(statistik, group="day", by="service")
+    assert server.db is not None
+
+    def without_figures() -> int:
+        with server.db.read_session() as session:
+            return session.scalar(
+                select(func.count()).where(Figure.level == 2, Figure.answer.is_(None))
+            )
+
+    with server.db.write_session() as session:
+        session.execute(update(Figure).values(answer=None))
+    assert without_figures() == 3  # a day of three services
+    assert stats(statistik, group="day", by="service") == kept
+    assert cli.main(["admin", "sum-up-figures", "--db", server.database_url]) == 0
+    capsys.readouterr()
+    assert without_figures() == 0
+    assert stats(statistik, group="day", by="service") == kept
