@@ -17,8 +17,10 @@ in the queue, 3 % transferred once; an estimate at issue for the online ones; fe
 8 % of the done ones. Cases and feedback rows as the server writes them.
 
 Then it measures, in this process, what the endpoint does without HTTP: the service layer's
-answer and its JSON as the endpoint writes it (``StatisticsResponse``), with the garbage
-collector set up as in a server process (``tune_garbage_collection``):
+answer as the endpoint asks for it (``written=True``: the groups by day and service as their rows
+wrote them) and its JSON as the endpoint writes it (``StatisticsResponse``), with the garbage
+collector set up as in a server process (``tune_garbage_collection``); ``bench/stats_http.py``
+asks a real server over HTTP:
 
 1. **summing up** every site's year once (what the first statistics request after the upgrade
    does, site by site, in transactions of 31 days);
@@ -342,13 +344,15 @@ def measure(db: Database, rounds: int, out_dir: Path) -> dict[str, Any]:
         if scope == "one site":
 
             def read(g: Any = group, b: Any = by, f: str = start, t: str = end) -> Any:
-                return service.site_statistics(db, "site-01", ADMIN, f, t, g, b, None, None)
+                return service.site_statistics(
+                    db, "site-01", ADMIN, f, t, g, b, None, None, written=True
+                )
 
         else:
 
             def read(g: Any = group, b: Any = by, f: str = start, t: str = end) -> Any:
                 return service.organisation_statistics(
-                    db, "koeln", ADMIN, f, t, None, g, b, None, None
+                    db, "koeln", ADMIN, f, t, None, g, b, None, None, written=True
                 )
 
         reads.append((scope, label + note, read))
