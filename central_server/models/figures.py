@@ -61,8 +61,9 @@ class Figure(Base):
     handling_seconds: Mapped[float] = mapped_column(Float, default=0, server_default="0")
     bars: Mapped[bytes] = mapped_column(LargeBinary)
     #: The row's figures as the API writes them (JSON), for the levels whose rows answer a
-    #: group alone (``statistics.repository.ANSWERED_LEVELS``: a day and a service of a site):
-    #: an organisation's year by day and service is 30,000 such groups, and reading each one's
+    #: group alone (``statistics.repository.ANSWERED_LEVELS``: a day and a service, a day and a
+    #: desk of a site): an organisation's year by day and service is 30,000 such groups, and
+    #: reading each one's
     #: written figures costs a tenth of making them (bench/README.md, issue 14). Made with the
     #: row; None for other levels and for rows summed up before it existed (``tresen admin
     #: sum-up-figures`` and the hourly sum-up fill those; until then they are made per request).

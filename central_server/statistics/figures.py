@@ -84,6 +84,12 @@ LEVELS: dict[int, tuple[str, frozenset[str]]] = {
     14: ("month", frozenset({"weekday", "hour"})),
     15: ("month", frozenset({"hour", "service"})),
     16: ("month", frozenset({"service", "desk"})),
+    # by desk with a split in time (the supervisor's charts split by desk: hours and days);
+    # day rows by hour and desk serve short periods and the days around whole months
+    4: ("day", frozenset({"desk"})),
+    5: ("day", frozenset({"hour", "desk"})),
+    18: ("month", frozenset({"hour", "desk"})),
+    19: ("month", frozenset({"weekday", "hour", "desk"})),
     # per clerk, only for a site whose site file allows figures per clerk: a year of a site in
     # 12 rows a clerk, not 50,000 tickets
     3: ("day", frozenset({"clerk"})),

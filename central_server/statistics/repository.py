@@ -196,10 +196,10 @@ def replace_figures(session: Session, site_id: int, first: date, cells: dict[Row
         session.execute(insert(Figure), rows[start : start + 5000])
 
 
-#: The levels whose rows answer a group alone and keep their written figures (``answer``): a
-#: day and a service of a site (a service is one site's), the groups of a period by day and
-#: service.
-ANSWERED_LEVELS = frozenset({2})
+#: The levels whose rows answer a group alone and keep their written figures (``answer``), by
+#: the column their groups are split by: a day and a service, a day and a desk of a site (a
+#: service or desk is one site's), the groups of a period by day and service or desk.
+ANSWERED_LEVELS = {2: "service_id", 4: "desk_id"}
 
 
 def written_answer(cell: Cell) -> bytes:
@@ -208,24 +208,34 @@ def written_answer(cell: Cell) -> bytes:
 
 
 def stored_answers(
-    session: Session, site_ids: Sequence[int], first: date, last: date, service_id: int | None
+    session: Session,
+    site_ids: Sequence[int],
+    level: int,
+    first: date,
+    last: date,
+    service_id: int | None,
+    desk_id: int | None,
 ) -> list[tuple[str, int, bytes]] | None:
-    """The written figures of the sites' day-and-service rows of ``first`` .. ``last``, as
-    (day, service, figures); None if a row has none yet (summed up before they were kept)."""
+    """The written figures of the sites' rows at ``level`` (one of :data:`ANSWERED_LEVELS`) of
+    ``first`` .. ``last``, as (day, service or desk, figures); None if a row has none yet
+    (summed up before they were kept)."""
     conditions = [
         Figure.site_id.in_(list(site_ids)),
-        Figure.level == 2,
+        Figure.level == level,
         Figure.day >= first,
         Figure.day <= last,
     ]
     if service_id is not None:
         conditions.append(Figure.service_id == service_id)
-    query = select(Figure.day, Figure.service_id, Figure.answer).where(*conditions)
+    if desk_id is not None:
+        conditions.append(Figure.desk_id == desk_id)
+    item = getattr(Figure, ANSWERED_LEVELS[level])
+    query = select(Figure.day, item, Figure.answer).where(*conditions)
     found = []
-    for day, service, answer in session.connection().execute(query):
+    for day, item_id, answer in session.connection().execute(query):
         if answer is None:
             return None
-        found.append((day.isoformat(), service, answer))
+        found.append((day.isoformat(), item_id, answer))
     return found
 
 

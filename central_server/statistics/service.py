@@ -347,8 +347,12 @@ def statistics(
     summed_end = min(query.last, summed_until) if summed_until is not None else None
     cells: dict[tuple[str | None, int | None], rules.Cell] = {}
     stored: list[tuple[str, int, bytes]] = []
+    # the groups by day and service (or desk) are each one row at the day level that has them
     use_written = (
-        written and query.group == "day" and query.by == "service" and query.desk_id is None
+        written
+        and query.group == "day"
+        and day_level in repository.ANSWERED_LEVELS
+        and rules.LEVELS[day_level][1] == {query.by}
     )
     with db.read_session() as session:
         services = repository.services_of(session, site_ids)
@@ -407,9 +411,15 @@ def statistics(
             else:
                 found = (
                     repository.stored_answers(
-                        session, site_ids, query.first, summed_end, query.service_id
+                        session,
+                        site_ids,
+                        day_level,
+                        query.first,
+                        summed_end,
+                        query.service_id,
+                        query.desk_id,
                     )
-                    if use_written and day_level in repository.ANSWERED_LEVELS
+                    if use_written and day_level is not None
                     else None
                 )
                 if found is None:
@@ -537,11 +547,11 @@ def _answer(
         return (name, {"id": item_id or None, "name": name})
 
     groups: list[tuple[tuple[str, str, int], dict[str, Any] | WrittenGroup]] = []
-    for day, service_id, figures in stored:
-        named = by_value(service_id)
-        assert named is not None and query.by is not None  # by day and service
+    for day, stored_id, figures in stored:
+        named = by_value(stored_id)
+        assert named is not None and query.by is not None  # by day and service or desk
         written = WrittenGroup(day, query.by, named[1], figures)
-        groups.append(((day, named[0], service_id), written))
+        groups.append(((day, named[0], stored_id), written))
     if query.group is not None or query.by is not None:
         for (key, item_id), cell in cells.items():
             if not cell.counts.get("arrivals") and not cell.counts.get("appointment_missed"):

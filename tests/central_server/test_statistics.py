@@ -180,6 +180,34 @@ def test_every_group_and_split(
         (None, d["1"], 3, 3, 11.67),  # T5, T2, T6
         (None, d["2"], 2, 1, 17.0),  # T4, T1
     ]
+    # by desk and in time (the supervisor's charts split by desk): from day rows, month rows
+    by_day_and_desk = stats(statistik, group="day", by="desk")
+    assert _groups(by_day_and_desk) == [
+        ("2026-12-01", None, 1, 0, None),
+        ("2026-12-01", d["1"], 3, 3, 11.67),
+        ("2026-12-01", d["2"], 2, 1, 17.0),
+    ]
+    made_by_desk = statistics_service.site_statistics(
+        server.db, "demo", ADMIN, PERIOD["from"], PERIOD["to"], "day", "desk", None, None
+    )
+    assert by_day_and_desk["groups"] == made_by_desk["groups"]
+    by_hour_and_desk = [
+        ("08", None, 1, 0, None),  # T3
+        ("08", d["1"], 2, 2, 16.0),  # T5, T2
+        ("08", d["2"], 2, 1, 17.0),  # T4, T1
+        ("09", d["1"], 1, 1, 3.0),  # T6
+    ]
+    assert _groups(stats(statistik, group="hour", by="desk")) == by_hour_and_desk
+    assert _groups(stats(statistik, group="weekday_hour", by="desk")) == [
+        (f"2-{hour}", *rest) for hour, *rest in by_hour_and_desk
+    ]
+    assert _groups(stats(statistik, group="week", by="desk"))[1] == (
+        "2026-W49",
+        d["1"],
+        3,
+        3,
+        11.67,
+    )
     assert _groups(stats(statistik, group="hour", by="service")) == [
         ("08", s["A"], 2, 1, 5.0),
         ("08", s["C"], 1, 0, 8.0),
