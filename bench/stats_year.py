@@ -329,6 +329,10 @@ def measure(db: Database, rounds: int, out_dir: Path) -> dict[str, Any]:
         ("by=desk", None, "desk"),
         ("group=hour&by=service", "hour", "service"),
         ("group=day&by=service", "day", "service"),
+        # the supervisor's charts split by desk (summed up since migration 0018)
+        ("group=day&by=desk", "day", "desk"),
+        ("group=hour&by=desk", "hour", "desk"),
+        ("group=weekday_hour&by=desk", "weekday_hour", "desk"),
     ]
     timings: list[dict[str, Any]] = []
     #: A year of whole months, and one that is not (days around the months from day rows).
@@ -337,7 +341,9 @@ def measure(db: Database, rounds: int, out_dir: Path) -> dict[str, Any]:
         (scope, period, request)
         for scope in ("one site", "organisation koeln (20 sites)")
         for period in periods
-        for request in (requests if not period[2] else requests[:2] + requests[3:6])
+        for request in (
+            requests if not period[2] else requests[:2] + requests[3:6] + requests[-2:-1]
+        )
     ]
     reads: list[tuple[str, str, Callable[[], Any]]] = []
     for scope, (start, end, note), (label, group, by) in plan:
@@ -407,38 +413,6 @@ def measure(db: Database, rounds: int, out_dir: Path) -> dict[str, Any]:
         print(
             f"{scope:32} {label:44} median {median:8.1f} ms  p99 {p99:8.1f} ms  "
             f"({arrivals} tickets, {groups} groups)",
-            flush=True,
-        )
-    # A split by desk together with a split in time: no summed-up level holds it (they hold desk
-    # only with service, by month), so every ticket of the period is read. Slow for a year (see
-    # bench/README.md, issue 14): fewer rounds, the organisation's once.
-    by_desk = [
-        ("one site", group, "site-01", None, max(1, rounds // 3))
-        for group in ("day", "hour", "weekday_hour")
-    ] + [("organisation koeln (20 sites)", "day", None, "koeln", 1)]
-    for scope, group, slug, org_slug, times in by_desk:
-
-        def split(g: str = group, s: str | None = slug, o: str | None = org_slug) -> Any:
-            if o is not None:
-                answer = service.organisation_statistics(
-                    db, o, ADMIN, first, last, None, g, "desk", None, None, written=True
-                )
-            else:
-                assert s is not None
-                answer = service.site_statistics(
-                    db, s, ADMIN, first, last, g, "desk", None, None, written=True
-                )
-            StatisticsResponse(answer)
-            return answer
-
-        median, p99, answer = _timed(split, times)
-        label = f"group={group}&by=desk (from the tickets)"
-        timings.append(
-            {"scope": scope, "request": label, "median_ms": round(median, 1), "rounds": times}
-        )
-        print(
-            f"{scope:32} {label:44} median {median:8.1f} ms  of {times} "
-            f"({answer['totals']['arrivals']} tickets, {len(answer['groups'])} groups)",
             flush=True,
         )
     for scope, site, organisation in (
