@@ -93,7 +93,10 @@ LEVELS: dict[int, tuple[str, frozenset[str]]] = {
     # per clerk, only for a site whose site file allows figures per clerk: a year of a site in
     # 12 rows a clerk, not 50,000 tickets
     3: ("day", frozenset({"clerk"})),
+    6: ("day", frozenset({"hour", "clerk"})),
     17: ("month", frozenset({"clerk"})),
+    20: ("month", frozenset({"hour", "clerk"})),
+    21: ("month", frozenset({"weekday", "hour", "clerk"})),
 }
 
 

@@ -241,9 +241,17 @@ def test_figures_per_clerk_only_where_the_site_file_allows_them(
         (c["clerk1"], "Sachbearbeitung 1", 3),
         (c["clerk2"], "Sachbearbeitung 2", 2),
     ]
+    by_clerk_and_hour = stats(statistik, by="clerk", group="hour")
+    assert [(g["key"], g["clerk"]["id"], g["arrivals"]) for g in by_clerk_and_hour["groups"]] == [
+        ("08", None, 1),
+        ("08", c["clerk1"], 2),
+        ("08", c["clerk2"], 2),
+        ("09", c["clerk1"], 1),
+    ]
     # the next day the figures per clerk come from the summed-up rows: the same
     next_day(clock)
     assert stats(statistik, by="clerk") == by_clerk
+    assert stats(statistik, by="clerk", group="hour") == by_clerk_and_hour
     assert stats(statistik, by="clerk", group="day")["groups"] == [
         {**g, "key": "2026-12-01"} for g in by_clerk["groups"]
     ]
