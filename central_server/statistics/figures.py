@@ -77,6 +77,8 @@ LEVELS: dict[int, tuple[str, frozenset[str]]] = {
     0: ("day", frozenset()),
     1: ("day", frozenset({"hour"})),
     2: ("day", frozenset({"service"})),
+    # the days around whole months of a year split by hour and service
+    7: ("day", frozenset({"hour", "service"})),
     10: ("month", frozenset()),
     11: ("month", frozenset({"hour"})),
     12: ("month", frozenset({"service"})),
