@@ -333,6 +333,8 @@ def measure(db: Database, rounds: int, out_dir: Path) -> dict[str, Any]:
         ("group=day&by=desk", "day", "desk"),
         ("group=hour&by=desk", "hour", "desk"),
         ("group=weekday_hour&by=desk", "weekday_hour", "desk"),
+        ("group=weekday_hour&by=service", "weekday_hour", "service"),
+        ("group=week&by=service", "week", "service"),
     ]
     timings: list[dict[str, Any]] = []
     #: A year of whole months, and two that are not (the days around the months from day

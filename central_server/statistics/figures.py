@@ -85,6 +85,7 @@ LEVELS: dict[int, tuple[str, frozenset[str]]] = {
     13: ("month", frozenset({"weekday"})),
     14: ("month", frozenset({"weekday", "hour"})),
     15: ("month", frozenset({"hour", "service"})),
+    22: ("month", frozenset({"weekday", "hour", "service"})),
     16: ("month", frozenset({"service", "desk"})),
     # by desk with a split in time (the supervisor's charts split by desk: hours and days);
     # day rows by hour and desk serve short periods and the days around whole months

@@ -208,11 +208,15 @@ def test_every_group_and_split(
         3,
         11.67,
     )
-    assert _groups(stats(statistik, group="hour", by="service")) == [
+    by_hour_and_service = [
         ("08", s["A"], 2, 1, 5.0),
         ("08", s["C"], 1, 0, 8.0),
         ("08", s["B"], 2, 2, 26.5),
         ("09", s["A"], 1, 1, 3.0),
+    ]
+    assert _groups(stats(statistik, group="hour", by="service")) == by_hour_and_service
+    assert _groups(stats(statistik, group="weekday_hour", by="service")) == [
+        (f"2-{hour}", *rest) for hour, *rest in by_hour_and_service
     ]
     only_a = stats(statistik, service=s["A"])["totals"]
     assert (only_a["arrivals"], only_a["served"], only_a["cancelled"]) == (3, 2, 1)
