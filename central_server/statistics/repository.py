@@ -207,6 +207,29 @@ def written_answer(cell: Cell) -> bytes:
     return pydantic_core.to_json(cell.answer())
 
 
+def _rows_of(
+    site_ids: Sequence[int],
+    level: int,
+    first: date,
+    last: date,
+    service_id: int | None,
+    desk_id: int | None,
+) -> list[Any]:
+    """The conditions of the sites' summed-up rows at ``level`` of ``first`` .. ``last`` (of
+    one service or desk, if asked for)."""
+    conditions = [
+        Figure.site_id.in_(list(site_ids)),
+        Figure.level == level,
+        Figure.day >= first,
+        Figure.day <= last,
+    ]
+    if service_id is not None:
+        conditions.append(Figure.service_id == service_id)
+    if desk_id is not None:
+        conditions.append(Figure.desk_id == desk_id)
+    return conditions
+
+
 def stored_answers(
     session: Session,
     site_ids: Sequence[int],
@@ -219,16 +242,7 @@ def stored_answers(
     """The written figures of the sites' rows at ``level`` (one of :data:`ANSWERED_LEVELS`) of
     ``first`` .. ``last``, as (day, service or desk, figures); None if a row has none yet
     (summed up before they were kept)."""
-    conditions = [
-        Figure.site_id.in_(list(site_ids)),
-        Figure.level == level,
-        Figure.day >= first,
-        Figure.day <= last,
-    ]
-    if service_id is not None:
-        conditions.append(Figure.service_id == service_id)
-    if desk_id is not None:
-        conditions.append(Figure.desk_id == desk_id)
+    conditions = _rows_of(site_ids, level, first, last, service_id, desk_id)
     item = getattr(Figure, ANSWERED_LEVELS[level])
     query = select(Figure.day, item, Figure.answer).where(*conditions)
     found = []
@@ -306,16 +320,7 @@ def add_summed(
     by_name = _BY_COLUMN[by]
     by_column = getattr(Figure, by_name) if by_name is not None else None
     keys = [*group_columns, *([by_column] if by_column is not None else [])]
-    conditions = [
-        Figure.site_id.in_(list(site_ids)),
-        Figure.level == level,
-        Figure.day >= first,
-        Figure.day <= last,
-    ]
-    if service_id is not None:
-        conditions.append(Figure.service_id == service_id)
-    if desk_id is not None:
-        conditions.append(Figure.desk_id == desk_id)
+    conditions = _rows_of(site_ids, level, first, last, service_id, desk_id)
     width = len(group_columns)
     query = select(*keys, *[getattr(Figure, n) for n in _NAMES], Figure.bars).where(*conditions)
     read = 0
