@@ -4,8 +4,8 @@
 
 Writes docs/screenshots/pickup-desk.png (a ready document after the scan),
 pickup-handed-over.png (the same receipt scanned again after the hand-over) and
-pickup-unknown.png (a receipt the server does not know); German, 1280x720 (the smallest
-desk screen).
+pickup-unknown.png (a receipt the server does not know), pickup-undo.png (a no-show with Undo
+offered, and a number typed to call); German, 1280x720 (the smallest desk screen).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from counter_app.core.api import TresenClient  # noqa: E402
@@ -103,6 +105,16 @@ def main() -> None:
     wait_for(app, lambda: lookup.error is not None and not lookup.busy)
     settle(app, 1.2)
     window.grab().save(str(OUT / "pickup-unknown.png"))
+
+    # P002 did not come: F4, then Undo is offered; Ctrl+N and a number to call another
+    window.scan_input.clear()
+    lookup.clear()
+    controller.act("no_show")
+    wait_for(app, lambda: controller.current is None and not controller.busy)
+    QTest.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(app.focusWidget(), "p3")
+    settle(app, 1.2)
+    window.grab().save(str(OUT / "pickup-undo.png"))
     session.stop()
     server.stop()
     print(f"written to {OUT}")
