@@ -15,6 +15,12 @@ from central_server.db import Database
 from central_server.serve import uvicorn_config
 from tests.support.ports import free_port as free_port
 
+#: How long a test waits for an answer: longer than a write may wait for the database by design
+#: (``central_server.db.WRITE_WAIT_SECONDS``), so a write that waited in a busy CI run is slow,
+#: not failed. Two CI runs saw a first write wait over 10 s (see the session note of
+#: 2026-12-04); what held it is not found yet.
+REQUEST_TIMEOUT = 35
+
 
 class LiveServer:
     """Start, stop and start again (same port, same database) like a real server restart."""
@@ -59,7 +65,7 @@ class LiveServer:
         answer = requests.post(
             f"{self.url}/api/v1/login",
             json={"username": username, "password": password},
-            timeout=10,
+            timeout=REQUEST_TIMEOUT,
         )
         answer.raise_for_status()
         return str(answer.json()["token"])
@@ -77,19 +83,19 @@ class ApiClient:
         self.session.headers["Authorization"] = f"Bearer {token}"
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", 10)
+        kwargs.setdefault("timeout", REQUEST_TIMEOUT)
         return self.session.get(self.base + path, **kwargs)
 
     def post(self, path: str, json: Any = None, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", 10)
+        kwargs.setdefault("timeout", REQUEST_TIMEOUT)
         return self.session.post(self.base + path, json=json, **kwargs)
 
     def put(self, path: str, json: Any = None, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", 10)
+        kwargs.setdefault("timeout", REQUEST_TIMEOUT)
         return self.session.put(self.base + path, json=json, **kwargs)
 
     def delete(self, path: str, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", 10)
+        kwargs.setdefault("timeout", REQUEST_TIMEOUT)
         return self.session.delete(self.base + path, **kwargs)
 
     def service_id(self, prefix: str, site: str = "demo") -> int:
