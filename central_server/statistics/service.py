@@ -370,26 +370,17 @@ def statistics(
                 desk=query.desk_id,
             )
 
-        def summed(level: int, first: date, last: date) -> None:
-            repository.add_summed(
-                session,
-                cells,
-                site_ids,
-                level,
-                first,
-                last,
-                query.group,
-                by,
-                query.service_id,
-                query.desk_id,
-            )
+        # the stretches of the period read from summed-up rows, as (level, first, last): read
+        # and added up together below, so that a group's rows of whole months and of the days
+        # around them are added up once, as arrays
+        stretches: list[tuple[int, date, date]] = []
 
         def days(first: date, last: date) -> None:
             """The days ``first`` .. ``last``: summed-up day rows, else the tickets."""
             if first > last:
                 return
             if day_level is not None:
-                summed(day_level, first, last)
+                stretches.append((day_level, first, last))
             else:
                 for site in sites:
                     _add_live(session, site, first, last, query, services, desks, cells)
@@ -405,7 +396,7 @@ def statistics(
             )
             if month_level is not None and full_first <= full_last:
                 # whole months from their month rows; the days around them from day rows
-                summed(month_level, full_first, full_last.replace(day=1))
+                stretches.append((month_level, full_first, full_last.replace(day=1)))
                 days(query.first, full_first - timedelta(days=1))
                 days(_month_end(full_last) + timedelta(days=1), summed_end)
             else:
@@ -429,6 +420,9 @@ def statistics(
             live_from = summed_end + timedelta(days=1)
         else:
             live_from = query.first
+        repository.add_summed(
+            session, cells, site_ids, stretches, query.group, by, query.service_id, query.desk_id
+        )
         if live_from <= query.last:
             for site in sites:
                 _add_live(session, site, live_from, query.last, query, services, desks, cells)

@@ -40,7 +40,15 @@ def decode_qr(image: QImage) -> str | None:
     gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
     stride = gray.bytesPerLine()
     pixels = memoryview(bytes(gray.constBits())).cast("B", (gray.height(), stride))
-    view = zxingcpp.ImageView(pixels, gray.width(), gray.height(), zxingcpp.ImageFormat.Lum, stride)
+    # zxing-cpp takes any buffer; its stub names numpy's arrays where numpy is installed (the
+    # server's statistics use it), and the desktop bundle leaves numpy out
+    view = zxingcpp.ImageView(
+        pixels,  # type: ignore[arg-type]
+        gray.width(),
+        gray.height(),
+        zxingcpp.ImageFormat.Lum,
+        stride,
+    )
     # Receipts carry a QR code: looking for nothing else is faster and reads nothing else. (Made
     # per call: a module-level zxing object is reported as leaked when the program ends.)
     only_qr = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)

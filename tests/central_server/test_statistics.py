@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -223,6 +224,37 @@ def test_every_group_and_split(
     only_desk_2 = stats(statistik, desk=d["2"], group="hour")
     assert _groups(only_desk_2) == [("08", None, 2, 1, 17.0)]
     assert stats(statistik, desk=d["2"], service=s["B"])["totals"]["arrivals"] == 1
+
+
+def test_each_group_adds_up_month_rows_day_rows_and_today(
+    server: LiveServer, clock: Clock, statistik: ApiClient
+) -> None:
+    """A heat map by desk over six weeks: December from its month rows, the 5th of January from
+    its day row and the 12th (today) from the tickets. The same day played on four Tuesdays:
+    each group (an hour, or a weekday and hour, at a desk) counts four times its tickets, with
+    the same mean wait, however its rows came."""
+    tuesdays = [date(2026, 12, 1), date(2026, 12, 8), date(2027, 1, 5), date(2027, 1, 12)]
+    for day in tuesdays:
+        played = play_day(server, clock, day)
+    d = played.desks
+    period = {"from": "2026-12-01", "to": "2027-01-12"}
+    one_day = [
+        ("08", None, 1, 0, None),  # T3 never reached a desk
+        ("08", d["1"], 2, 2, 16.0),  # T5, T2
+        ("08", d["2"], 2, 1, 17.0),  # T4, T1
+        ("09", d["1"], 1, 1, 3.0),  # T6
+    ]
+    four_days = [
+        (hour, desk, 4 * arrivals, 4 * served, wait)
+        for hour, desk, arrivals, served, wait in one_day
+    ]
+    for group, key in (("hour", "{}"), ("weekday_hour", "2-{}")):
+        answer = statistik.get(
+            "/sites/demo/statistics", params={**period, "group": group, "by": "desk"}
+        )
+        assert answer.status_code == 200, answer.text
+        assert _groups(answer.json()) == [(key.format(hour), *rest) for hour, *rest in four_days]
+        assert answer.json()["totals"]["arrivals"] == 24
 
 
 def test_figures_per_clerk_only_where_the_site_file_allows_them(

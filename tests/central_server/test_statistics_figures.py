@@ -10,12 +10,15 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from central_server.statistics import adding
 from central_server.statistics.figures import (
+    COUNTS,
     ESTIMATE_ERROR,
     FEEDBACK,
     HANDLING,
     OUTCOME,
     OUTCOME_WORDS,
+    SUMS,
     WAIT,
     Cell,
     Fact,
@@ -23,6 +26,7 @@ from central_server.statistics.figures import (
 )
 
 DAY = date(2026, 12, 3)
+NAMES = (*COUNTS, *SUMS)
 
 facts = st.builds(
     lambda wait, handling, error, feedback, outcome: Fact(
@@ -117,3 +121,39 @@ def test_figures_are_the_same_from_tickets_and_from_rows_however_they_are_cut(
     assert answer["outcomes"] == {
         OUTCOME_WORDS[n]: outcomes.count(n) for n in sorted(set(outcomes))
     }
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(facts, max_size=25), min_size=1, max_size=6), st.data())
+def test_rows_added_up_as_arrays_give_the_figures_of_their_tickets(
+    groups: list[list[Fact]], data: st.DataObject
+) -> None:
+    """An organisation's heat map by desk adds month rows as arrays (``adding.add_up``): each
+    group answers exactly as its tickets do, whether it came as one row or many, in any order,
+    in one slice of the table or several."""
+    rows: list[tuple[int, dict[str, float], bytes]] = []
+    for number, some in enumerate(groups):
+        cuts = sorted(data.draw(st.lists(st.integers(0, len(some)), max_size=3)))
+        for a, b in zip([0, *cuts], [*cuts, len(some)], strict=True):
+            counts, packed = summed_row(some[a:b])
+            rows.append((number, counts, packed))
+    rows = data.draw(st.permutations(rows))
+    table_cells = data.draw(st.sampled_from([1, 7, 300, 1 << 22]))
+
+    sums, histograms = adding.add_up(
+        [number for number, _, _ in rows],
+        len(groups),
+        [[counts.get(name, 0) for _, counts, _ in rows] for name in NAMES],
+        [packed for _, _, packed in rows],
+        table_cells=table_cells,
+    )
+
+    for number, some in enumerate(groups):
+        from_tickets = Cell()
+        for one in some:
+            from_tickets.add_fact(one)
+        added = Cell()
+        added.add_counts(zip(NAMES, sums[number], strict=True))
+        added.add_packed(histograms[number])
+        assert added.answer() == from_tickets.answer()
+        assert histograms[number] == from_tickets.packed()  # as a summed-up row keeps them

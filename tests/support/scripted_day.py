@@ -99,7 +99,8 @@ def _ok(answer: requests.Response, status: int = 200) -> dict[str, Any]:
     return answer.json() if answer.content else {}
 
 
-def play_day(server: LiveServer, clock: Clock) -> Played:
+def play_day(server: LiveServer, clock: Clock, day: date = DAY) -> Played:
+    """Play the day (on ``day``, at the same local times: another day plays it again)."""
     played = Played()
     kiosk = server.client("demo-kiosk")
     clerk1 = server.client(server.login("clerk1"))
@@ -118,17 +119,17 @@ def play_day(server: LiveServer, clock: Clock) -> Played:
         }
 
     def issue(name: str, hhmm: str, prefix: str, client: ApiClient, **extra: Any) -> None:
-        clock.at(hhmm)
+        clock.at(hhmm, day)
         body = {"service_id": played.services[prefix], **extra}
         played.tickets[name] = _ok(client.post("/sites/demo/tickets", json=body), 201)
 
     def act(client: ApiClient, name: str, action: str, hhmm: str, **body: Any) -> None:
-        clock.at(hhmm)
+        clock.at(hhmm, day)
         ticket = played.tickets[name]["id"]
         _ok(client.post(f"/tickets/{ticket}/{action}", json=body or None))
 
     def call(client: ApiClient, desk: str, hhmm: str, expected: str) -> None:
-        clock.at(hhmm)
+        clock.at(hhmm, day)
         called = _ok(client.post(f"/sites/demo/desks/{desk}/call-next"))
         assert called["id"] == played.tickets[expected]["id"], (expected, called["number"])
 
@@ -153,11 +154,11 @@ def play_day(server: LiveServer, clock: Clock) -> Played:
     act(clerk1, "T2", "finish", "08:40", outcome="documents_missing")
     act(supervisor, "T3", "cancel", "08:45", reason="left early")
     act(clerk2, "T1", "finish", "08:50", outcome="completed")
-    clock.at("09:00")
+    clock.at("09:00", day)
     leases = _ok(kiosk.post("/sites/demo/number-leases", json={"size": 5}), 201)["leases"]
     lease = next(entry for entry in leases if entry["prefix"] == "A")
-    printed = clock.at("09:02")
-    clock.at("09:03")
+    printed = clock.at("09:02", day)
+    clock.at("09:03", day)
     offline = {
         "lease_id": lease["id"],
         "number": lease["first"],
@@ -173,7 +174,7 @@ def play_day(server: LiveServer, clock: Clock) -> Played:
     call(clerk1, "1", "09:05", "T6")
     act(clerk1, "T6", "start", "09:05")
     act(clerk1, "T6", "finish", "09:10", outcome="completed")
-    clock.at("09:30")
+    clock.at("09:30", day)
     for name, score in (("T5", 5), ("T2", 2)):
         give_feedback(server, played.tickets[name]["status_token"], score)
     with server.db.read_session() as session:
