@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import faulthandler
+import os
 import threading
 import time
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
 
 import requests
 import uvicorn
@@ -20,6 +25,30 @@ from tests.support.ports import free_port as free_port
 #: not failed. Two CI runs saw a first write wait over 10 s (see the session note of
 #: 2026-12-04); what held it is not found yet.
 REQUEST_TIMEOUT = 35
+#: A request that has not been answered after this long is written down with what every thread
+#: of the test process (the test, the in-process server, its workers) was doing then, in
+#: :data:`STALL_LOG`; the test goes on waiting. ``.ci/run`` prints that file at its end, so a
+#: stall is seen even when the test passes.
+STALL_SECONDS = 10
+STALL_LOG = Path(
+    os.environ.get("TRESEN_STALL_LOG", Path(__file__).resolve().parents[2] / "test-stalls.log")
+)
+_stall_file: IO[str] | None = None
+
+
+@contextmanager
+def stall_watch() -> Iterator[None]:
+    """Within: after :data:`STALL_SECONDS`, every thread's stack goes to :data:`STALL_LOG`
+    (faulthandler's own thread writes it, so a thread holding the GIL cannot stop it). One
+    watch at a time in the process: a second one replaces the first."""
+    global _stall_file
+    if _stall_file is None:
+        _stall_file = STALL_LOG.open("a", encoding="utf-8")
+    faulthandler.dump_traceback_later(STALL_SECONDS, file=_stall_file)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 class LiveServer:
@@ -62,11 +91,12 @@ class LiveServer:
     # Helpers for tests -------------------------------------------------------------------
 
     def login(self, username: str, password: str = "demo") -> str:
-        answer = requests.post(
-            f"{self.url}/api/v1/login",
-            json={"username": username, "password": password},
-            timeout=REQUEST_TIMEOUT,
-        )
+        with stall_watch():
+            answer = requests.post(
+                f"{self.url}/api/v1/login",
+                json={"username": username, "password": password},
+                timeout=REQUEST_TIMEOUT,
+            )
         answer.raise_for_status()
         return str(answer.json()["token"])
 
@@ -83,20 +113,21 @@ class ApiClient:
         self.session.headers["Authorization"] = f"Bearer {token}"
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", REQUEST_TIMEOUT)
-        return self.session.get(self.base + path, **kwargs)
+        return self._send("GET", path, **kwargs)
 
     def post(self, path: str, json: Any = None, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", REQUEST_TIMEOUT)
-        return self.session.post(self.base + path, json=json, **kwargs)
+        return self._send("POST", path, json=json, **kwargs)
 
     def put(self, path: str, json: Any = None, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", REQUEST_TIMEOUT)
-        return self.session.put(self.base + path, json=json, **kwargs)
+        return self._send("PUT", path, json=json, **kwargs)
 
     def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        return self._send("DELETE", path, **kwargs)
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", REQUEST_TIMEOUT)
-        return self.session.delete(self.base + path, **kwargs)
+        with stall_watch():
+            return self.session.request(method, self.base + path, **kwargs)
 
     def service_id(self, prefix: str, site: str = "demo") -> int:
         services = self.get(f"/sites/{site}/services").json()
