@@ -151,6 +151,14 @@ def main() -> None:
         window.pickup.check_in_button.click()
         wait_for(app, lambda: window.pickup.answer.isVisible())
         shoot("kiosk-pickup-not-ready-de.png", (1080, 1920))
+        # In Arabic the screen reads right to left; the code's keys keep their order.
+        window.reset()
+        tap("lang-ar")
+        tap("pickupButton")
+        for letter in pickup["token"][:12]:
+            tap(f"key-{letter}")
+        shoot("kiosk-pickup-ar.png", (1080, 1920))
+        shoot("kiosk-pickup-ar-landscape.png", (1920, 1080))
 
         # A booked appointment, checked in too early: when to come back, in German.
         starts_at = datetime.now(ZoneInfo("Europe/Berlin")).replace(second=0, microsecond=0)

@@ -116,7 +116,12 @@ class PickupScreen(QWidget):
         self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code.setMaxLength(60)
         self.code.returnPressed.connect(self._on_code_return_pressed)
-        keys = QGridLayout()
+        # The receipt's code is Latin letters and digits: its keys keep their usual order, also
+        # in Arabic (a keyboard is not mirrored), as the appointment screen's do.
+        self.keys = named(QWidget(), "pickupKeys")
+        self.keys.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        keys = QGridLayout(self.keys)
+        keys.setContentsMargins(0, 0, 0, 0)
         keys.setSpacing(10)
         for index, letter in enumerate(KEYS):
             key = named(QPushButton(letter), f"key-{letter}")
@@ -152,7 +157,7 @@ class PickupScreen(QWidget):
         layout.addWidget(self.code)
         layout.addWidget(self.answer)
         layout.addStretch(1)
-        layout.addLayout(keys)
+        layout.addWidget(self.keys)
         layout.addLayout(actions)
         language.changed.connect(self.retranslate)
         self.retranslate()

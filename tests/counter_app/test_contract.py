@@ -14,7 +14,7 @@ import copy
 import json
 import os
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,6 +37,7 @@ from counter_app.qt.i18n import Language
 from counter_app.qt.tasks import Tasks
 from tests.support.contract import problems
 from tests.support.live_server import LiveServer
+from tests.support.scripted_day import Clock
 from tests.support.sse import EventStream
 from tests.support.waits import ANSWER_MS
 
@@ -300,9 +301,15 @@ def test_refusals_carry_what_the_desks_read(server: LiveServer) -> None:
     assert details is not None and details.number == ticket.number
 
 
-def test_appointment_refusals_carry_what_the_kiosk_reads(server: LiveServer) -> None:
+def test_appointment_refusals_carry_what_the_kiosk_reads(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     supervisor = server.client(server.login("supervisor"))
-    now = datetime.now(UTC).replace(microsecond=0)
+    # The server's clock at 9:00 in Berlin: an appointment 45 minutes on is today's at any hour
+    # the test runs (at 23:30 it would be tomorrow's, and refused as another day's).
+    berlin = ZoneInfo("Europe/Berlin")
+    nine = datetime.combine(datetime.now(berlin).date(), time(9, 0), berlin).astimezone(UTC)
+    now = Clock(nine).install(monkeypatch).now
     booked = [
         ("early", now + timedelta(minutes=45)),
         ("due", now + timedelta(minutes=5)),

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,13 +32,24 @@ from tests.kiosk.test_kiosk_window import (
     wait_printed,
 )
 from tests.support.raster import images_from_escpos
+from tests.support.scripted_day import Clock
 from tests.support.waits import ANSWER_MS
 
 BERLIN = ZoneInfo("Europe/Berlin")  # the demo site's time zone
+#: The day the tests run on, fixed once: a run across midnight keeps it.
+TODAY = datetime.now(BERLIN).date()
 
 
 def now() -> datetime:
-    return datetime.now(BERLIN).replace(second=0, microsecond=0)
+    """10:00 today in Berlin: the server's time in these tests (:func:`server_clock`)."""
+    return datetime.combine(TODAY, clock_time(10, 0), BERLIN)
+
+
+@pytest.fixture(autouse=True)
+def server_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The in-process server's clock at :func:`now`: an appointment minutes away is today's
+    at any hour the tests run (in the last hour before midnight it would be tomorrow's)."""
+    return Clock(now().astimezone(UTC)).install(monkeypatch)
 
 
 def book(server, code: str, starts_at: datetime, prefix: str = "A") -> None:  # type: ignore[no-untyped-def]
@@ -174,8 +186,6 @@ def test_too_early_says_when_to_come_back_in_the_citizens_language(
     open_kiosk, server, qtbot
 ) -> None:
     starts_at = now() + timedelta(minutes=50)
-    if starts_at.date() != now().date():
-        pytest.skip("an hour before midnight the appointment would be tomorrow's")
     book(server, "4711", starts_at)
     kiosk = open_kiosk()
     tap(kiosk, "lang-tr", qtbot)
@@ -337,8 +347,6 @@ def test_every_refusal_is_said_in_the_citizens_language(
 
 def late_appointment(server, code: str) -> datetime:  # type: ignore[no-untyped-def]
     starts_at = now() - timedelta(minutes=20)  # the window closed 10 minutes ago
-    if starts_at.date() != now().date():
-        pytest.skip("just after midnight the appointment would be yesterday's")
     book(server, code, starts_at)
     return starts_at
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from tests.kiosk.test_kiosk_window import server_queue, tap, wait_printed
 from tests.support.waits import ANSWER_MS
@@ -77,6 +77,30 @@ def test_the_code_typed_on_the_on_screen_keys_checks_in(open_kiosk, server, qtbo
         tap(kiosk, f"key-{letter}", qtbot)
     tap(kiosk, "key-delete", qtbot)
     tap(kiosk, f"key-{pickup['token'][-1]}", qtbot)
+    tap(kiosk, "checkInButton", qtbot)
+    wait_printed(kiosk, qtbot)
+    assert [t["number"] for t in server_queue(server)["waiting"]] == ["P001"]
+
+
+def test_in_arabic_the_keys_keep_their_order_and_check_in(open_kiosk, server, qtbot) -> None:
+    """The receipt's code is Latin letters and digits: in Arabic the screen reads right to left,
+    but its keys are not mirrored (A stays left of B, as on the receipt and every keyboard)."""
+    pickup = order(server)
+    kiosk = open_kiosk()
+    tap(kiosk, "lang-ar", qtbot)
+    tap(kiosk, "pickupButton", qtbot)
+    screen = kiosk.window.findChild(QWidget, "pickupScreen")
+    assert screen.layoutDirection() == Qt.LayoutDirection.RightToLeft
+
+    def x_of(name: str) -> int:
+        key = kiosk.window.findChild(QPushButton, name)
+        assert key.width() >= 60 and key.height() >= 60  # big enough to tap
+        return key.mapToGlobal(key.rect().center()).x()  # type: ignore[no-any-return]
+
+    assert x_of("key-A") < x_of("key-B") < x_of("key-H")
+    assert x_of("key-I") == x_of("key-A")  # the next row starts on the left again
+    for letter in pickup["token"]:
+        tap(kiosk, f"key-{letter}", qtbot)
     tap(kiosk, "checkInButton", qtbot)
     wait_printed(kiosk, qtbot)
     assert [t["number"] for t in server_queue(server)["waiting"]] == ["P001"]
