@@ -14,7 +14,7 @@ import copy
 import json
 import os
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -307,9 +307,7 @@ def test_appointment_refusals_carry_what_the_kiosk_reads(
     supervisor = server.client(server.login("supervisor"))
     # The server's clock at 9:00 in Berlin: an appointment 45 minutes on is today's at any hour
     # the test runs (at 23:30 it would be tomorrow's, and refused as another day's).
-    berlin = ZoneInfo("Europe/Berlin")
-    nine = datetime.combine(datetime.now(berlin).date(), time(9, 0), berlin).astimezone(UTC)
-    now = Clock(nine).install(monkeypatch).now
+    now = Clock().install(monkeypatch).at("09:00", datetime.now(ZoneInfo("Europe/Berlin")).date())
     booked = [
         ("early", now + timedelta(minutes=45)),
         ("due", now + timedelta(minutes=5)),

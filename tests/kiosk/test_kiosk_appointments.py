@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-from datetime import time as clock_time
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -42,14 +41,16 @@ TODAY = datetime.now(BERLIN).date()
 
 def now() -> datetime:
     """10:00 today in Berlin: the server's time in these tests (:func:`server_clock`)."""
-    return datetime.combine(TODAY, clock_time(10, 0), BERLIN)
+    return datetime(TODAY.year, TODAY.month, TODAY.day, 10, tzinfo=BERLIN)
 
 
 @pytest.fixture(autouse=True)
 def server_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """The in-process server's clock at :func:`now`: an appointment minutes away is today's
     at any hour the tests run (in the last hour before midnight it would be tomorrow's)."""
-    return Clock(now().astimezone(UTC)).install(monkeypatch)
+    clock = Clock().install(monkeypatch)
+    clock.at("10:00", TODAY)
+    return clock
 
 
 def book(server, code: str, starts_at: datetime, prefix: str = "A") -> None:  # type: ignore[no-untyped-def]
